@@ -1,0 +1,19 @@
+package domain
+
+import "time"
+
+// Listing is one marketplace offer as extracted from a page. URL identifies it
+// within a source.
+type Listing struct {
+	ID       string    `json:"id,omitempty"`
+	SourceID string    `json:"source_id,omitempty"`
+	Platform string    `json:"platform,omitempty"`
+	Title    string    `json:"title"`
+	Price    float64   `json:"price,omitempty"`
+	Seller   string    `json:"seller,omitempty"`
+	Location string    `json:"location,omitempty"` // seller location as the marketplace shows it ("省 市")
+	URL      string    `json:"url,omitempty"`
+	ImageURL string    `json:"image_url,omitempty"`
+	Query    string    `json:"query,omitempty"` // the search that found it
+	SeenAt   time.Time `json:"seen_at,omitempty"`
+}
