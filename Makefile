@@ -1,0 +1,58 @@
+# markwatch — two commands for a new user: `make run` and `make test`.
+# Both install what they need (Go modules, the pinned Meilisearch binary).
+
+GO        ?= go
+BIN       := bin/markwatch
+MEILI     := .tools/meilisearch
+PKGS      := ./...
+export CGO_ENABLED ?= 0
+
+.PHONY: run test test-short bench build deps meilisearch fuzz vet fmt clean eval
+
+build: deps
+	$(GO) build -trimpath -o $(BIN) ./cmd/markwatch
+
+deps:
+	@command -v $(GO) >/dev/null || { echo "make: Go is required (https://go.dev/dl/)"; exit 1; }
+	$(GO) mod download
+
+meilisearch: $(MEILI)
+$(MEILI): deploy/scripts/install-meilisearch.sh
+	./deploy/scripts/install-meilisearch.sh
+	@touch $(MEILI)
+
+## run: start the daemon on its embedded defaults with the local demo marketplace.
+run: build meilisearch
+	./$(BIN) serve --demo
+
+## test: every test, with the race detector, including integration tests on a real Meilisearch.
+# -race needs cgo; the pure-Go build elsewhere does not.
+test: deps meilisearch
+	CGO_ENABLED=1 CI=$${CI:-1} $(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+test-short: deps
+	CGO_ENABLED=1 $(GO) test -race -short -count=1 $(PKGS)
+
+## bench: matcher, crawler and pipeline benchmarks with their baselines and ratios.
+bench: deps meilisearch
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./internal/match/ ./internal/crawl/ ./internal/pipeline/
+
+## fuzz: a short fuzzing pass over the normaliser, matcher and extractors.
+fuzz: deps
+	$(GO) test -run '^$$' -fuzz FuzzNormalize -fuzztime 20s ./internal/match/
+	$(GO) test -run '^$$' -fuzz FuzzMatch -fuzztime 20s ./internal/match/
+	$(GO) test -run '^$$' -fuzz FuzzExtract -fuzztime 20s ./internal/crawl/
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 20s ./internal/registry/
+
+## eval: precision and recall of the matcher on the shared dev set.
+eval: build
+	./$(BIN) eval --registry config/marks/hebei.yaml --cases internal/evaluate/testdata/dev.jsonl
+
+vet:
+	$(GO) vet $(PKGS)
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin data
