@@ -1,0 +1,78 @@
+package pipeline
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+// Metrics are the per-source crawl metrics operators graph and alert on.
+type Metrics struct {
+	runs     *prometheus.CounterVec
+	pages    *prometheus.CounterVec
+	listings *prometheus.CounterVec
+	hits     *prometheus.CounterVec
+	alerts   *prometheus.CounterVec
+	errors   *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	lastRun  *prometheus.GaugeVec
+}
+
+// NewMetrics registers the pipeline's metrics with reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "markwatch_crawl_runs_total", Help: "Crawl runs by source and final status.",
+		}, []string{"source", "status"}),
+		pages: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "markwatch_crawl_pages_total", Help: "Pages fetched and extracted, by source.",
+		}, []string{"source"}),
+		listings: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "markwatch_crawl_listings_total", Help: "Listings extracted and stored, by source.",
+		}, []string{"source"}),
+		hits: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "markwatch_match_hits_total", Help: "Listings that resemble a protected mark, by source.",
+		}, []string{"source"}),
+		alerts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "markwatch_alerts_raised_total", Help: "New alerts, by source.",
+		}, []string{"source"}),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "markwatch_crawl_errors_total", Help: "Crawl errors by source and kind (http_429, http_5xx, timeout, parse, robots, ...).",
+		}, []string{"source", "kind"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "markwatch_crawl_run_duration_seconds", Help: "Duration of crawl runs.",
+			Buckets: prometheus.ExponentialBuckets(0.5, 2, 12),
+		}, []string{"source"}),
+		lastRun: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "markwatch_crawl_last_run_timestamp_seconds", Help: "When the last run of a source ended.",
+		}, []string{"source"}),
+	}
+	reg.MustRegister(m.runs, m.pages, m.listings, m.hits, m.alerts, m.errors, m.duration, m.lastRun)
+	return m
+}
+
+func (m *Metrics) listing(source string, hits, newAlerts int) {
+	if m == nil {
+		return
+	}
+	m.listings.WithLabelValues(source).Inc()
+	m.hits.WithLabelValues(source).Add(float64(hits))
+	m.alerts.WithLabelValues(source).Add(float64(newAlerts))
+}
+
+func (m *Metrics) run(r domain.CrawlRun, d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.runs.WithLabelValues(r.SourceID, string(r.Status)).Inc()
+	m.pages.WithLabelValues(r.SourceID).Add(float64(r.Pages))
+	for kind, n := range r.Errors {
+		m.errors.WithLabelValues(r.SourceID, kind).Add(float64(n))
+	}
+	m.duration.WithLabelValues(r.SourceID).Observe(d.Seconds())
+	if r.FinishedAt != nil {
+		m.lastRun.WithLabelValues(r.SourceID).Set(float64(r.FinishedAt.Unix()))
+	}
+}

@@ -1,0 +1,154 @@
+// Package pipeline runs one crawl of one source through the flow
+// crawl → extract → match → store, and hands new alerts on. It records the
+// run (pages, listings, hits, errors by kind, why it ended) whatever happens,
+// so an operator can always read what a run did.
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+// CrawlResult is what the crawler reports about a finished crawl.
+type CrawlResult struct {
+	Pages     int
+	Errors    map[string]int
+	EndReason string
+}
+
+// Crawler fetches a source's pages and emits each extracted listing.
+type Crawler interface {
+	Crawl(ctx context.Context, sourceID string, emit func(domain.Listing) error) (CrawlResult, error)
+}
+
+// Matcher judges a listing against the registry.
+type Matcher interface {
+	Match(l domain.Listing) []domain.Match
+}
+
+// Store is the system of record for listings, hits, alerts and runs.
+type Store interface {
+	SaveListing(ctx context.Context, l domain.Listing, ms []domain.Match) (SaveResult, error)
+	StartRun(ctx context.Context, sourceID string) (domain.CrawlRun, error)
+	FinishRun(ctx context.Context, run domain.CrawlRun) error
+}
+
+// SaveResult is what the store reports about one saved listing.
+type SaveResult struct {
+	Hits      int
+	NewAlerts []domain.Alert
+}
+
+// AlertSink receives alerts that did not exist before this listing was saved.
+type AlertSink interface {
+	Raise(ctx context.Context, alerts []domain.Alert)
+}
+
+// Kicker is told that the index outbox has new rows.
+type Kicker interface{ Kick() }
+
+// Runner wires one run's stages together.
+type Runner struct {
+	Crawler Crawler
+	Matcher Matcher
+	Store   Store
+	Alerts  AlertSink
+	Index   Kicker
+	Metrics *Metrics
+	Log     *zap.Logger
+	Now     func() time.Time
+}
+
+// finishTimeout bounds recording a run after its context was cancelled.
+const finishTimeout = 5 * time.Second
+
+// Run crawls one source once. It returns the recorded run; the error is the
+// reason the run failed, already recorded and logged.
+func (r *Runner) Run(ctx context.Context, sourceID string) (domain.CrawlRun, error) {
+	log := r.Log.With(zap.String("source_id", sourceID))
+	run, err := r.Store.StartRun(ctx, sourceID)
+	if err != nil {
+		return run, fmt.Errorf("recording start of run for %s: %w", sourceID, err)
+	}
+	log = log.With(zap.Int64("run_id", run.ID))
+	log.Info("crawl run started")
+	start := r.Now()
+
+	var mu sync.Mutex // emit may be called from several fetch goroutines
+	emit := func(l domain.Listing) error {
+		l.SourceID = sourceID
+		if l.SeenAt.IsZero() {
+			l.SeenAt = r.Now()
+		}
+		ms := r.Matcher.Match(l)
+		res, err := r.Store.SaveListing(ctx, l, ms)
+		if err != nil {
+			return fmt.Errorf("saving listing %q: %w", l.URL, err)
+		}
+		mu.Lock()
+		run.Listings++
+		run.Hits += res.Hits
+		run.Alerts += len(res.NewAlerts)
+		mu.Unlock()
+		r.Metrics.listing(sourceID, res.Hits, len(res.NewAlerts))
+		if res.Hits > 0 && r.Index != nil {
+			r.Index.Kick()
+		}
+		if len(res.NewAlerts) > 0 && r.Alerts != nil {
+			r.Alerts.Raise(ctx, res.NewAlerts)
+		}
+		return nil
+	}
+
+	cr, crawlErr := r.Crawler.Crawl(ctx, sourceID, emit)
+
+	mu.Lock()
+	run.Pages = cr.Pages
+	run.Errors = cr.Errors
+	run.EndReason = cr.EndReason
+	switch {
+	case ctx.Err() != nil:
+		run.Status = domain.RunInterrupted
+		run.EndReason = "interrupted by shutdown"
+	case crawlErr != nil:
+		run.Status = domain.RunFailed
+		run.EndReason = crawlErr.Error()
+	default:
+		run.Status = domain.RunSucceeded
+		if run.EndReason == "" {
+			run.EndReason = "completed"
+		}
+	}
+	finished := r.Now()
+	run.FinishedAt = &finished
+	final := run
+	mu.Unlock()
+
+	// The run's own context may be cancelled (shutdown); still record it.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+	defer cancel()
+	if err := r.Store.FinishRun(fctx, final); err != nil {
+		log.Error("recording end of crawl run failed", zap.Error(err))
+	}
+	r.Metrics.run(final, finished.Sub(start))
+	log.Info("crawl run ended",
+		zap.String("status", string(final.Status)),
+		zap.String("end_reason", final.EndReason),
+		zap.Int("pages", final.Pages),
+		zap.Int("listings", final.Listings),
+		zap.Int("hits", final.Hits),
+		zap.Int("new_alerts", final.Alerts),
+		zap.Any("errors", final.Errors),
+		zap.Duration("duration", finished.Sub(start)),
+	)
+	if final.Status == domain.RunFailed {
+		return final, fmt.Errorf("crawling %s: %w", sourceID, crawlErr)
+	}
+	return final, nil
+}

@@ -1,0 +1,163 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+type fakeCrawler struct {
+	listings []domain.Listing
+	block    bool // wait for cancellation after emitting, like a shutdown mid-crawl
+	err      error
+}
+
+func (f fakeCrawler) Crawl(ctx context.Context, _ string, emit func(domain.Listing) error) (CrawlResult, error) {
+	for _, l := range f.listings {
+		if err := emit(l); err != nil {
+			return CrawlResult{Pages: 1}, err
+		}
+	}
+	if f.block {
+		<-ctx.Done()
+		return CrawlResult{Pages: 1, EndReason: "cancelled"}, ctx.Err()
+	}
+	return CrawlResult{Pages: 2, Errors: map[string]int{"http_5xx": 1}}, f.err
+}
+
+// keywordMatcher flags titles containing 核桃 as a hit on one mark, and alerts
+// on those that also say 高仿.
+type keywordMatcher struct{}
+
+func (keywordMatcher) Match(l domain.Listing) []domain.Match {
+	if !strings.Contains(l.Title, "核桃") {
+		return nil
+	}
+	return []domain.Match{{MarkID: "liugehetao", Score: 0.9, Alert: strings.Contains(l.Title, "高仿")}}
+}
+
+type memStore struct {
+	mu       sync.Mutex
+	alerts   map[string]bool
+	finished []domain.CrawlRun
+	saveErr  error
+}
+
+func (s *memStore) SaveListing(_ context.Context, l domain.Listing, ms []domain.Match) (SaveResult, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.saveErr != nil {
+		return SaveResult{}, s.saveErr
+	}
+	var res SaveResult
+	for _, m := range ms {
+		res.Hits++
+		key := m.MarkID + "|" + l.URL
+		if m.Alert && !s.alerts[key] {
+			s.alerts[key] = true
+			res.NewAlerts = append(res.NewAlerts, domain.Alert{MarkID: m.MarkID, URL: l.URL})
+		}
+	}
+	return res, nil
+}
+
+func (s *memStore) StartRun(_ context.Context, id string) (domain.CrawlRun, error) {
+	return domain.CrawlRun{ID: 7, SourceID: id, Status: domain.RunRunning}, nil
+}
+
+func (s *memStore) FinishRun(ctx context.Context, r domain.CrawlRun) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.finished = append(s.finished, r)
+	return nil
+}
+
+type alertRecorder struct {
+	mu  sync.Mutex
+	got []domain.Alert
+}
+
+func (a *alertRecorder) Raise(_ context.Context, as []domain.Alert) {
+	a.mu.Lock()
+	a.got = append(a.got, as...)
+	a.mu.Unlock()
+}
+
+func newRunner(c Crawler, st *memStore, al *alertRecorder) *Runner {
+	return &Runner{
+		Crawler: c, Matcher: keywordMatcher{}, Store: st, Alerts: al,
+		Metrics: NewMetrics(prometheus.NewRegistry()), Log: zap.NewNop(), Now: time.Now,
+	}
+}
+
+var listings = []domain.Listing{
+	{Title: "高仿六个核桃 核桃乳 240ml*20罐", URL: "http://m.test/item/1"},
+	{Title: "六个核桃 核桃乳 官方旗舰店", URL: "http://m.test/item/2"},
+	{Title: "华为手机壳", URL: "http://m.test/item/3"},
+}
+
+func TestRunRecordsCountsAndRaisesNewAlertsOnce(t *testing.T) {
+	st := &memStore{alerts: map[string]bool{}}
+	al := &alertRecorder{}
+	r := newRunner(fakeCrawler{listings: listings}, st, al)
+	for i := 0; i < 2; i++ { // the second run sees the same listings again
+		run, err := r.Run(context.Background(), "demo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run.Status != domain.RunSucceeded || run.Listings != 3 || run.Hits != 2 || run.Pages != 2 {
+			t.Fatalf("run %d: %+v", i, run)
+		}
+		if run.Errors["http_5xx"] != 1 {
+			t.Fatalf("errors by kind not carried: %v", run.Errors)
+		}
+	}
+	if len(al.got) != 1 || al.got[0].URL != "http://m.test/item/1" {
+		t.Fatalf("alerts raised: %+v, want exactly one for item/1", al.got)
+	}
+	if len(st.finished) != 2 {
+		t.Fatalf("finished runs recorded: %d", len(st.finished))
+	}
+}
+
+func TestRunCutShortIsRecordedAsInterrupted(t *testing.T) {
+	st := &memStore{alerts: map[string]bool{}}
+	r := newRunner(fakeCrawler{listings: listings[:1], block: true}, st, &alertRecorder{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan domain.CrawlRun)
+	go func() {
+		run, _ := r.Run(ctx, "demo")
+		done <- run
+	}()
+	cancel()
+	run := <-done
+	if run.Status != domain.RunInterrupted || run.FinishedAt == nil {
+		t.Fatalf("run after shutdown: %+v", run)
+	}
+	if len(st.finished) != 1 || st.finished[0].Status != domain.RunInterrupted {
+		t.Fatalf("interrupted run not recorded even though ctx was cancelled: %+v", st.finished)
+	}
+}
+
+func TestRunFailsWhenStoreFails(t *testing.T) {
+	st := &memStore{alerts: map[string]bool{}, saveErr: errors.New("disk full")}
+	r := newRunner(fakeCrawler{listings: listings}, st, &alertRecorder{})
+	run, err := r.Run(context.Background(), "demo")
+	if err == nil || !strings.Contains(err.Error(), "disk full") || run.Status != domain.RunFailed {
+		t.Fatalf("got run %+v err %v, want failed with the store's error", run, err)
+	}
+	if !strings.Contains(run.EndReason, "disk full") {
+		t.Fatalf("end reason does not say why: %q", run.EndReason)
+	}
+}
