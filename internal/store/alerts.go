@@ -1,0 +1,121 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+// Page size bounds for listing queries: a default for callers that pass 0,
+// and a ceiling so one request cannot read the whole table.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 1000
+)
+
+const alertColumns = `id, mark_id, coalesce(hit_id, 0), source_id, url, title, seller, location,
+	score, reasons, status, first_seen, last_seen`
+
+// ListAlerts returns one page of alerts, newest first, and the total number
+// matching the filter. Limit 0 means DefaultPageSize.
+func (db *DB) ListAlerts(ctx context.Context, f domain.AlertFilter) ([]domain.Alert, int, error) {
+	limit, err := pageLimit(f.Limit, f.Offset)
+	if err != nil {
+		return nil, 0, fmt.Errorf("listing alerts: %w", err)
+	}
+	var where []string
+	var args []any
+	if f.MarkID != "" {
+		where = append(where, "mark_id = ?")
+		args = append(args, f.MarkID)
+	}
+	switch f.Status {
+	case "":
+	case domain.AlertOpen, domain.AlertConfirmed, domain.AlertDismissed:
+		where = append(where, "status = ?")
+		args = append(args, string(f.Status))
+	default:
+		return nil, 0, domain.Errorf(domain.EINVALID,
+			"listing alerts: status %q must be one of open, confirmed, dismissed", f.Status)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := db.sql.QueryRowContext(ctx, "SELECT count(*) FROM alerts"+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("listing alerts: counting: %w", err)
+	}
+	rows, err := db.sql.QueryContext(ctx,
+		"SELECT "+alertColumns+" FROM alerts"+cond+" ORDER BY first_seen DESC, id DESC LIMIT ? OFFSET ?",
+		append(args, limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("listing alerts: %w", err)
+	}
+	defer rows.Close()
+	alerts := []domain.Alert{}
+	for rows.Next() {
+		a, err := scanAlert(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("listing alerts: %w", err)
+		}
+		alerts = append(alerts, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("listing alerts: %w", err)
+	}
+	return alerts, total, nil
+}
+
+// GetAlert returns one alert; a missing id is domain.ENOTFOUND.
+func (db *DB) GetAlert(ctx context.Context, id int64) (domain.Alert, error) {
+	row := db.sql.QueryRowContext(ctx, "SELECT "+alertColumns+" FROM alerts WHERE id = ?", id)
+	a, err := scanAlert(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Alert{}, domain.Errorf(domain.ENOTFOUND, "alert %d does not exist", id)
+	}
+	if err != nil {
+		return domain.Alert{}, fmt.Errorf("reading alert %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// scanner is what *sql.Row and *sql.Rows have in common.
+type scanner interface{ Scan(dest ...any) error }
+
+func scanAlert(s scanner) (domain.Alert, error) {
+	var (
+		a               domain.Alert
+		status, reasons string
+		first, last     int64
+	)
+	err := s.Scan(&a.ID, &a.MarkID, &a.HitID, &a.SourceID, &a.URL, &a.Title, &a.Seller, &a.Location,
+		&a.Score, &reasons, &status, &first, &last)
+	if err != nil {
+		return domain.Alert{}, err
+	}
+	a.Status = domain.AlertStatus(status)
+	a.FirstSeen, a.LastSeen = fromMillis(first), fromMillis(last)
+	if a.Reasons, err = decodeReasons(reasons); err != nil {
+		return domain.Alert{}, fmt.Errorf("alert %d: %w", a.ID, err)
+	}
+	return a, nil
+}
+
+func pageLimit(limit, offset int) (int, error) {
+	switch {
+	case limit < 0:
+		return 0, domain.Errorf(domain.EINVALID, "limit %d must not be negative", limit)
+	case limit > MaxPageSize:
+		return 0, domain.Errorf(domain.EINVALID, "limit %d is above the maximum of %d", limit, MaxPageSize)
+	case offset < 0:
+		return 0, domain.Errorf(domain.EINVALID, "offset %d must not be negative", offset)
+	case limit == 0:
+		return DefaultPageSize, nil
+	}
+	return limit, nil
+}

@@ -1,0 +1,8 @@
+// Package store is markwatch's system of record on SQLite (modernc.org/sqlite,
+// pure Go). Every piece of SQL lives behind the methods of DB so that a
+// PostgreSQL store can later satisfy the same contract.
+//
+// Hit changes and their index outbox rows are written in one transaction, so
+// Meilisearch can be down, killed or wiped without losing anything: the index
+// package drains the outbox and can rebuild from AllHits.
+package store

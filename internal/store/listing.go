@@ -1,0 +1,291 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+// SaveResult reports what SaveListing stored.
+type SaveResult struct {
+	ListingID int64
+	// Hits holds the current state of one hit per distinct mark in the matches.
+	Hits []domain.Hit
+	// NewAlerts are alerts raised for the first time by this call.
+	NewAlerts []domain.Alert
+	// TouchedAlerts counts existing alerts seen again (only last_seen, and a
+	// higher score with its reasons, were updated).
+	TouchedAlerts int
+}
+
+// SaveListing stores one listing and the matcher's verdicts on it in one
+// transaction: the listing is upserted by (source, URL), one hit per mark is
+// upserted, every hit created or changed gets an index outbox row, and each
+// alerting match creates an alert unless one exists for (mark, URL).
+//
+// A hit counts as changed when anything the index shows moved, last_seen
+// included; the outbox keeps one pending row per hit, so re-crawls do not grow
+// it beyond the number of hits.
+func (db *DB) SaveListing(ctx context.Context, l domain.Listing, ms []domain.Match) (SaveResult, error) {
+	if err := validateListing(l, ms); err != nil {
+		return SaveResult{}, err
+	}
+	seen := l.SeenAt.UTC().Truncate(time.Millisecond)
+	if l.SeenAt.IsZero() {
+		seen = db.stamp()
+	}
+	var res SaveResult
+	err := db.inTx(ctx, "saving listing "+describe(l), func(tx *sql.Tx) error {
+		res = SaveResult{}
+		if err := ensureSource(ctx, tx, l.SourceID, seen); err != nil {
+			return err
+		}
+		lid, changed, err := upsertListing(ctx, tx, l, seen)
+		if err != nil {
+			return err
+		}
+		res.ListingID = lid
+		for _, m := range distinctMarks(ms) {
+			h, err := upsertHit(ctx, tx, lid, l, m, seen, changed)
+			if err != nil {
+				return err
+			}
+			res.Hits = append(res.Hits, h)
+			if !m.Alert {
+				continue
+			}
+			a, created, err := upsertAlert(ctx, tx, l, h, seen)
+			if err != nil {
+				return err
+			}
+			if created {
+				res.NewAlerts = append(res.NewAlerts, a)
+			} else {
+				res.TouchedAlerts++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return SaveResult{}, err
+	}
+	return res, nil
+}
+
+func validateListing(l domain.Listing, ms []domain.Match) error {
+	if strings.TrimSpace(l.SourceID) == "" {
+		return domain.Errorf(domain.EINVALID, "saving listing %s: source_id is empty", describe(l))
+	}
+	if l.URL == "" && strings.TrimSpace(l.Title) == "" {
+		return domain.Errorf(domain.EINVALID, "saving listing from %s: it has neither url nor title to identify it", l.SourceID)
+	}
+	for i, m := range ms {
+		if m.MarkID == "" {
+			return domain.Errorf(domain.EINVALID, "saving listing %s: match %d has no mark_id", describe(l), i)
+		}
+		if math.IsNaN(m.Score) || m.Score < 0 || m.Score > 1 {
+			return domain.Errorf(domain.EINVALID, "saving listing %s: match %d (%s): score %v is outside [0,1]", describe(l), i, m.MarkID, m.Score)
+		}
+	}
+	return nil
+}
+
+func describe(l domain.Listing) string {
+	if l.URL != "" {
+		return l.URL
+	}
+	return fmt.Sprintf("%q", l.Title)
+}
+
+// listingKey identifies a listing within its source: its URL, or a hash of the
+// title for marketplaces whose cards carry no link.
+func listingKey(l domain.Listing) string {
+	if l.URL != "" {
+		return l.URL
+	}
+	sum := sha256.Sum256([]byte(strings.TrimSpace(l.Title)))
+	return "title-sha256:" + hex.EncodeToString(sum[:])
+}
+
+// alertKey identifies a listing across sources for alert uniqueness: the same
+// URL found by two sources is one alert; a title-only listing is per source.
+func alertKey(l domain.Listing) string {
+	if l.URL != "" {
+		return l.URL
+	}
+	return l.SourceID + "/" + listingKey(l)
+}
+
+// distinctMarks keeps the best match per mark, in first-seen order, so a
+// matcher returning a mark twice cannot violate UNIQUE(listing, mark).
+func distinctMarks(ms []domain.Match) []domain.Match {
+	out := make([]domain.Match, 0, len(ms))
+	at := make(map[string]int, len(ms))
+	for _, m := range ms {
+		if i, ok := at[m.MarkID]; ok {
+			if m.Score > out[i].Score {
+				out[i] = m
+			}
+			continue
+		}
+		at[m.MarkID] = len(out)
+		out = append(out, m)
+	}
+	return out
+}
+
+func ensureSource(ctx context.Context, tx *sql.Tx, id string, now time.Time) error {
+	_, err := tx.ExecContext(ctx,
+		"INSERT INTO sources (id, created_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
+		id, toMillis(now))
+	if err != nil {
+		return fmt.Errorf("registering source %s: %w", id, err)
+	}
+	return nil
+}
+
+// upsertListing returns the listing id and whether anything the index shows
+// (title, url, price, seller, location) is new or different.
+func upsertListing(ctx context.Context, tx *sql.Tx, l domain.Listing, seen time.Time) (int64, bool, error) {
+	key := listingKey(l)
+	var (
+		id                           int64
+		url, title, seller, location string
+		price                        float64
+	)
+	err := tx.QueryRowContext(ctx,
+		"SELECT id, url, title, price, seller, location FROM listings WHERE source_id = ? AND url_key = ?",
+		l.SourceID, key).Scan(&id, &url, &title, &price, &seller, &location)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = tx.QueryRowContext(ctx, `INSERT INTO listings
+			(source_id, url_key, url, platform, title, price, seller, location, image_url, query, first_seen, last_seen)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			l.SourceID, key, l.URL, l.Platform, l.Title, l.Price, l.Seller, l.Location, l.ImageURL, l.Query,
+			toMillis(seen), toMillis(seen)).Scan(&id)
+		if err != nil {
+			return 0, false, fmt.Errorf("inserting listing: %w", err)
+		}
+		return id, true, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("reading listing: %w", err)
+	}
+	changed := url != l.URL || title != l.Title || price != l.Price || seller != l.Seller || location != l.Location
+	_, err = tx.ExecContext(ctx, `UPDATE listings SET
+		url = ?, platform = ?, title = ?, price = ?, seller = ?, location = ?, image_url = ?, query = ?,
+		last_seen = max(last_seen, ?) WHERE id = ?`,
+		l.URL, l.Platform, l.Title, l.Price, l.Seller, l.Location, l.ImageURL, l.Query, toMillis(seen), id)
+	if err != nil {
+		return 0, false, fmt.Errorf("updating listing %d: %w", id, err)
+	}
+	return id, changed, nil
+}
+
+// upsertHit stores the verdict for (listing, mark) and queues it for the index
+// when it is new or changed.
+func upsertHit(ctx context.Context, tx *sql.Tx, lid int64, l domain.Listing, m domain.Match, seen time.Time, listingChanged bool) (domain.Hit, error) {
+	reasons, err := encodeReasons(m.Reasons)
+	if err != nil {
+		return domain.Hit{}, err
+	}
+	h := domain.Hit{
+		ListingID: lid, SourceID: l.SourceID, MarkID: m.MarkID,
+		Title: l.Title, URL: l.URL, Seller: l.Seller, Location: l.Location, Price: l.Price,
+		Score: m.Score, Alert: m.Alert, Reasons: nonNilReasons(m.Reasons),
+		FirstSeen: seen, LastSeen: seen,
+	}
+	var (
+		oldScore        float64
+		oldAlert        bool
+		oldReasons      string
+		firstMs, lastMs int64
+	)
+	err = tx.QueryRowContext(ctx,
+		"SELECT id, score, alert, reasons, first_seen, last_seen FROM hits WHERE listing_id = ? AND mark_id = ?",
+		lid, m.MarkID).Scan(&h.ID, &oldScore, &oldAlert, &oldReasons, &firstMs, &lastMs)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		err = tx.QueryRowContext(ctx, `INSERT INTO hits
+			(listing_id, mark_id, score, alert, reasons, first_seen, last_seen)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			lid, m.MarkID, m.Score, m.Alert, reasons, toMillis(seen), toMillis(seen)).Scan(&h.ID)
+		if err != nil {
+			return domain.Hit{}, fmt.Errorf("inserting hit for mark %s: %w", m.MarkID, err)
+		}
+		return h, enqueue(ctx, tx, domain.OutboxUpsert, h.ID, seen)
+	case err != nil:
+		return domain.Hit{}, fmt.Errorf("reading hit for mark %s: %w", m.MarkID, err)
+	}
+	h.FirstSeen = fromMillis(firstMs)
+	h.LastSeen = fromMillis(max(lastMs, toMillis(seen)))
+	changed := listingChanged || oldScore != m.Score || oldAlert != m.Alert || oldReasons != reasons ||
+		toMillis(h.LastSeen) != lastMs
+	if !changed {
+		return h, nil
+	}
+	_, err = tx.ExecContext(ctx,
+		"UPDATE hits SET score = ?, alert = ?, reasons = ?, last_seen = ? WHERE id = ?",
+		m.Score, m.Alert, reasons, toMillis(h.LastSeen), h.ID)
+	if err != nil {
+		return domain.Hit{}, fmt.Errorf("updating hit %d: %w", h.ID, err)
+	}
+	return h, enqueue(ctx, tx, domain.OutboxUpsert, h.ID, seen)
+}
+
+// upsertAlert creates the alert for (mark, URL) or, when it exists, moves its
+// last_seen and takes the new score and reasons only if the score is higher.
+func upsertAlert(ctx context.Context, tx *sql.Tx, l domain.Listing, h domain.Hit, seen time.Time) (domain.Alert, bool, error) {
+	reasons, err := encodeReasons(h.Reasons)
+	if err != nil {
+		return domain.Alert{}, false, err
+	}
+	key := alertKey(l)
+	a := domain.Alert{
+		MarkID: h.MarkID, HitID: h.ID, SourceID: l.SourceID, URL: l.URL, Title: l.Title,
+		Seller: l.Seller, Location: l.Location, Score: h.Score, Reasons: h.Reasons,
+		Status: domain.AlertOpen, FirstSeen: seen, LastSeen: seen,
+	}
+	err = tx.QueryRowContext(ctx, `INSERT INTO alerts
+		(mark_id, url_key, hit_id, source_id, url, title, seller, location, score, reasons, status, first_seen, last_seen)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)
+		ON CONFLICT (mark_id, url_key) DO NOTHING RETURNING id`,
+		a.MarkID, key, a.HitID, a.SourceID, a.URL, a.Title, a.Seller, a.Location, a.Score, reasons,
+		toMillis(seen), toMillis(seen)).Scan(&a.ID)
+	if err == nil {
+		return a, true, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return domain.Alert{}, false, fmt.Errorf("inserting alert for mark %s: %w", h.MarkID, err)
+	}
+	// SET expressions all read the old row, so reasons follows the old score.
+	_, err = tx.ExecContext(ctx, `UPDATE alerts SET
+		last_seen = max(last_seen, ?),
+		reasons = CASE WHEN ? > score THEN ? ELSE reasons END,
+		score = max(score, ?)
+		WHERE mark_id = ? AND url_key = ?`,
+		toMillis(seen), h.Score, reasons, h.Score, h.MarkID, key)
+	if err != nil {
+		return domain.Alert{}, false, fmt.Errorf("touching alert for mark %s: %w", h.MarkID, err)
+	}
+	return domain.Alert{}, false, nil
+}
+
+// enqueue replaces any pending outbox row of the hit with a fresh one; see the
+// comment on index_outbox in 0001_init.sql for why a new id matters.
+func enqueue(ctx context.Context, tx *sql.Tx, op domain.OutboxOp, hitID int64, now time.Time) error {
+	_, err := tx.ExecContext(ctx,
+		"INSERT OR REPLACE INTO index_outbox (op, hit_id, attempts, last_error, created_at) VALUES (?, ?, 0, '', ?)",
+		string(op), hitID, toMillis(now))
+	if err != nil {
+		return fmt.Errorf("queueing hit %d for the index: %w", hitID, err)
+	}
+	return nil
+}
