@@ -1,0 +1,161 @@
+package crawl
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+// Why a run ended (Stats.EndReason).
+const (
+	EndDone       = "done"        // every query ran out of results
+	EndMaxPages   = "max_pages"   // at least one query was cut at max_pages
+	EndCancelled  = "cancelled"   // the context was cancelled
+	EndEmitFailed = "emit_failed" // the consumer refused a listing
+	EndFailed     = "failed"      // no page could be fetched
+	EndNoQueries  = "no_queries"
+)
+
+// Options configure a Crawler. The zero value is usable; tests inject a
+// Transport, a clock and a seeded Rand.
+type Options struct {
+	Log *zap.Logger
+	// Transport carries the requests; nil means a fresh http.Transport.
+	Transport http.RoundTripper
+	// AllowPrivate lets redirects go to loopback and private addresses. The
+	// demo marketplace and tests on loopback need it; production does not.
+	AllowPrivate bool
+	Now          func() time.Time
+	// Rand draws the random part of delays and backoff. It is used under a
+	// lock, so one Rand may serve concurrent runs.
+	Rand *rand.Rand
+	// Getenv reads the variables named by headers_from_env; nil means
+	// os.Getenv.
+	Getenv func(string) string
+}
+
+// Crawler runs sources. It holds no per-run state: runs may overlap.
+type Crawler struct {
+	log          *zap.Logger
+	transport    http.RoundTripper
+	allowPrivate bool
+	now          func() time.Time
+	getenv       func(string) string
+
+	randMu sync.Mutex
+	rand   *rand.Rand
+}
+
+// Stats summarise one run.
+type Stats struct {
+	Pages    int            `json:"pages"`
+	Listings int            `json:"listings"`
+	Errors   map[string]int `json:"errors,omitempty"` // by kind: http_429, http_5xx, http_4xx, timeout, too_large, truncated, parse, robots, redirect, encoding, ...
+	// EndReason is one of the End* constants.
+	EndReason string `json:"end_reason"`
+}
+
+// New returns a Crawler.
+func New(opts Options) *Crawler {
+	c := &Crawler{
+		log: opts.Log, transport: opts.Transport, allowPrivate: opts.AllowPrivate,
+		now: opts.Now, rand: opts.Rand, getenv: opts.Getenv,
+	}
+	if c.log == nil {
+		c.log = zap.NewNop()
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.rand == nil {
+		seed := uint64(c.now().UnixNano())
+		c.rand = rand.New(rand.NewPCG(seed, seed>>1|1))
+	}
+	if c.getenv == nil {
+		c.getenv = os.Getenv
+	}
+	return c
+}
+
+// jitter returns a random duration in [0, d).
+func (c *Crawler) jitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	c.randMu.Lock()
+	defer c.randMu.Unlock()
+	return time.Duration(c.rand.Int64N(int64(d)))
+}
+
+// headers resolves headers_from_env. A missing variable is an error, not a
+// silently anonymous crawl that gets different (or no) results.
+func (c *Crawler) headers(src Source) (map[string]string, error) {
+	out := map[string]string{}
+	for h, env := range src.HeadersFromEnv {
+		v := c.getenv(env)
+		if v == "" {
+			return nil, domain.Errorf(domain.EINVALID, "source %q: header %s: environment variable %s is not set", src.ID, h, env)
+		}
+		out[h] = v
+	}
+	return out, nil
+}
+
+// Run searches src for every query, following pagination up to MaxPages per
+// query, and calls emit for each listing. emit is called from one goroutine
+// at a time; an error from it stops the run. Run returns when every request
+// it started has finished; cancelling ctx aborts requests, waits and
+// retries, so it returns promptly.
+func (c *Crawler) Run(ctx context.Context, src Source, queries []string, emit func(domain.Listing) error) (Stats, error) {
+	if src.Render == RenderChromium {
+		return Stats{EndReason: EndFailed}, domain.Errorf(domain.ENOTIMPLEMENTED,
+			"source %q: render: chromium is not supported yet; use render: none", src.ID)
+	}
+	if len(queries) == 0 {
+		return Stats{EndReason: EndNoQueries}, nil
+	}
+	hdr, err := c.headers(src)
+	if err != nil {
+		return Stats{EndReason: EndFailed}, fmt.Errorf("starting crawl: %w", err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	r := newRun(c, src, runCtx, cancel, emit)
+	col := r.collector(hdr)
+	for _, q := range queries {
+		r.visit(col, q, 0, "")
+	}
+	col.Wait()
+
+	st := r.stats()
+	switch {
+	case r.emitErr != nil:
+		st.EndReason = EndEmitFailed
+		return st, fmt.Errorf("crawling %s: emitting listing: %w", src.ID, r.emitErr)
+	case ctx.Err() != nil:
+		st.EndReason = EndCancelled
+		return st, fmt.Errorf("crawling %s: %w", src.ID, ctx.Err())
+	case st.Pages == 0 && len(st.Errors) > 0:
+		st.EndReason = EndFailed
+		return st, domain.Errorf(domain.EUNAVAILABLE, "crawling %s: no page could be fetched (errors: %v)", src.ID, st.Errors)
+	case r.hitMaxPages:
+		st.EndReason = EndMaxPages
+	default:
+		st.EndReason = EndDone
+	}
+	return st, nil
+}
+
+// ErrorKinds lists the kinds Run can count, for callers that export metrics.
+func ErrorKinds() []string {
+	return []string{KindHTTP429, KindHTTP5xx, KindHTTP4xx, KindTimeout, KindTooLarge, KindTrunc,
+		KindParse, KindEncoding, KindRobots, KindRedirect, KindDomain, KindFetch, KindEmit}
+}

@@ -1,0 +1,285 @@
+package crawl
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"math"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gocolly/colly/v2"
+	"go.uber.org/zap"
+
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+// Keys of the per-request colly context.
+const (
+	ctxQuery   = "query"
+	ctxIndex   = "index"
+	ctxAttempt = "attempt"
+)
+
+// run is the state of one Run: counters under mu, emit serialised by emitMu.
+type run struct {
+	c      *Crawler
+	src    Source
+	ctx    context.Context
+	cancel context.CancelFunc
+	emit   func(domain.Listing) error
+	col    *colly.Collector // set once before the first visit
+
+	mu          sync.Mutex
+	pages       int
+	listings    int
+	errs        map[string]int
+	hitMaxPages bool
+	emitErr     error
+
+	emitMu sync.Mutex
+}
+
+func newRun(c *Crawler, src Source, ctx context.Context, cancel context.CancelFunc, emit func(domain.Listing) error) *run {
+	return &run{c: c, src: src, ctx: ctx, cancel: cancel, emit: emit, errs: map[string]int{}}
+}
+
+func (r *run) count(kind string) {
+	r.mu.Lock()
+	r.errs[kind]++
+	r.mu.Unlock()
+}
+
+func (r *run) stats() Stats {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	st := Stats{Pages: r.pages, Listings: r.listings}
+	if len(r.errs) > 0 {
+		st.Errors = maps.Clone(r.errs)
+	}
+	return st
+}
+
+// collector builds a fresh colly collector for this run: colly's Clone
+// shares visited-URL storage, which would make a second run skip every page.
+func (r *run) collector(hdr map[string]string) *colly.Collector {
+	opts := []colly.CollectorOption{
+		colly.StdlibContext(r.ctx),
+		colly.UserAgent(r.src.UserAgent),
+		colly.AllowedDomains(r.src.Hosts()...),
+		// One byte over the limit tells a page that fits from one that was
+		// cut: colly truncates silently at MaxBodySize.
+		colly.MaxBodySize(int(min(r.src.MaxBodyBytes+1, math.MaxInt32))),
+		colly.Async(true),
+	}
+	if len(hdr) > 0 {
+		opts = append(opts, colly.Headers(hdr))
+	}
+	col := colly.NewCollector(opts...)
+	// colly ignores robots.txt unless told otherwise.
+	col.IgnoreRobotsTxt = !r.src.RespectRobots
+	col.SetRequestTimeout(r.src.Timeout)
+	next := r.c.transport
+	if next == nil {
+		next = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	col.WithTransport(&politeTransport{
+		next: next, ctx: r.ctx, parallelism: r.src.Parallelism, delay: r.src.Delay,
+		jitter: func(time.Duration) time.Duration { return r.c.jitter(r.src.RandomDelay) },
+		now:    r.c.now, hosts: map[string]chan *slot{},
+	})
+	col.SetRedirectHandler(r.checkRedirect)
+	col.OnResponse(r.onResponse)
+	col.OnError(r.onError)
+	r.col = col
+	return col
+}
+
+// checkRedirect runs after colly has checked the allowed domains.
+func (r *run) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errTooManyRedirects
+	}
+	if !r.c.allowPrivate && isPrivateHost(req.Context(), req.URL.Hostname()) {
+		return &errPrivateRedirect{host: req.URL.Host}
+	}
+	return nil
+}
+
+// visit requests one results page. Refusals colly makes before any request
+// (robots.txt, domain) are counted here; a URL already seen in this run is
+// skipped silently: two queries can share a page.
+func (r *run) visit(col *colly.Collector, query string, index int, pageURL string) {
+	if r.ctx.Err() != nil {
+		return
+	}
+	if pageURL == "" {
+		u, err := r.src.PageURL(query, index)
+		if err != nil {
+			r.count(KindFetch)
+			r.c.log.Warn("building search URL", zap.String("source_id", r.src.ID), zap.String("query", query), zap.Error(err))
+			return
+		}
+		pageURL = u
+	}
+	cc := colly.NewContext()
+	cc.Put(ctxQuery, query)
+	cc.Put(ctxIndex, index)
+	cc.Put(ctxAttempt, 0)
+	err := col.Request(http.MethodGet, pageURL, nil, cc, nil)
+	var already *colly.AlreadyVisitedError
+	switch {
+	case err == nil, errors.As(err, &already):
+	case errors.Is(err, colly.ErrRobotsTxtBlocked):
+		r.count(KindRobots)
+		r.c.log.Info("robots.txt disallows page", zap.String("source_id", r.src.ID), zap.String("url", pageURL))
+	case errors.Is(err, colly.ErrForbiddenDomain):
+		r.count(KindDomain)
+		r.c.log.Warn("page outside allowed domains", zap.String("source_id", r.src.ID), zap.String("url", pageURL))
+	case r.ctx.Err() != nil:
+	default:
+		r.count(classify(0, err))
+		r.c.log.Warn("requesting page", zap.String("source_id", r.src.ID), zap.String("url", pageURL), zap.Error(err))
+	}
+}
+
+func (r *run) onResponse(resp *colly.Response) {
+	if r.ctx.Err() != nil {
+		return
+	}
+	pageURL := resp.Request.URL.String()
+	if int64(len(resp.Body)) > r.src.MaxBodyBytes {
+		r.count(KindTooLarge)
+		r.c.log.Warn("page larger than max_body_bytes", zap.String("source_id", r.src.ID), zap.String("url", pageURL),
+			zap.Int64("max_body_bytes", r.src.MaxBodyBytes))
+		return
+	}
+	page, err := Extract(r.src, pageURL, resp.Body, resp.Headers.Get(originalContentType))
+	if err != nil {
+		kind := KindParse
+		var xe *ExtractError
+		if errors.As(err, &xe) {
+			kind = xe.Kind
+		}
+		r.count(kind)
+		r.c.log.Warn("extracting page", zap.String("source_id", r.src.ID), zap.String("url", pageURL), zap.Error(err))
+		return
+	}
+	if page.Report.EncodingWarning != "" {
+		r.count(KindEncoding)
+		r.c.log.Warn("page encoding", zap.String("source_id", r.src.ID), zap.String("url", pageURL),
+			zap.String("warning", page.Report.EncodingWarning))
+	}
+	query := resp.Ctx.Get(ctxQuery)
+	r.mu.Lock()
+	r.pages++
+	r.mu.Unlock()
+	if !r.deliver(page.Listings, query) {
+		return
+	}
+	r.paginate(resp, page, query)
+}
+
+// deliver hands listings to emit one at a time; the first refusal cancels
+// the run.
+func (r *run) deliver(ls []domain.Listing, query string) bool {
+	r.emitMu.Lock()
+	defer r.emitMu.Unlock()
+	now := r.c.now()
+	for _, l := range ls {
+		if r.ctx.Err() != nil {
+			return false
+		}
+		l.Query = query
+		l.SeenAt = now
+		if err := r.emit(l); err != nil {
+			r.mu.Lock()
+			if r.emitErr == nil {
+				r.emitErr = err
+			}
+			r.errs[KindEmit]++
+			r.mu.Unlock()
+			r.cancel()
+			return false
+		}
+		r.mu.Lock()
+		r.listings++
+		r.mu.Unlock()
+	}
+	return true
+}
+
+// paginate requests the next page of the same query. A page without
+// listings ends the query: marketplaces answer past the last page with an
+// empty page or the first one again.
+func (r *run) paginate(resp *colly.Response, page Page, query string) {
+	if len(page.Listings) == 0 {
+		return
+	}
+	index, _ := resp.Ctx.GetAny(ctxIndex).(int)
+	next := ""
+	switch {
+	case len(r.src.Pagination.Next) > 0:
+		if page.NextURL == "" {
+			return
+		}
+		next = page.NextURL
+	case strings.Contains(r.src.SearchURL, "{page}"):
+	default:
+		return
+	}
+	if index+1 >= r.src.MaxPages {
+		r.mu.Lock()
+		r.hitMaxPages = true
+		r.mu.Unlock()
+		return
+	}
+	r.visit(r.col, query, index+1, next)
+}
+
+// onError counts a failed fetch and retries 429 and 5xx with backoff,
+// honouring Retry-After up to MaxRetryWait. The wait happens here, in
+// colly's fetch goroutine, so Wait does not return before the retry starts.
+func (r *run) onError(resp *colly.Response, err error) {
+	if r.ctx.Err() != nil {
+		return
+	}
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+	}
+	kind := classify(status, err)
+	r.count(kind)
+	pageURL := resp.Request.URL.String()
+	attempt, _ := resp.Ctx.GetAny(ctxAttempt).(int)
+	if !retryable(status) || attempt >= r.src.Retries {
+		r.c.log.Warn("fetching page", zap.String("source_id", r.src.ID), zap.String("url", pageURL),
+			zap.Int("status", status), zap.String("kind", kind), zap.Int("attempts", attempt+1), zap.Error(err))
+		return
+	}
+	wait := r.backoff(attempt)
+	if resp.Headers != nil {
+		if d, ok := retryAfter(*resp.Headers, r.c.now()); ok {
+			wait = min(d, r.src.MaxRetryWait)
+		}
+	}
+	r.c.log.Debug("retrying page", zap.String("source_id", r.src.ID), zap.String("url", pageURL),
+		zap.Int("status", status), zap.Duration("wait", wait), zap.Int("attempt", attempt+1))
+	if sleepCtx(r.ctx, wait) != nil {
+		return
+	}
+	resp.Ctx.Put(ctxAttempt, attempt+1)
+	if err := resp.Request.Retry(); err != nil && r.ctx.Err() == nil {
+		r.count(classify(0, err))
+	}
+}
+
+// backoff is base·2^attempt plus up to half of that at random, capped at
+// MaxRetryWait: spread retries so parallel slots do not return in step.
+func (r *run) backoff(attempt int) time.Duration {
+	d := r.src.RetryBaseDelay << min(attempt, 16)
+	d += r.c.jitter(d / 2)
+	return min(d, r.src.MaxRetryWait)
+}

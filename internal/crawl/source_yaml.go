@@ -1,0 +1,135 @@
+package crawl
+
+import (
+	"fmt"
+
+	"gopkg.in/yaml.v3"
+)
+
+// rawSource mirrors the YAML layout. Durations stay strings here so that
+// validation can report them with their line; KnownFields rejects typos.
+type rawSource struct {
+	ID       string     `yaml:"id"`
+	Name     string     `yaml:"name"`
+	Platform string     `yaml:"platform"`
+	BaseURL  string     `yaml:"base_url"`
+	Schedule string     `yaml:"schedule"`
+	Search   rawSearch  `yaml:"search"`
+	Fetch    rawFetch   `yaml:"fetch"`
+	Extract  rawExtract `yaml:"extract"`
+}
+
+type rawSearch struct {
+	URL           string        `yaml:"url"`
+	QueryEncoding string        `yaml:"query_encoding"`
+	Pagination    rawPagination `yaml:"pagination"`
+	MaxPages      int           `yaml:"max_pages"`
+}
+
+type rawPagination struct {
+	Next Selectors `yaml:"next"`
+	Page *rawPage  `yaml:"page"`
+}
+
+type rawPage struct {
+	Start *int `yaml:"start"`
+	Step  *int `yaml:"step"`
+}
+
+type rawFetch struct {
+	AllowedDomains []string          `yaml:"allowed_domains"`
+	Parallelism    int               `yaml:"parallelism"`
+	Delay          string            `yaml:"delay"`
+	RandomDelay    string            `yaml:"random_delay"`
+	UserAgent      string            `yaml:"user_agent"`
+	Timeout        string            `yaml:"timeout"`
+	MaxBodyBytes   int64             `yaml:"max_body_bytes"`
+	RespectRobots  *bool             `yaml:"respect_robots"`
+	HeadersFromEnv map[string]string `yaml:"headers_from_env"`
+	Render         string            `yaml:"render"`
+	Retries        *int              `yaml:"retries"`
+	RetryBaseDelay string            `yaml:"retry_base_delay"`
+	MaxRetryWait   string            `yaml:"max_retry_wait"`
+}
+
+type rawExtract struct {
+	CSS  *rawCSS  `yaml:"css"`
+	JSON *rawJSON `yaml:"json"`
+}
+
+type rawCSS struct {
+	Item   Selectors `yaml:"item"`
+	Fields rawFields `yaml:"fields"`
+}
+
+type rawJSON struct {
+	Var    string    `yaml:"var"`
+	Items  Selectors `yaml:"items"`
+	Fields rawFields `yaml:"fields"`
+}
+
+type rawFields struct {
+	Title    Selectors `yaml:"title"`
+	Price    Selectors `yaml:"price"`
+	Seller   Selectors `yaml:"seller"`
+	Location Selectors `yaml:"location"`
+	URL      Selectors `yaml:"url"`
+	Image    Selectors `yaml:"image"`
+}
+
+func (f rawFields) fields() Fields {
+	return Fields{Title: f.Title, Price: f.Price, Seller: f.Seller, Location: f.Location, URL: f.URL, Image: f.Image}
+}
+
+// UnmarshalYAML accepts one selector or a list of fallbacks.
+func (s *Selectors) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if n.Value == "" {
+			*s = nil
+			return nil
+		}
+		*s = Selectors{n.Value}
+		return nil
+	case yaml.SequenceNode:
+		out := make(Selectors, 0, len(n.Content))
+		for _, c := range n.Content {
+			if c.Kind != yaml.ScalarNode {
+				return fmt.Errorf("line %d: a selector must be a string", c.Line)
+			}
+			out = append(out, c.Value)
+		}
+		*s = out
+		return nil
+	}
+	return fmt.Errorf("line %d: selectors must be a string or a list of strings", n.Line)
+}
+
+// lineOf returns the line of the value at a dotted key path in a YAML
+// document, or the nearest ancestor's line when the key is absent, so every
+// validation error can point somewhere useful.
+func lineOf(root *yaml.Node, path ...string) int {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := n.Line
+	for _, key := range path {
+		if n.Kind != yaml.MappingNode {
+			return line
+		}
+		found := false
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				line = n.Content[i].Line
+				n = n.Content[i+1]
+				found = true
+				break
+			}
+		}
+		if !found {
+			return line
+		}
+	}
+	return line
+}

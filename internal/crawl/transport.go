@@ -1,0 +1,103 @@
+package crawl
+
+import (
+	"context"
+	"mime"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// originalContentType carries the server's Content-Type past colly. colly
+// re-decodes bodies whose header names a charset, with no way to learn that
+// it did; we decode once, ourselves, with rules that also catch pages that lie
+// about their encoding. So the transport strips the charset before colly sees
+// the header and keeps the original here.
+const originalContentType = "X-Markwatch-Content-Type"
+
+// politeTransport enforces a source's politeness per host: at most
+// parallelism requests in flight, and each slot waits delay plus a random
+// extra before its next request. Unlike colly's LimitRule it gives up the
+// wait as soon as the request's context is cancelled, so a run stops at once.
+type politeTransport struct {
+	next        http.RoundTripper
+	ctx         context.Context // the run's: for requests colly makes without one (robots.txt)
+	parallelism int
+	delay       time.Duration
+	jitter      func(time.Duration) time.Duration
+	now         func() time.Time
+
+	mu    sync.Mutex
+	hosts map[string]chan *slot
+}
+
+type slot struct{ readyAt time.Time }
+
+func (t *politeTransport) slots(host string) chan *slot {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	ch, ok := t.hosts[host]
+	if !ok {
+		ch = make(chan *slot, t.parallelism)
+		for range t.parallelism {
+			ch <- &slot{}
+		}
+		t.hosts[host] = ch
+	}
+	return ch
+}
+
+func (t *politeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	if ctx.Done() == nil {
+		req = req.WithContext(t.ctx)
+		ctx = t.ctx
+	}
+	ch := t.slots(req.URL.Host)
+	var s *slot
+	select {
+	case s = <-ch:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { ch <- s }()
+	if wait := s.readyAt.Sub(t.now()); wait > 0 {
+		if err := sleepCtx(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
+	resp, err := t.next.RoundTrip(req)
+	s.readyAt = t.now().Add(t.delay + t.jitter(t.delay))
+	if resp != nil {
+		hideCharset(resp.Header)
+	}
+	return resp, err
+}
+
+func hideCharset(h http.Header) {
+	ct := h.Get("Content-Type")
+	if ct == "" {
+		return
+	}
+	h.Set(originalContentType, ct)
+	if mt, _, err := mime.ParseMediaType(ct); err == nil {
+		h.Set("Content-Type", mt)
+	} else {
+		h.Del("Content-Type")
+	}
+}
+
+// sleepCtx waits d or until ctx is done, whichever comes first.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
