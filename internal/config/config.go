@@ -1,0 +1,146 @@
+package config
+
+import (
+	"fmt"
+	"time"
+
+	// Embedded zone data: the static image has no /usr/share/zoneinfo, and
+	// Asia/Shanghai must load there too.
+	_ "time/tzdata"
+)
+
+// Config is the whole daemon configuration. The yaml tags name the fields in
+// the file; the environment variable of a field is MARKWATCH_ followed by its
+// dotted path in upper case with dots as underscores (http.listen →
+// MARKWATCH_HTTP_LISTEN).
+type Config struct {
+	DataDir     string      `yaml:"data_dir"`
+	Log         Log         `yaml:"log"`
+	HTTP        HTTP        `yaml:"http"`
+	Registry    Registry    `yaml:"registry"`
+	Sources     Sources     `yaml:"sources"`
+	Meilisearch Meilisearch `yaml:"meilisearch"`
+	Match       Match       `yaml:"match"`
+	Crawl       Crawl       `yaml:"crawl"`
+	Schedule    Schedule    `yaml:"schedule"`
+	Notify      Notify      `yaml:"notify"`
+
+	// origins maps a field's dotted path to where its value came from
+	// ("deploy/markwatch.yaml:12", "MARKWATCH_HTTP_LISTEN"), so Validate can
+	// point at the line to fix. Nil for a Config built in code.
+	origins map[string]string
+}
+
+// Log configures the daemon's logger.
+type Log struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error
+	Format string `yaml:"format"` // console (for people) or json (for collectors)
+}
+
+// HTTP configures the API server.
+type HTTP struct {
+	Listen string `yaml:"listen"` // host:port
+}
+
+// Registry says where the protected marks come from.
+type Registry struct {
+	// Path of a registry file; "" uses the embedded config/marks/hebei.yaml.
+	Path string `yaml:"path"`
+}
+
+// Sources says where marketplace definitions come from.
+type Sources struct {
+	// Dir holds *.yaml source definitions; "" uses the embedded config/sources.
+	Dir  string `yaml:"dir"`
+	Demo Demo   `yaml:"demo"`
+}
+
+// Demo is the built-in demo marketplace served on loopback.
+type Demo struct {
+	Enabled bool   `yaml:"enabled"`
+	Listen  string `yaml:"listen"` // host:port
+}
+
+// Meilisearch configures the search index.
+type Meilisearch struct {
+	// URL of a running server; "" runs the pinned binary as a child process
+	// with its data and a generated key under DataDir.
+	URL    string `yaml:"url"`
+	APIKey Secret `yaml:"api_key"`
+	Index  string `yaml:"index"`
+	// Binary is the meilisearch executable for the managed process; ""
+	// looks in .tools/ and then PATH.
+	Binary string `yaml:"binary"`
+	// MaxIndexingMemory is passed to --max-indexing-memory: the default
+	// lets Meilisearch take gigabytes, 256MiB keeps it near 0.4 GB at the
+	// same bulk speed.
+	MaxIndexingMemory string `yaml:"max_indexing_memory"`
+}
+
+// Managed reports whether markwatch runs Meilisearch itself.
+func (m Meilisearch) Managed() bool { return m.URL == "" }
+
+// Match tunes the matcher.
+type Match struct {
+	// AlertThreshold is the score from which a hit raises an alert; 0 keeps
+	// the matcher's default.
+	AlertThreshold float64 `yaml:"alert_threshold"`
+}
+
+// Crawl tunes crawling.
+type Crawl struct {
+	RunOnStart bool `yaml:"run_on_start"`
+	// ShutdownGrace is how long a running crawl may finish on SIGTERM
+	// before it is cancelled.
+	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+	// AllowPrivateAddresses lets sources fetch from loopback and private
+	// networks; off by default so a source definition cannot reach internal
+	// services. The demo marketplace is allowed regardless.
+	AllowPrivateAddresses bool `yaml:"allow_private_addresses"`
+}
+
+// Schedule configures when sources are crawled.
+type Schedule struct {
+	// Timezone of cron schedules, an IANA name.
+	Timezone string `yaml:"timezone"`
+}
+
+// Location loads the schedule's time zone.
+func (s Schedule) Location() (*time.Location, error) {
+	loc, err := time.LoadLocation(s.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("loading time zone %q: %w", s.Timezone, err)
+	}
+	return loc, nil
+}
+
+// Notify configures where alerts are delivered.
+type Notify struct {
+	Webhooks []Webhook `yaml:"webhooks"`
+}
+
+// Webhook is one HTTP endpoint alerts are POSTed to.
+type Webhook struct {
+	URL string `yaml:"url"`
+	// Secret signs the payload so the receiver can check it came from us.
+	Secret Secret `yaml:"secret"`
+}
+
+// Default returns the built-in defaults. The embedded config/markwatch.yaml
+// states the same values (a test keeps them equal); Default exists so code
+// and tests can get a valid Config without parsing anything.
+func Default() Config {
+	return Config{
+		DataDir:  "./data",
+		Log:      Log{Level: "info", Format: "console"},
+		HTTP:     HTTP{Listen: "127.0.0.1:8080"},
+		Sources:  Sources{Demo: Demo{Enabled: true, Listen: "127.0.0.1:8089"}},
+		Match:    Match{},
+		Schedule: Schedule{Timezone: "Asia/Shanghai"},
+		Meilisearch: Meilisearch{
+			Index:             "hits",
+			MaxIndexingMemory: "256MiB",
+		},
+		Crawl: Crawl{RunOnStart: true, ShutdownGrace: 10 * time.Second},
+	}
+}

@@ -1,0 +1,116 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Validate checks every field and reports all problems at once, each naming
+// where the value came from when it was loaded from a file or variable.
+func (c Config) Validate() error {
+	ps := &problems{}
+	add := func(path, format string, args ...any) {
+		ps.add(c.origins[path], path, format, args...)
+	}
+
+	if strings.TrimSpace(c.DataDir) == "" {
+		add("data_dir", "must not be empty; give a directory for the database and the managed Meilisearch, e.g. ./data")
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		add("log.level", "%q is not a level; use debug, info, warn or error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "console", "json":
+	default:
+		add("log.format", "%q is not a format; use console (for people) or json (for log collectors)", c.Log.Format)
+	}
+	if err := checkListen(c.HTTP.Listen); err != nil {
+		add("http.listen", "%v", err)
+	}
+	if c.Sources.Demo.Enabled {
+		if err := checkListen(c.Sources.Demo.Listen); err != nil {
+			add("sources.demo.listen", "%v", err)
+		}
+	}
+	if c.Meilisearch.URL != "" {
+		if err := checkHTTPURL(c.Meilisearch.URL); err != nil {
+			add("meilisearch.url", "%v; or leave it empty to let markwatch run Meilisearch itself", err)
+		}
+	}
+	if !indexUID.MatchString(c.Meilisearch.Index) {
+		add("meilisearch.index", "%q is not an index name; use letters, digits, - and _ only, e.g. hits", c.Meilisearch.Index)
+	}
+	if !byteSize.MatchString(c.Meilisearch.MaxIndexingMemory) {
+		add("meilisearch.max_indexing_memory", "%q is not a size; write a number with a unit like 256MiB or 2GiB", c.Meilisearch.MaxIndexingMemory)
+	}
+	if t := c.Match.AlertThreshold; t < 0 || t > 1 {
+		add("match.alert_threshold", "%s is outside 0..1; scores run from 0 to 1, and 0 keeps the matcher's default", strconv.FormatFloat(t, 'g', -1, 64))
+	}
+	if c.Crawl.ShutdownGrace <= 0 {
+		add("crawl.shutdown_grace", "%s must be positive; give how long a running crawl may finish on shutdown, e.g. 10s", c.Crawl.ShutdownGrace)
+	}
+	if c.Schedule.Timezone == "" {
+		add("schedule.timezone", "must not be empty; give an IANA zone like Asia/Shanghai or UTC")
+	} else if _, err := c.Schedule.Location(); err != nil {
+		add("schedule.timezone", "%q is not a known time zone; use an IANA name like Asia/Shanghai or UTC", c.Schedule.Timezone)
+	}
+	seen := make(map[string]int, len(c.Notify.Webhooks))
+	for i, w := range c.Notify.Webhooks {
+		path := fmt.Sprintf("notify.webhooks[%d].url", i)
+		if err := checkHTTPURL(w.URL); err != nil {
+			// The URL itself is not echoed: chat webhooks carry their
+			// token in it.
+			add(path, "%v", err)
+			continue
+		}
+		if first, dup := seen[w.URL]; dup {
+			add(path, "same URL as notify.webhooks[%d]; each alert would be delivered twice", first)
+			continue
+		}
+		seen[w.URL] = i
+	}
+	return ps.err()
+}
+
+// indexUID is Meilisearch's rule for index names.
+var indexUID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,400}$`)
+
+// byteSize accepts what Meilisearch's --max-indexing-memory accepts:
+// a number and an optional SI or binary unit.
+var byteSize = regexp.MustCompile(`(?i)^[0-9]+(\.[0-9]+)?\s*([kmgt]i?b|b)?$`)
+
+func checkListen(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q is not a listen address; write host:port, e.g. 127.0.0.1:8080 (or :8080 for every interface)", addr)
+	}
+	if strings.ContainsAny(host, " /") {
+		return fmt.Errorf("%q has an invalid host; write host:port, e.g. 127.0.0.1:8080", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("%q has an invalid port; use a number from 0 to 65535", addr)
+	}
+	return nil
+}
+
+// checkHTTPURL accepts absolute http and https URLs. Its messages never
+// include the URL, which may carry a token.
+func checkHTTPURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("not a valid URL; write an absolute http(s) URL like http://127.0.0.1:7700")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("scheme %q is not supported; write an absolute http(s) URL like http://127.0.0.1:7700", u.Scheme)
+	}
+	if u.Host == "" {
+		return fmt.Errorf("the URL has no host; write an absolute http(s) URL like http://127.0.0.1:7700")
+	}
+	return nil
+}
