@@ -12,7 +12,7 @@ import (
 
 // files is read-only: embed.FS has no way to change what it holds.
 //
-//go:embed markwatch.yaml marks
+//go:embed markwatch.yaml marks sources
 var files embed.FS
 
 // FS returns the embedded defaults, rooted at this folder: markwatch.yaml,
