@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -22,13 +23,18 @@ type Options struct {
 
 // DB is the SQLite store. It is safe for concurrent use.
 type DB struct {
+	// sql is the pool for reads, which WAL runs beside the one writer.
 	sql *sql.DB
+	// wr holds the single connection that writes. SQLite admits one writer at
+	// a time anyway; queueing writers here, fairly and ctx-aware, avoids the
+	// busy handler's sleep-and-retry, which starves some writers past the busy
+	// timeout under load. busy_timeout still covers other processes.
+	wr  *sql.DB
 	now func() time.Time
 }
 
-// maxOpenConns bounds the pool: WAL lets readers run beside the one writer, and
-// more connections than this only queue on SQLite's write lock.
-const maxOpenConns = 8
+// maxReadConns bounds the read pool.
+const maxReadConns = 8
 
 // dsn builds the connection string measured in shared/notes/dependencies.md:
 // WAL for concurrent readers, a busy timeout instead of SQLITE_BUSY errors,
@@ -54,27 +60,38 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("opening store: creating directory for %s: %w", path, err)
 	}
-	sqldb, err := sql.Open("sqlite", dsn(path))
+	rd, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
-	sqldb.SetMaxOpenConns(maxOpenConns)
-	sqldb.SetMaxIdleConns(maxOpenConns)
+	rd.SetMaxOpenConns(maxReadConns)
+	rd.SetMaxIdleConns(maxReadConns)
+	wr, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		_ = rd.Close()
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
+	}
+	wr.SetMaxOpenConns(1)
+	wr.SetMaxIdleConns(1)
+	wr.SetConnMaxLifetime(0)
 	now := opts.Now
 	if now == nil {
 		now = time.Now
 	}
-	db := &DB{sql: sqldb, now: now}
+	db := &DB{sql: rd, wr: wr, now: now}
 	if err := db.migrate(ctx); err != nil {
-		_ = sqldb.Close()
+		_ = db.Close()
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
 	return db, nil
 }
 
-// Close closes the database; pending WAL content is checkpointed by SQLite.
+// Close closes the database; SQLite checkpoints the WAL when the last
+// connection closes.
 func (db *DB) Close() error {
-	if err := db.sql.Close(); err != nil {
+	errRd := db.sql.Close()
+	errWr := db.wr.Close()
+	if err := errors.Join(errRd, errWr); err != nil {
 		return fmt.Errorf("closing store: %w", err)
 	}
 	return nil
@@ -91,7 +108,7 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // inTx runs fn in one write transaction, committing when fn returns nil.
 func (db *DB) inTx(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
-	tx, err := db.sql.BeginTx(ctx, nil)
+	tx, err := db.wr.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("%s: beginning transaction: %w", what, err)
 	}

@@ -78,14 +78,14 @@ func (db *DB) migrate(ctx context.Context) error {
 		version    INTEGER PRIMARY KEY,
 		name       TEXT    NOT NULL,
 		applied_at INTEGER NOT NULL)`
-	if _, err := db.sql.ExecContext(ctx, create); err != nil {
+	if _, err := db.wr.ExecContext(ctx, create); err != nil {
 		return fmt.Errorf("creating schema_migrations: %w", err)
 	}
 	known := ms[len(ms)-1].version
 	// Checked up front too so the refusal reads as what it is rather than as
 	// a failed migration step.
 	var current sql.NullInt64
-	if err := db.sql.QueryRowContext(ctx, "SELECT max(version) FROM schema_migrations").Scan(&current); err != nil {
+	if err := db.wr.QueryRowContext(ctx, "SELECT max(version) FROM schema_migrations").Scan(&current); err != nil {
 		return fmt.Errorf("reading schema version: %w", err)
 	}
 	if int(current.Int64) > known {

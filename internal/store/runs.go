@@ -97,7 +97,7 @@ func (db *DB) FinishRun(ctx context.Context, run domain.CrawlRun) error {
 // the given reason. Called at startup: such runs were cut short by a crash,
 // since a clean shutdown finishes its runs.
 func (db *DB) InterruptRunningRuns(ctx context.Context, reason string) (int, error) {
-	res, err := db.sql.ExecContext(ctx,
+	res, err := db.wr.ExecContext(ctx,
 		"UPDATE crawl_runs SET status = 'interrupted', finished_at = ?, end_reason = ? WHERE status = 'running'",
 		toMillis(db.stamp()), reason)
 	if err != nil {
