@@ -1,0 +1,117 @@
+package crawl_test
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/markwatch/markwatch/internal/crawl"
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+const validSource = `id: jihuo
+name: 冀货通
+search:
+  url: "https://s.example.cn/search?q={query}&page={page}"
+  query_encoding: gbk
+  pagination:
+    page: {start: 1, step: 2}
+  max_pages: 4
+fetch:
+  delay: 250ms
+  headers_from_env: {Cookie: JIHUO_COOKIE}
+extract:
+  css:
+    item: ["li.gl-item", "div.item"]
+    fields:
+      title: "div.p-name em"
+      url: "div.p-name a@href"
+`
+
+func TestParseSourceDefaultsAndValues(t *testing.T) {
+	src, err := crawl.ParseSource("jihuo.yaml", []byte(validSource))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src.ID != "jihuo" || src.Platform != "jihuo" || src.QueryEncoding != crawl.EncodingGBK {
+		t.Errorf("identity: %+v", src)
+	}
+	if src.Delay != 250*time.Millisecond || src.Timeout != crawl.DefaultTimeout || !src.RespectRobots ||
+		src.Parallelism != crawl.DefaultParallelism || src.MaxBodyBytes != crawl.DefaultMaxBodyBytes || src.Render != crawl.RenderNone {
+		t.Errorf("defaults: %+v", src)
+	}
+	if got := src.Extract.CSS.Item; len(got) != 2 || got[1] != "div.item" {
+		t.Errorf("item fallbacks = %v", got)
+	}
+	// page i is start + i*step, the query GBK-escaped: 核桃 is BA CB CC D2.
+	u, err := src.PageURL("核桃", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "https://s.example.cn/search?q=%BA%CB%CC%D2&page=5"; u != want {
+		t.Errorf("PageURL = %s, want %s", u, want)
+	}
+}
+
+func TestParseSourceErrorsNameFileLineAndField(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(string) string
+		want []string
+	}{
+		{"unknown field", func(s string) string { return strings.Replace(s, "  delay: 250ms", "  delai: 250ms", 1) },
+			[]string{"jihuo.yaml:10:", `unknown field "delai"`}},
+		{"bad duration", func(s string) string { return strings.Replace(s, "250ms", "快", 1) },
+			[]string{"jihuo.yaml:10:", `field "fetch.delay"`, "duration"}},
+		{"literal secret instead of env name", func(s string) string { return strings.Replace(s, "JIHUO_COOKIE", "sid=abc; token=1", 1) },
+			[]string{"jihuo.yaml:11:", "headers_from_env", "environment variable"}},
+		{"missing title", func(s string) string { return strings.Replace(s, `      title: "div.p-name em"`+"\n", "", 1) },
+			[]string{"jihuo.yaml:", `field "extract.css.fields.title"`, "required"}},
+		{"query missing", func(s string) string { return strings.Replace(s, "{query}", "核桃", 1) },
+			[]string{"jihuo.yaml:4:", `field "search.url"`, "{query}"}},
+		{"bad CSS", func(s string) string { return strings.Replace(s, `"div.item"`, `"div.item[["`, 1) },
+			[]string{"jihuo.yaml:", "extract.css.item", "not a valid CSS selector"}},
+		{"page without {page}", func(s string) string { return strings.Replace(s, "&page={page}", "", 1) },
+			[]string{"jihuo.yaml:7:", "search.pagination.page", "{page}"}},
+		{"bad render", func(s string) string { return strings.Replace(s, "fetch:\n", "fetch:\n  render: firefox\n", 1) },
+			[]string{"jihuo.yaml:10:", "fetch.render", "none or chromium"}},
+		{"both css and json", func(s string) string { return s + "  json:\n    items: a.b\n" },
+			[]string{"jihuo.yaml:", `field "extract"`, "not both"}},
+		{"bad id", func(s string) string { return strings.Replace(s, "id: jihuo", "id: 冀货", 1) },
+			[]string{"jihuo.yaml:1:", `field "id"`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := crawl.ParseSource("jihuo.yaml", []byte(tc.edit(validSource)))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if domain.ErrorCode(err) != domain.EINVALID {
+				t.Errorf("code = %s, want invalid", domain.ErrorCode(err))
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadSourcesRejectsDuplicateIDs(t *testing.T) {
+	fsys := fstest.MapFS{
+		"sources/a.yaml":   {Data: []byte(validSource)},
+		"sources/b.yaml":   {Data: []byte(validSource)},
+		"sources/notes.md": {Data: []byte("not a source")},
+	}
+	_, err := crawl.LoadSources(fsys, "sources")
+	if err == nil || !strings.Contains(err.Error(), "sources/b.yaml:1:") || !strings.Contains(err.Error(), "sources/a.yaml") {
+		t.Fatalf("err = %v, want duplicate id naming both files", err)
+	}
+	delete(fsys, "sources/b.yaml")
+	srcs, err := crawl.LoadSources(fsys, "sources")
+	if err != nil || len(srcs) != 1 || srcs[0].File != "sources/a.yaml" {
+		t.Fatalf("LoadSources = %+v, %v", srcs, err)
+	}
+}
