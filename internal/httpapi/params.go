@@ -1,0 +1,62 @@
+package httpapi
+
+import (
+	"net/url"
+	"regexp"
+	"strconv"
+
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+// Page sizes: a default that fills a console page, and a cap that keeps one
+// request from reading the whole store.
+const (
+	defaultLimit = 50
+	maxLimit     = 500
+)
+
+// markIDPattern is the registry's id format; anything else cannot match a
+// mark, and saying so beats an empty result.
+var markIDPattern = regexp.MustCompile(`^[a-z0-9-]+$`)
+
+// page reads limit and offset.
+func page(q url.Values) (limit, offset int, err error) {
+	limit, err = intParam(q, "limit", defaultLimit, 1, maxLimit)
+	if err != nil {
+		return 0, 0, err
+	}
+	offset, err = intParam(q, "offset", 0, 0, 1<<31-1)
+	return limit, offset, err
+}
+
+func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
+	raw := q.Get(name)
+	if raw == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < lo || n > hi {
+		return 0, domain.Errorf(domain.EINVALID, "query parameter %s=%q: must be a whole number from %d to %d", name, raw, lo, hi)
+	}
+	return n, nil
+}
+
+func markParam(q url.Values) (string, error) {
+	mark := q.Get("mark")
+	if mark != "" && !markIDPattern.MatchString(mark) {
+		return "", domain.Errorf(domain.EINVALID, "query parameter mark=%q: must be a mark id from the registry, like liugehetao", mark)
+	}
+	return mark, nil
+}
+
+func boolParam(q url.Values, name string) (bool, error) {
+	raw := q.Get(name)
+	if raw == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(raw)
+	if err != nil {
+		return false, domain.Errorf(domain.EINVALID, "query parameter %s=%q: must be true or false", name, raw)
+	}
+	return b, nil
+}
