@@ -5,19 +5,14 @@
 // beside it; operators override them with their own files.
 package config
 
-import (
-	"embed"
-	"io/fs"
-)
+import "embed"
 
-// files is read-only: embed.FS has no way to change what it holds.
+// FS holds the embedded defaults, rooted at this folder: markwatch.yaml,
+// marks/hebei.yaml, sources/*.yaml. It is a variable only because go:embed
+// needs one; an embed.FS is read-only, so this is not mutable state.
 //
 //go:embed markwatch.yaml marks sources
-var files embed.FS
-
-// FS returns the embedded defaults, rooted at this folder: markwatch.yaml,
-// marks/hebei.yaml, sources/*.yaml.
-func FS() fs.FS { return files }
+var FS embed.FS
 
 // Paths of the defaults inside FS, and the names used for them in messages so
 // an operator can find the file in the repository.

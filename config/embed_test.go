@@ -6,7 +6,7 @@ import (
 )
 
 func TestEmbeddedDefaults(t *testing.T) {
-	fsys := FS()
+	fsys := FS
 	for _, name := range []string{DaemonConfig, Registry} {
 		if data, err := fs.ReadFile(fsys, name); err != nil || len(data) == 0 {
 			t.Errorf("reading embedded %s: %d bytes, %v", name, len(data), err)

@@ -19,7 +19,7 @@ func Load(path string, getenv func(string) (string, bool)) (Config, error) {
 	c.origins = make(map[string]string)
 	ps := &problems{}
 
-	embedded, err := fs.ReadFile(defaults.FS(), defaults.DaemonConfig)
+	embedded, err := fs.ReadFile(defaults.FS, defaults.DaemonConfig)
 	if err != nil {
 		// The file is compiled in; failing here means a broken build.
 		return Config{}, fmt.Errorf("reading the embedded %s%s: %w", defaults.DisplayPrefix, defaults.DaemonConfig, err)
