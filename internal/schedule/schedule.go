@@ -57,10 +57,11 @@ type Scheduler struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu      sync.Mutex
-	jobs    map[string]*job
-	rng     *rand.Rand
-	started bool
+	mu       sync.Mutex
+	jobs     map[string]*job
+	rng      *rand.Rand
+	started  bool
+	stopping bool // no new runs once Stop began
 }
 
 // New returns a scheduler that calls run for each due source.
@@ -170,9 +171,13 @@ func (s *Scheduler) Resume(sourceID string) error {
 func (s *Scheduler) Trigger(sourceID string) error {
 	s.mu.Lock()
 	_, ok := s.jobs[sourceID]
+	stopping := s.stopping
 	s.mu.Unlock()
 	if !ok {
 		return domain.Errorf(domain.ENOTFOUND, "source %q is not scheduled", sourceID)
+	}
+	if stopping {
+		return domain.Errorf(domain.EUNAVAILABLE, "the scheduler is shutting down")
 	}
 	if !s.fire(sourceID, false) {
 		return domain.Errorf(domain.ECONFLICT, "source %q is already running", sourceID)
@@ -186,7 +191,7 @@ func (s *Scheduler) Trigger(sourceID string) error {
 func (s *Scheduler) fire(sourceID string, jitter bool) bool {
 	s.mu.Lock()
 	j, ok := s.jobs[sourceID]
-	if !ok || j.running || s.ctx.Err() != nil {
+	if !ok || j.running || s.stopping {
 		s.mu.Unlock()
 		if ok && j.running {
 			s.opts.Log.Info("skipping run: previous run still going", zap.String("source_id", sourceID))
@@ -232,11 +237,18 @@ func (s *Scheduler) Start() {
 	}
 }
 
-// Stop stops the clock, cancels running jobs and waits for them, at most
-// until ctx is done.
+// cancelWait bounds how long Stop waits for runs after cancelling them; a
+// crawl answers cancellation within a request timeout.
+const cancelWait = 15 * time.Second
+
+// Stop stops the clock and lets running jobs finish until ctx is done (the
+// shutdown grace); then it cancels them and waits a bounded time for them to
+// return. Either way no job is left running unseen.
 func (s *Scheduler) Stop(ctx context.Context) error {
 	stopped := s.cron.Stop()
-	s.cancel()
+	s.mu.Lock()
+	s.stopping = true
+	s.mu.Unlock()
 	done := make(chan struct{})
 	go func() {
 		<-stopped.Done()
@@ -245,9 +257,18 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 	}()
 	select {
 	case <-done:
+		s.cancel()
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("waiting for running crawls to stop: %w", ctx.Err())
+	}
+	s.cancel()
+	t := time.NewTimer(cancelWait)
+	defer t.Stop()
+	select {
+	case <-done:
+		return nil
+	case <-t.C:
+		return fmt.Errorf("stopping scheduler: runs still going %s after cancellation", cancelWait)
 	}
 }
 

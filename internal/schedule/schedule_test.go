@@ -78,7 +78,8 @@ func TestTriggerNeverOverlapsAndStopCancels(t *testing.T) {
 	if err := s.Trigger("nope"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Fatalf("unknown source: got %v, want not_found", err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	// The grace period runs out before the crawl ends: Stop cancels it.
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	if err := s.Stop(ctx); err != nil {
 		t.Fatal(err)
@@ -118,5 +119,44 @@ func TestScheduledRunFiresAndPauseStopsIt(t *testing.T) {
 	}
 	if es := s.Entries(); es[0].Paused {
 		t.Fatalf("resume left it paused: %+v", es[0])
+	}
+}
+
+func TestStopLetsARunningCrawlFinishWithinGrace(t *testing.T) {
+	release := make(chan struct{})
+	started := make(chan struct{})
+	var sawCancel atomic.Bool
+	run := func(ctx context.Context, id string) {
+		close(started)
+		<-release // the crawl finishes on its own
+		sawCancel.Store(ctx.Err() != nil)
+	}
+	s, err := New(run, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Set("demo", "@every 1h"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Trigger("demo"); err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	stopped := make(chan error)
+	go func() { stopped <- s.Stop(context.Background()) }()
+	select {
+	case <-stopped:
+		t.Fatal("Stop returned while the crawl was still running")
+	case <-time.After(100 * time.Millisecond):
+	}
+	if err := s.Trigger("demo"); err == nil {
+		t.Fatal("a run was started after Stop began")
+	}
+	close(release)
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+	if sawCancel.Load() {
+		t.Fatal("the crawl was cancelled although it finished within the grace period")
 	}
 }
