@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"go.uber.org/zap/zapcore"
+
 	// Embedded zone data: the static image has no /usr/share/zoneinfo, and
 	// Asia/Shanghai must load there too.
 	_ "time/tzdata"
@@ -143,4 +145,13 @@ func Default() Config {
 		},
 		Crawl: Crawl{RunOnStart: true, ShutdownGrace: 10 * time.Second},
 	}
+}
+
+// ZapLevel is Level as a zap level; Validate has checked it parses.
+func (l Log) ZapLevel() zapcore.Level {
+	lvl, err := zapcore.ParseLevel(l.Level)
+	if err != nil {
+		return zapcore.InfoLevel
+	}
+	return lvl
 }

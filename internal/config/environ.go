@@ -1,0 +1,61 @@
+package config
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+)
+
+// CheckEnviron reports MARKWATCH_* variables in environ (os.Environ()) that
+// set no field. Load cannot see them, as it only asks for the names it
+// knows; but a misspelt MARKWATCH_MEILISEARCH_APIKEY would leave the key
+// unset without a word. allowed lists variables the caller reads itself
+// (e.g. MARKWATCH_CONFIG).
+func CheckEnviron(environ []string, allowed ...string) error {
+	known := envNames()
+	known = append(known, allowed...)
+	// Suggestions compare without the shared prefix, which would make every
+	// name look close to every other.
+	suffixes := make([]string, len(known))
+	for i, k := range known {
+		suffixes[i] = strings.TrimPrefix(k, "MARKWATCH_")
+	}
+	ps := &problems{}
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, "MARKWATCH_") || slices.Contains(known, name) {
+			continue
+		}
+		if s := closest(strings.TrimPrefix(name, "MARKWATCH_"), suffixes); s != "" {
+			ps.add(name, "", "no such setting; did you mean MARKWATCH_%s?", s)
+		} else {
+			ps.add(name, "", "no such setting; variables are MARKWATCH_ + a field path, e.g. MARKWATCH_HTTP_LISTEN (see config/markwatch.yaml)")
+		}
+	}
+	return ps.err()
+}
+
+// envNames lists the variable of every field that can be set from the
+// environment.
+func envNames() []string {
+	var names []string
+	var walk func(t reflect.Type, path string)
+	walk = func(t reflect.Type, path string) {
+		for i := range t.NumField() {
+			name := tagName(t.Field(i))
+			if name == "" {
+				continue
+			}
+			ft, fpath := t.Field(i).Type, joinPath(path, name)
+			switch {
+			case ft.Kind() == reflect.Struct:
+				walk(ft, fpath)
+			case ft.Kind() == reflect.Slice:
+			default:
+				names = append(names, envName(fpath))
+			}
+		}
+	}
+	walk(reflect.TypeFor[Config](), "")
+	return names
+}
