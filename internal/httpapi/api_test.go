@@ -434,3 +434,16 @@ func TestPanicRecovered(t *testing.T) {
 		t.Errorf("healthz after panic: %d", resp.StatusCode)
 	}
 }
+
+func TestNonCanonicalPathRedirects(t *testing.T) {
+	h := newHarness(t, nil)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(h.srv.URL + "/api/v1//alerts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if (resp.StatusCode != http.StatusMovedPermanently && resp.StatusCode != http.StatusTemporaryRedirect) || resp.Header.Get("Location") != "/api/v1/alerts" {
+		t.Errorf("got %d Location=%q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}

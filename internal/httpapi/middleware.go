@@ -54,10 +54,16 @@ func (rec *recorder) Write(p []byte) (int, error) {
 // deadlines).
 func (rec *recorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
 
-// probePaths are polled by orchestrators and scrapers every few seconds;
-// their successful requests are logged at debug so they do not drown the
-// rest.
-var probePaths = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
+// isProbe reports paths polled by orchestrators and scrapers every few
+// seconds; their successful requests are logged at debug so they do not
+// drown the rest.
+func isProbe(path string) bool {
+	switch path {
+	case "/healthz", "/readyz", "/metrics":
+		return true
+	}
+	return false
+}
 
 // observe logs one line per request and turns a panic in a handler into a
 // 500 answer, so one bad request cannot take the daemon down.
@@ -98,7 +104,7 @@ func logRequest(log *zap.Logger, r *http.Request, rec *recorder, info *requestIn
 		if status == http.StatusServiceUnavailable {
 			level = zapcore.WarnLevel // a dependency is down; not our bug
 		}
-	case probePaths[r.URL.Path]:
+	case isProbe(r.URL.Path):
 		level = zapcore.DebugLevel
 	}
 	ce := log.Check(level, "http request")

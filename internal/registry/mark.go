@@ -38,14 +38,14 @@ func parseMark(ps *problems, n *yaml.Node, index int) (domain.Mark, int, bool) {
 			break
 		}
 	}
-	fs := fields(ps, n, label, "")
+	fieldList := fields(ps, n, label, "")
 
 	var (
 		m      domain.Mark
 		idLine int
 		idOK   bool
 	)
-	for _, f := range fs {
+	for _, f := range fieldList {
 		if f.key != "id" {
 			continue
 		}
@@ -62,8 +62,8 @@ func parseMark(ps *problems, n *yaml.Node, index int) (domain.Mark, int, bool) {
 		ps.add(n.Line, label, "id", "missing; every mark needs an id like \"liugehetao\" ([a-z0-9-]+)")
 	}
 
-	keyLines := make(map[string]int, len(fs))
-	for _, f := range fs {
+	keyLines := make(map[string]int, len(fieldList))
+	for _, f := range fieldList {
 		keyLines[f.key] = f.line
 		switch f.key {
 		case "id":
