@@ -26,6 +26,10 @@ func CheckEnviron(environ []string, allowed ...string) error {
 		if !strings.HasPrefix(name, "MARKWATCH_") || slices.Contains(known, name) {
 			continue
 		}
+		if strings.HasPrefix(name, "MARKWATCH_NOTIFY_WEBHOOKS") {
+			ps.add(name, "notify.webhooks", "lists cannot be set from the environment; list webhooks in the config file")
+			continue
+		}
 		if s := closest(strings.TrimPrefix(name, "MARKWATCH_"), suffixes); s != "" {
 			ps.add(name, "", "no such setting; did you mean MARKWATCH_%s?", s)
 		} else {

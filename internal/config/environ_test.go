@@ -14,6 +14,7 @@ func TestCheckEnviron(t *testing.T) {
 		{"known and foreign variables", []string{"PATH=/usr/bin", "MARKWATCH_HTTP_LISTEN=:8080", "MARKWATCH_MEILISEARCH_API_KEY=k", "LANG=zh_CN.UTF-8"}, ""},
 		{"allowed by caller", []string{"MARKWATCH_CONFIG=/etc/markwatch.yaml"}, ""},
 		{"typo", []string{"MARKWATCH_MEILISEARCH_APIKEY=k"}, "MARKWATCH_MEILISEARCH_APIKEY: no such setting; did you mean MARKWATCH_MEILISEARCH_API_KEY?"},
+		{"list", []string{"MARKWATCH_NOTIFY_WEBHOOKS=https://example.com/hook"}, `MARKWATCH_NOTIFY_WEBHOOKS: field "notify.webhooks": lists cannot be set from the environment`},
 		{"nothing close", []string{"MARKWATCH_商标=x"}, "MARKWATCH_商标: no such setting; variables are MARKWATCH_ + a field path"},
 	}
 	for _, tt := range tests {
