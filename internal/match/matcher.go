@@ -3,7 +3,7 @@ package match
 import (
 	"fmt"
 	"sort"
-	"strings"
+	"sync"
 
 	"github.com/markwatch/markwatch/internal/domain"
 )
@@ -13,14 +13,32 @@ const DefaultAlertThreshold = 0.6
 
 // Options tune the matcher; the zero value means defaults.
 type Options struct {
+	// AlertThreshold is the score in (0,1] at which a hit alerts; 0 means
+	// DefaultAlertThreshold.
 	AlertThreshold float64
 }
 
 // Matcher holds the indexed registry. It is read-only after New and safe for
 // concurrent use.
 type Matcher struct {
-	marks     []domain.Mark
+	t         *tables
 	threshold float64
+	marks     []compiled
+	patterns  []*pattern
+	index     map[uint64][]int32
+	latin     map[string][]latinKey
+	pool      sync.Pool // *scratch, per-goroutine working memory
+}
+
+// scratch is the working memory of one Match call.
+type scratch struct {
+	stamp []uint32
+	slot  []int32
+	gen   uint32
+	cands []candidate
+	cost  []float64
+	from  []int
+	how   []op
 }
 
 // New indexes marks for matching.
@@ -30,39 +48,106 @@ func New(marks []domain.Mark, opts Options) (*Matcher, error) {
 		th = DefaultAlertThreshold
 	}
 	if th < 0 || th > 1 {
-		return nil, fmt.Errorf("building matcher: alert threshold %v outside [0,1]", th)
+		return nil, fmt.Errorf("building matcher: alert threshold %v outside (0,1]", th)
 	}
-	m := &Matcher{threshold: th}
-	for i, mk := range marks {
-		if strings.TrimSpace(mk.Name) == "" {
-			return nil, fmt.Errorf("building matcher: mark %d (%q): empty name", i, mk.ID)
-		}
-		m.marks = append(m.marks, mk)
+	m := &Matcher{
+		t:         defaultTables(),
+		threshold: th,
+		index:     map[uint64][]int32{},
+		latin:     map[string][]latinKey{},
+	}
+	if err := m.compile(marks); err != nil {
+		return nil, err
+	}
+	np := len(m.patterns)
+	m.pool.New = func() any {
+		return &scratch{stamp: make([]uint32, np), slot: make([]int32, np)}
 	}
 	return m, nil
 }
 
-// Match returns one Match per mark the listing resembles, sorted by score
-// descending.
+// Match returns one Match per mark the listing resembles (also those below
+// the alert threshold, with Alert false), sorted by score descending.
 func (m *Matcher) Match(l domain.Listing) []domain.Match {
-	title := Normalize(l.Title)
-	var out []domain.Match
-	for _, mk := range m.marks {
-		name := Normalize(mk.Name)
-		i := strings.Index(title, name)
-		if i < 0 {
-			continue
-		}
-		start := len([]rune(title[:i]))
-		out = append(out, domain.Match{MarkID: mk.ID, Score: 0.5, Reasons: []domain.Reason{{
-			Tactic: "exact", Text: "名称: " + mk.Name, Start: start, End: start + len([]rune(name)),
-		}}})
+	sc := m.pool.Get().(*scratch)
+	defer m.pool.Put(sc)
+	tx := m.t.analyse(l.Title)
+	hs := m.hanSeq(tx)
+	var occs []occurrence
+	for _, c := range m.candidates(hs, sc) {
+		occs = m.verify(c, hs, tx, sc, occs)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
-	return out
+	occs = m.latinOccurrences(tx, occs)
+	return m.judgeAll(l, tx, occs)
 }
 
-// Normalize folds a string to the form names are compared in.
-func Normalize(s string) string {
-	return strings.ToLower(s)
+func (m *Matcher) hanSeq(tx *text) *hanSeq {
+	n := len(tx.han)
+	hs := &hanSeq{r: make([]rune, n), syl: make([]syllables, n), gap: make([]gap, n), unit: tx.han}
+	for i, ui := range tx.han {
+		u := tx.units[ui]
+		hs.r[i] = u.r
+		hs.syl[i] = m.t.syl[u.r]
+		hs.gap[i] = u.gap
+		if i > 0 && tx.han[i-1] != ui-1 {
+			hs.gap[i] = gapOther // letters or digits stand between
+		}
+	}
+	return hs
+}
+
+// verify turns a candidate into an occurrence when the pattern really is
+// there: exactly, as a look-alike, or reordered.
+func (m *Matcher) verify(c candidate, hs *hanSeq, tx *text, sc *scratch, occs []occurrence) []occurrence {
+	p := m.patterns[c.pid]
+	k := len(p.runes)
+	lo := max(0, c.lo-k-2)
+	hi := min(len(hs.r), c.hi+k+3)
+	if p.kind == patPlace {
+		for s := lo; s+k <= hi; s++ {
+			if m.exactAt(p, hs, s) {
+				occs = append(occs, m.occurrenceOf(p, hs, tx, alignment{start: s, end: s + k, ops: identityOps(s, k)}))
+			}
+		}
+		return occs
+	}
+	if a, ok := m.align(p, hs, lo, hi, sc); ok {
+		return append(occs, m.occurrenceOf(p, hs, tx, a))
+	}
+	if s, ok := m.reordered(p, hs, lo, hi); ok {
+		o := m.occurrenceOf(p, hs, tx, alignment{start: s, end: s + k, ops: identityOps(s, k)})
+		o.sim = 1 - costReorder
+		o.lookalike, o.strong = true, false
+		o.reasons = append(o.reasons[:0], m.reason(tx, "reorder", "颠倒: "+string(p.runes)+"→"+string(hs.r[s:s+k]), o.us, o.ue))
+		return append(occs, o)
+	}
+	return occs
+}
+
+const costReorder = 0.25
+
+func identityOps(s, k int) []op {
+	ops := make([]op, k)
+	for i := range ops {
+		ops[i] = op{kind: opSub, rel: relExact, p: i, t: s + i, tEnd: s + i + 1}
+	}
+	return ops
+}
+
+func (m *Matcher) exactAt(p *pattern, hs *hanSeq, s int) bool {
+	for i, r := range p.runes {
+		if hs.r[s+i] != r || (i > 0 && hs.gap[s+i] > gapSymbol) {
+			return false
+		}
+	}
+	return true
+}
+
+func sortMatches(ms []domain.Match) {
+	sort.SliceStable(ms, func(i, j int) bool {
+		if ms[i].Score != ms[j].Score {
+			return ms[i].Score > ms[j].Score
+		}
+		return ms[i].MarkID < ms[j].MarkID
+	})
 }

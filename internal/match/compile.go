@@ -1,0 +1,194 @@
+package match
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/mozillazg/go-pinyin"
+
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+// defaultTables builds the character tables once per process; they are
+// derived from embedded data and never modified after construction.
+var defaultTables = sync.OnceValue(newTables)
+
+type patKind uint8
+
+const (
+	patName  patKind = iota // the registered name
+	patForm                 // a registered form (traditional, longer name …)
+	patPlace                // a GI's origin place
+)
+
+// pattern is one Han string to look for in titles.
+type pattern struct {
+	mark  int32
+	kind  patKind
+	gi    bool
+	runes []rune
+	syl   []syllables
+}
+
+// latinKey is a spelling in latin letters that stands for a mark: one of its
+// latin forms, or the pinyin of its name, forms or places.
+type latinKey struct {
+	mark   int32
+	kind   patKind
+	pinyin bool // derived from hanzi, so writing it is a transliteration
+}
+
+// compiled is a mark with its wording pre-normalised.
+type compiled struct {
+	mark       domain.Mark
+	gi         bool
+	goods      []string // goods words, or a GI's product words
+	generic    []string
+	exclude    []string
+	authorized []string
+	sellerLocs []string
+	names      []string // normalised name and Han forms
+}
+
+func (m *Matcher) compile(marks []domain.Mark) error {
+	for i, mk := range marks {
+		if strings.TrimSpace(mk.ID) == "" {
+			return fmt.Errorf("building matcher: mark %d (%q): empty id", i, mk.Name)
+		}
+		name := m.t.normalize(mk.Name)
+		if len([]rune(name)) == 0 {
+			return fmt.Errorf("building matcher: mark %q: name %q has no characters to match", mk.ID, mk.Name)
+		}
+		c := compiled{mark: mk, gi: mk.Kind == domain.KindGI}
+		words := mk.Goods
+		if c.gi {
+			words = mk.Product
+		}
+		c.goods = m.normAll(words)
+		c.generic = m.normAll(mk.Generic)
+		c.exclude = m.normAll(mk.Exclude)
+		c.authorized = m.normAll(mk.AuthorizedSellers)
+		for _, l := range mk.Origin.SellerLocations {
+			c.sellerLocs = append(c.sellerLocs, normLocation(l))
+		}
+		id := int32(len(m.marks))
+		m.addSpelling(id, patName, c.gi, mk.Name, &c)
+		for _, f := range mk.Forms {
+			m.addSpelling(id, patForm, c.gi, f, &c)
+		}
+		if c.gi {
+			for _, pl := range mk.Origin.Places {
+				m.addSpelling(id, patPlace, true, pl, &c)
+			}
+		}
+		m.marks = append(m.marks, c)
+	}
+	return nil
+}
+
+func (m *Matcher) normAll(ws []string) []string {
+	out := make([]string, 0, len(ws))
+	for _, w := range ws {
+		if n := strings.ReplaceAll(m.t.normalize(w), " ", ""); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// addSpelling registers one spelling of a mark: Han spellings become
+// patterns (and their pinyin latin keys), latin spellings latin keys.
+func (m *Matcher) addSpelling(id int32, k patKind, gi bool, s string, c *compiled) {
+	n := strings.ReplaceAll(m.t.normalize(s), " ", "")
+	var han []rune
+	latin := true
+	for _, r := range n {
+		if isHan(r) {
+			han = append(han, r)
+			latin = false
+		} else if !(r >= 'a' && r <= 'z') && !(r >= '0' && r <= '9') {
+			latin = false
+		}
+	}
+	if latin && len(n) >= 3 {
+		m.latin[foldLatin(n)] = append(m.latin[foldLatin(n)], latinKey{mark: id, kind: k})
+		return
+	}
+	if len(han) != len([]rune(n)) || len(han) < 2 {
+		return // mixed spellings (哈弗H6) and single characters are not patterns
+	}
+	if k != patPlace {
+		c.names = append(c.names, string(han))
+	}
+	p := &pattern{mark: id, kind: k, gi: gi, runes: han, syl: make([]syllables, len(han))}
+	for i, r := range han {
+		p.syl[i] = m.t.syl[r]
+	}
+	pid := int32(len(m.patterns))
+	m.patterns = append(m.patterns, p)
+	m.indexPattern(pid, p)
+	for _, py := range m.pinyinSpellings(han) {
+		if len(py) >= 4 {
+			key := foldLatin(py)
+			m.latin[key] = append(m.latin[key], latinKey{mark: id, kind: k, pinyin: true})
+		}
+	}
+}
+
+// pinyinSpellings lists the toneless pinyin a name may be written as, one
+// per combination of heteronym readings (capped: names are short).
+func (m *Matcher) pinyinSpellings(han []rune) []string {
+	out := []string{""}
+	args := pinyin.Args{Style: pinyin.Normal, Heteronym: true}
+	for _, r := range han {
+		readings := pinyin.SinglePinyin(r, args)
+		if len(readings) == 0 {
+			return nil
+		}
+		if len(readings) > 3 {
+			readings = readings[:3]
+		}
+		var next []string
+		for _, o := range out {
+			for _, rd := range readings {
+				if len(next) < 16 {
+					next = append(next, o+strings.ReplaceAll(rd, "ü", "v"))
+				}
+			}
+		}
+		out = next
+	}
+	return out
+}
+
+// foldLatin maps latin look-alikes onto one spelling: digits used as letters
+// and letter pairs drawn as one letter (vv → w, rn → m).
+func foldLatin(s string) string {
+	hasLetter := false
+	for _, r := range s {
+		if r >= 'a' && r <= 'z' {
+			hasLetter = true
+			break
+		}
+	}
+	if !hasLetter {
+		return s
+	}
+	r := strings.NewReplacer("vv", "w", "rn", "m", "0", "o", "1", "l", "3", "e", "5", "s", "|", "l")
+	return r.Replace(s)
+}
+
+func normLocation(s string) string {
+	var b strings.Builder
+	for _, f := range strings.Fields(s) {
+		for _, suf := range locationSuffixes {
+			if strings.HasSuffix(f, suf) && len([]rune(f)) > len([]rune(suf))+1 {
+				f = strings.TrimSuffix(f, suf)
+				break
+			}
+		}
+		b.WriteString(f)
+	}
+	return b.String()
+}

@@ -1,0 +1,133 @@
+package match
+
+// The index maps pairs of character classes to the patterns containing them,
+// so a title meets only the marks it shares a pair with, not every mark.
+// A class is either an exact character or a toneless syllable. Pairs span
+// neighbours and next-but-one neighbours, so one replaced, inserted or split
+// character still leaves a pair intact in names of three or more characters;
+// two-character names also index their look-alike and component characters.
+
+const sylClass = 0x200000 // syllable classes sit above every rune
+
+func pairKey(x, y uint32) uint64 {
+	if x > y {
+		x, y = y, x
+	}
+	return uint64(x)<<32 | uint64(y)
+}
+
+func (m *Matcher) indexPattern(pid int32, p *pattern) {
+	k := len(p.runes)
+	seen := map[uint64]bool{}
+	emit := func(key uint64) {
+		if !seen[key] {
+			seen[key] = true
+			m.index[key] = append(m.index[key], pid)
+		}
+	}
+	alt := func(i int) []uint32 {
+		r := p.runes[i]
+		out := []uint32{uint32(r)}
+		if p.kind == patPlace {
+			return out
+		}
+		for _, s := range p.syl[i] {
+			if s != 0 {
+				out = append(out, sylClass|uint32(s))
+			}
+		}
+		if k == 2 {
+			for _, s := range m.t.shape[r] {
+				out = append(out, uint32(s))
+			}
+			if d, ok := m.t.ids[r]; ok {
+				out = append(out, uint32(d.a), uint32(d.b))
+			}
+		}
+		return out
+	}
+	for i := 0; i < k; i++ {
+		ai := alt(i)
+		for j := i + 1; j < k && j <= i+2; j++ {
+			aj := alt(j)
+			for _, y := range aj {
+				emit(pairKey(uint32(p.runes[i]), y))
+			}
+			for _, x := range ai {
+				emit(pairKey(x, uint32(p.runes[j])))
+			}
+			if k == 2 && p.kind != patPlace {
+				for _, x := range p.syl[i] {
+					for _, y := range p.syl[j] {
+						if x != 0 && y != 0 {
+							emit(pairKey(sylClass|uint32(x), sylClass|uint32(y)))
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// candidate is a pattern some title pair hit, with the Han positions hit.
+type candidate struct {
+	pid    int32
+	lo, hi int
+}
+
+// candidates looks up every nearby pair of title characters.
+func (m *Matcher) candidates(hs *hanSeq, sc *scratch) []candidate {
+	sc.gen++
+	if sc.gen == 0 { // wrapped: clear stale stamps
+		clear(sc.stamp)
+		sc.gen = 1
+	}
+	cands := sc.cands[:0]
+	hit := func(key uint64, t, u int) {
+		for _, pid := range m.index[key] {
+			if sc.stamp[pid] != sc.gen {
+				sc.stamp[pid] = sc.gen
+				sc.slot[pid] = int32(len(cands))
+				cands = append(cands, candidate{pid: pid, lo: t, hi: u})
+				continue
+			}
+			c := &cands[sc.slot[pid]]
+			c.lo = min(c.lo, t)
+			c.hi = max(c.hi, u)
+		}
+	}
+	n := len(hs.r)
+	for t := 0; t < n; t++ {
+		rt := uint32(hs.r[t])
+		st := hs.syl[t]
+		for d := 1; d <= 3 && t+d < n; d++ {
+			u := t + d
+			ru := uint32(hs.r[u])
+			hit(pairKey(rt, ru), t, u)
+			if d == 3 {
+				continue
+			}
+			su := hs.syl[u]
+			for _, y := range su {
+				if y == 0 {
+					break
+				}
+				hit(pairKey(rt, sylClass|uint32(y)), t, u)
+			}
+			for _, x := range st {
+				if x == 0 {
+					break
+				}
+				hit(pairKey(sylClass|uint32(x), ru), t, u)
+				for _, y := range su {
+					if y == 0 {
+						break
+					}
+					hit(pairKey(sylClass|uint32(x), sylClass|uint32(y)), t, u)
+				}
+			}
+		}
+	}
+	sc.cands = cands
+	return cands
+}

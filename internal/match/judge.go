@@ -1,0 +1,355 @@
+package match
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+// Scores of the evidence kinds; context then scales them. A plain,
+// correctly written name by an unknown seller stays below the default
+// threshold: a title alone cannot tell resale from infringement.
+const (
+	scorePlain       = 0.5
+	scoreExtension   = 0.68
+	scoreEvasive     = 0.9
+	scoreCounterfeit = 0.95
+	scoreGIClaim     = 0.85
+	scoreGIQualifier = 0.9
+
+	factorNoGoods        = 0.5
+	factorWellKnownElse  = 0.75
+	factorCompat         = 0.4
+	factorAuthorized     = 0.3
+	factorInsideOrigin   = 0.4
+	giProductWindowToken = 5
+)
+
+type span struct{ us, ue int }
+
+// findAll returns the content-unit spans where w occurs in the title.
+func (tx *text) findAll(w string) []span {
+	var out []span
+	for off := 0; off < len(tx.str); {
+		i := strings.Index(tx.str[off:], w)
+		if i < 0 {
+			break
+		}
+		b := off + i
+		out = append(out, span{int(tx.byteAt[b]), int(tx.byteAt[b+len(w)-1]) + 1})
+		off = b + len(w)
+	}
+	return out
+}
+
+func overlaps(a, b span) bool { return a.us < b.ue && b.us < a.ue }
+
+// judged is the verdict for one occurrence.
+type judged struct {
+	score   float64
+	reasons []domain.Reason
+}
+
+func (m *Matcher) judgeAll(l domain.Listing, tx *text, occs []occurrence) []domain.Match {
+	if len(occs) == 0 {
+		return nil
+	}
+	best := map[int32]judged{}
+	var order []int32
+	ctx := m.listingContext(l)
+	for _, o := range occs {
+		j, ok := m.judge(o, tx, ctx)
+		if !ok {
+			continue
+		}
+		prev, seen := best[o.mark]
+		if !seen {
+			order = append(order, o.mark)
+		}
+		if !seen || j.score > prev.score {
+			best[o.mark] = j
+		}
+	}
+	out := make([]domain.Match, 0, len(order))
+	for _, id := range order {
+		j := best[id]
+		s := min(1, max(0, j.score))
+		s = float64(int(s*1000+0.5)) / 1000
+		out = append(out, domain.Match{MarkID: m.marks[id].mark.ID, Score: s, Alert: s >= m.threshold, Reasons: j.reasons})
+	}
+	sortMatches(out)
+	return out
+}
+
+type listingContext struct {
+	seller   string
+	location string
+	raw      domain.Listing
+}
+
+func (m *Matcher) listingContext(l domain.Listing) listingContext {
+	return listingContext{
+		seller:   strings.ReplaceAll(m.t.normalize(l.Seller), " ", ""),
+		location: normLocation(m.t.normalize(l.Location)),
+		raw:      l,
+	}
+}
+
+func (m *Matcher) judge(o occurrence, tx *text, ctx listingContext) (judged, bool) {
+	c := &m.marks[o.mark]
+	sp := span{o.us, o.ue}
+	for _, w := range c.exclude {
+		for _, e := range tx.findAll(w) {
+			if overlaps(e, sp) {
+				return judged{}, false
+			}
+		}
+	}
+	var j judged
+	if c.gi {
+		if !m.judgeGI(c, o, tx, ctx, &j) {
+			return judged{}, false
+		}
+	} else {
+		m.judgeTrademark(c, o, tx, &j)
+	}
+	if m.authorized(c, ctx.seller) {
+		j.score *= factorAuthorized
+		j.reasons = append(j.reasons, domain.Reason{Tactic: "context", Text: "授权店铺: " + ctx.raw.Seller, Start: -1, End: -1})
+	}
+	return j, true
+}
+
+func (m *Matcher) judgeTrademark(c *compiled, o occurrence, tx *text, j *judged) {
+	sp := span{o.us, o.ue}
+	j.reasons = append(j.reasons, o.reasons...)
+	s := scorePlain
+	if o.lookalike {
+		s = o.sim
+	}
+	if o.evasive {
+		s = max(s, scoreEvasive)
+	}
+	if r, ok := m.counterfeit(tx, sp); ok {
+		s = max(s, scoreCounterfeit)
+		j.reasons = append(j.reasons, r)
+	}
+	ext := false
+	goodsFrom := sp
+	if !o.lookalike && !o.evasive && s < scoreExtension {
+		if run, extra, ok := m.extension(c, tx, sp); ok {
+			ext = true
+			goodsFrom = run
+			s = scoreExtension
+			j.reasons = append(j.reasons, m.reason(tx, "insertion", "附加: "+extra, run.us, run.ue))
+		}
+	}
+	if g, ok := m.goodsOutside(c, tx, goodsFrom); ok {
+		j.reasons = append(j.reasons, m.reason(tx, "context", "商品: "+tx.original(g.us, g.ue), g.us, g.ue))
+	} else if c.mark.WellKnown && !ext && (o.strong || o.evasive) {
+		s *= factorWellKnownElse
+		j.reasons = append(j.reasons, domain.Reason{Tactic: "context", Text: "驰名商标: 商品类别之外", Start: -1, End: -1})
+	} else {
+		s *= factorNoGoods
+		j.reasons = append(j.reasons, domain.Reason{Tactic: "context", Text: "非注册商品", Start: -1, End: -1})
+	}
+	if r, ok := m.compatible(tx, sp); ok {
+		s *= factorCompat
+		j.reasons = append(j.reasons, r)
+	}
+	j.score = s
+}
+
+// judgeGI decides on a title that claims a GI's origin: its name (or a
+// look-alike), or one of its places followed closely by its product.
+func (m *Matcher) judgeGI(c *compiled, o occurrence, tx *text, ctx listingContext, j *judged) bool {
+	sp := span{o.us, o.ue}
+	s := scoreGIClaim
+	if o.kind == patPlace {
+		prod, ok := m.productAfter(c, tx, sp)
+		if !ok {
+			return false
+		}
+		j.reasons = append(j.reasons, o.reasons...)
+		j.reasons = append(j.reasons, m.reason(tx, "gi-origin", "产地+产品: "+tx.original(sp.us, sp.ue)+" "+tx.original(prod.us, prod.ue), sp.us, prod.ue))
+		sp.ue = prod.ue
+	} else {
+		j.reasons = append(j.reasons, o.reasons...)
+		if o.lookalike {
+			s = max(0.7, min(scoreGIClaim, o.sim))
+		}
+		if o.evasive {
+			s = max(s, scoreEvasive)
+		}
+	}
+	if r, ok := m.qualifier(tx, sp); ok {
+		s = max(s, scoreGIQualifier)
+		j.reasons = append(j.reasons, r)
+	}
+	if r, ok := m.counterfeit(tx, sp); ok {
+		s = max(s, scoreCounterfeit)
+		j.reasons = append(j.reasons, r)
+	}
+	if m.insideOrigin(c, ctx.location) {
+		s *= factorInsideOrigin
+		j.reasons = append(j.reasons, domain.Reason{Tactic: "context", Text: "产地内销售: " + ctx.raw.Location, Start: -1, End: -1})
+	} else {
+		loc := ctx.raw.Location
+		if loc == "" {
+			loc = "未知"
+		}
+		j.reasons = append(j.reasons, domain.Reason{Tactic: "gi-origin", Text: "产地不符: " + loc, Start: -1, End: -1})
+	}
+	j.score = s
+	return true
+}
+
+func (m *Matcher) insideOrigin(c *compiled, loc string) bool {
+	if loc == "" {
+		return false
+	}
+	for _, sl := range c.sellerLocs {
+		if sl != "" && strings.HasPrefix(loc, sl) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *Matcher) authorized(c *compiled, seller string) bool {
+	if seller == "" {
+		return false
+	}
+	for _, a := range c.authorized {
+		if seller == a || strings.Contains(seller, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// goodsOutside finds one of the mark's goods words outside the given span.
+func (m *Matcher) goodsOutside(c *compiled, tx *text, sp span) (span, bool) {
+	for _, g := range c.goods {
+		for _, o := range tx.findAll(g) {
+			if !overlaps(o, sp) {
+				return o, true
+			}
+		}
+	}
+	return span{}, false
+}
+
+// productAfter finds the GI's product within a few words after a place.
+func (m *Matcher) productAfter(c *compiled, tx *text, place span) (span, bool) {
+	endTok := tx.units[place.ue-1].tok
+	for _, g := range c.goods {
+		for _, o := range tx.findAll(g) {
+			if o.us >= place.ue && tx.units[o.us].tok-endTok <= giProductWindowToken {
+				return o, true
+			}
+		}
+	}
+	return span{}, false
+}
+
+// extension reports a correctly written name glued to other characters that
+// are not goods words (露露黄了): a new name built on the mark.
+func (m *Matcher) extension(c *compiled, tx *text, sp span) (span, string, bool) {
+	run := sp
+	for run.us > 0 && tx.units[run.us].gap == gapNone && tx.units[run.us-1].kind == kindHan {
+		run.us--
+	}
+	for run.ue < len(tx.units) && tx.units[run.ue].gap == gapNone && tx.units[run.ue].kind == kindHan {
+		run.ue++
+	}
+	if run == sp {
+		return run, "", false
+	}
+	covered := make([]bool, run.ue-run.us)
+	for i := sp.us; i < sp.ue; i++ {
+		covered[i-run.us] = true
+	}
+	for _, w := range append(append([]string{}, c.goods...), c.generic...) {
+		for _, o := range tx.findAll(w) {
+			for i := max(o.us, run.us); i < min(o.ue, run.ue); i++ {
+				covered[i-run.us] = true
+			}
+		}
+	}
+	for _, names := range c.names {
+		for _, o := range tx.findAll(names) {
+			for i := max(o.us, run.us); i < min(o.ue, run.ue); i++ {
+				covered[i-run.us] = true
+			}
+		}
+	}
+	var extra []rune
+	for i, cv := range covered {
+		if !cv {
+			extra = append(extra, tx.units[run.us+i].r)
+		}
+	}
+	if len(extra) == 0 {
+		return run, "", false
+	}
+	return run, string(extra), true
+}
+
+// counterfeit finds wording that announces a copy: anywhere in the title, or
+// 仿 right before the name.
+func (m *Matcher) counterfeit(tx *text, sp span) (domain.Reason, bool) {
+	for _, w := range counterfeitWords {
+		off := 0
+		for {
+			i := strings.Index(tx.flat[off:], w)
+			if i < 0 {
+				break
+			}
+			b := off + i
+			off = b + len(w)
+			if w[0] >= '0' && w[0] <= '9' && (digitAt(tx.flat, off) || digitBefore(tx.flat, b)) {
+				continue // 1:18 is a scale, not 1:1
+			}
+			first := utf8.RuneCountInString(tx.flat[:b])
+			last := first + utf8.RuneCountInString(w) - 1
+			return domain.Reason{Tactic: "counterfeit", Text: "假冒用语: " + w, Start: int(tx.flatAt[first]), End: int(tx.flatAt[last]) + 1}, true
+		}
+	}
+	if sp.us > 0 && tx.units[sp.us-1].r == '仿' && tx.units[sp.us].gap <= gapSymbol {
+		return m.reason(tx, "counterfeit", "假冒用语: 仿", sp.us-1, sp.us), true
+	}
+	return domain.Reason{}, false
+}
+
+func digitAt(s string, i int) bool     { return i < len(s) && s[i] >= '0' && s[i] <= '9' }
+func digitBefore(s string, i int) bool { return i > 0 && s[i-1] >= '0' && s[i-1] <= '9' }
+
+// qualifier finds 品种/风味/同款 right after a GI, or 仿 right before it.
+func (m *Matcher) qualifier(tx *text, sp span) (domain.Reason, bool) {
+	for _, q := range giQualifiers {
+		for _, o := range tx.findAll(q) {
+			if o.us == sp.ue && tx.units[o.us].gap <= gapSymbol {
+				return m.reason(tx, "gi-qualifier", "限定词: "+q, o.us, o.ue), true
+			}
+		}
+	}
+	if sp.us > 0 && tx.units[sp.us-1].r == '仿' {
+		return m.reason(tx, "gi-qualifier", "限定词: 仿", sp.us-1, sp.us), true
+	}
+	return domain.Reason{}, false
+}
+
+// compatible finds 适用于/兼容 wording just before the name: an accessory
+// that fits the mark's product, not the product itself.
+func (m *Matcher) compatible(tx *text, sp span) (domain.Reason, bool) {
+	for _, w := range compatWords {
+		for _, o := range tx.findAll(w) {
+			if o.ue <= sp.us && sp.us-o.ue <= 2 {
+				return m.reason(tx, "context", "适配用语: "+w, o.us, o.ue), true
+			}
+		}
+	}
+	return domain.Reason{}, false
+}

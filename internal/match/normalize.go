@@ -1,0 +1,200 @@
+package match
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/mtibben/confusables"
+	"golang.org/x/text/unicode/norm"
+)
+
+// gap says what stood between a content unit and the one before it. Names are
+// matched across gaps, and a gap inside a name is itself evidence (乐·凯).
+type gap uint8
+
+const (
+	gapNone   gap = iota // glued
+	gapSymbol            // a symbol, dot or zero-width character: an evasive separator
+	gapSpace             // whitespace or word punctuation: a word boundary
+)
+
+type kind uint8
+
+const (
+	kindHan kind = iota
+	kindLatin
+	kindDigit
+)
+
+// unit is one content character of a title after normalisation, with the
+// rune span of the original title it came from.
+type unit struct {
+	r          rune
+	start, end int32 // rune offsets into the original title, end exclusive
+	gap        gap   // separator before this unit
+	kind       kind
+	folded     bool // the original was written differently (traditional, full-width, homoglyph)
+	tok        int32
+}
+
+// text is a normalised title: content units, the Han ones in order, and a
+// string of all content for phrase look-ups.
+type text struct {
+	units  []unit
+	han    []int32 // indices of Han units
+	str    string  // content units' runes concatenated
+	byteAt []int32 // byte offset in str → unit index (len(str)+1 entries)
+	flat   string  // folded title with separators kept, for counterfeit wording
+	nRunes int
+	orig   []rune
+	flatAt []int32 // rune index in flat → original rune offset
+}
+
+// foldRune maps one rune of input to its comparable form(s): NFKC (full-width
+// letters, circled digits, compatibility ideographs), lower case, latin
+// homoglyphs to ASCII, traditional and variant hanzi to simplified. It
+// appends to dst and reports whether anything changed.
+func (t *tables) foldRune(dst []rune, r rune) ([]rune, bool) {
+	switch {
+	case r < utf8.RuneSelf:
+		if 'A' <= r && r <= 'Z' {
+			return append(dst, r+('a'-'A')), false
+		}
+		return append(dst, r), false
+	case r >= 0x3400 && r <= 0x9FFF:
+		if s, ok := t.fold[r]; ok {
+			return append(dst, s), true
+		}
+		return append(dst, r), false
+	case r >= 0xFF01 && r <= 0xFF5E: // full-width ASCII
+		return t.foldRune(dst, r-0xFEE0)
+	}
+	n := len(dst)
+	changed := false
+	for _, c := range norm.NFKC.String(string(r)) {
+		if c != r {
+			changed = true
+		}
+		c = unicode.ToLower(c)
+		if c >= utf8.RuneSelf && unicode.IsLetter(c) && !unicode.Is(unicode.Han, c) {
+			if sk := confusables.Skeleton(string(c)); len(sk) == 1 && sk[0] < utf8.RuneSelf {
+				c = unicode.ToLower(rune(sk[0]))
+				changed = true
+			}
+		}
+		if s, ok := t.fold[c]; ok {
+			c = s
+			changed = true
+		}
+		dst = append(dst, c)
+	}
+	if len(dst) == n {
+		return dst, true
+	}
+	return dst, changed
+}
+
+func isHan(r rune) bool {
+	return (r >= 0x3400 && r <= 0x9FFF) || (r >= 0x2E80 && r <= 0x2FDF) || unicode.Is(unicode.Han, r)
+}
+
+// separatorGap classifies a non-content rune.
+func separatorGap(r rune) gap {
+	switch {
+	case unicode.IsSpace(r):
+		return gapSpace
+	case strings.ContainsRune("【】[]()（）《》「」『』〈〉,，、;；!！?？/／+＋&:：\"'“”‘’<>「」", r):
+		return gapSpace
+	}
+	return gapSymbol
+}
+
+// analyse normalises a title into units. Work is linear in the title length.
+func (t *tables) analyse(title string) *text {
+	tx := &text{orig: []rune(title)}
+	var buf []rune
+	var flat strings.Builder
+	var str strings.Builder
+	pending := gapNone
+	pos := int32(0)
+	tok := int32(-1)
+	prevKind := kind(255)
+	for _, r := range title {
+		var changed bool
+		buf, changed = t.foldRune(buf[:0], r)
+		for _, c := range buf {
+			flat.WriteRune(c)
+			tx.flatAt = append(tx.flatAt, pos)
+			var k kind
+			switch {
+			case isHan(c):
+				k = kindHan
+			case c >= 'a' && c <= 'z':
+				k = kindLatin
+			case c >= '0' && c <= '9':
+				k = kindDigit
+			default:
+				if g := separatorGap(c); g > pending {
+					pending = g
+				}
+				continue
+			}
+			// Han characters are tokens of their own; a run of latin letters
+			// and digits is one token (a word, a model number).
+			if k == kindHan || pending != gapNone || prevKind == kindHan || prevKind == 255 {
+				tok++
+			}
+			prevKind = k
+			u := unit{r: c, start: pos, end: pos + 1, gap: pending, kind: k, folded: changed, tok: tok}
+			pending = gapNone
+			for i := 0; i < utf8.RuneLen(c); i++ {
+				tx.byteAt = append(tx.byteAt, int32(len(tx.units)))
+			}
+			str.WriteRune(c)
+			if k == kindHan {
+				tx.han = append(tx.han, int32(len(tx.units)))
+			}
+			tx.units = append(tx.units, u)
+		}
+		pos++
+	}
+	tx.byteAt = append(tx.byteAt, int32(len(tx.units)))
+	tx.str = str.String()
+	tx.flat = flat.String()
+	tx.nRunes = int(pos)
+	return tx
+}
+
+// Normalize folds s to the form names are compared in: NFKC (full-width
+// forms), lower case, latin homoglyphs to ASCII, traditional and variant
+// hanzi to simplified, zero-width characters dropped, and every run of
+// separators or symbols collapsed to one space. It suits a search index field
+// kept beside the display title.
+func Normalize(s string) string {
+	return defaultTables().normalize(s)
+}
+
+func (t *tables) normalize(s string) string {
+	var b strings.Builder
+	var buf []rune
+	space := false
+	for _, r := range s {
+		buf, _ = t.foldRune(buf[:0], r)
+		for _, c := range buf {
+			if isHan(c) || unicode.IsLetter(c) || unicode.IsDigit(c) {
+				if space && b.Len() > 0 {
+					b.WriteByte(' ')
+				}
+				space = false
+				b.WriteRune(c)
+				continue
+			}
+			if unicode.Is(unicode.Cf, c) {
+				continue // zero-width joiners and the like are invisible
+			}
+			space = true
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,183 @@
+package match
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+// occurrence is one place in a title where a mark's spelling, or something
+// made to look like it, appears.
+type occurrence struct {
+	mark      int32
+	kind      patKind
+	us, ue    int // content-unit span, end exclusive
+	sim       float64
+	lookalike bool // differs from every registered spelling
+	strong    bool // differs only in sound, shape or split characters
+	evasive   bool // written in another script, with separators or in latin
+	reasons   []domain.Reason
+}
+
+func (m *Matcher) reason(tx *text, tactic, msg string, us, ue int) domain.Reason {
+	if us < 0 || ue <= us || ue > len(tx.units) {
+		return domain.Reason{Tactic: tactic, Text: msg, Start: -1, End: -1}
+	}
+	return domain.Reason{Tactic: tactic, Text: msg, Start: int(tx.units[us].start), End: int(tx.units[ue-1].end)}
+}
+
+func (tx *text) original(us, ue int) string {
+	return string(tx.orig[tx.units[us].start:tx.units[ue-1].end])
+}
+
+// occurrenceOf explains an alignment in a supervisor's words.
+func (m *Matcher) occurrenceOf(p *pattern, hs *hanSeq, tx *text, a alignment) occurrence {
+	o := occurrence{mark: p.mark, kind: p.kind, sim: 1 - a.cost}
+	o.us = int(hs.unit[a.start])
+	o.ue = int(hs.unit[a.end-1]) + 1
+	unitSpan := func(t, tEnd int) (int, int) { return int(hs.unit[t]), int(hs.unit[tEnd-1]) + 1 }
+	for i := 0; i < len(a.ops); i++ {
+		op := a.ops[i]
+		us, ue := unitSpan(op.t, op.tEnd)
+		pr := p.runes[op.p]
+		switch op.kind {
+		case opSub:
+			tr := hs.r[op.t]
+			switch op.rel {
+			case relExact:
+				continue
+			case relSound:
+				o.reasons = append(o.reasons, m.reason(tx, "sound", fmt.Sprintf("音近: %c≈%c %s", tr, pr, m.sharedSyllable(p.syl[op.p], hs.syl[op.t])), us, ue))
+			case relNear:
+				o.reasons = append(o.reasons, m.reason(tx, "sound", fmt.Sprintf("音近: %c≈%c %s~%s", tr, pr, m.t.sylName[hs.syl[op.t][0]], m.t.sylName[p.syl[op.p][0]]), us, ue))
+			case relShape:
+				o.reasons = append(o.reasons, m.reason(tx, "shape", fmt.Sprintf("形近: %c→%c", pr, tr), us, ue))
+			case relSwap:
+				o.reasons = append(o.reasons, m.reason(tx, "swap", fmt.Sprintf("替换: %c→%c", pr, tr), us, ue))
+			}
+		case opSplit:
+			o.reasons = append(o.reasons, m.reason(tx, "split", fmt.Sprintf("拆字: %c→%c%c", pr, hs.r[op.t], hs.r[op.t+1]), us, ue))
+		case opMerge:
+			o.reasons = append(o.reasons, m.reason(tx, "split", fmt.Sprintf("合字: %c%c→%c", pr, p.runes[op.p+1], hs.r[op.t]), us, ue))
+		case opInsert:
+			j := i
+			for j+1 < len(a.ops) && a.ops[j+1].kind == opInsert {
+				j++
+			}
+			_, ue = unitSpan(a.ops[j].t, a.ops[j].tEnd)
+			o.reasons = append(o.reasons, m.reason(tx, "insertion", "插入: "+string(hs.r[op.t:a.ops[j].tEnd]), us, ue))
+			i = j
+		}
+		o.lookalike = true
+	}
+	o.strong = o.lookalike
+	for _, r := range o.reasons {
+		if r.Tactic == "swap" || r.Tactic == "insertion" {
+			o.strong = false
+		}
+	}
+	m.scriptReasons(&o, hs, tx, a.start, a.end)
+	if !o.lookalike && !o.evasive {
+		o.reasons = append(o.reasons, m.reason(tx, "exact", "名称: "+string(p.runes), o.us, o.ue))
+	}
+	return o
+}
+
+// scriptReasons notes traditional or variant characters and separators
+// inside the span: the name written so that an exact search misses it.
+func (m *Matcher) scriptReasons(o *occurrence, hs *hanSeq, tx *text, start, end int) {
+	var from, to []rune
+	for t := start; t < end; t++ {
+		u := tx.units[hs.unit[t]]
+		if u.folded {
+			from = append(from, tx.orig[u.start:u.end]...)
+			to = append(to, u.r)
+		}
+	}
+	if len(from) > 0 {
+		o.evasive = true
+		o.reasons = append(o.reasons, m.reason(tx, "script", "繁体/异体: "+string(from)+"→"+string(to), o.us, o.ue))
+	}
+	seps := 0
+	for t := start + 1; t < end; t++ {
+		if hs.gap[t] == gapSymbol || hs.gap[t] == gapSpace {
+			seps++
+		}
+	}
+	if seps > 0 {
+		o.evasive = true
+		o.reasons = append(o.reasons, m.reason(tx, "symbols", "间隔符号: "+tx.original(o.us, o.ue), o.us, o.ue))
+	}
+}
+
+func (m *Matcher) sharedSyllable(a, b syllables) string {
+	for _, x := range a {
+		for _, y := range b {
+			if x != 0 && x == y {
+				return m.t.sylName[x]
+			}
+		}
+	}
+	return ""
+}
+
+// latinOccurrences finds marks written in latin letters: their latin forms,
+// or the pinyin of their names, full or split into words (Hengshui Laobaigan),
+// with digits and letter pairs standing in for letters (BA0, GVVM).
+func (m *Matcher) latinOccurrences(tx *text, occs []occurrence) []occurrence {
+	type tok struct{ us, ue int }
+	var toks []tok
+	for i := 0; i < len(tx.units); {
+		if tx.units[i].kind == kindHan {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(tx.units) && tx.units[j].kind != kindHan && tx.units[j].gap == gapNone {
+			j++
+		}
+		toks = append(toks, tok{i, j})
+		i = j
+	}
+	var b strings.Builder
+	for i := range toks {
+		b.Reset()
+		for j := i; j < len(toks) && j < i+5; j++ {
+			if j > i && toks[j].us != toks[j-1].ue {
+				break // something other than separators between the words
+			}
+			for _, u := range tx.units[toks[j].us:toks[j].ue] {
+				b.WriteRune(u.r)
+			}
+			raw := b.String()
+			folded := foldLatin(raw)
+			keys := m.latin[folded]
+			if len(keys) == 0 {
+				continue
+			}
+			us, ue := toks[i].us, toks[j].ue
+			widthFolded := false
+			for _, u := range tx.units[us:ue] {
+				widthFolded = widthFolded || u.folded
+			}
+			for _, k := range keys {
+				o := occurrence{mark: k.mark, kind: k.kind, us: us, ue: ue, sim: 0.9}
+				name := m.marks[k.mark].mark.Name
+				switch {
+				case k.pinyin:
+					o.lookalike, o.strong, o.evasive = true, true, true
+					o.reasons = append(o.reasons, m.reason(tx, "latin", "拼音: "+tx.original(us, ue)+"→"+name, us, ue))
+				case folded != raw || widthFolded:
+					o.lookalike, o.strong, o.evasive = true, true, true
+					o.reasons = append(o.reasons, m.reason(tx, "latin", "字母形近: "+tx.original(us, ue)+"→"+folded, us, ue))
+				default:
+					o.sim = 1
+					o.reasons = append(o.reasons, m.reason(tx, "exact", "名称: "+tx.original(us, ue), us, ue))
+				}
+				occs = append(occs, o)
+			}
+		}
+	}
+	return occs
+}
