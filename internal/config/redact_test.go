@@ -80,3 +80,20 @@ func TestUnsetSecretShowsEmpty(t *testing.T) {
 		t.Errorf("unset secret prints %q, want empty so operators see it is not configured", s)
 	}
 }
+
+func TestShapeErrorsDoNotEchoValues(t *testing.T) {
+	const token = "access_token=0123456789abcdef"
+	path := writeConfig(t, "meilisearch: masterKey0123456789\nnotify:\n  webhooks: https://oapi.dingtalk.com/robot/send?"+token+"\n")
+	_, err := Load(path, nil)
+	if err == nil {
+		t.Fatal("Load succeeded")
+	}
+	for _, secret := range []string{token, "masterKey0123456789"} {
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("error shows %q:\n%v", secret, err)
+		}
+	}
+	if !strings.Contains(err.Error(), path+`:3: field "notify.webhooks": must be a list`) {
+		t.Errorf("error does not locate the problem:\n%v", err)
+	}
+}

@@ -62,6 +62,9 @@ func deref(n *yaml.Node) *yaml.Node {
 	return n
 }
 
+// describe names a node's shape for "must be X, not Y" messages. It never
+// quotes a value: a secret or a webhook URL with its token, put where a
+// section was expected, must not end up in the error and then in a log.
 func describe(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
@@ -72,7 +75,7 @@ func describe(n *yaml.Node) string {
 		if n.Tag == "!!null" {
 			return "empty"
 		}
-		return fmt.Sprintf("%q", n.Value)
+		return "a single value"
 	}
 	return "an unsupported YAML node"
 }
