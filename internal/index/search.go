@@ -1,0 +1,94 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	ms "github.com/meilisearch/meilisearch-go"
+
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+// SearchFilter narrows a search. Empty fields do not filter.
+type SearchFilter struct {
+	MarkID    string
+	SourceID  string
+	AlertOnly bool
+	Limit     int // 0 means DefaultLimit
+	Offset    int
+}
+
+// SearchResult is one page of hits and the estimated number matching.
+type SearchResult struct {
+	Hits  []domain.Hit
+	Total int
+}
+
+// Search bounds: Meilisearch stops counting at maxTotalHits (1000) anyway.
+const (
+	DefaultLimit = 20
+	MaxLimit     = 1000
+)
+
+// Search finds hits whose title, normalised title, seller, mark id or reasons
+// contain every word of q (matchingStrategy "all": the default "last" drops
+// words and turns 老白幹 into noise). The query is normalised like title_norm,
+// so 臨城核桃 finds 临城核桃. An empty q lists the newest hits first.
+func (c *Client) Search(ctx context.Context, q string, f SearchFilter) (SearchResult, error) {
+	limit := f.Limit
+	switch {
+	case limit < 0 || f.Offset < 0:
+		return SearchResult{}, domain.Errorf(domain.EINVALID, "searching hits: limit %d and offset %d must not be negative", f.Limit, f.Offset)
+	case limit > MaxLimit:
+		return SearchResult{}, domain.Errorf(domain.EINVALID, "searching hits: limit %d is above the maximum of %d", limit, MaxLimit)
+	case limit == 0:
+		limit = DefaultLimit
+	}
+	req := &ms.SearchRequest{
+		Limit:            int64(limit),
+		Offset:           int64(f.Offset),
+		MatchingStrategy: ms.All,
+		Locales:          []string{"cmn"},
+	}
+	if expr := filterExpr(f); expr != "" {
+		req.Filter = expr // an empty string would be sent and rejected
+	}
+	query := c.norm.Normalize(q)
+	if query == "" {
+		req.Sort = []string{"last_seen:desc"}
+	}
+	resp, err := c.ms.Index(c.name).Search(ctx, query, req)
+	if err != nil {
+		return SearchResult{}, unavailable(fmt.Sprintf("searching hits for %q", q), err)
+	}
+	var docs []document
+	if err := resp.Hits.DecodeInto(&docs); err != nil {
+		return SearchResult{}, fmt.Errorf("searching hits for %q: decoding: %w", q, err)
+	}
+	out := SearchResult{Hits: make([]domain.Hit, 0, len(docs)), Total: int(resp.EstimatedTotalHits)}
+	for _, d := range docs {
+		out.Hits = append(out.Hits, d.hit())
+	}
+	return out, nil
+}
+
+// filterExpr builds a Meilisearch filter; values are quoted so ids with
+// spaces or operators cannot change the expression.
+func filterExpr(f SearchFilter) string {
+	var parts []string
+	if f.MarkID != "" {
+		parts = append(parts, "mark_id = "+quote(f.MarkID))
+	}
+	if f.SourceID != "" {
+		parts = append(parts, "source_id = "+quote(f.SourceID))
+	}
+	if f.AlertOnly {
+		parts = append(parts, "alert = true")
+	}
+	return strings.Join(parts, " AND ")
+}
+
+func quote(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}

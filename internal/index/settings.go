@@ -1,0 +1,67 @@
+package index
+
+import (
+	"context"
+	"errors"
+
+	ms "github.com/meilisearch/meilisearch-go"
+)
+
+// primaryKey is the document field Meilisearch identifies hits by.
+const primaryKey = "id"
+
+// settings are the hits index settings. Chinese fields are declared cmn so a
+// title with a kana character is not tokenised as Japanese and missed.
+func settings() *ms.Settings {
+	return &ms.Settings{
+		SearchableAttributes: []string{"title", "title_norm", "seller", "mark_id", "reasons_text"},
+		FilterableAttributes: []string{"mark_id", "source_id", "alert", "location", "score"},
+		SortableAttributes:   []string{"score", "last_seen"},
+		LocalizedAttributes: []*ms.LocalizedAttributes{{
+			Locales:           []string{"cmn"},
+			AttributePatterns: []string{"title", "title_norm", "seller", "reasons_text", "location"},
+		}},
+	}
+}
+
+// ApplySettings creates the index if needed and applies the hits settings,
+// waiting until Meilisearch has applied them. It is idempotent: run it at
+// every start so an upgraded markwatch brings its settings along.
+func (c *Client) ApplySettings(ctx context.Context) error {
+	return c.applySettings(ctx, c.name)
+}
+
+func (c *Client) applySettings(ctx context.Context, uid string) error {
+	if err := c.ensureIndex(ctx, uid); err != nil {
+		return err
+	}
+	info, err := c.ms.Index(uid).UpdateSettings(ctx, settings())
+	if err != nil {
+		return unavailable("applying settings to index "+uid, err)
+	}
+	return c.wait(ctx, "applying settings to index "+uid, info)
+}
+
+// ensureIndex creates uid with the hits primary key unless it exists. It
+// looks first so that restarts do not leave a failed task in the task list.
+func (c *Client) ensureIndex(ctx context.Context, uid string) error {
+	what := "creating index " + uid
+	_, err := c.ms.GetIndex(ctx, uid)
+	if err == nil {
+		return nil
+	}
+	var me *ms.Error
+	if !errors.As(err, &me) || !me.HasCode(ms.APIErrCodeIndexNotFound) {
+		return unavailable(what, err)
+	}
+	info, err := c.ms.CreateIndex(ctx, &ms.IndexConfig{Uid: uid, PrimaryKey: primaryKey})
+	if err != nil {
+		return unavailable(what, err)
+	}
+	err = c.wait(ctx, what, info)
+	var te *TaskError
+	if errors.As(err, &te) && te.Code == string(ms.APIErrCodeIndexAlreadyExists) {
+		return nil // created concurrently by another markwatch
+	}
+	return err
+}
