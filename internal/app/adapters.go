@@ -1,0 +1,74 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/markwatch/markwatch/internal/crawl"
+	"github.com/markwatch/markwatch/internal/domain"
+	"github.com/markwatch/markwatch/internal/httpapi"
+	"github.com/markwatch/markwatch/internal/index"
+	"github.com/markwatch/markwatch/internal/pipeline"
+	"github.com/markwatch/markwatch/internal/store"
+)
+
+// storeAdapter lets the pipeline save through *store.DB without pipeline
+// knowing the store's result type.
+type storeAdapter struct{ db *store.DB }
+
+func (s storeAdapter) SaveListing(ctx context.Context, l domain.Listing, ms []domain.Match) (pipeline.SaveResult, error) {
+	res, err := s.db.SaveListing(ctx, l, ms)
+	if err != nil {
+		return pipeline.SaveResult{}, err
+	}
+	return pipeline.SaveResult{Hits: len(res.Hits), NewAlerts: res.NewAlerts}, nil
+}
+
+func (s storeAdapter) StartRun(ctx context.Context, id string) (domain.CrawlRun, error) {
+	return s.db.StartRun(ctx, id)
+}
+
+func (s storeAdapter) FinishRun(ctx context.Context, r domain.CrawlRun) error {
+	return s.db.FinishRun(ctx, r)
+}
+
+// sourceCrawler runs a source by id: it plans the run's queries from the
+// registry and hands the source to the crawler that may reach it.
+type sourceCrawler struct {
+	sources map[string]crawl.Source
+	crawler func(src crawl.Source) *crawl.Crawler
+	plan    func(src crawl.Source, run int) []string
+
+	mu   sync.Mutex
+	runs map[string]int // per source, so query plans rotate across runs
+}
+
+func (c *sourceCrawler) Crawl(ctx context.Context, id string, emit func(domain.Listing) error) (pipeline.CrawlResult, error) {
+	src, ok := c.sources[id]
+	if !ok {
+		return pipeline.CrawlResult{}, domain.Errorf(domain.ENOTFOUND, "no source %q is configured", id)
+	}
+	c.mu.Lock()
+	n := c.runs[id]
+	c.runs[id] = n + 1
+	c.mu.Unlock()
+	queries := c.plan(src, n)
+	st, err := c.crawler(src).Run(ctx, src, queries, emit)
+	res := pipeline.CrawlResult{Pages: st.Pages, Errors: st.Errors, EndReason: st.EndReason}
+	if err != nil {
+		return res, fmt.Errorf("running source %s: %w", id, err)
+	}
+	return res, nil
+}
+
+// hitSearcher answers /api/v1/hits from Meilisearch.
+type hitSearcher struct{ c *index.Client }
+
+func (h hitSearcher) SearchHits(ctx context.Context, q string, f httpapi.HitQuery) ([]domain.Hit, int, error) {
+	res, err := h.c.Search(ctx, q, index.SearchFilter{MarkID: f.MarkID, AlertOnly: f.AlertOnly, Limit: f.Limit, Offset: f.Offset})
+	if err != nil {
+		return nil, 0, domain.Errorf(domain.EUNAVAILABLE, "search index unavailable: %v", err)
+	}
+	return res.Hits, res.Total, nil
+}

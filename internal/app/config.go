@@ -1,0 +1,61 @@
+package app
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/markwatch/markwatch/internal/config"
+	"github.com/markwatch/markwatch/internal/store"
+)
+
+// configFlag adds --config to a command. MARKWATCH_CONFIG is its default so
+// containers and systemd units can point at a file without flags.
+func configFlag(fs *flag.FlagSet) *string {
+	return fs.String("config", "", "configuration file overlaying the embedded defaults (env MARKWATCH_CONFIG)")
+}
+
+func loadConfig(path string, env Env) (config.Config, error) {
+	if path == "" {
+		if v, ok := env.Getenv("MARKWATCH_CONFIG"); ok {
+			path = v
+		}
+	}
+	if env.Environ != nil {
+		// Variables the app reads itself, beside the config fields.
+		if err := config.CheckEnviron(env.Environ(), "MARKWATCH_CONFIG", "MARKWATCH_MEILISEARCH_BIN"); err != nil {
+			return config.Config{}, fmt.Errorf("checking environment: %w", err)
+		}
+	}
+	cfg, err := config.Load(path, env.Getenv)
+	if err != nil {
+		return cfg, fmt.Errorf("loading configuration: %w", err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, fmt.Errorf("checking configuration: %w", err)
+	}
+	return cfg, nil
+}
+
+// dbPath is where the system of record lives inside the data directory.
+func dbPath(cfg config.Config) string { return filepath.Join(cfg.DataDir, "markwatch.db") }
+
+// openStore opens the SQLite store. Commands that only read (alerts list)
+// pass create=false so a typo in --config does not create an empty database.
+func openStore(ctx context.Context, cfg config.Config, create bool) (*store.DB, error) {
+	path := dbPath(cfg)
+	if !create {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("opening store %s: %w (has `markwatch serve` run with this data_dir?)", path, err)
+		}
+	} else if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("creating data directory %s: %w", cfg.DataDir, err)
+	}
+	db, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
+	}
+	return db, nil
+}

@@ -1,0 +1,317 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.uber.org/zap"
+
+	"github.com/markwatch/markwatch/internal/alert"
+	"github.com/markwatch/markwatch/internal/config"
+	"github.com/markwatch/markwatch/internal/crawl"
+	"github.com/markwatch/markwatch/internal/demo"
+	"github.com/markwatch/markwatch/internal/domain"
+	"github.com/markwatch/markwatch/internal/httpapi"
+	"github.com/markwatch/markwatch/internal/index"
+	"github.com/markwatch/markwatch/internal/match"
+	"github.com/markwatch/markwatch/internal/pipeline"
+	"github.com/markwatch/markwatch/internal/schedule"
+	"github.com/markwatch/markwatch/internal/store"
+)
+
+// daemon is markwatch serve: every part, built in flow order and stopped in
+// reverse. Each goroutine it starts is owned here and waited for in stop.
+type daemon struct {
+	cfg config.Config
+	log *zap.Logger
+	now func() time.Time
+
+	marks   []domain.Mark
+	sources []crawl.Source
+	db      *store.DB
+	meili   *index.Managed // nil when an external server is configured
+	search  *index.Client
+	indexer *index.Indexer
+	demo    *demo.Server
+	runner  *pipeline.Runner
+	sched   *schedule.Scheduler
+	http    *http.Server
+	httpURL string
+
+	// onRun is told about every finished run (serve prints where to look
+	// after the first one).
+	onRun func(domain.CrawlRun)
+
+	bg     sync.WaitGroup
+	cancel context.CancelFunc
+}
+
+// startDaemon builds and starts everything. On error, whatever was started is
+// stopped again.
+func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun func(domain.CrawlRun)) (d *daemon, err error) {
+	d = &daemon{cfg: cfg, log: log, now: time.Now, onRun: onRun}
+	bgCtx, cancel := context.WithCancel(context.Background())
+	d.cancel = cancel
+	defer func() {
+		if err != nil {
+			d.stop(context.Background())
+		}
+	}()
+
+	// The registry first: a broken one must stop startup before anything runs.
+	if d.marks, err = loadRegistry(cfg.Registry.Path); err != nil {
+		return d, err
+	}
+	matcher, err := match.New(d.marks, match.Options{AlertThreshold: cfg.Match.AlertThreshold})
+	if err != nil {
+		return d, fmt.Errorf("building matcher: %w", err)
+	}
+	if d.sources, err = loadSources(cfg); err != nil {
+		return d, err
+	}
+	if d.db, err = openStore(ctx, cfg, true); err != nil {
+		return d, err
+	}
+	if n, err := d.db.InterruptRunningRuns(ctx, "markwatch stopped while the run was going"); err != nil {
+		return d, fmt.Errorf("closing runs left open by a previous process: %w", err)
+	} else if n > 0 {
+		log.Warn("runs left running by a previous process marked interrupted", zap.Int("runs", n))
+	}
+
+	if err := d.startIndex(ctx, bgCtx); err != nil {
+		return d, err
+	}
+	if err := d.startDemo(); err != nil {
+		return d, err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	d.runner = &pipeline.Runner{
+		Crawler: d.newSourceCrawler(),
+		Matcher: matcher,
+		Store:   storeAdapter{d.db},
+		Alerts: &alert.Dispatcher{Log: log, Notifiers: []alert.Notifier{
+			alert.LogNotifier{Log: log.Named("alert")},
+		}},
+		Index:   d.indexer,
+		Metrics: pipeline.NewMetrics(reg),
+		Log:     log.Named("pipeline"),
+		Now:     d.now,
+	}
+	if err := d.startHTTP(reg); err != nil {
+		return d, err
+	}
+	if err := d.startSchedule(); err != nil {
+		return d, err
+	}
+	return d, nil
+}
+
+// startIndex connects to Meilisearch, running the pinned binary when no URL
+// is configured. A search outage must not block crawling: settings that
+// cannot be applied now are retried by the indexer's first successful batch.
+func (d *daemon) startIndex(ctx, bgCtx context.Context) error {
+	url, key := d.cfg.Meilisearch.URL, d.cfg.Meilisearch.APIKey.Value()
+	if d.cfg.Meilisearch.Managed() {
+		bin := d.cfg.Meilisearch.Binary
+		if bin == "" {
+			var err error
+			if bin, err = index.FindBinary(); err != nil {
+				return fmt.Errorf("finding the Meilisearch binary: %w", err)
+			}
+		}
+		m, err := index.StartManaged(ctx, index.ManagedOptions{
+			BinPath:           bin,
+			DataDir:           filepath.Join(d.cfg.DataDir, "meilisearch"),
+			MaxIndexingMemory: d.cfg.Meilisearch.MaxIndexingMemory,
+			Log:               d.log.Named("meilisearch"),
+		})
+		if err != nil {
+			return fmt.Errorf("starting managed Meilisearch: %w", err)
+		}
+		d.meili = m
+		url, key = m.URL(), m.Key()
+	}
+	c, err := index.NewClient(url, key, index.ClientOptions{IndexName: d.cfg.Meilisearch.Index})
+	if err != nil {
+		return fmt.Errorf("connecting to Meilisearch at %s: %w", url, err)
+	}
+	d.search = c
+	if err := c.ApplySettings(ctx); err != nil {
+		d.log.Warn("Meilisearch settings not applied; hits stay in the outbox until it answers", zap.String("url", url), zap.Error(err))
+	}
+	d.indexer = index.NewIndexer(c, d.db, d.log.Named("indexer"), index.IndexerOptions{})
+	d.bg.Add(1)
+	go func() {
+		defer d.bg.Done()
+		if err := d.indexer.Run(bgCtx); err != nil && !errors.Is(err, context.Canceled) {
+			d.log.Error("indexer stopped", zap.Error(err))
+		}
+	}()
+	return nil
+}
+
+func (d *daemon) startDemo() error {
+	if !d.cfg.Sources.Demo.Enabled {
+		return nil
+	}
+	d.demo = demo.NewServer(demo.Options{Addr: d.cfg.Sources.Demo.Listen, Log: d.log.Named("demo")})
+	base, err := d.demo.Start()
+	if err != nil {
+		d.demo = nil
+		return fmt.Errorf("starting the demo marketplace (sources.demo.listen %s; set MARKWATCH_SOURCES_DEMO_LISTEN to another port): %w", d.cfg.Sources.Demo.Listen, err)
+	}
+	for i := range d.sources {
+		if d.sources[i].ID == demoSourceID {
+			d.sources[i].BaseURL = base
+		}
+	}
+	return nil
+}
+
+func (d *daemon) newSourceCrawler() *sourceCrawler {
+	opts := crawl.Options{Log: d.log.Named("crawl"), AllowPrivate: d.cfg.Crawl.AllowPrivateAddresses, Now: d.now}
+	normal := crawl.New(opts)
+	opts.AllowPrivate = true // the demo marketplace lives on loopback by design
+	demoCrawler := crawl.New(opts)
+	byID := make(map[string]crawl.Source, len(d.sources))
+	for _, s := range d.sources {
+		byID[s.ID] = s
+	}
+	return &sourceCrawler{
+		sources: byID,
+		runs:    map[string]int{},
+		plan: func(src crawl.Source, run int) []string {
+			return planQueries(d.marks, queryBudget, run)
+		},
+		crawler: func(src crawl.Source) *crawl.Crawler {
+			if src.ID == demoSourceID && d.demo != nil {
+				return demoCrawler
+			}
+			return normal
+		},
+	}
+}
+
+func (d *daemon) startHTTP(reg *prometheus.Registry) error {
+	h := httpapi.New(httpapi.Deps{
+		Alerts: d.db,
+		Hits:   hitSearcher{d.search},
+		Checks: []httpapi.Check{
+			{Name: "store", Fn: d.db.Ping},
+			{Name: "index", Fn: d.search.Healthy},
+		},
+		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
+	}, d.log.Named("http"))
+	ln, err := net.Listen("tcp", d.cfg.HTTP.Listen)
+	if err != nil {
+		return fmt.Errorf("listening on http.listen %s (set MARKWATCH_HTTP_LISTEN to another address): %w", d.cfg.HTTP.Listen, err)
+	}
+	d.httpURL = "http://" + ln.Addr().String()
+	d.http = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	d.bg.Add(1)
+	go func() {
+		defer d.bg.Done()
+		if err := d.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			d.log.Error("HTTP server stopped", zap.Error(err))
+		}
+	}()
+	d.log.Info("HTTP API listening", zap.String("url", d.httpURL))
+	return nil
+}
+
+func (d *daemon) startSchedule() error {
+	loc, err := d.cfg.Schedule.Location()
+	if err != nil {
+		return err
+	}
+	sched, err := schedule.New(func(ctx context.Context, id string) {
+		run, err := d.runner.Run(ctx, id)
+		if err != nil {
+			d.log.Warn("crawl run failed", zap.String("source_id", id), zap.Error(err))
+		}
+		if d.onRun != nil {
+			d.onRun(run)
+		}
+	}, schedule.Options{Location: loc, Log: d.log.Named("schedule")})
+	if err != nil {
+		return fmt.Errorf("creating scheduler: %w", err)
+	}
+	d.sched = sched
+	for _, s := range d.sources {
+		if err := sched.Set(s.ID, s.Schedule); err != nil {
+			return fmt.Errorf("scheduling source %s (%s): %w", s.ID, s.File, err)
+		}
+	}
+	sched.Start()
+	if d.cfg.Crawl.RunOnStart {
+		for _, s := range d.sources {
+			if err := sched.Trigger(s.ID); err != nil {
+				d.log.Warn("first crawl not started", zap.String("source_id", s.ID), zap.Error(err))
+			}
+		}
+	}
+	return nil
+}
+
+// flushTimeout bounds draining the index outbox at shutdown; what is left
+// stays in the outbox for the next start.
+const flushTimeout = 10 * time.Second
+
+// stop shuts everything down in reverse flow order: no new runs; running
+// crawls finish within the grace period or are cancelled; the API stops; the
+// outbox is flushed; Meilisearch and the store close last.
+func (d *daemon) stop(ctx context.Context) {
+	if d.sched != nil {
+		grace, cancel := context.WithTimeout(ctx, d.cfg.Crawl.ShutdownGrace)
+		if err := d.sched.Stop(grace); err != nil {
+			d.log.Warn("stopping scheduler", zap.Error(err))
+		}
+		cancel()
+	}
+	if d.http != nil {
+		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		if err := d.http.Shutdown(sctx); err != nil {
+			d.log.Warn("stopping HTTP server", zap.Error(err))
+		}
+		cancel()
+	}
+	if d.indexer != nil {
+		fctx, cancel := context.WithTimeout(ctx, flushTimeout)
+		if err := d.indexer.Flush(fctx); err != nil {
+			d.log.Warn("index outbox not fully flushed; the rest is indexed at next start", zap.Error(err))
+		}
+		cancel()
+	}
+	if d.cancel != nil {
+		d.cancel()
+	}
+	d.bg.Wait()
+	if d.demo != nil {
+		if err := d.demo.Close(); err != nil {
+			d.log.Warn("stopping demo marketplace", zap.Error(err))
+		}
+	}
+	if d.meili != nil {
+		mctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		if err := d.meili.Stop(mctx); err != nil {
+			d.log.Warn("stopping managed Meilisearch", zap.Error(err))
+		}
+		cancel()
+	}
+	if d.db != nil {
+		if err := d.db.Close(); err != nil {
+			d.log.Warn("closing store", zap.Error(err))
+		}
+	}
+}
