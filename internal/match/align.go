@@ -136,7 +136,7 @@ func (m *Matcher) align(p *pattern, hs *hanSeq, lo, hi int, sc *scratch) (alignm
 	for j := 0; j <= w; j++ {
 		sc.cost[j] = 0
 	}
-	allowSwap := k >= 3 && !p.gi
+	allowSwap := p.coreHi-p.coreLo >= 3 && !p.gi
 	relax := func(to int, c float64, from int, o op) {
 		if c < sc.cost[to] {
 			sc.cost[to] = c
@@ -164,9 +164,9 @@ func (m *Matcher) align(p *pattern, hs *hanSeq, lo, hi int, sc *scratch) (alignm
 			r := m.relate(p.runes[i], p.syl[i], hs.r[t], hs.syl[t])
 			rc := relCost(r)
 			if r == relSwap {
-				if !allowSwap {
+				if !allowSwap || i < p.coreLo || i >= p.coreHi {
 					rc = inf
-				} else if i == 0 && !sameClass(p.runes[0], hs.r[t]) {
+				} else if i == p.coreLo && !sameClass(p.runes[0], hs.r[t]) {
 					rc = costSwapFirst
 				}
 			}

@@ -28,7 +28,14 @@ type pattern struct {
 	kind  patKind
 	gi    bool
 	runes []rune
-	syl   []syllables
+	// core is the span of the registered name inside a longer form
+	// (长城 in 长城汽车): only there may a character be swapped, and only
+	// when the name itself is long enough to survive a swap.
+	coreLo, coreHi int
+	// genericTail is the length of a generic word ending the name (核桃 in
+	// 六个核桃), which a counterfeiter may trade for another word.
+	genericTail int
+	syl         []syllables
 }
 
 // latinKey is a spelling in latin letters that stands for a mark: one of its
@@ -121,7 +128,21 @@ func (m *Matcher) addSpelling(id int32, k patKind, gi bool, s string, c *compile
 	if k != patPlace {
 		c.names = append(c.names, string(han))
 	}
-	p := &pattern{mark: id, kind: k, gi: gi, runes: han, syl: make([]syllables, len(han))}
+	p := &pattern{mark: id, kind: k, gi: gi, runes: han, syl: make([]syllables, len(han)), coreHi: len(han)}
+	if k == patForm {
+		name := []rune(strings.ReplaceAll(m.t.normalize(c.mark.Name), " ", ""))
+		if i := strings.Index(string(han), string(name)); i >= 0 {
+			p.coreLo = len([]rune(string(han)[:i]))
+			p.coreHi = p.coreLo + len(name)
+		}
+	}
+	if k == patName && !gi {
+		for _, g := range c.generic {
+			if gl := len([]rune(g)); strings.HasSuffix(string(han), g) && len(han)-gl >= 2 {
+				p.genericTail = gl
+			}
+		}
+	}
 	for i, r := range han {
 		p.syl[i] = m.t.syl[r]
 	}

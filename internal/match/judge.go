@@ -43,6 +43,15 @@ func (tx *text) findAll(w string) []span {
 	return out
 }
 
+func overlapsSpelling(o occurrence, spelled []occurrence) bool {
+	for _, e := range spelled {
+		if e.mark == o.mark && e.kind != patPlace && overlaps(span{e.us, e.ue}, span{o.us, o.ue}) {
+			return true
+		}
+	}
+	return false
+}
+
 func overlaps(a, b span) bool { return a.us < b.ue && b.us < a.ue }
 
 // judged is the verdict for one occurrence.
@@ -58,7 +67,19 @@ func (m *Matcher) judgeAll(l domain.Listing, tx *text, occs []occurrence) []doma
 	best := map[int32]judged{}
 	var order []int32
 	ctx := m.listingContext(l)
+	// A registered spelling found at a place explains it; a look-alike of
+	// another spelling read over the same characters (长城干红 as a swap of
+	// 长城干白) would only invent evidence.
+	var spelled []occurrence
 	for _, o := range occs {
+		if !o.lookalike {
+			spelled = append(spelled, o)
+		}
+	}
+	for _, o := range occs {
+		if o.lookalike && overlapsSpelling(o, spelled) {
+			continue
+		}
 		j, ok := m.judge(o, tx, ctx)
 		if !ok {
 			continue

@@ -3,6 +3,7 @@ package match
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/markwatch/markwatch/internal/domain"
@@ -121,7 +122,50 @@ func (m *Matcher) verify(c candidate, hs *hanSeq, tx *text, sc *scratch, occs []
 		o.reasons = append(o.reasons[:0], m.reason(tx, "reorder", "颠倒: "+string(p.runes)+"→"+string(hs.r[s:s+k]), o.us, o.ue))
 		return append(occs, o)
 	}
+	if s, ok := m.genericSwapped(p, hs, lo, hi); ok {
+		o := m.occurrenceOf(p, hs, tx, alignment{start: s, end: s + k, ops: identityOps(s, k)})
+		tail := k - p.genericTail
+		o.sim = 1 - costSwap
+		o.lookalike, o.strong = true, false
+		o.reasons = append(o.reasons[:0], m.reason(tx, "swap", "替换: "+string(p.runes[tail:])+"→"+string(hs.r[s+tail:s+k]), int(hs.unit[s+tail]), o.ue))
+		return append(occs, o)
+	}
 	return occs
+}
+
+// genericSwapped finds the distinctive part of a name followed by another
+// word in place of its generic tail (六个核桃 → 六个坚果): the name's pattern
+// kept, its generic word traded.
+func (m *Matcher) genericSwapped(p *pattern, hs *hanSeq, lo, hi int) (int, bool) {
+	gl := p.genericTail
+	if gl == 0 {
+		return 0, false
+	}
+	k := len(p.runes)
+	d := k - gl
+	for s := lo; s+k <= hi; s++ {
+		ok := true
+		for i := 0; i < k && ok; i++ {
+			switch {
+			case i > 0 && i < d && hs.gap[s+i] > gapSymbol:
+				ok = false
+			case i >= d && hs.gap[s+i] != gapNone:
+				ok = false
+			case i < d && hs.r[s+i] != p.runes[i]:
+				ok = false
+			case i >= d && strings.ContainsRune(measureChars, hs.r[s+i]):
+				ok = false
+			}
+		}
+		if !ok || string(hs.r[s+d:s+k]) == string(p.runes[d:]) {
+			continue
+		}
+		if s+k < len(hs.r) && hs.gap[s+k] == gapNone {
+			continue // the replacement must be a whole word
+		}
+		return s, true
+	}
+	return 0, false
 }
 
 const costReorder = 0.25

@@ -47,3 +47,7 @@ func sameClass(a, b rune) bool {
 // locationSuffixes are administrative suffixes dropped before comparing
 // seller locations (河北省 唐山市 → 河北唐山).
 var locationSuffixes = []string{"特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "省", "市", "地区", "盟", "县", "区"}
+
+// measureChars are counters and packaging words: a number followed by them
+// (六个装) is a quantity, not a name.
+const measureChars = "个只件套装盒包袋瓶罐箱桶斤克千升毫支片粒条根块张份组提听杯碗"
