@@ -164,11 +164,4 @@ func validUID(s string) bool {
 
 // DropIndex deletes this client's index and its documents (tests, and
 // operators starting over; a later ApplySettings creates it again).
-func (c *Client) DropIndex(ctx context.Context) error {
-	what := "deleting index " + c.name
-	info, err := c.ms.DeleteIndex(ctx, c.name)
-	if err != nil {
-		return unavailable(what, err)
-	}
-	return c.wait(ctx, what, info)
-}
+func (c *Client) DropIndex(ctx context.Context) error { return c.dropIndex(ctx, c.name) }

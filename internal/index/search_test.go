@@ -42,8 +42,8 @@ func TestSearchChineseTitles(t *testing.T) {
 		hit(3, "hengshui-laobaigan", "衡水老白干 67度 500ml", true),
 		hit(4, "laoganma", "老干妈风味豆豉 辣椒酱", false),
 		hit(5, "lincheng-walnut", "臨城核桃禮盒 傳統工藝", true), // traditional script
-		hit(6, "jinmailang", "今麦郎 方便面 ５连包", false),      // full-width digit
-		hit(7, "lincheng-walnut", "核桃ソフト 临城产", true),     // kana in a Chinese title
+		hit(6, "jinmailang", "今麦郎 方便面 ５连包", false),     // full-width digit
+		hit(7, "lincheng-walnut", "核桃ソフト 临城产", true),   // kana in a Chinese title
 	}
 	if err := c.Upsert(ctx, hits); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,299 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+	"go.uber.org/zap"
+
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+// Outbox is the durable queue of index changes the Indexer drains;
+// *store.DB satisfies it.
+type Outbox interface {
+	NextOutbox(ctx context.Context, limit int) ([]domain.OutboxEntry, error)
+	AckOutbox(ctx context.Context, ids []int64) error
+	FailOutbox(ctx context.Context, ids []int64, errMsg string) error
+}
+
+// IndexerOptions tune an Indexer. Zero values mean the defaults.
+type IndexerOptions struct {
+	BatchSize    int           // entries per Meilisearch task; default 500
+	PollInterval time.Duration // idle wait between looks at the outbox; default 2s
+	MinBackoff   time.Duration // first wait after a failure; default 250ms
+	MaxBackoff   time.Duration // longest wait while the server is down; default 30s
+}
+
+// IndexerStats are counters for metrics.
+type IndexerStats struct {
+	Upserted uint64 // documents written
+	Deleted  uint64 // documents removed
+	Failed   uint64 // entry attempts that failed
+	Down     bool   // the last attempt could not reach Meilisearch
+}
+
+// Indexer moves outbox entries into Meilisearch. An entry is acknowledged
+// only after its task succeeded, so a crash or an outage at any point at
+// worst repeats an upsert, which is idempotent.
+type Indexer struct {
+	c    *Client
+	ob   Outbox
+	log  *zap.Logger
+	opts IndexerOptions
+	kick chan struct{}
+
+	// batch serialises drains: Run and a shutdown Flush may overlap, and
+	// sending the same entries twice would only waste work.
+	batch sync.Mutex
+
+	upserted, deleted, failed atomic.Uint64
+	down                      atomic.Bool
+}
+
+// NewIndexer returns an Indexer; start it with Run.
+func NewIndexer(c *Client, ob Outbox, log *zap.Logger, opts IndexerOptions) *Indexer {
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 500
+	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = 2 * time.Second
+	}
+	if opts.MinBackoff <= 0 {
+		opts.MinBackoff = 250 * time.Millisecond
+	}
+	if opts.MaxBackoff < opts.MinBackoff {
+		opts.MaxBackoff = max(30*time.Second, opts.MinBackoff)
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return &Indexer{c: c, ob: ob, log: log, opts: opts, kick: make(chan struct{}, 1)}
+}
+
+// Kick wakes Run early, e.g. after a crawl saved hits. It never blocks.
+func (ix *Indexer) Kick() {
+	select {
+	case ix.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Stats returns the counters so far.
+func (ix *Indexer) Stats() IndexerStats {
+	return IndexerStats{
+		Upserted: ix.upserted.Load(), Deleted: ix.deleted.Load(), Failed: ix.failed.Load(), Down: ix.down.Load(),
+	}
+}
+
+// Run drains the outbox until ctx ends, then returns nil. While Meilisearch
+// is unreachable (or rejects a whole batch) it waits with exponential
+// backoff; crawling and alerting carry on, since the outbox holds the changes.
+func (ix *Indexer) Run(ctx context.Context) error {
+	bo := ix.newBackoff()
+	failing := false
+	for {
+		fetched, acked, err := ix.drainBatch(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil || (fetched > 0 && acked == 0) {
+			wait := bo.NextBackOff()
+			if err == nil {
+				err = fmt.Errorf("all %d entries of the batch were rejected", fetched)
+			}
+			if !failing {
+				ix.log.Warn("indexing paused, retrying with backoff", zap.Error(err), zap.Duration("retry_in", wait))
+			} else {
+				ix.log.Debug("indexing still failing", zap.Error(err), zap.Duration("retry_in", wait))
+			}
+			failing = true
+			if !sleep(ctx, wait, nil) {
+				return nil
+			}
+			continue
+		}
+		if failing {
+			ix.log.Info("indexing resumed")
+			failing = false
+		}
+		bo.Reset()
+		if fetched == ix.opts.BatchSize {
+			continue // more is waiting
+		}
+		if !sleep(ctx, ix.opts.PollInterval, ix.kick) {
+			return nil
+		}
+	}
+}
+
+// Flush drains the outbox now, retrying with backoff while Meilisearch is
+// unreachable, until it is empty or ctx ends. Entries Meilisearch rejects
+// outright stay queued and make Flush return an error.
+func (ix *Indexer) Flush(ctx context.Context) error {
+	bo := ix.newBackoff()
+	for {
+		fetched, acked, err := ix.drainBatch(ctx)
+		switch {
+		case ctx.Err() != nil:
+			if err == nil {
+				err = ctx.Err()
+			}
+			return fmt.Errorf("flushing index outbox: %w", err)
+		case err != nil:
+			if !sleep(ctx, bo.NextBackOff(), nil) {
+				return fmt.Errorf("flushing index outbox: %w", err)
+			}
+		case fetched == 0:
+			return nil
+		case acked == 0:
+			return domain.Errorf(domain.EINTERNAL, "flushing index outbox: Meilisearch rejected %d entries; see index_outbox.last_error", fetched)
+		default:
+			bo.Reset()
+		}
+	}
+}
+
+func (ix *Indexer) newBackoff() *backoff.ExponentialBackOff {
+	bo := backoff.NewExponentialBackOff()
+	bo.InitialInterval = ix.opts.MinBackoff
+	bo.MaxInterval = ix.opts.MaxBackoff
+	bo.Multiplier = 2
+	bo.Reset()
+	return bo
+}
+
+// drainBatch sends one batch: all upserts in one task, all deletes in
+// another. If a task fails (a document Meilisearch refuses) it retries the
+// entries one by one, so one bad entry does not hold back the rest. It returns
+// how many entries it fetched and acknowledged; err is set when Meilisearch
+// or the store could not be reached, and the batch stays queued.
+func (ix *Indexer) drainBatch(ctx context.Context) (fetched, acked int, err error) {
+	ix.batch.Lock()
+	defer ix.batch.Unlock()
+	entries, err := ix.ob.NextOutbox(ctx, ix.opts.BatchSize)
+	if err != nil {
+		return 0, 0, fmt.Errorf("reading index outbox: %w", err)
+	}
+	var ups, dels []domain.OutboxEntry
+	for _, e := range entries {
+		if e.Op == domain.OutboxDelete {
+			dels = append(dels, e)
+		} else {
+			ups = append(ups, e)
+		}
+	}
+	for _, group := range []struct {
+		entries []domain.OutboxEntry
+		apply   applyFunc
+		count   *atomic.Uint64
+	}{
+		{ups, ix.upsert, &ix.upserted},
+		{dels, ix.delete, &ix.deleted},
+	} {
+		n, err := ix.applyGroup(ctx, group.entries, group.apply)
+		acked += n
+		group.count.Add(uint64(n))
+		if err != nil {
+			return len(entries), acked, err
+		}
+	}
+	ix.down.Store(false)
+	return len(entries), acked, nil
+}
+
+// applyFunc sends entries to Meilisearch.
+type applyFunc func(context.Context, []domain.OutboxEntry) error
+
+func (ix *Indexer) upsert(ctx context.Context, es []domain.OutboxEntry) error {
+	hits := make([]domain.Hit, len(es))
+	for i, e := range es {
+		hits[i] = e.Hit
+	}
+	return ix.c.Upsert(ctx, hits)
+}
+
+func (ix *Indexer) delete(ctx context.Context, es []domain.OutboxEntry) error {
+	ids := make([]int64, len(es))
+	for i, e := range es {
+		ids[i] = e.HitID
+	}
+	return ix.c.Delete(ctx, ids)
+}
+
+// applyGroup applies entries and acknowledges what succeeded.
+func (ix *Indexer) applyGroup(ctx context.Context, es []domain.OutboxEntry, apply applyFunc) (int, error) {
+	if len(es) == 0 {
+		return 0, nil
+	}
+	err := apply(ctx, es)
+	if err == nil {
+		return len(es), ix.ack(ctx, es)
+	}
+	if IsUnavailable(err) || ctx.Err() != nil {
+		ix.down.Store(IsUnavailable(err))
+		ix.fail(ctx, es, err)
+		return 0, err
+	}
+	if len(es) == 1 {
+		ix.log.Warn("meilisearch rejected an index entry", zap.Int64("outbox_id", es[0].ID),
+			zap.Int64("hit_id", es[0].HitID), zap.Error(err))
+		ix.fail(ctx, es, err)
+		return 0, nil
+	}
+	acked := 0
+	for i := range es {
+		n, err := ix.applyGroup(ctx, es[i:i+1], apply)
+		acked += n
+		if err != nil {
+			return acked, err
+		}
+	}
+	return acked, nil
+}
+
+func (ix *Indexer) ack(ctx context.Context, es []domain.OutboxEntry) error {
+	if err := ix.ob.AckOutbox(ctx, entryIDs(es)); err != nil {
+		// Unacknowledged entries are sent again later; the upsert is idempotent.
+		return fmt.Errorf("acknowledging %d index entries: %w", len(es), err)
+	}
+	return nil
+}
+
+// fail records the attempt; a store error here only loses the bookkeeping,
+// the entries stay queued either way.
+func (ix *Indexer) fail(ctx context.Context, es []domain.OutboxEntry, cause error) {
+	ix.failed.Add(uint64(len(es)))
+	msg := cause.Error()
+	if len(msg) > 500 {
+		msg = msg[:500]
+	}
+	if err := ix.ob.FailOutbox(context.WithoutCancel(ctx), entryIDs(es), msg); err != nil {
+		ix.log.Warn("recording index failure in the outbox", zap.Error(err))
+	}
+}
+
+func entryIDs(es []domain.OutboxEntry) []int64 {
+	ids := make([]int64, len(es))
+	for i, e := range es {
+		ids[i] = e.ID
+	}
+	return ids
+}
+
+// sleep waits d, or until wake fires (nil never does); false if ctx ended.
+func sleep(ctx context.Context, d time.Duration, wake <-chan struct{}) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+	case <-wake:
+	}
+	return true
+}

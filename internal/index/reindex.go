@@ -1,0 +1,114 @@
+package index
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	ms "github.com/meilisearch/meilisearch-go"
+
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+// HitSource yields every stored hit; *store.DB satisfies it.
+type HitSource interface {
+	AllHits(ctx context.Context, fn func(domain.Hit) error) error
+}
+
+// reindexBatch is the number of documents per task while rebuilding.
+const reindexBatch = 2000
+
+// Reindex rebuilds the index from src into a fresh index and swaps it in.
+//
+// Build-and-swap rather than clear-and-refill: searches keep answering from
+// the old index until the swap, which Meilisearch makes atomic, and a failed
+// rebuild leaves the live index untouched. It returns the number of hits
+// indexed.
+//
+// Changes the Indexer writes to the live index while the rebuild runs are
+// replaced by the swap; a hit whose change was indexed after the walk passed
+// it shows its older state until it is saved again. Run it while the daemon's
+// Indexer is stopped for an exact copy.
+func Reindex(ctx context.Context, c *Client, src HitSource) (int, error) {
+	prefix := c.name + "_reindex_"
+	c.dropIndexes(ctx, prefix) // left behind by an interrupted rebuild
+	suffix := make([]byte, 6)
+	if _, err := rand.Read(suffix); err != nil {
+		return 0, fmt.Errorf("reindexing: naming the new index: %w", err)
+	}
+	tmp := prefix + hex.EncodeToString(suffix)
+	defer func() {
+		// After a swap tmp holds the old documents; before it, a partial
+		// rebuild. Either way it goes, even if ctx has ended.
+		cleanup, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		_ = c.dropIndex(cleanup, tmp) // if this fails, the next Reindex removes it by prefix
+	}()
+
+	if err := c.applySettings(ctx, tmp); err != nil {
+		return 0, fmt.Errorf("reindexing: %w", err)
+	}
+	n := 0
+	batch := make([]domain.Hit, 0, reindexBatch)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := c.upsertInto(ctx, tmp, batch); err != nil {
+			return err
+		}
+		n += len(batch)
+		batch = batch[:0]
+		return nil
+	}
+	err := src.AllHits(ctx, func(h domain.Hit) error {
+		batch = append(batch, h)
+		if len(batch) == reindexBatch {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return n, fmt.Errorf("reindexing after %d hits: %w", n, err)
+	}
+	if err := c.ensureIndex(ctx, c.name); err != nil {
+		return n, fmt.Errorf("reindexing: %w", err)
+	}
+	what := "reindexing: swapping " + tmp + " in as " + c.name
+	info, err := c.ms.SwapIndexes(ctx, []*ms.SwapIndexesParams{{Indexes: []string{c.name, tmp}}})
+	if err != nil {
+		return n, unavailable(what, err)
+	}
+	if err := c.wait(ctx, what, info); err != nil {
+		return n, err
+	}
+	return n, nil
+}
+
+func (c *Client) dropIndex(ctx context.Context, uid string) error {
+	what := "deleting index " + uid
+	info, err := c.ms.DeleteIndex(ctx, uid)
+	if err != nil {
+		return unavailable(what, err)
+	}
+	return c.wait(ctx, what, info)
+}
+
+// dropIndexes deletes every index whose uid starts with prefix, best effort.
+func (c *Client) dropIndexes(ctx context.Context, prefix string) {
+	res, err := c.ms.ListIndexes(ctx, &ms.IndexesQuery{Limit: 1000})
+	if err != nil {
+		return
+	}
+	for _, ix := range res.Results {
+		if strings.HasPrefix(ix.UID, prefix) {
+			_ = c.dropIndex(ctx, ix.UID)
+		}
+	}
+}
