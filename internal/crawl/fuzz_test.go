@@ -1,0 +1,41 @@
+package crawl_test
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/markwatch/markwatch/internal/crawl"
+)
+
+// FuzzExtract feeds arbitrary bytes and Content-Types to both extractors.
+// Whatever a marketplace sends, Extract must not panic, and every listing it
+// returns must have a clean UTF-8 title and a URL.
+func FuzzExtract(f *testing.F) {
+	cssSrc := mustSource(f, shopSource)
+	jsonSrc := mustSource(f, tbSource)
+	page := strings.Replace(shopPage, "%META%", "", 1)
+	f.Add([]byte(page), "text/html; charset=utf-8")
+	f.Add(gbk(f, page), "text/html; charset=gbk")
+	f.Add(gbk(f, page), "")
+	f.Add([]byte("g_page_config = "+tbJSON+";"), "application/javascript")
+	f.Add([]byte(tbJSON), "application/json; charset=utf-8")
+	f.Add([]byte("<li class=gl-item><div class=p-name><a href=//x/1><em>六个核桃\xff\xfe</em>"), "text/html; charset=x-unknown")
+	f.Add([]byte("\xef\xbb\xbf{\"mods\":[[[[[[[["), "")
+	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
+		for _, src := range []crawl.Source{cssSrc, jsonSrc} {
+			p, err := crawl.Extract(src, "https://search.example.cn/s?q=x", body, contentType)
+			if err != nil {
+				continue
+			}
+			for _, l := range p.Listings {
+				if l.Title == "" || l.URL == "" {
+					t.Fatalf("listing without title or URL: %+v", l)
+				}
+				if !utf8.ValidString(l.Title) || strings.TrimSpace(l.Title) != l.Title {
+					t.Fatalf("unclean title %q", l.Title)
+				}
+			}
+		}
+	})
+}
