@@ -1,0 +1,78 @@
+package crawl
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// extractedListing is one line of RunExtract's output.
+type extractedListing struct {
+	Page     string  `json:"page"`
+	Title    string  `json:"title"`
+	Price    float64 `json:"price,omitempty"`
+	Seller   string  `json:"seller,omitempty"`
+	Location string  `json:"location,omitempty"`
+	URL      string  `json:"url"`
+	ImageURL string  `json:"image_url,omitempty"`
+}
+
+// extractedPage is the report line RunExtract writes after a page's listings.
+type extractedPage struct {
+	Page     string        `json:"page"`
+	Listings int           `json:"listings"`
+	NextURL  string        `json:"next_url,omitempty"`
+	Report   ExtractReport `json:"report"`
+	Error    string        `json:"error,omitempty"`
+}
+
+// RunExtract reads saved pages and writes, as JSON lines, each listing src
+// extracts (title, price, seller, location, url) and then one report line per
+// page ({"page":…, "listings":n, "report":{"unmatched_selectors":…}}), so an
+// operator can write a definition against saved pages. Links are resolved
+// against baseURL, the page's original address, when given; otherwise
+// relative links stay relative. A page that cannot be read or parsed gets a
+// report line with its error; the others are still processed, and the
+// errors are returned together at the end.
+func RunExtract(w io.Writer, src Source, pages []string, baseURL string) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	var errs []error
+	for _, path := range pages {
+		rep, err := extractFile(enc, src, path, baseURL)
+		if err != nil {
+			errs = append(errs, err)
+			rep.Error = err.Error()
+		}
+		if werr := enc.Encode(rep); werr != nil {
+			return fmt.Errorf("writing report for %s: %w", path, werr)
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("extracting %d of %d pages failed: %w", len(errs), len(pages), errors.Join(errs...))
+	}
+	return nil
+}
+
+func extractFile(enc *json.Encoder, src Source, path, baseURL string) (extractedPage, error) {
+	rep := extractedPage{Page: path}
+	body, err := os.ReadFile(path)
+	if err != nil {
+		return rep, fmt.Errorf("reading page: %w", err)
+	}
+	page, err := Extract(src, baseURL, body, "")
+	if err != nil {
+		return rep, fmt.Errorf("extracting %s: %w", path, err)
+	}
+	for _, l := range page.Listings {
+		line := extractedListing{Page: path, Title: l.Title, Price: l.Price, Seller: l.Seller,
+			Location: l.Location, URL: l.URL, ImageURL: l.ImageURL}
+		if err := enc.Encode(line); err != nil {
+			return rep, fmt.Errorf("writing listing: %w", err)
+		}
+	}
+	rep.Listings, rep.NextURL, rep.Report = len(page.Listings), page.NextURL, page.Report
+	return rep, nil
+}
