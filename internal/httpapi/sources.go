@@ -1,0 +1,262 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+// SourceStatus is one source as an operator sees it: its stored state, with
+// NextRunAt taken from the live scheduler, whether a run is going now, and
+// the newest run.
+type SourceStatus struct {
+	domain.SourceState
+	Running bool
+	LastRun *domain.CrawlRun // nil if the source never ran
+}
+
+// SourceControl lists and tunes the scheduled sources. Every change must be
+// persisted and applied to the live scheduler, or neither. Errors carry
+// domain codes: ENOTFOUND for an unknown source, EINVALID for a bad cron spec
+// (with a message saying what a valid one looks like), ECONFLICT for a run
+// requested while one is going.
+type SourceControl interface {
+	ListSources(ctx context.Context) ([]SourceStatus, error)
+	GetSource(ctx context.Context, id string) (SourceStatus, error)
+	SetSchedule(ctx context.Context, id, spec string) error
+	Pause(ctx context.Context, id string) error
+	Resume(ctx context.Context, id string) error
+	// Trigger starts a run now and returns without waiting for it.
+	Trigger(ctx context.Context, id string) error
+	// Runs returns the newest runs of a source, newest first.
+	Runs(ctx context.Context, id string, limit int) ([]domain.CrawlRun, error)
+}
+
+const sourcesPath = "/api/v1/sources"
+
+// defaultRunsLimit is how many runs a history shows unless asked: a day of
+// half-hourly runs.
+const defaultRunsLimit = 50
+
+// maxScheduleBody bounds the PUT body; a cron spec is a few dozen bytes.
+const maxScheduleBody = 4 << 10
+
+// WithSources serves the /api/v1/sources routes from sc and hands every
+// other request to h (the handler New returns). It is a wrapper rather than a
+// field of Deps so the daemon can add source control where it has a
+// scheduler; with sc nil it returns h unchanged.
+func WithSources(h http.Handler, sc SourceControl, log *zap.Logger) http.Handler {
+	if sc == nil {
+		return h
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	s := &sourcesAPI{sc: sc}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+sourcesPath, s.list)
+	mux.HandleFunc("GET "+sourcesPath+"/{id}", s.get)
+	mux.HandleFunc("PUT "+sourcesPath+"/{id}/schedule", s.setSchedule)
+	mux.HandleFunc("POST "+sourcesPath+"/{id}/pause", s.pause)
+	mux.HandleFunc("POST "+sourcesPath+"/{id}/resume", s.resume)
+	mux.HandleFunc("POST "+sourcesPath+"/{id}/run", s.trigger)
+	mux.HandleFunc("GET "+sourcesPath+"/{id}/runs", s.runs)
+	// Routed by prefix, not through h's mux, so these requests get their own
+	// JSON 404/405 answers and are logged once (h logs the rest itself).
+	own := observe(withJSONFallback(mux), log)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == sourcesPath || strings.HasPrefix(r.URL.Path, sourcesPath+"/") {
+			own.ServeHTTP(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+type sourcesAPI struct{ sc SourceControl }
+
+// sourceJSON is a source in API answers. Times are null when unknown rather
+// than left out, so a client can tell "never" from a field it does not know.
+type sourceJSON struct {
+	ID                string     `json:"id"`
+	Schedule          string     `json:"schedule"`
+	Paused            bool       `json:"paused"`
+	Running           bool       `json:"running"`
+	NextRun           *time.Time `json:"next_run"`
+	LastRun           *time.Time `json:"last_run"`
+	ConsecutiveErrors int        `json:"consecutive_errors"`
+	LastResult        *runJSON   `json:"last_result"`
+}
+
+// runJSON adds the duration of a finished run, which clients would otherwise
+// each compute from two timestamps.
+type runJSON struct {
+	domain.CrawlRun
+	DurationSeconds *float64 `json:"duration_seconds"`
+}
+
+func toSourceJSON(s SourceStatus) sourceJSON {
+	out := sourceJSON{
+		ID: s.ID, Schedule: s.Schedule, Paused: s.Paused, Running: s.Running,
+		NextRun: s.NextRunAt, LastRun: s.LastRunAt, ConsecutiveErrors: s.ConsecutiveErrors,
+	}
+	if s.LastRun != nil {
+		r := toRunJSON(*s.LastRun)
+		out.LastResult = &r
+	}
+	return out
+}
+
+func toRunJSON(r domain.CrawlRun) runJSON {
+	out := runJSON{CrawlRun: r}
+	if r.FinishedAt != nil {
+		d := r.FinishedAt.Sub(r.StartedAt).Seconds()
+		out.DurationSeconds = &d
+	}
+	return out
+}
+
+type sourceList struct {
+	Sources []sourceJSON `json:"sources"`
+}
+
+type runList struct {
+	SourceID string    `json:"source_id"`
+	Runs     []runJSON `json:"runs"`
+	Limit    int       `json:"limit"`
+}
+
+// list serves GET /api/v1/sources.
+func (s *sourcesAPI) list(w http.ResponseWriter, r *http.Request) {
+	srcs, err := s.sc.ListSources(r.Context())
+	if err != nil {
+		writeError(w, r, fmt.Errorf("listing sources: %w", err))
+		return
+	}
+	out := sourceList{Sources: make([]sourceJSON, 0, len(srcs))}
+	for _, src := range srcs {
+		out.Sources = append(out.Sources, toSourceJSON(src))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// get serves GET /api/v1/sources/{id}.
+func (s *sourcesAPI) get(w http.ResponseWriter, r *http.Request) {
+	s.answer(w, r, http.StatusOK, r.PathValue("id"))
+}
+
+// answer writes the current state of source id, after a change or on request.
+func (s *sourcesAPI) answer(w http.ResponseWriter, r *http.Request, status int, id string) {
+	src, err := s.sc.GetSource(r.Context(), id)
+	if err != nil {
+		writeError(w, r, fmt.Errorf("getting source %s: %w", id, err))
+		return
+	}
+	writeJSON(w, status, toSourceJSON(src))
+}
+
+type scheduleBody struct {
+	Schedule *string `json:"schedule"`
+}
+
+// setSchedule serves PUT /api/v1/sources/{id}/schedule {"schedule":"*/5 * * * *"}.
+// A spec the scheduler refuses is answered 400 with its explanation, and the
+// old schedule keeps running.
+func (s *sourcesAPI) setSchedule(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	spec, err := readSchedule(w, r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if err := s.sc.SetSchedule(r.Context(), id, spec); err != nil {
+		writeError(w, r, fmt.Errorf("setting schedule of source %s: %w", id, err))
+		return
+	}
+	s.answer(w, r, http.StatusOK, id)
+}
+
+const scheduleExample = `{"schedule":"*/30 * * * *"}`
+
+func readSchedule(w http.ResponseWriter, r *http.Request) (string, error) {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxScheduleBody))
+	dec.DisallowUnknownFields()
+	var body scheduleBody
+	if err := dec.Decode(&body); err != nil {
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			return "", domain.Errorf(domain.EINVALID, "request body is over %d bytes; send only %s", maxScheduleBody, scheduleExample)
+		case errors.Is(err, io.EOF):
+			return "", domain.Errorf(domain.EINVALID, "request body is empty; send %s", scheduleExample)
+		}
+		return "", domain.Errorf(domain.EINVALID, "request body must be JSON like %s: %v", scheduleExample, err)
+	}
+	if dec.More() {
+		return "", domain.Errorf(domain.EINVALID, "request body holds more than one JSON value; send only %s", scheduleExample)
+	}
+	if body.Schedule == nil || strings.TrimSpace(*body.Schedule) == "" {
+		return "", domain.Errorf(domain.EINVALID, "request body has no schedule; send %s", scheduleExample)
+	}
+	return strings.TrimSpace(*body.Schedule), nil
+}
+
+// pause serves POST /api/v1/sources/{id}/pause; a run going now finishes.
+func (s *sourcesAPI) pause(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := s.sc.Pause(r.Context(), id); err != nil {
+		writeError(w, r, fmt.Errorf("pausing source %s: %w", id, err))
+		return
+	}
+	s.answer(w, r, http.StatusOK, id)
+}
+
+// resume serves POST /api/v1/sources/{id}/resume.
+func (s *sourcesAPI) resume(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := s.sc.Resume(r.Context(), id); err != nil {
+		writeError(w, r, fmt.Errorf("resuming source %s: %w", id, err))
+		return
+	}
+	s.answer(w, r, http.StatusOK, id)
+}
+
+// trigger serves POST /api/v1/sources/{id}/run: 202 once the run has
+// started (its outcome is read from /runs), 409 while one is going.
+func (s *sourcesAPI) trigger(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := s.sc.Trigger(r.Context(), id); err != nil {
+		writeError(w, r, fmt.Errorf("starting a run of source %s: %w", id, err))
+		return
+	}
+	s.answer(w, r, http.StatusAccepted, id)
+}
+
+// runs serves GET /api/v1/sources/{id}/runs?limit=, newest first.
+func (s *sourcesAPI) runs(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	limit, err := intParam(r.URL.Query(), "limit", defaultRunsLimit, 1, maxLimit)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	runs, err := s.sc.Runs(r.Context(), id, limit)
+	if err != nil {
+		writeError(w, r, fmt.Errorf("listing runs of source %s: %w", id, err))
+		return
+	}
+	out := runList{SourceID: id, Runs: make([]runJSON, 0, len(runs)), Limit: limit}
+	for _, run := range runs {
+		out.Runs = append(out.Runs, toRunJSON(run))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
