@@ -6,7 +6,8 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
+	"golang.org/x/net/html"
 
 	"github.com/markwatch/markwatch/internal/domain"
 )
@@ -22,54 +23,94 @@ func splitAttr(sel string) (css, attr string) {
 	return strings.TrimSpace(sel[:i]), strings.TrimSpace(sel[i+1:])
 }
 
-// selectValue returns the text or attribute the selector picks inside s: the
-// first non-empty one among the matched elements, and whether any element
-// matched at all (for the report).
-func selectValue(s *goquery.Selection, sel string) (value string, matched bool) {
-	css, attr := splitAttr(sel)
-	target := s
-	if css != "" {
-		target = s.Find(css)
+// value returns the text or attribute the selector picks inside n: the first
+// non-empty one among the matched elements, and whether any element matched
+// at all (for the report).
+func (s cssSel) value(n *html.Node) (value string, matched bool) {
+	var targets []*html.Node
+	if s.css == nil {
+		targets = []*html.Node{n}
+	} else {
+		targets = matchBelow(s.css, n)
 	}
-	if target.Length() == 0 {
-		return "", false
-	}
-	target.EachWithBreak(func(_ int, e *goquery.Selection) bool {
-		if attr != "" {
-			value, _ = e.Attr(attr)
-		} else {
-			value = e.Text()
+	for _, t := range targets {
+		if s.attr != "" {
+			if v, ok := attrOf(t, s.attr); ok {
+				matched = true
+				if v = strings.TrimSpace(v); v != "" {
+					return v, true
+				}
+			}
+			continue
 		}
-		value = strings.TrimSpace(value)
-		return value == ""
-	})
-	return value, true
+		matched = true
+		if v := strings.TrimSpace(nodeText(t)); v != "" {
+			return v, true
+		}
+	}
+	return "", matched || (s.css != nil && len(targets) > 0)
+}
+
+// matchBelow finds the descendants of n that match, not n itself: field
+// selectors are scoped to the inside of an item, as in goquery's Find.
+func matchBelow(sel cascadia.Selector, n *html.Node) []*html.Node {
+	var out []*html.Node
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		out = append(out, sel.MatchAll(c)...)
+	}
+	return out
+}
+
+func attrOf(n *html.Node, name string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Key == name {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+// nodeText concatenates the text below n, like goquery's Text.
+func nodeText(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return b.String()
 }
 
 func extractCSS(src Source, base *url.URL, text []byte) (Page, error) {
-	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(text))
+	m, err := src.cssMatchers()
+	if err != nil {
+		return Page{}, err
+	}
+	root, err := html.Parse(bytes.NewReader(text))
 	if err != nil {
 		return Page{}, fmt.Errorf("parsing HTML: %w", err)
 	}
-	rules := src.Extract.CSS
 	var page Page
 	// The first item selector that matches wins: eras of a site do not mix
 	// on one page, and mixing would double-count listings.
-	var items *goquery.Selection
-	for _, sel := range rules.Item {
-		if found := doc.Find(sel); found.Length() > 0 {
-			items = found
+	var items []*html.Node
+	for _, sel := range m.items {
+		if items = matchBelow(sel.css, root); len(items) > 0 {
 			break
 		}
-		page.Report.UnmatchedSelectors = append(page.Report.UnmatchedSelectors, "item: "+sel)
+		page.Report.UnmatchedSelectors = append(page.Report.UnmatchedSelectors, "item: "+sel.raw)
 	}
-	if items != nil {
-		page.Listings, page.Report = readItems(items, rules.Fields, base, page.Report)
+	if len(items) > 0 {
+		page.Listings, page.Report = readItems(items, m.fields, base, page.Report)
 	}
-	for _, sel := range src.Pagination.Next {
-		if v, _ := selectValue(doc.Selection, sel); v != "" {
-			page.NextURL = resolveURL(base, v)
-			if page.NextURL != "" {
+	for _, sel := range m.next {
+		if v, _ := sel.value(root); v != "" {
+			if page.NextURL = resolveURL(base, v); page.NextURL != "" {
 				break
 			}
 		}
@@ -79,29 +120,22 @@ func extractCSS(src Source, base *url.URL, text []byte) (Page, error) {
 
 // readItems applies the field selectors inside every item and notes which
 // selectors never matched and which fields stayed empty on the whole page.
-func readItems(items *goquery.Selection, fields Fields, base *url.URL, rep ExtractReport) ([]domain.Listing, ExtractReport) {
-	type usage struct {
-		name    string
-		sels    Selectors
-		matched []bool
-		filled  bool
+func readItems(items []*html.Node, fields []fieldSels, base *url.URL, rep ExtractReport) ([]domain.Listing, ExtractReport) {
+	matched := make([][]bool, len(fields))
+	filled := make([]bool, len(fields))
+	for i, f := range fields {
+		matched[i] = make([]bool, len(f.sels))
 	}
-	var uses []*usage
-	fields.each(func(name string, sels Selectors) {
-		if len(sels) > 0 {
-			uses = append(uses, &usage{name: name, sels: sels, matched: make([]bool, len(sels))})
-		}
-	})
-	var out []domain.Listing
-	items.Each(func(_ int, item *goquery.Selection) {
+	out := make([]domain.Listing, 0, len(items))
+	for _, item := range items {
 		var r record
-		for _, u := range uses {
-			for i, sel := range u.sels {
-				v, matched := selectValue(item, sel)
-				u.matched[i] = u.matched[i] || matched
+		for fi, f := range fields {
+			for si, sel := range f.sels {
+				v, ok := sel.value(item)
+				matched[fi][si] = matched[fi][si] || ok
 				if v != "" {
-					r.set(u.name, v)
-					u.filled = true
+					r.set(f.name, v)
+					filled[fi] = true
 					break
 				}
 			}
@@ -111,29 +145,27 @@ func readItems(items *goquery.Selection, fields Fields, base *url.URL, rep Extra
 		} else {
 			rep.Dropped++
 		}
-	})
-	for _, u := range uses {
-		for i, m := range u.matched {
+	}
+	for fi, f := range fields {
+		for si, sel := range f.sels {
 			// A fallback is not tried once an earlier selector gave a value,
 			// so check it once over all items before calling it unmatched.
-			if !m && !matchesAny(items, u.sels[i]) {
-				rep.UnmatchedSelectors = append(rep.UnmatchedSelectors, u.name+": "+u.sels[i])
+			if !matched[fi][si] && !matchesAny(items, sel) {
+				rep.UnmatchedSelectors = append(rep.UnmatchedSelectors, f.name+": "+sel.raw)
 			}
 		}
-		if !u.filled {
-			rep.EmptyFields = append(rep.EmptyFields, u.name)
+		if !filled[fi] {
+			rep.EmptyFields = append(rep.EmptyFields, f.name)
 		}
 	}
 	return out, rep
 }
 
-func matchesAny(items *goquery.Selection, sel string) bool {
-	css, attr := splitAttr(sel)
-	if css == "" {
-		return attr != "" && items.FilterFunction(func(_ int, e *goquery.Selection) bool {
-			_, ok := e.Attr(attr)
-			return ok
-		}).Length() > 0
+func matchesAny(items []*html.Node, sel cssSel) bool {
+	for _, it := range items {
+		if _, ok := sel.value(it); ok {
+			return true
+		}
 	}
-	return items.Find(css).Length() > 0
+	return false
 }

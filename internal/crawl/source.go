@@ -81,6 +81,8 @@ type Extraction struct {
 type CSSRules struct {
 	Item   Selectors
 	Fields Fields
+
+	compiled *cssMatchers // set by ParseSource; read-only afterwards
 }
 
 // JSONRules read JSON: either the whole body, or the value assigned to Var

@@ -316,6 +316,13 @@ func (v *validator) extraction(s *Source, raw rawExtract) {
 				}
 			}
 		}
+		if v.err == nil {
+			m, err := compileCSS(c, s.Pagination.Next)
+			if err != nil {
+				v.fail(err.Error(), "extract", "css")
+			}
+			c.compiled = m
+		}
 		s.Extract.CSS = c
 	case raw.JSON != nil:
 		j := &JSONRules{Var: raw.JSON.Var, Items: raw.JSON.Items, Fields: raw.JSON.Fields.fields()}
