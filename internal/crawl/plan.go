@@ -6,35 +6,53 @@ import (
 	"github.com/markwatch/markwatch/internal/domain"
 )
 
+// variantsPerMark bounds the look-alike spellings planned per mark: the
+// tables list up to a dozen alternatives per character, most never used.
+const variantsPerMark = 6
+
 // PlannedQuery is one search with the reason it was planned, for
 // `markwatch crawl --plan`.
 type PlannedQuery struct {
 	Query  string `json:"query"`
 	MarkID string `json:"mark_id"`
-	Why    string `json:"why"` // name, form, goods
+	Why    string `json:"why"` // name, form, goods, variant
 }
 
-// Plan lists the searches for one run of a source: budget queries taken from
-// a fixed ordering of every useful search, starting where the previous run
-// (runIndex-1) stopped and wrapping around. The ordering is by tier — every
-// mark's name, then its other forms, then the name with each goods or
-// product word — so the names, which find the most look-alikes, come round
-// most often, and every mark is reached within a few runs. The same inputs
-// always give the same plan.
+// Plan lists the searches for one run of a source. Searches come from two
+// pools, each in a fixed order and each read as a window that moves on with
+// every run and wraps around:
+//   - names and forms of every mark, which find the most look-alikes, get
+//     half the budget, so each comes round every few runs;
+//   - the name with each goods or product word, and look-alike spellings
+//     of the name (one character swapped for a shape- or sound-alike), get
+//     the rest.
+//
+// The same marks, budget and runIndex always give the same plan.
 func Plan(marks []domain.Mark, budget, runIndex int) []PlannedQuery {
-	all := candidates(marks)
-	if budget <= 0 || len(all) == 0 {
+	primary, secondary := candidates(marks)
+	if budget <= 0 || len(primary)+len(secondary) == 0 {
 		return nil
 	}
-	if budget >= len(all) {
-		return all
+	if budget >= len(primary)+len(secondary) {
+		return append(primary, secondary...)
 	}
-	start := (runIndex % len(all)) * budget % len(all)
+	nPrimary := min((budget+1)/2, len(primary))
+	nSecondary := min(budget-nPrimary, len(secondary))
+	nPrimary = min(budget-nSecondary, len(primary)) // give back what secondary cannot use
+	return append(window(primary, nPrimary, runIndex), window(secondary, nSecondary, runIndex)...)
+}
+
+// window returns n entries starting at run·n, wrapping around.
+func window(all []PlannedQuery, n, run int) []PlannedQuery {
+	if n == 0 || len(all) == 0 {
+		return nil
+	}
+	start := (run % len(all)) * n % len(all)
 	if start < 0 {
 		start += len(all)
 	}
-	out := make([]PlannedQuery, 0, budget)
-	for i := range budget {
+	out := make([]PlannedQuery, 0, n)
+	for i := range n {
 		out = append(out, all[(start+i)%len(all)])
 	}
 	return out
@@ -52,52 +70,54 @@ func PlanQueries(marks []domain.Mark, budget, runIndex int) []string {
 
 // candidates orders every search worth making, without duplicates (two
 // marks can share a form, and 长城 葡萄酒 is also the mark 长城葡萄酒).
-func candidates(marks []domain.Mark) []PlannedQuery {
-	var out []PlannedQuery
+func candidates(marks []domain.Mark) (primary, secondary []PlannedQuery) {
 	seen := map[string]bool{}
-	add := func(q, markID, why string) {
+	add := func(pool *[]PlannedQuery, q, markID, why string) {
 		q = strings.Join(strings.Fields(q), " ")
 		key := strings.ReplaceAll(q, " ", "")
 		if q == "" || seen[key] {
 			return
 		}
 		seen[key] = true
-		out = append(out, PlannedQuery{Query: q, MarkID: markID, Why: why})
+		*pool = append(*pool, PlannedQuery{Query: q, MarkID: markID, Why: why})
 	}
 	for _, m := range marks {
-		add(m.Name, m.ID, "name")
+		add(&primary, m.Name, m.ID, "name")
 	}
 	for _, m := range marks {
 		for _, f := range m.Forms {
-			// A Latin form alone (GWM, Lucky) finds mostly other goods; it
-			// is searched with the goods words below instead.
-			if isASCII(f) {
-				continue
+			// A Latin form alone (GWM, Lucky) finds mostly other goods.
+			if !isASCII(f) {
+				add(&primary, f, m.ID, "form")
 			}
-			add(f, m.ID, "form")
 		}
 	}
-	// Goods words in registry order: the first ones are the typical goods.
-	// A word the name already contains adds nothing (迁西板栗 + 板栗).
+	// Goods words and variants in turns, mark by mark, so neither kind
+	// waits for the other to be exhausted. A goods word the name already
+	// contains adds nothing (迁西板栗 + 板栗).
+	vars := make([][]string, len(marks))
+	for i, m := range marks {
+		vars[i] = variants(m.Name, variantsPerMark)
+	}
 	for depth := 0; ; depth++ {
 		added := false
-		for _, m := range marks {
-			words := goodsWords(m)
-			if depth >= len(words) {
-				continue
+		for i, m := range marks {
+			if words := goodsWords(m); depth < len(words) {
+				added = true
+				if !strings.Contains(m.Name, words[depth]) {
+					add(&secondary, m.Name+" "+words[depth], m.ID, "goods")
+				}
 			}
-			added = true
-			w := words[depth]
-			if strings.Contains(m.Name, w) {
-				continue
+			if depth < len(vars[i]) {
+				added = true
+				add(&secondary, vars[i][depth], m.ID, "variant")
 			}
-			add(m.Name+" "+w, m.ID, "goods")
 		}
 		if !added {
 			break
 		}
 	}
-	return out
+	return primary, secondary
 }
 
 func goodsWords(m domain.Mark) []string {

@@ -15,43 +15,56 @@ var planMarks = []domain.Mark{
 	{ID: "greatwall-motor", Name: "长城", Kind: domain.KindTrademark, Forms: []string{"长城汽车", "GWM"}, Goods: []string{"汽车"}},
 }
 
-func TestPlanOrdersByTierAndRotates(t *testing.T) {
-	all := crawl.PlanQueries(planMarks, 100, 0)
-	want := []string{
-		"六个核桃", "今麦郎", "迁西板栗", "长城", // names
-		"六個核桃", "长城汽车", // forms (GWM alone skipped)
-		"六个核桃 核桃乳", "今麦郎 方便面", // 迁西板栗 already says 板栗; 长城 汽车 = 长城汽车
-		"六个核桃 核桃露", "今麦郎 挂面", "迁西板栗 栗仁",
-	}
-	if !slices.Equal(all, want) {
-		t.Fatalf("full plan\n got %q\nwant %q", all, want)
-	}
+func TestPlanSplitsBudgetAndRotates(t *testing.T) {
 	tests := []struct {
 		budget, run int
 		want        []string
 	}{
-		{3, 0, []string{"六个核桃", "今麦郎", "迁西板栗"}},
-		{3, 1, []string{"长城", "六個核桃", "长城汽车"}},
-		{3, 3, []string{"今麦郎 挂面", "迁西板栗 栗仁", "六个核桃"}},      // wraps around
-		{3, 3 + 11, []string{"今麦郎 挂面", "迁西板栗 栗仁", "六个核桃"}}, // period of 11 runs
-		{0, 5, nil},
+		// half names and forms, half goods words and look-alike spellings
+		{4, 0, []string{"六个核桃", "今麦郎", "六个核桃 核桃乳", "溜个核桃"}},
+		{4, 1, []string{"迁西板栗", "长城", "今麦郎 方便面", "令麦郎"}},
+		{4, 2, []string{"六個核桃", "长城汽车", "阡西板栗", "场城"}},      // 迁西板栗+板栗 and 长城+汽车 add nothing
+		{4, 3, []string{"六个核桃", "今麦郎", "六个核桃 核桃露", "六各核桃"}}, // names come round again
+		{3, 0, []string{"六个核桃", "今麦郎", "六个核桃 核桃乳"}},
+		{0, 7, nil},
 	}
 	for _, tc := range tests {
 		if got := crawl.PlanQueries(planMarks, tc.budget, tc.run); !slices.Equal(got, tc.want) {
 			t.Errorf("budget %d run %d: got %q, want %q", tc.budget, tc.run, got, tc.want)
 		}
 	}
-	// Over enough runs every planned query comes up.
+}
+
+func TestPlanCoversEverythingWithoutDuplicates(t *testing.T) {
+	all := crawl.Plan(planMarks, 1000, 0)
 	seen := map[string]bool{}
-	for run := range 4 {
-		for _, q := range crawl.PlanQueries(planMarks, 3, run) {
-			seen[q] = true
+	why := map[string]int{}
+	for _, p := range all {
+		if p.Query == "" || seen[p.Query] || p.MarkID == "" {
+			t.Errorf("bad or duplicate entry %+v", p)
+		}
+		seen[p.Query] = true
+		why[p.Why]++
+	}
+	if seen["GWM"] || seen["迁西板栗 板栗"] || seen["长城 汽车"] {
+		t.Errorf("plan has searches that add nothing: %v", all)
+	}
+	if why["name"] != 4 || why["form"] != 2 || why["goods"] != 5 || why["variant"] != 4*6 {
+		t.Errorf("plan by kind %v", why)
+	}
+	// Every search comes up within the period, and the plan is the same
+	// when asked again.
+	covered := map[string]bool{}
+	for run := range len(all) {
+		plan := crawl.PlanQueries(planMarks, 6, run)
+		if !slices.Equal(plan, crawl.PlanQueries(planMarks, 6, run)) {
+			t.Fatal("plan is not deterministic")
+		}
+		for _, q := range plan {
+			covered[q] = true
 		}
 	}
-	if len(seen) != len(want) {
-		t.Errorf("4 runs of 3 covered %d of %d queries", len(seen), len(want))
-	}
-	if p := crawl.Plan(planMarks, 1, 1); len(p) != 1 || p[0].MarkID != "jinmailang" || p[0].Why != "name" {
-		t.Errorf("Plan = %+v", p)
+	if len(covered) != len(all) {
+		t.Errorf("%d runs covered %d of %d searches", len(all), len(covered), len(all))
 	}
 }
