@@ -58,7 +58,8 @@ type hanSeq struct {
 
 const gapOther gap = 3
 
-func (m *Matcher) relate(p rune, ps syllables, h rune, hs syllables) rel {
+func (m *Matcher) relate(pt *pattern, i int, h rune, hs syllables) rel {
+	p, ps := pt.runes[i], pt.syl[i]
 	if p == h {
 		return relExact
 	}
@@ -75,8 +76,10 @@ func (m *Matcher) relate(p rune, ps syllables, h rune, hs syllables) rel {
 			}
 		}
 	}
-	if m.t.isShape(p, h) {
-		return relShape
+	for _, r := range pt.shape[i] {
+		if r == h {
+			return relShape
+		}
 	}
 	for _, a := range ps {
 		if a == 0 {
@@ -161,7 +164,7 @@ func (m *Matcher) align(p *pattern, hs *hanSeq, lo, hi int, sc *scratch) (alignm
 				extra = costSpaceGap
 			}
 			// substitution (or identity)
-			r := m.relate(p.runes[i], p.syl[i], hs.r[t], hs.syl[t])
+			r := m.relate(p, i, hs.r[t], hs.syl[t])
 			rc := relCost(r)
 			if r == relSwap {
 				if !allowSwap || i < p.coreLo || i >= p.coreHi {
@@ -174,12 +177,12 @@ func (m *Matcher) align(p *pattern, hs *hanSeq, lo, hi int, sc *scratch) (alignm
 				relax((i+1)*cols+j+1, c+rc+extra, cur, op{kind: opSub, rel: r, p: i, t: t, tEnd: t + 1})
 			}
 			// split: one mark character written as its two components
-			if d, ok := m.t.ids[p.runes[i]]; ok && j+1 < w && hs.r[t] == d.a && hs.r[t+1] == d.b && hs.gap[t+1] <= gapSymbol {
+			if d := p.split[i]; d.a != 0 && j+1 < w && hs.r[t] == d.a && hs.r[t+1] == d.b && hs.gap[t+1] <= gapSymbol {
 				relax((i+1)*cols+j+2, c+costSplit+extra, cur, op{kind: opSplit, p: i, t: t, tEnd: t + 2})
 			}
 			// merge: two mark characters written as one
 			if i+1 < k {
-				if mc, ok := m.t.composed[[2]rune{p.runes[i], p.runes[i+1]}]; ok && mc == hs.r[t] {
+				if mc := p.merge[i]; mc != 0 && mc == hs.r[t] {
 					relax((i+2)*cols+j+1, c+costSplit+extra, cur, op{kind: opMerge, p: i, t: t, tEnd: t + 1})
 				}
 			}

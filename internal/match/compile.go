@@ -28,6 +28,12 @@ type pattern struct {
 	kind  patKind
 	gi    bool
 	runes []rune
+	// per character: confusable shapes, its two components (沙 → 氵少),
+	// and the character it forms with the next one, looked up once here so
+	// alignment does no hashing
+	shape [][]rune
+	split []decomposition
+	merge []rune
 	// core is the span of the registered name inside a longer form
 	// (长城 in 长城汽车): only there may a character be swapped, and only
 	// when the name itself is long enough to survive a swap.
@@ -143,8 +149,16 @@ func (m *Matcher) addSpelling(id int32, k patKind, gi bool, s string, c *compile
 			}
 		}
 	}
+	p.shape = make([][]rune, len(han))
+	p.split = make([]decomposition, len(han))
+	p.merge = make([]rune, len(han))
 	for i, r := range han {
-		p.syl[i] = m.t.syl[r]
+		p.syl[i] = m.t.sylOf(r)
+		p.shape[i] = m.t.shape[r]
+		p.split[i] = m.t.ids[r]
+		if i+1 < len(han) {
+			p.merge[i] = m.t.composed[[2]rune{r, han[i+1]}]
+		}
 	}
 	pid := int32(len(m.patterns))
 	m.patterns = append(m.patterns, p)
@@ -196,8 +210,28 @@ func foldLatin(s string) string {
 	if !hasLetter {
 		return s
 	}
-	r := strings.NewReplacer("vv", "w", "rn", "m", "0", "o", "1", "l", "3", "e", "5", "s", "|", "l")
-	return r.Replace(s)
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == 'v' && i+1 < len(s) && s[i+1] == 'v':
+			c = 'w'
+			i++
+		case c == 'r' && i+1 < len(s) && s[i+1] == 'n':
+			c = 'm'
+			i++
+		case c == '0':
+			c = 'o'
+		case c == '1':
+			c = 'l'
+		case c == '3':
+			c = 'e'
+		case c == '5':
+			c = 's'
+		}
+		b = append(b, c)
+	}
+	return string(b)
 }
 
 func normLocation(s string) string {

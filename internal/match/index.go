@@ -23,6 +23,7 @@ func (m *Matcher) indexPattern(pid int32, p *pattern) {
 		if !seen[key] {
 			seen[key] = true
 			m.index[key] = append(m.index[key], pid)
+			m.bloom.add(key)
 		}
 	}
 	alt := func(i int) []uint32 {
@@ -84,16 +85,24 @@ func (m *Matcher) candidates(hs *hanSeq, sc *scratch) []candidate {
 	}
 	cands := sc.cands[:0]
 	hit := func(key uint64, t, u int) {
+		if !m.bloom.has(key) {
+			return
+		}
 		for _, pid := range m.index[key] {
-			if sc.stamp[pid] != sc.gen {
-				sc.stamp[pid] = sc.gen
-				sc.slot[pid] = int32(len(cands))
-				cands = append(cands, candidate{pid: pid, lo: t, hi: u})
-				continue
+			if sc.stamp[pid] == sc.gen {
+				// Hits near the last cluster widen it; a hit far away opens a
+				// new one, so each alignment window stays small.
+				c := &cands[sc.slot[pid]]
+				reach := len(m.patterns[pid].runes) + 3
+				if t <= c.hi+reach && u >= c.lo-reach {
+					c.lo = min(c.lo, t)
+					c.hi = max(c.hi, u)
+					continue
+				}
 			}
-			c := &cands[sc.slot[pid]]
-			c.lo = min(c.lo, t)
-			c.hi = max(c.hi, u)
+			sc.stamp[pid] = sc.gen
+			sc.slot[pid] = int32(len(cands))
+			cands = append(cands, candidate{pid: pid, lo: t, hi: u})
 		}
 	}
 	n := len(hs.r)
@@ -130,4 +139,34 @@ func (m *Matcher) candidates(hs *hanSeq, sc *scratch) []candidate {
 	}
 	sc.cands = cands
 	return cands
+}
+
+// bloom is a one-hash bit filter in front of the pair index: most pairs of
+// title characters belong to no mark, and a bit test is far cheaper than a
+// hash-map probe.
+type bloom struct{ bits []uint64 }
+
+func newBloom(keys int) bloom {
+	n := 1 << 16
+	for n < keys*16 {
+		n <<= 1
+	}
+	return bloom{bits: make([]uint64, n/64)}
+}
+
+func (b bloom) slot(key uint64) (int, uint64) {
+	h := key * 0x9E3779B97F4A7C15
+	h ^= h >> 29
+	i := h & uint64(len(b.bits)*64-1)
+	return int(i >> 6), 1 << (i & 63)
+}
+
+func (b bloom) add(key uint64) {
+	w, bit := b.slot(key)
+	b.bits[w] |= bit
+}
+
+func (b bloom) has(key uint64) bool {
+	w, bit := b.slot(key)
+	return b.bits[w]&bit != 0
 }

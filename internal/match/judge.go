@@ -19,6 +19,7 @@ const (
 	scoreGIQualifier = 0.9
 
 	factorNoGoods        = 0.5
+	factorNoGoodsWeak    = 0.4 // a swap or insertion among unrelated goods is barely a resemblance
 	factorWellKnownElse  = 0.75
 	factorCompat         = 0.4
 	factorAuthorized     = 0.3
@@ -58,13 +59,23 @@ func overlaps(a, b span) bool { return a.us < b.ue && b.us < a.ue }
 type judged struct {
 	score   float64
 	reasons []domain.Reason
+	explain bool // collect reasons; off while only scores are compared
 }
 
-func (m *Matcher) judgeAll(l domain.Listing, tx *text, occs []occurrence) []domain.Match {
+// minScore is the least score at which a listing is said to resemble a mark
+// at all; below it (a swapped character among unrelated goods, an
+// authorised shop) nothing is reported.
+const minScore = 0.3
+
+func (m *Matcher) judgeAll(l domain.Listing, tx *text, hs *hanSeq, occs []occurrence) []domain.Match {
 	if len(occs) == 0 {
 		return nil
 	}
-	best := map[int32]judged{}
+	type pick struct {
+		score float64
+		occ   int
+	}
+	best := map[int32]pick{}
 	var order []int32
 	ctx := m.listingContext(l)
 	// A registered spelling found at a place explains it; a look-alike of
@@ -76,11 +87,11 @@ func (m *Matcher) judgeAll(l domain.Listing, tx *text, occs []occurrence) []doma
 			spelled = append(spelled, o)
 		}
 	}
-	for _, o := range occs {
+	for i, o := range occs {
 		if o.lookalike && overlapsSpelling(o, spelled) {
 			continue
 		}
-		j, ok := m.judge(o, tx, ctx)
+		j, ok := m.judge(o, tx, ctx, false)
 		if !ok {
 			continue
 		}
@@ -89,12 +100,17 @@ func (m *Matcher) judgeAll(l domain.Listing, tx *text, occs []occurrence) []doma
 			order = append(order, o.mark)
 		}
 		if !seen || j.score > prev.score {
-			best[o.mark] = j
+			best[o.mark] = pick{j.score, i}
 		}
 	}
-	out := make([]domain.Match, 0, len(order))
+	var out []domain.Match
 	for _, id := range order {
-		j := best[id]
+		if best[id].score < minScore {
+			continue
+		}
+		o := occs[best[id].occ]
+		m.explain(&o, hs, tx)
+		j, _ := m.judge(o, tx, ctx, true)
 		s := min(1, max(0, j.score))
 		s = float64(int(s*1000+0.5)) / 1000
 		out = append(out, domain.Match{MarkID: m.marks[id].mark.ID, Score: s, Alert: s >= m.threshold, Reasons: j.reasons})
@@ -117,7 +133,7 @@ func (m *Matcher) listingContext(l domain.Listing) listingContext {
 	}
 }
 
-func (m *Matcher) judge(o occurrence, tx *text, ctx listingContext) (judged, bool) {
+func (m *Matcher) judge(o occurrence, tx *text, ctx listingContext, explain bool) (judged, bool) {
 	c := &m.marks[o.mark]
 	sp := span{o.us, o.ue}
 	for _, w := range c.exclude {
@@ -127,7 +143,7 @@ func (m *Matcher) judge(o occurrence, tx *text, ctx listingContext) (judged, boo
 			}
 		}
 	}
-	var j judged
+	j := judged{explain: explain}
 	if c.gi {
 		if !m.judgeGI(c, o, tx, ctx, &j) {
 			return judged{}, false
@@ -137,14 +153,18 @@ func (m *Matcher) judge(o occurrence, tx *text, ctx listingContext) (judged, boo
 	}
 	if m.authorized(c, ctx.seller) {
 		j.score *= factorAuthorized
-		j.reasons = append(j.reasons, domain.Reason{Tactic: "context", Text: "授权店铺: " + ctx.raw.Seller, Start: -1, End: -1})
+		if j.explain {
+			j.reasons = append(j.reasons, domain.Reason{Tactic: "context", Text: "授权店铺: " + ctx.raw.Seller, Start: -1, End: -1})
+		}
 	}
 	return j, true
 }
 
 func (m *Matcher) judgeTrademark(c *compiled, o occurrence, tx *text, j *judged) {
 	sp := span{o.us, o.ue}
-	j.reasons = append(j.reasons, o.reasons...)
+	if j.explain {
+		j.reasons = append(j.reasons, o.reasons...)
+	}
 	s := scorePlain
 	if o.lookalike {
 		s = o.sim
@@ -154,7 +174,9 @@ func (m *Matcher) judgeTrademark(c *compiled, o occurrence, tx *text, j *judged)
 	}
 	if r, ok := m.counterfeit(tx, sp); ok {
 		s = max(s, scoreCounterfeit)
-		j.reasons = append(j.reasons, r)
+		if j.explain {
+			j.reasons = append(j.reasons, r)
+		}
 	}
 	ext := false
 	goodsFrom := sp
@@ -163,21 +185,35 @@ func (m *Matcher) judgeTrademark(c *compiled, o occurrence, tx *text, j *judged)
 			ext = true
 			goodsFrom = run
 			s = scoreExtension
-			j.reasons = append(j.reasons, m.reason(tx, "insertion", "附加: "+extra, run.us, run.ue))
+			if j.explain {
+				j.reasons = append(j.reasons, m.reason(tx, "insertion", "附加: "+extra, run.us, run.ue))
+			}
 		}
 	}
 	if g, ok := m.goodsOutside(c, tx, goodsFrom); ok {
-		j.reasons = append(j.reasons, m.reason(tx, "context", "商品: "+tx.original(g.us, g.ue), g.us, g.ue))
+		if j.explain {
+			j.reasons = append(j.reasons, m.reason(tx, "context", "商品: "+tx.original(g.us, g.ue), g.us, g.ue))
+		}
 	} else if c.mark.WellKnown && !ext && (o.strong || o.evasive) {
 		s *= factorWellKnownElse
-		j.reasons = append(j.reasons, domain.Reason{Tactic: "context", Text: "驰名商标: 商品类别之外", Start: -1, End: -1})
+		if j.explain {
+			j.reasons = append(j.reasons, domain.Reason{Tactic: "context", Text: "驰名商标: 商品类别之外", Start: -1, End: -1})
+		}
 	} else {
-		s *= factorNoGoods
-		j.reasons = append(j.reasons, domain.Reason{Tactic: "context", Text: "非注册商品", Start: -1, End: -1})
+		if o.lookalike && !o.strong {
+			s *= factorNoGoodsWeak
+		} else {
+			s *= factorNoGoods
+		}
+		if j.explain {
+			j.reasons = append(j.reasons, domain.Reason{Tactic: "context", Text: "非注册商品", Start: -1, End: -1})
+		}
 	}
 	if r, ok := m.compatible(tx, sp); ok {
 		s *= factorCompat
-		j.reasons = append(j.reasons, r)
+		if j.explain {
+			j.reasons = append(j.reasons, r)
+		}
 	}
 	j.score = s
 }
@@ -192,11 +228,17 @@ func (m *Matcher) judgeGI(c *compiled, o occurrence, tx *text, ctx listingContex
 		if !ok {
 			return false
 		}
-		j.reasons = append(j.reasons, o.reasons...)
-		j.reasons = append(j.reasons, m.reason(tx, "gi-origin", "产地+产品: "+tx.original(sp.us, sp.ue)+" "+tx.original(prod.us, prod.ue), sp.us, prod.ue))
+		if j.explain {
+			j.reasons = append(j.reasons, o.reasons...)
+		}
+		if j.explain {
+			j.reasons = append(j.reasons, m.reason(tx, "gi-origin", "产地+产品: "+tx.original(sp.us, sp.ue)+" "+tx.original(prod.us, prod.ue), sp.us, prod.ue))
+		}
 		sp.ue = prod.ue
 	} else {
-		j.reasons = append(j.reasons, o.reasons...)
+		if j.explain {
+			j.reasons = append(j.reasons, o.reasons...)
+		}
 		if o.lookalike {
 			s = max(0.7, min(scoreGIClaim, o.sim))
 		}
@@ -206,21 +248,29 @@ func (m *Matcher) judgeGI(c *compiled, o occurrence, tx *text, ctx listingContex
 	}
 	if r, ok := m.qualifier(tx, sp); ok {
 		s = max(s, scoreGIQualifier)
-		j.reasons = append(j.reasons, r)
+		if j.explain {
+			j.reasons = append(j.reasons, r)
+		}
 	}
 	if r, ok := m.counterfeit(tx, sp); ok {
 		s = max(s, scoreCounterfeit)
-		j.reasons = append(j.reasons, r)
+		if j.explain {
+			j.reasons = append(j.reasons, r)
+		}
 	}
 	if m.insideOrigin(c, ctx.location) {
 		s *= factorInsideOrigin
-		j.reasons = append(j.reasons, domain.Reason{Tactic: "context", Text: "产地内销售: " + ctx.raw.Location, Start: -1, End: -1})
+		if j.explain {
+			j.reasons = append(j.reasons, domain.Reason{Tactic: "context", Text: "产地内销售: " + ctx.raw.Location, Start: -1, End: -1})
+		}
 	} else {
 		loc := ctx.raw.Location
 		if loc == "" {
 			loc = "未知"
 		}
-		j.reasons = append(j.reasons, domain.Reason{Tactic: "gi-origin", Text: "产地不符: " + loc, Start: -1, End: -1})
+		if j.explain {
+			j.reasons = append(j.reasons, domain.Reason{Tactic: "gi-origin", Text: "产地不符: " + loc, Start: -1, End: -1})
+		}
 	}
 	j.score = s
 	return true
@@ -321,6 +371,7 @@ func (m *Matcher) extension(c *compiled, tx *text, sp span) (span, string, bool)
 // counterfeit finds wording that announces a copy: anywhere in the title, or
 // 仿 right before the name.
 func (m *Matcher) counterfeit(tx *text, sp span) (domain.Reason, bool) {
+	tx.flatten(m.t)
 	for _, w := range counterfeitWords {
 		off := 0
 		for {

@@ -27,6 +27,7 @@ type Matcher struct {
 	marks     []compiled
 	patterns  []*pattern
 	index     map[uint64][]int32
+	bloom     bloom
 	latin     map[string][]latinKey
 	pool      sync.Pool // *scratch, per-goroutine working memory
 }
@@ -40,6 +41,15 @@ type scratch struct {
 	cost  []float64
 	from  []int
 	how   []op
+	text  text
+	hs    hanSeq
+}
+
+func growSlice[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
 }
 
 // New indexes marks for matching.
@@ -57,6 +67,7 @@ func New(marks []domain.Mark, opts Options) (*Matcher, error) {
 		index:     map[uint64][]int32{},
 		latin:     map[string][]latinKey{},
 	}
+	m.bloom = newBloom(64 * len(marks))
 	if err := m.compile(marks); err != nil {
 		return nil, err
 	}
@@ -72,23 +83,27 @@ func New(marks []domain.Mark, opts Options) (*Matcher, error) {
 func (m *Matcher) Match(l domain.Listing) []domain.Match {
 	sc := m.pool.Get().(*scratch)
 	defer m.pool.Put(sc)
-	tx := m.t.analyse(l.Title)
-	hs := m.hanSeq(tx)
+	tx := &sc.text
+	m.t.analyse(l.Title, tx)
+	hs := m.hanSeq(tx, &sc.hs)
 	var occs []occurrence
 	for _, c := range m.candidates(hs, sc) {
 		occs = m.verify(c, hs, tx, sc, occs)
 	}
 	occs = m.latinOccurrences(tx, occs)
-	return m.judgeAll(l, tx, occs)
+	return m.judgeAll(l, tx, hs, occs)
 }
 
-func (m *Matcher) hanSeq(tx *text) *hanSeq {
+func (m *Matcher) hanSeq(tx *text, hs *hanSeq) *hanSeq {
 	n := len(tx.han)
-	hs := &hanSeq{r: make([]rune, n), syl: make([]syllables, n), gap: make([]gap, n), unit: tx.han}
+	hs.r = growSlice(hs.r, n)
+	hs.syl = growSlice(hs.syl, n)
+	hs.gap = growSlice(hs.gap, n)
+	hs.unit = tx.han
 	for i, ui := range tx.han {
 		u := tx.units[ui]
 		hs.r[i] = u.r
-		hs.syl[i] = m.t.syl[u.r]
+		hs.syl[i] = m.t.sylOf(u.r)
 		hs.gap[i] = u.gap
 		if i > 0 && tx.han[i-1] != ui-1 {
 			hs.gap[i] = gapOther // letters or digits stand between
@@ -107,27 +122,24 @@ func (m *Matcher) verify(c candidate, hs *hanSeq, tx *text, sc *scratch, occs []
 	if p.kind == patPlace {
 		for s := lo; s+k <= hi; s++ {
 			if m.exactAt(p, hs, s) {
-				occs = append(occs, m.occurrenceOf(p, hs, tx, alignment{start: s, end: s + k, ops: identityOps(s, k)}))
+				occs = append(occs, m.occurrenceOf(p, hs, tx, alignment{start: s, end: s + k, ops: identityOps(s, k)}, false))
 			}
 		}
 		return occs
 	}
 	if a, ok := m.align(p, hs, lo, hi, sc); ok {
-		return append(occs, m.occurrenceOf(p, hs, tx, a))
+		return append(occs, m.occurrenceOf(p, hs, tx, a, false))
 	}
 	if s, ok := m.reordered(p, hs, lo, hi); ok {
-		o := m.occurrenceOf(p, hs, tx, alignment{start: s, end: s + k, ops: identityOps(s, k)})
+		o := m.occurrenceOf(p, hs, tx, alignment{start: s, end: s + k}, false)
 		o.sim = 1 - costReorder
-		o.lookalike, o.strong = true, false
-		o.reasons = append(o.reasons[:0], m.reason(tx, "reorder", "颠倒: "+string(p.runes)+"→"+string(hs.r[s:s+k]), o.us, o.ue))
+		o.lookalike, o.strong, o.how = true, false, howReordered
 		return append(occs, o)
 	}
 	if s, ok := m.genericSwapped(p, hs, lo, hi); ok {
-		o := m.occurrenceOf(p, hs, tx, alignment{start: s, end: s + k, ops: identityOps(s, k)})
-		tail := k - p.genericTail
+		o := m.occurrenceOf(p, hs, tx, alignment{start: s, end: s + k}, false)
 		o.sim = 1 - costSwap
-		o.lookalike, o.strong = true, false
-		o.reasons = append(o.reasons[:0], m.reason(tx, "swap", "替换: "+string(p.runes[tail:])+"→"+string(hs.r[s+tail:s+k]), int(hs.unit[s+tail]), o.ue))
+		o.lookalike, o.strong, o.how = true, false, howGenericSwap
 		return append(occs, o)
 	}
 	return occs

@@ -45,9 +45,13 @@ type text struct {
 	han    []int32 // indices of Han units
 	str    string  // content units' runes concatenated
 	byteAt []int32 // byte offset in str → unit index (len(str)+1 entries)
-	flat   string  // folded title with separators kept, for counterfeit wording
 	nRunes int
+	title  string
+	buf    []byte // backing store for str, reused between titles
+
+	// built on demand
 	orig   []rune
+	flat   string  // folded title with separators kept, for counterfeit wording
 	flatAt []int32 // rune index in flat → original rune offset
 }
 
@@ -63,7 +67,7 @@ func (t *tables) foldRune(dst []rune, r rune) ([]rune, bool) {
 		}
 		return append(dst, r), false
 	case r >= 0x3400 && r <= 0x9FFF:
-		if s, ok := t.fold[r]; ok {
+		if s, ok := t.foldOf(r); ok {
 			return append(dst, s), true
 		}
 		return append(dst, r), false
@@ -83,7 +87,7 @@ func (t *tables) foldRune(dst []rune, r rune) ([]rune, bool) {
 				changed = true
 			}
 		}
-		if s, ok := t.fold[c]; ok {
+		if s, ok := t.foldOf(c); ok {
 			c = s
 			changed = true
 		}
@@ -110,22 +114,19 @@ func separatorGap(r rune) gap {
 	return gapSymbol
 }
 
-// analyse normalises a title into units. Work is linear in the title length.
-func (t *tables) analyse(title string) *text {
-	tx := &text{orig: []rune(title)}
-	var buf []rune
-	var flat strings.Builder
-	var str strings.Builder
+// analyse normalises a title into tx, reusing its buffers. Work is linear
+// in the title length.
+func (t *tables) analyse(title string, tx *text) {
+	*tx = text{units: tx.units[:0], han: tx.han[:0], byteAt: tx.byteAt[:0], buf: tx.buf[:0], title: title}
+	var fold [8]rune
+	buf := tx.buf
 	pending := gapNone
 	pos := int32(0)
 	tok := int32(-1)
 	prevKind := kind(255)
 	for _, r := range title {
-		var changed bool
-		buf, changed = t.foldRune(buf[:0], r)
-		for _, c := range buf {
-			flat.WriteRune(c)
-			tx.flatAt = append(tx.flatAt, pos)
+		out, changed := t.foldRune(fold[:0], r)
+		for _, c := range out {
 			var k kind
 			switch {
 			case isHan(c):
@@ -148,10 +149,11 @@ func (t *tables) analyse(title string) *text {
 			prevKind = k
 			u := unit{r: c, start: pos, end: pos + 1, gap: pending, kind: k, folded: changed, tok: tok}
 			pending = gapNone
-			for i := 0; i < utf8.RuneLen(c); i++ {
+			n := len(buf)
+			buf = utf8.AppendRune(buf, c)
+			for range len(buf) - n {
 				tx.byteAt = append(tx.byteAt, int32(len(tx.units)))
 			}
-			str.WriteRune(c)
 			if k == kindHan {
 				tx.han = append(tx.han, int32(len(tx.units)))
 			}
@@ -160,10 +162,39 @@ func (t *tables) analyse(title string) *text {
 		pos++
 	}
 	tx.byteAt = append(tx.byteAt, int32(len(tx.units)))
-	tx.str = str.String()
-	tx.flat = flat.String()
+	tx.buf = buf
+	tx.str = string(buf)
 	tx.nRunes = int(pos)
-	return tx
+}
+
+// origRunes returns the original title as runes, converted on first use:
+// only titles with a hit need it.
+func (tx *text) origRunes() []rune {
+	if tx.orig == nil {
+		tx.orig = []rune(tx.title)
+	}
+	return tx.orig
+}
+
+// flatten builds, on first use, the folded title with its separators kept,
+// for wording such as 1:1 whose punctuation matters.
+func (tx *text) flatten(t *tables) {
+	if tx.flatAt != nil {
+		return
+	}
+	var b strings.Builder
+	tx.flatAt = make([]int32, 0, len(tx.title))
+	var fold [8]rune
+	pos := int32(0)
+	for _, r := range tx.title {
+		out, _ := t.foldRune(fold[:0], r)
+		for _, c := range out {
+			b.WriteRune(c)
+			tx.flatAt = append(tx.flatAt, pos)
+		}
+		pos++
+	}
+	tx.flat = b.String()
 }
 
 // Normalize folds s to the form names are compared in: NFKC (full-width

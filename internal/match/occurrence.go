@@ -18,6 +18,41 @@ type occurrence struct {
 	strong    bool // differs only in sound, shape or split characters
 	evasive   bool // written in another script, with separators or in latin
 	reasons   []domain.Reason
+
+	// what explain needs to put the evidence into words later
+	how occHow
+	p   *pattern
+	a   alignment
+}
+
+type occHow uint8
+
+const (
+	howAligned occHow = iota
+	howReordered
+	howGenericSwap
+	howLatin // reasons are filled in when found: latin hits are rare
+)
+
+// explain fills in the reasons of an occurrence. Scoring runs without them;
+// only hits worth reporting are put into words.
+func (m *Matcher) explain(o *occurrence, hs *hanSeq, tx *text) {
+	if o.reasons != nil || o.how == howLatin {
+		return
+	}
+	p, a := o.p, o.a
+	switch o.how {
+	case howAligned:
+		o.reasons = m.occurrenceOf(p, hs, tx, a, true).reasons
+	case howReordered:
+		o.reasons = []domain.Reason{m.reason(tx, "reorder", "颠倒: "+string(p.runes)+"→"+string(hs.r[a.start:a.end]), o.us, o.ue)}
+		tmp := occurrence{us: o.us, ue: o.ue}
+		m.scriptReasons(&tmp, hs, tx, a.start, a.end, true)
+		o.reasons = append(o.reasons, tmp.reasons...)
+	case howGenericSwap:
+		tail := len(p.runes) - p.genericTail
+		o.reasons = []domain.Reason{m.reason(tx, "swap", "替换: "+string(p.runes[tail:])+"→"+string(hs.r[a.start+tail:a.end]), int(hs.unit[a.start+tail]), o.ue)}
+	}
 }
 
 func (m *Matcher) reason(tx *text, tactic, msg string, us, ue int) domain.Reason {
@@ -28,17 +63,29 @@ func (m *Matcher) reason(tx *text, tactic, msg string, us, ue int) domain.Reason
 }
 
 func (tx *text) original(us, ue int) string {
-	return string(tx.orig[tx.units[us].start:tx.units[ue-1].end])
+	return string(tx.origRunes()[tx.units[us].start:tx.units[ue-1].end])
 }
 
-// occurrenceOf explains an alignment in a supervisor's words.
-func (m *Matcher) occurrenceOf(p *pattern, hs *hanSeq, tx *text, a alignment) occurrence {
-	o := occurrence{mark: p.mark, kind: p.kind, sim: 1 - a.cost}
+// occurrenceOf reads an alignment: what kind of evidence it is and, when
+// explain is set, the same in a supervisor's words.
+func (m *Matcher) occurrenceOf(p *pattern, hs *hanSeq, tx *text, a alignment, explain bool) occurrence {
+	o := occurrence{mark: p.mark, kind: p.kind, sim: 1 - a.cost, p: p, a: a}
+	o.strong = true
 	o.us = int(hs.unit[a.start])
 	o.ue = int(hs.unit[a.end-1]) + 1
 	unitSpan := func(t, tEnd int) (int, int) { return int(hs.unit[t]), int(hs.unit[tEnd-1]) + 1 }
 	for i := 0; i < len(a.ops); i++ {
 		op := a.ops[i]
+		if op.kind == opSub && op.rel == relExact {
+			continue
+		}
+		o.lookalike = true
+		if (op.kind == opSub && op.rel == relSwap) || op.kind == opInsert {
+			o.strong = false
+		}
+		if !explain {
+			continue
+		}
 		us, ue := unitSpan(op.t, op.tEnd)
 		pr := p.runes[op.p]
 		switch op.kind {
@@ -69,16 +116,10 @@ func (m *Matcher) occurrenceOf(p *pattern, hs *hanSeq, tx *text, a alignment) oc
 			o.reasons = append(o.reasons, m.reason(tx, "insertion", "插入: "+string(hs.r[op.t:a.ops[j].tEnd]), us, ue))
 			i = j
 		}
-		o.lookalike = true
 	}
-	o.strong = o.lookalike
-	for _, r := range o.reasons {
-		if r.Tactic == "swap" || r.Tactic == "insertion" {
-			o.strong = false
-		}
-	}
-	m.scriptReasons(&o, hs, tx, a.start, a.end)
-	if !o.lookalike && !o.evasive {
+	o.strong = o.strong && o.lookalike
+	m.scriptReasons(&o, hs, tx, a.start, a.end, explain)
+	if explain && !o.lookalike && !o.evasive {
 		o.reasons = append(o.reasons, m.reason(tx, "exact", "名称: "+string(p.runes), o.us, o.ue))
 	}
 	return o
@@ -86,17 +127,22 @@ func (m *Matcher) occurrenceOf(p *pattern, hs *hanSeq, tx *text, a alignment) oc
 
 // scriptReasons notes traditional or variant characters and separators
 // inside the span: the name written so that an exact search misses it.
-func (m *Matcher) scriptReasons(o *occurrence, hs *hanSeq, tx *text, start, end int) {
-	var from, to []rune
+func (m *Matcher) scriptReasons(o *occurrence, hs *hanSeq, tx *text, start, end int, explain bool) {
+	folded := false
 	for t := start; t < end; t++ {
-		u := tx.units[hs.unit[t]]
-		if u.folded {
-			from = append(from, tx.orig[u.start:u.end]...)
-			to = append(to, u.r)
-		}
+		folded = folded || tx.units[hs.unit[t]].folded
 	}
-	if len(from) > 0 {
+	if folded {
 		o.evasive = true
+	}
+	if folded && explain {
+		var from, to []rune
+		for t := start; t < end; t++ {
+			if u := tx.units[hs.unit[t]]; u.folded {
+				from = append(from, tx.origRunes()[u.start:u.end]...)
+				to = append(to, u.r)
+			}
+		}
 		o.reasons = append(o.reasons, m.reason(tx, "script", "繁体/异体: "+string(from)+"→"+string(to), o.us, o.ue))
 	}
 	seps := 0
@@ -107,6 +153,8 @@ func (m *Matcher) scriptReasons(o *occurrence, hs *hanSeq, tx *text, start, end 
 	}
 	if seps > 0 {
 		o.evasive = true
+	}
+	if seps > 0 && explain {
 		o.reasons = append(o.reasons, m.reason(tx, "symbols", "间隔符号: "+tx.original(o.us, o.ue), o.us, o.ue))
 	}
 }
@@ -162,7 +210,7 @@ func (m *Matcher) latinOccurrences(tx *text, occs []occurrence) []occurrence {
 				widthFolded = widthFolded || u.folded
 			}
 			for _, k := range keys {
-				o := occurrence{mark: k.mark, kind: k.kind, us: us, ue: ue, sim: 0.9}
+				o := occurrence{mark: k.mark, kind: k.kind, us: us, ue: ue, sim: 0.9, how: howLatin}
 				name := m.marks[k.mark].mark.Name
 				switch {
 				case k.pinyin:

@@ -39,6 +39,29 @@ type tables struct {
 	sylName  []string // id → toneless pinyin
 	sylID    map[string]uint16
 	fuzzy    []uint16 // id → id of its fuzzy class (zh→z, n→l, ang→an …)
+
+	// Dense copies for the CJK blocks titles are written in, so the per-
+	// character work of a title is an index, not a hash.
+	foldDense []rune
+	sylDense  []syllables
+}
+
+const denseLo, denseHi = 0x3400, 0xA000
+
+func (t *tables) foldOf(r rune) (rune, bool) {
+	if r >= denseLo && r < denseHi {
+		f := t.foldDense[r-denseLo]
+		return f, f != 0
+	}
+	f, ok := t.fold[r]
+	return f, ok
+}
+
+func (t *tables) sylOf(r rune) syllables {
+	if r >= denseLo && r < denseHi {
+		return t.sylDense[r-denseLo]
+	}
+	return t.syl[r]
 }
 
 func newTables() *tables {
@@ -94,6 +117,12 @@ func newTables() *tables {
 	for id := len(t.fuzzy); id < len(t.sylName); id++ {
 		t.fuzzy = append(t.fuzzy, uint16(id))
 	}
+	t.foldDense = make([]rune, denseHi-denseLo)
+	t.sylDense = make([]syllables, denseHi-denseLo)
+	for r := rune(denseLo); r < denseHi; r++ {
+		t.foldDense[r-denseLo] = t.fold[r]
+		t.sylDense[r-denseLo] = t.syl[r]
+	}
 	return t
 }
 
@@ -123,16 +152,6 @@ func fuzzyPinyin(p string) string {
 		}
 	}
 	return p
-}
-
-// isShape reports whether a and b are visually confusable.
-func (t *tables) isShape(a, b rune) bool {
-	for _, r := range t.shape[a] {
-		if r == b {
-			return true
-		}
-	}
-	return false
 }
 
 func eachDataLine(data string, fn func([]rune)) {

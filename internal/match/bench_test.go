@@ -1,0 +1,149 @@
+package match
+
+import (
+	"bufio"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/coregx/ahocorasick"
+
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+// benchGoods are goods vocabularies synthetic marks draw from.
+var benchGoods = [][]string{
+	{"白酒", "酒", "粮食酒"}, {"挂面", "面条", "面粉"}, {"牛奶", "奶粉", "酸奶"}, {"饮料", "饮品", "冰茶"},
+	{"胶囊", "颗粒", "中成药"}, {"汽车", "皮卡", "车模"}, {"相纸", "胶卷"}, {"酱菜", "咸菜"}, {"熟食", "扒鸡", "烧鸡"},
+}
+
+// syntheticMarks builds n distinct marks of two to five characters drawn from
+// the GB2312 level-1 hanzi, with goods, a traditional form for some and
+// an origin for every tenth (a GI), deterministic for a given n.
+func syntheticMarks(tb testing.TB, n int) []domain.Mark {
+	tb.Helper()
+	pool := level1Hanzi()
+	rng := rand.New(rand.NewPCG(uint64(n), 42))
+	seen := map[string]bool{}
+	marks := make([]domain.Mark, 0, n)
+	for len(marks) < n {
+		k := 2 + rng.IntN(4)
+		name := make([]rune, k)
+		for i := range name {
+			name[i] = pool[rng.IntN(len(pool))]
+		}
+		if seen[string(name)] {
+			continue
+		}
+		seen[string(name)] = true
+		i := len(marks)
+		mk := domain.Mark{ID: fmt.Sprintf("m%05d", i), Name: string(name), Kind: domain.KindTrademark,
+			Goods: benchGoods[rng.IntN(len(benchGoods))], WellKnown: i%7 == 0}
+		if i%10 == 0 {
+			mk.Kind = domain.KindGI
+			mk.Product = mk.Goods
+			mk.Goods = nil
+			mk.Origin = domain.Origin{Places: []string{string(name[:2])}, SellerLocations: []string{"河北 唐山"}}
+		}
+		marks = append(marks, mk)
+	}
+	return marks
+}
+
+func level1Hanzi() []rune {
+	t := defaultTables()
+	var out []rune
+	for r := rune(0x4E00); r <= 0x9FA5; r++ {
+		if _, ok := t.shape[r]; ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func benchTitles(tb testing.TB) []domain.Listing {
+	tb.Helper()
+	f, err := os.Open("testdata/titles.txt")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	var out []domain.Listing
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		out = append(out, domain.Listing{Title: sc.Text(), Seller: "某某专营店", Location: "山东 临沂"})
+	}
+	return out
+}
+
+// exactScanNsPerTitle measures the floor any matcher pays: one exact
+// multi-pattern scan of the title for every name and form.
+func exactScanNsPerTitle(b *testing.B, marks []domain.Mark, titles []domain.Listing) float64 {
+	var pats []string
+	for _, m := range marks {
+		pats = append(pats, m.Name)
+		pats = append(pats, m.Forms...)
+	}
+	ac, err := ahocorasick.NewBuilder().AddStrings(pats).Build()
+	if err != nil {
+		b.Fatal(err)
+	}
+	bufs := make([][]byte, len(titles))
+	for i, t := range titles {
+		bufs[i] = []byte(t.Title)
+	}
+	n := 0
+	start := time.Now()
+	hits := 0
+	for time.Since(start) < 300*time.Millisecond {
+		for _, buf := range bufs {
+			hits += len(ac.FindAllOverlapping(buf))
+			n++
+		}
+	}
+	_ = hits
+	return float64(time.Since(start).Nanoseconds()) / float64(n)
+}
+
+func heapInUse() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// BenchmarkMatch reports titles per second on one core at three registry
+// sizes, the ratio to an exact Aho-Corasick scan of the same titles in the
+// same run, and the memory the built index holds.
+func BenchmarkMatch(b *testing.B) {
+	titles := benchTitles(b)
+	defaultTables() // shared tables are not part of any one index
+	for _, n := range []int{50, 1000, 10000} {
+		marks := syntheticMarks(b, n)
+		b.Run(fmt.Sprintf("marks=%d", n), func(b *testing.B) {
+			before := heapInUse()
+			m, err := New(marks, Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			indexBytes := heapInUse() - before
+			exact := exactScanNsPerTitle(b, marks, titles)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				m.Match(titles[i%len(titles)])
+			}
+			b.StopTimer()
+			nsPerTitle := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+			b.ReportMetric(1e9/nsPerTitle, "titles/s")
+			b.ReportMetric(1e9/exact, "exact-titles/s")
+			b.ReportMetric(nsPerTitle/exact, "x-exact")
+			b.ReportMetric(float64(indexBytes)/(1<<20), "index-MB")
+			runtime.KeepAlive(m)
+		})
+	}
+}
