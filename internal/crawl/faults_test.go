@@ -118,6 +118,13 @@ func TestRunFaults(t *testing.T) {
 			wantPages: 6, wantEnd: crawl.EndMaxPages,
 		},
 		{
+			name: "pages past the end repeat the first page",
+			handler: func(*string) http.HandlerFunc {
+				return func(w http.ResponseWriter, r *http.Request) { resultsPage(w, "连花清瘟", 1, 3) }
+			},
+			wantPages: 2, wantEnd: crawl.EndDone,
+		},
+		{
 			name: "redirect off the allowed domains",
 			handler: func(*string) http.HandlerFunc {
 				return func(w http.ResponseWriter, r *http.Request) {

@@ -36,6 +36,7 @@ type run struct {
 	pages       int
 	listings    int
 	errs        map[string]int
+	seen        map[string]map[string]bool // query → listing URLs already emitted
 	hitMaxPages bool
 	emitErr     error
 
@@ -43,7 +44,7 @@ type run struct {
 }
 
 func newRun(c *Crawler, src Source, ctx context.Context, cancel context.CancelFunc, emit func(domain.Listing) error) *run {
-	return &run{c: c, src: src, ctx: ctx, cancel: cancel, emit: emit, errs: map[string]int{}}
+	return &run{c: c, src: src, ctx: ctx, cancel: cancel, emit: emit, errs: map[string]int{}, seen: map[string]map[string]bool{}}
 }
 
 func (r *run) count(kind string) {
@@ -173,13 +174,37 @@ func (r *run) onResponse(resp *colly.Response) {
 			zap.String("warning", page.Report.EncodingWarning))
 	}
 	query := resp.Ctx.Get(ctxQuery)
+	fresh := r.fresh(query, page.Listings)
 	r.mu.Lock()
 	r.pages++
 	r.mu.Unlock()
-	if !r.deliver(page.Listings, query) {
+	if !r.deliver(fresh, query) {
 		return
 	}
-	r.paginate(resp, page, query)
+	// A page with nothing new ends the query: marketplaces answer past the
+	// last page with an empty page or with the first page again.
+	if len(fresh) > 0 {
+		r.paginate(resp, page, query)
+	}
+}
+
+// fresh drops listings this query has already produced in this run.
+func (r *run) fresh(query string, ls []domain.Listing) []domain.Listing {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	seen := r.seen[query]
+	if seen == nil {
+		seen = map[string]bool{}
+		r.seen[query] = seen
+	}
+	out := ls[:0:0]
+	for _, l := range ls {
+		if !seen[l.URL] {
+			seen[l.URL] = true
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // deliver hands listings to emit one at a time; the first refusal cancels
@@ -211,13 +236,8 @@ func (r *run) deliver(ls []domain.Listing, query string) bool {
 	return true
 }
 
-// paginate requests the next page of the same query. A page without
-// listings ends the query: marketplaces answer past the last page with an
-// empty page or the first one again.
+// paginate requests the next page of the same query, up to MaxPages.
 func (r *run) paginate(resp *colly.Response, page Page, query string) {
-	if len(page.Listings) == 0 {
-		return
-	}
 	index, _ := resp.Ctx.GetAny(ctxIndex).(int)
 	next := ""
 	switch {
