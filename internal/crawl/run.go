@@ -6,7 +6,6 @@ import (
 	"maps"
 	"math"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -147,116 +146,11 @@ func (r *run) visit(col *colly.Collector, query string, index int, pageURL strin
 }
 
 func (r *run) onResponse(resp *colly.Response) {
-	if r.ctx.Err() != nil {
-		return
-	}
-	pageURL := resp.Request.URL.String()
-	if int64(len(resp.Body)) > r.src.MaxBodyBytes {
-		r.count(KindTooLarge)
-		r.c.log.Warn("page larger than max_body_bytes", zap.String("source_id", r.src.ID), zap.String("url", pageURL),
-			zap.Int64("max_body_bytes", r.src.MaxBodyBytes))
-		return
-	}
-	page, err := Extract(r.src, pageURL, resp.Body, resp.Headers.Get(originalContentType))
-	if err != nil {
-		kind := KindParse
-		var xe *ExtractError
-		if errors.As(err, &xe) {
-			kind = xe.Kind
-		}
-		r.count(kind)
-		r.c.log.Warn("extracting page", zap.String("source_id", r.src.ID), zap.String("url", pageURL), zap.Error(err))
-		return
-	}
-	if page.Report.EncodingWarning != "" {
-		r.count(KindEncoding)
-		r.c.log.Warn("page encoding", zap.String("source_id", r.src.ID), zap.String("url", pageURL),
-			zap.String("warning", page.Report.EncodingWarning))
-	}
-	query := resp.Ctx.Get(ctxQuery)
-	fresh := r.fresh(query, page.Listings)
-	r.mu.Lock()
-	r.pages++
-	r.mu.Unlock()
-	if !r.deliver(fresh, query) {
-		return
-	}
-	// A page with nothing new ends the query: marketplaces answer past the
-	// last page with an empty page or with the first page again.
-	if len(fresh) > 0 {
-		r.paginate(resp, page, query)
-	}
-}
-
-// fresh drops listings this query has already produced in this run.
-func (r *run) fresh(query string, ls []domain.Listing) []domain.Listing {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	seen := r.seen[query]
-	if seen == nil {
-		seen = map[string]bool{}
-		r.seen[query] = seen
-	}
-	out := ls[:0:0]
-	for _, l := range ls {
-		if !seen[l.URL] {
-			seen[l.URL] = true
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
-// deliver hands listings to emit one at a time; the first refusal cancels
-// the run.
-func (r *run) deliver(ls []domain.Listing, query string) bool {
-	r.emitMu.Lock()
-	defer r.emitMu.Unlock()
-	now := r.c.now()
-	for _, l := range ls {
-		if r.ctx.Err() != nil {
-			return false
-		}
-		l.Query = query
-		l.SeenAt = now
-		if err := r.emit(l); err != nil {
-			r.mu.Lock()
-			if r.emitErr == nil {
-				r.emitErr = err
-			}
-			r.errs[KindEmit]++
-			r.mu.Unlock()
-			r.cancel()
-			return false
-		}
-		r.mu.Lock()
-		r.listings++
-		r.mu.Unlock()
-	}
-	return true
-}
-
-// paginate requests the next page of the same query, up to MaxPages.
-func (r *run) paginate(resp *colly.Response, page Page, query string) {
 	index, _ := resp.Ctx.GetAny(ctxIndex).(int)
-	next := ""
-	switch {
-	case len(r.src.Pagination.Next) > 0:
-		if page.NextURL == "" {
-			return
-		}
-		next = page.NextURL
-	case strings.Contains(r.src.SearchURL, "{page}"):
-	default:
-		return
+	query := resp.Ctx.Get(ctxQuery)
+	if next, ok := r.handlePage(resp.Request.URL.String(), resp.Body, resp.Headers.Get(originalContentType), query, index); ok {
+		r.visit(r.col, query, index+1, next)
 	}
-	if index+1 >= r.src.MaxPages {
-		r.mu.Lock()
-		r.hitMaxPages = true
-		r.mu.Unlock()
-		return
-	}
-	r.visit(r.col, query, index+1, next)
 }
 
 // onError counts a failed fetch and retries 429 and 5xx with backoff,

@@ -1,0 +1,131 @@
+package crawl
+
+import (
+	"errors"
+	"strings"
+
+	"go.uber.org/zap"
+
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+// handlePage reads one fetched page, emits its new listings and returns the
+// URL of the next page of the query, if there should be one. Fetchers (colly,
+// the headless browser) share it so both count, stop and paginate alike.
+func (r *run) handlePage(pageURL string, body []byte, contentType, query string, index int) (string, bool) {
+	if r.ctx.Err() != nil {
+		return "", false
+	}
+	if int64(len(body)) > r.src.MaxBodyBytes {
+		r.count(KindTooLarge)
+		r.c.log.Warn("page larger than max_body_bytes", zap.String("source_id", r.src.ID), zap.String("url", pageURL),
+			zap.Int64("max_body_bytes", r.src.MaxBodyBytes))
+		return "", false
+	}
+	page, err := Extract(r.src, pageURL, body, contentType)
+	if err != nil {
+		kind := KindParse
+		var xe *ExtractError
+		if errors.As(err, &xe) {
+			kind = xe.Kind
+		}
+		r.count(kind)
+		r.c.log.Warn("extracting page", zap.String("source_id", r.src.ID), zap.String("url", pageURL), zap.Error(err))
+		return "", false
+	}
+	if page.Report.EncodingWarning != "" {
+		r.count(KindEncoding)
+		r.c.log.Warn("page encoding", zap.String("source_id", r.src.ID), zap.String("url", pageURL),
+			zap.String("warning", page.Report.EncodingWarning))
+	}
+	fresh := r.fresh(query, page.Listings)
+	r.mu.Lock()
+	r.pages++
+	r.mu.Unlock()
+	// A page with nothing new ends the query: marketplaces answer past the
+	// last page with an empty page or with the first page again.
+	if !r.deliver(fresh, query) || len(fresh) == 0 {
+		return "", false
+	}
+	return r.nextPage(page, query, index)
+}
+
+// fresh drops listings this query has already produced in this run.
+func (r *run) fresh(query string, ls []domain.Listing) []domain.Listing {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	seen := r.seen[query]
+	if seen == nil {
+		seen = map[string]bool{}
+		r.seen[query] = seen
+	}
+	out := ls[:0:0]
+	for _, l := range ls {
+		if !seen[l.URL] {
+			seen[l.URL] = true
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// deliver hands listings to emit one at a time; the first refusal cancels
+// the run.
+func (r *run) deliver(ls []domain.Listing, query string) bool {
+	r.emitMu.Lock()
+	defer r.emitMu.Unlock()
+	now := r.c.now()
+	for _, l := range ls {
+		if r.ctx.Err() != nil {
+			return false
+		}
+		l.Query = query
+		l.SeenAt = now
+		if err := r.emit(l); err != nil {
+			r.mu.Lock()
+			if r.emitErr == nil {
+				r.emitErr = err
+			}
+			r.errs[KindEmit]++
+			r.mu.Unlock()
+			r.cancel()
+			return false
+		}
+		r.mu.Lock()
+		r.listings++
+		r.mu.Unlock()
+	}
+	return true
+}
+
+// nextPage returns the URL of page index+1 of the query, or false when the
+// query is done or has reached MaxPages.
+func (r *run) nextPage(page Page, query string, index int) (string, bool) {
+	next := ""
+	switch {
+	case len(r.src.Pagination.Next) > 0:
+		if page.NextURL == "" {
+			return "", false
+		}
+		next = page.NextURL
+	case strings.Contains(r.src.SearchURL, "{page}"):
+	default:
+		return "", false
+	}
+	if index+1 >= r.src.MaxPages {
+		r.mu.Lock()
+		r.hitMaxPages = true
+		r.mu.Unlock()
+		return "", false
+	}
+	if next == "" {
+		u, err := r.src.PageURL(query, index+1)
+		if err != nil {
+			r.count(KindFetch)
+			r.c.log.Warn("building search URL", zap.String("source_id", r.src.ID), zap.String("query", query), zap.Error(err))
+			return "", false
+		}
+		next = u
+	}
+	return next, true
+}
