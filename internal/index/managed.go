@@ -71,12 +71,19 @@ func StartManaged(ctx context.Context, o ManagedOptions) (*Managed, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting Meilisearch: %w", err)
 	}
+	dbPath := filepath.Join(o.DataDir, "data.ms")
+	if err := stopOrphan(o.DataDir, dbPath, o.StopTimeout, o.Log); err != nil {
+		return nil, fmt.Errorf("starting Meilisearch: %w", err)
+	}
+	if err := checkAddrFree(o.Addr); err != nil {
+		return nil, err
+	}
 	m := &Managed{
 		url: "http://" + o.Addr, key: key, addr: o.Addr, log: o.Log,
 		out: newLogWriter(o.Log), stopTimeout: o.StopTimeout, done: make(chan struct{}),
 	}
 	m.cmd = exec.Command(o.BinPath,
-		"--db-path", filepath.Join(o.DataDir, "data.ms"),
+		"--db-path", dbPath,
 		"--dump-dir", filepath.Join(o.DataDir, "dumps"),
 		"--snapshot-dir", filepath.Join(o.DataDir, "snapshots"),
 		"--http-addr", o.Addr,
@@ -94,9 +101,13 @@ func StartManaged(ctx context.Context, o ManagedOptions) (*Managed, error) {
 	if err := m.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting Meilisearch %s: %w", o.BinPath, err)
 	}
+	if err := writePidFile(o.DataDir, m.cmd.Process.Pid); err != nil {
+		m.log.Warn("meilisearch: cannot record pid; a crash of markwatch may leave it running", zap.Error(err))
+	}
 	// Owned by m: it ends when the process does, and Stop waits on done.
 	go func() {
 		m.waitErr = m.cmd.Wait()
+		removePidFile(o.DataDir, m.cmd.Process.Pid)
 		close(m.done)
 	}()
 	m.log.Info("meilisearch starting", zap.Int("pid", m.cmd.Process.Pid), zap.String("addr", o.Addr),
@@ -127,8 +138,6 @@ func managedDefaults(o ManagedOptions) (ManagedOptions, error) {
 			return o, err
 		}
 		o.Addr = addr
-	} else if err := checkAddrFree(o.Addr); err != nil {
-		return o, err
 	}
 	if o.MaxIndexingMemory == "" {
 		o.MaxIndexingMemory = "256MiB"

@@ -2,6 +2,7 @@ package index_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,5 +101,26 @@ func TestFindBinaryHonoursEnv(t *testing.T) {
 	t.Setenv(index.BinaryEnv, filepath.Join(t.TempDir(), "missing"))
 	if _, err := index.FindBinary(); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("FindBinary with a missing %s = %v, want EINVALID", index.BinaryEnv, err)
+	}
+}
+
+// After markwatch itself is killed its server lives on (own process group);
+// the next start on the same data dir must stop it, not run a second server
+// on the same files.
+func TestStartManagedStopsOrphanOnSameDataDir(t *testing.T) {
+	dir := t.TempDir()
+	orphan := indextest.StartServer(t, dir, "")
+	next := indextest.StartServer(t, dir, "")
+	select {
+	case <-orphan.Exited():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the earlier server on the same data dir is still running")
+	}
+	if err := indextest.Client(t, next, "hits").Healthy(context.Background()); err != nil {
+		t.Errorf("new server: %v", err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "meilisearch.pid"))
+	if err != nil || strings.TrimSpace(string(b)) != fmt.Sprint(next.PID()) {
+		t.Errorf("pid file = %q, %v; want %d", b, err, next.PID())
 	}
 }

@@ -82,7 +82,7 @@ func StartServer(t testing.TB, dataDir, addr string) *index.Managed {
 	defer cancel()
 	m, err := index.StartManaged(ctx, index.ManagedOptions{BinPath: bin, DataDir: dataDir, Addr: addr})
 	if err != nil {
-		t.Fatalf("starting Meilisearch: %v", err)
+		t.Fatalf("indextest: %v", err)
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -152,7 +152,7 @@ func sharedServer(t testing.TB) *index.Managed {
 	if err != nil {
 		_ = os.RemoveAll(dir)
 		shared.err = err
-		t.Fatalf("starting shared Meilisearch: %v", err)
+		t.Fatalf("indextest: shared server: %v", err)
 	}
 	shared.server, shared.dir = m, dir
 	return m
