@@ -1,0 +1,56 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"testing"
+)
+
+// BenchmarkSaveListing measures one listing with two matches per
+// transaction: a first sighting (listing, 2 hits, 2 outbox rows, alerts)
+// against a re-sighting (reads, last_seen updates, outbox replace). Baseline:
+// the bare transaction cost, an insert of one row.
+func BenchmarkSaveListing(b *testing.B) {
+	ctx := context.Background()
+	b.Run("baseline-empty-tx", func(b *testing.B) {
+		db := openTest(b, nil)
+		if _, err := db.wr.Exec("CREATE TABLE bench (n INTEGER)"); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			tx, err := db.wr.BeginTx(ctx, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := tx.Exec("INSERT INTO bench (n) VALUES (1)"); err != nil {
+				b.Fatal(err)
+			}
+			if err := tx.Commit(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("new", func(b *testing.B) {
+		db := openTest(b, nil)
+		i := 0
+		for b.Loop() {
+			i++
+			mustSave(b, db, walnut(fmt.Sprintf("https://demo.local/b/%d", i)),
+				match("lincheng-walnut", 0.9, true), match("xingtai-walnut", 0.4, false))
+		}
+	})
+	b.Run("resighted", func(b *testing.B) {
+		db := openTest(b, nil)
+		const n = 1000
+		for i := range n {
+			mustSave(b, db, walnut(fmt.Sprintf("https://demo.local/b/%d", i)),
+				match("lincheng-walnut", 0.9, true), match("xingtai-walnut", 0.4, false))
+		}
+		i := 0
+		for b.Loop() {
+			i++
+			mustSave(b, db, walnut(fmt.Sprintf("https://demo.local/b/%d", i%n)),
+				match("lincheng-walnut", 0.9, true), match("xingtai-walnut", 0.4, false))
+		}
+	})
+}
