@@ -47,8 +47,8 @@ func runCrawl(ctx context.Context, env Env, args []string) error {
 				continue
 			}
 			for r := 0; r < *runs; r++ {
-				if err := enc.Encode(map[string]any{"source": s.ID, "run": r, "queries": planQueries(marks, queryBudget, r)}); err != nil {
-					return err
+				if err := enc.Encode(map[string]any{"source": s.ID, "run": r, "queries": crawl.Plan(marks, queryBudget, r)}); err != nil {
+					return fmt.Errorf("writing plan: %w", err)
 				}
 			}
 		}
@@ -94,7 +94,7 @@ func runCrawl(ctx context.Context, env Env, args []string) error {
 		Crawler: &sourceCrawler{
 			sources: map[string]crawl.Source{src.ID: *src}, runs: map[string]int{},
 			crawler: func(crawl.Source) *crawl.Crawler { return crawler },
-			plan:    func(_ crawl.Source, run int) []string { return planQueries(marks, queryBudget, run) },
+			plan:    func(_ crawl.Source, run int) []string { return crawl.PlanQueries(marks, queryBudget, run) },
 		},
 		Matcher: matcher,
 		Store:   storeAdapter{db},

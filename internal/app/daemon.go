@@ -108,10 +108,10 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 		Log:     log.Named("pipeline"),
 		Now:     d.now,
 	}
-	if err := d.startHTTP(reg); err != nil {
+	if err := d.startSchedule(ctx); err != nil {
 		return d, err
 	}
-	if err := d.startSchedule(); err != nil {
+	if err := d.startHTTP(reg); err != nil {
 		return d, err
 	}
 	return d, nil
@@ -192,7 +192,7 @@ func (d *daemon) newSourceCrawler() *sourceCrawler {
 		sources: byID,
 		runs:    map[string]int{},
 		plan: func(src crawl.Source, run int) []string {
-			return planQueries(d.marks, queryBudget, run)
+			return crawl.PlanQueries(d.marks, queryBudget, run)
 		},
 		crawler: func(src crawl.Source) *crawl.Crawler {
 			if src.ID == demoSourceID && d.demo != nil {
@@ -213,6 +213,7 @@ func (d *daemon) startHTTP(reg *prometheus.Registry) error {
 		},
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
 	}, d.log.Named("http"))
+	h = httpapi.WithSources(h, newSourceControl(d.sched, d.db, d.log.Named("sources")), d.log.Named("http"))
 	ln, err := net.Listen("tcp", d.cfg.HTTP.Listen)
 	if err != nil {
 		return fmt.Errorf("listening on http.listen %s (set MARKWATCH_HTTP_LISTEN to another address): %w", d.cfg.HTTP.Listen, err)
@@ -230,7 +231,7 @@ func (d *daemon) startHTTP(reg *prometheus.Registry) error {
 	return nil
 }
 
-func (d *daemon) startSchedule() error {
+func (d *daemon) startSchedule(ctx context.Context) error {
 	loc, err := d.cfg.Schedule.Location()
 	if err != nil {
 		return err
@@ -240,6 +241,10 @@ func (d *daemon) startSchedule() error {
 		if err != nil {
 			d.log.Warn("crawl run failed", zap.String("source_id", id), zap.Error(err))
 		}
+		// A run moves the next one; keep the store's answer to "when" current.
+		if err := recordNextRun(context.WithoutCancel(ctx), d.db, d.sched, id); err != nil {
+			d.log.Warn("recording next run", zap.String("source_id", id), zap.Error(err))
+		}
 		if d.onRun != nil {
 			d.onRun(run)
 		}
@@ -248,10 +253,8 @@ func (d *daemon) startSchedule() error {
 		return fmt.Errorf("creating scheduler: %w", err)
 	}
 	d.sched = sched
-	for _, s := range d.sources {
-		if err := sched.Set(s.ID, s.Schedule); err != nil {
-			return fmt.Errorf("scheduling source %s (%s): %w", s.ID, s.File, err)
-		}
+	if err := restoreSchedules(ctx, d.db, sched, d.sources, d.log.Named("schedule")); err != nil {
+		return err
 	}
 	sched.Start()
 	if d.cfg.Crawl.RunOnStart {
