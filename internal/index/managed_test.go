@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -104,23 +105,46 @@ func TestFindBinaryHonoursEnv(t *testing.T) {
 	}
 }
 
+// A second start on a data dir whose server's markwatch still runs is
+// refused; the running server is left alone.
+func TestStartManagedRefusesDataDirInUse(t *testing.T) {
+	dir := t.TempDir()
+	first := indextest.StartServer(t, dir, "")
+	_, err := index.StartManaged(context.Background(), index.ManagedOptions{BinPath: indextest.Binary(t), DataDir: dir})
+	if domain.ErrorCode(err) != domain.ECONFLICT || !strings.Contains(err.Error(), "already serving") {
+		t.Fatalf("second start on a data dir in use = %v, want ECONFLICT", err)
+	}
+	if err := indextest.Client(t, first, "hits").Healthy(context.Background()); err != nil {
+		t.Errorf("the running server was disturbed: %v", err)
+	}
+}
+
 // After markwatch itself is killed its server lives on (own process group);
 // the next start on the same data dir must stop it, not run a second server
 // on the same files.
 func TestStartManagedStopsOrphanOnSameDataDir(t *testing.T) {
 	dir := t.TempDir()
 	orphan := indextest.StartServer(t, dir, "")
+	// Make the pid file name an owner that has died, as after a crash.
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	record := fmt.Sprintf("%d %d\n", orphan.PID(), dead.Process.Pid)
+	if err := os.WriteFile(filepath.Join(dir, "meilisearch.pid"), []byte(record), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	next := indextest.StartServer(t, dir, "")
 	select {
 	case <-orphan.Exited():
 	case <-time.After(10 * time.Second):
-		t.Fatal("the earlier server on the same data dir is still running")
+		t.Fatal("the orphaned server on the same data dir is still running")
 	}
 	if err := indextest.Client(t, next, "hits").Healthy(context.Background()); err != nil {
 		t.Errorf("new server: %v", err)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "meilisearch.pid"))
-	if err != nil || strings.TrimSpace(string(b)) != fmt.Sprint(next.PID()) {
-		t.Errorf("pid file = %q, %v; want %d", b, err, next.PID())
+	if want := fmt.Sprintf("%d %d", next.PID(), os.Getpid()); err != nil || strings.TrimSpace(string(b)) != want {
+		t.Errorf("pid file = %q, %v; want %q", b, err, want)
 	}
 }

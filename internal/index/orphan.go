@@ -15,29 +15,31 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/markwatch/markwatch/internal/domain"
 )
 
-// stopOrphan stops a server left running on dataDir by a previous markwatch.
-// It only signals a process whose command line is that of a Meilisearch on
-// this data dir, so a recycled pid is never hit.
+// stopOrphan deals with a server recorded in dataDir's pid file. If its
+// owner is still its parent, another markwatch is using the data dir: refuse.
+// If the owner is gone, stop the orphan. It only signals a process whose
+// command line is a Meilisearch on this data dir, so a recycled pid is never
+// hit.
 func stopOrphan(dataDir, dbPath string, bound time.Duration, log *zap.Logger) error {
 	path := filepath.Join(dataDir, pidFile)
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("reading %s: %w", path, err)
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil || pid <= 0 {
-		return removeIfExists(path) // unreadable: nothing we can safely signal
+	pid, owner, ok := readPidFile(dataDir)
+	if !ok {
+		return removeIfExists(path)
 	}
 	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
 	if err != nil || !bytes.Contains(cmdline, []byte("meilisearch")) || !bytes.Contains(cmdline, []byte(dbPath)) {
 		return removeIfExists(path) // gone, or the pid now belongs to something else
 	}
-	log.Warn("stopping a Meilisearch left running by a previous markwatch", zap.Int("pid", pid))
+	if ppid, err := parentPid(pid); err == nil && ppid == owner {
+		return domain.Errorf(domain.ECONFLICT,
+			"Meilisearch pid %d, run by markwatch pid %d, is already serving %s; stop that markwatch or use another data dir",
+			pid, owner, dataDir)
+	}
+	log.Warn("stopping a Meilisearch left running by a markwatch that died", zap.Int("pid", pid), zap.Int("owner_pid", owner))
 	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil && !errors.Is(err, syscall.ESRCH) {
 		return fmt.Errorf("stopping orphaned Meilisearch pid %d: %w", pid, err)
 	}
@@ -48,6 +50,24 @@ func stopOrphan(dataDir, dbPath string, bound time.Duration, log *zap.Logger) er
 		}
 	}
 	return removeIfExists(path)
+}
+
+// parentPid reads the parent pid from /proc/<pid>/stat ("pid (comm) state
+// ppid ..."; comm may hold spaces and parentheses, so parse after the last ')').
+func parentPid(pid int) (int, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("parsing /proc/%d/stat", pid)
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 2 {
+		return 0, fmt.Errorf("parsing /proc/%d/stat", pid)
+	}
+	return strconv.Atoi(f[1])
 }
 
 func removeIfExists(path string) error {
