@@ -37,11 +37,14 @@ const (
 
 // Costs of each kind of difference; similarity is one minus their sum.
 const (
-	costSound     = 0.12
-	costShape     = 0.15
-	costNear      = 0.2
-	costSwap      = 0.35
-	costSwapFirst = 0.6 // the first character carries a name (examiners' rule)
+	costSound = 0.12
+	costShape = 0.15
+	costNear  = 0.2
+	costSwap  = 0.35
+	// A swap outside a class of interchangeable morphemes is priced out:
+	// the first character carries a name (examiners' rule), and in a
+	// three-character name any other swap leaves too little of it.
+	costSwapFirst = 0.6
 	costSplit     = 0.1
 	costInsert    = 0.12
 	costSpaceGap  = 0.05
@@ -50,10 +53,11 @@ const (
 
 // hanSeq is the Han-only view of a title the aligner walks.
 type hanSeq struct {
-	r    []rune
-	syl  []syllables
-	gap  []gap // before each character; gapOther when letters or digits intervene
-	unit []int32
+	r     []rune
+	syl   []syllables
+	toned []syllables
+	gap   []gap // before each character; gapOther when letters or digits intervene
+	unit  []int32
 }
 
 const gapOther gap = 3
@@ -76,9 +80,11 @@ func (m *Matcher) relate(pt *pattern, i int, h rune, hs syllables) rel {
 			}
 		}
 	}
-	for _, r := range pt.shape[i] {
-		if r == h {
-			return relShape
+	if pt.shapeSig[i]&(1<<(uint32(h)&63)) != 0 {
+		for _, r := range pt.shape[i] {
+			if r == h {
+				return relShape
+			}
 		}
 	}
 	for _, a := range ps {
@@ -96,6 +102,8 @@ func (m *Matcher) relate(pt *pattern, i int, h rune, hs syllables) rel {
 	}
 	return relSwap
 }
+
+func sameSwapClass(a, b uint8) bool { return a != 0 && a == b }
 
 func relCost(r rel) float64 {
 	switch r {
@@ -169,7 +177,7 @@ func (m *Matcher) align(p *pattern, hs *hanSeq, lo, hi int, sc *scratch) (alignm
 			if r == relSwap {
 				if !allowSwap || i < p.coreLo || i >= p.coreHi {
 					rc = inf
-				} else if i == p.coreLo && !sameClass(p.runes[0], hs.r[t]) {
+				} else if (i == p.coreLo || p.coreHi-p.coreLo == 3) && !sameSwapClass(m.t.swapClass(p.runes[i]), m.t.swapClass(hs.r[t])) {
 					rc = costSwapFirst
 				}
 			}
@@ -253,8 +261,17 @@ func (m *Matcher) plausible(p *pattern, hs *hanSeq, a alignment) bool {
 	if inserts > 2 || swaps > 1 || (swaps == 1 && other > 0) {
 		return false
 	}
-	if k == 2 && subs == 2 && sounds != 2 {
-		return false
+	if k == 2 && subs == 2 {
+		// both characters of a two-character name replaced: only an exact
+		// homophone, tones included, is still that name (露露 → 璐璐)
+		if sounds != 2 {
+			return false
+		}
+		for _, o := range a.ops {
+			if !sharesReading(p.toned[o.p], hs.toned[o.t]) {
+				return false
+			}
+		}
 	}
 	if k >= 3 && subs > k/2 {
 		return false
@@ -269,8 +286,8 @@ func (m *Matcher) plausible(p *pattern, hs *hanSeq, a alignment) bool {
 			glued++
 		}
 	}
-	if spaces > 0 && glued > 0 {
-		return false
+	if spaces > 0 && (glued > 0 || other+subs > 0) {
+		return false // spaced out and altered as well is no longer the name
 	}
 	// an inserted character must sit inside a glued word
 	for i, o := range a.ops {

@@ -31,9 +31,10 @@ type pattern struct {
 	// per character: confusable shapes, its two components (沙 → 氵少),
 	// and the character it forms with the next one, looked up once here so
 	// alignment does no hashing
-	shape [][]rune
-	split []decomposition
-	merge []rune
+	shape    [][]rune
+	shapeSig []uint64 // one bit per rune mod 64 of shape, to skip most scans
+	split    []decomposition
+	merge    []rune
 	// core is the span of the registered name inside a longer form
 	// (长城 in 长城汽车): only there may a character be swapped, and only
 	// when the name itself is long enough to survive a swap.
@@ -42,6 +43,7 @@ type pattern struct {
 	// 六个核桃), which a counterfeiter may trade for another word.
 	genericTail int
 	syl         []syllables
+	toned       []syllables
 }
 
 // latinKey is a spelling in latin letters that stands for a mark: one of its
@@ -83,7 +85,7 @@ func (m *Matcher) compile(marks []domain.Mark) error {
 		c.exclude = m.normAll(mk.Exclude)
 		c.authorized = m.normAll(mk.AuthorizedSellers)
 		for _, l := range mk.Origin.SellerLocations {
-			c.sellerLocs = append(c.sellerLocs, normLocation(l))
+			c.sellerLocs = append(c.sellerLocs, m.t.normLocation(l))
 		}
 		id := int32(len(m.marks))
 		m.addSpelling(id, patName, c.gi, mk.Name, &c)
@@ -150,11 +152,17 @@ func (m *Matcher) addSpelling(id int32, k patKind, gi bool, s string, c *compile
 		}
 	}
 	p.shape = make([][]rune, len(han))
+	p.shapeSig = make([]uint64, len(han))
+	p.toned = make([]syllables, len(han))
 	p.split = make([]decomposition, len(han))
 	p.merge = make([]rune, len(han))
 	for i, r := range han {
 		p.syl[i] = m.t.sylOf(r)
+		p.toned[i] = m.t.tonedOf(r)
 		p.shape[i] = m.t.shape[r]
+		for _, s := range p.shape[i] {
+			p.shapeSig[i] |= 1 << (uint32(s) & 63)
+		}
 		p.split[i] = m.t.ids[r]
 		if i+1 < len(han) {
 			p.merge[i] = m.t.composed[[2]rune{r, han[i+1]}]
@@ -234,10 +242,10 @@ func foldLatin(s string) string {
 	return string(b)
 }
 
-func normLocation(s string) string {
+func (t *tables) normLocation(s string) string {
 	var b strings.Builder
 	for _, f := range strings.Fields(s) {
-		for _, suf := range locationSuffixes {
+		for _, suf := range t.words.locSuffixes {
 			if strings.HasSuffix(f, suf) && len([]rune(f)) > len([]rune(suf))+1 {
 				f = strings.TrimSuffix(f, suf)
 				break

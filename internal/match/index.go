@@ -7,7 +7,10 @@ package match
 // character still leaves a pair intact in names of three or more characters;
 // two-character names also index their look-alike and component characters.
 
-const sylClass = 0x200000 // syllable classes sit above every rune
+const (
+	sylClass   = 0x200000 // syllable classes sit above every rune
+	tonedClass = 0x300000 // toned syllables, for two-character homophones
+)
 
 func pairKey(x, y uint32) uint64 {
 	if x > y {
@@ -50,6 +53,13 @@ func (m *Matcher) indexPattern(pid int32, p *pattern) {
 	for i := 0; i < k; i++ {
 		ai := alt(i)
 		for j := i + 1; j < k && j <= i+2; j++ {
+			if j > i+1 {
+				// next-but-one neighbours only as exact characters: enough to
+				// survive one changed character between them, and rare enough
+				// not to flood a large registry with candidates
+				emit(pairKey(uint32(p.runes[i]), uint32(p.runes[j])))
+				continue
+			}
 			aj := alt(j)
 			for _, y := range aj {
 				emit(pairKey(uint32(p.runes[i]), y))
@@ -58,10 +68,10 @@ func (m *Matcher) indexPattern(pid int32, p *pattern) {
 				emit(pairKey(x, uint32(p.runes[j])))
 			}
 			if k == 2 && p.kind != patPlace {
-				for _, x := range p.syl[i] {
-					for _, y := range p.syl[j] {
+				for _, x := range p.toned[i] {
+					for _, y := range p.toned[j] {
 						if x != 0 && y != 0 {
-							emit(pairKey(sylClass|uint32(x), sylClass|uint32(y)))
+							emit(pairKey(tonedClass|uint32(x), tonedClass|uint32(y)))
 						}
 					}
 				}
@@ -113,7 +123,7 @@ func (m *Matcher) candidates(hs *hanSeq, sc *scratch) []candidate {
 			u := t + d
 			ru := uint32(hs.r[u])
 			hit(pairKey(rt, ru), t, u)
-			if d == 3 {
+			if d > 1 {
 				continue
 			}
 			su := hs.syl[u]
@@ -128,11 +138,17 @@ func (m *Matcher) candidates(hs *hanSeq, sc *scratch) []candidate {
 					break
 				}
 				hit(pairKey(sylClass|uint32(x), ru), t, u)
-				for _, y := range su {
+			}
+			tu := hs.toned[u]
+			for _, x := range hs.toned[t] {
+				if x == 0 {
+					break
+				}
+				for _, y := range tu {
 					if y == 0 {
 						break
 					}
-					hit(pairKey(sylClass|uint32(x), sylClass|uint32(y)), t, u)
+					hit(pairKey(tonedClass|uint32(x), tonedClass|uint32(y)), t, u)
 				}
 			}
 		}

@@ -128,7 +128,7 @@ type listingContext struct {
 func (m *Matcher) listingContext(l domain.Listing) listingContext {
 	return listingContext{
 		seller:   strings.ReplaceAll(m.t.normalize(l.Seller), " ", ""),
-		location: normLocation(m.t.normalize(l.Location)),
+		location: m.t.normLocation(m.t.normalize(l.Location)),
 		raw:      l,
 	}
 }
@@ -372,7 +372,7 @@ func (m *Matcher) extension(c *compiled, tx *text, sp span) (span, string, bool)
 // 仿 right before the name.
 func (m *Matcher) counterfeit(tx *text, sp span) (domain.Reason, bool) {
 	tx.flatten(m.t)
-	for _, w := range counterfeitWords {
+	for _, w := range m.t.words.counterfeit {
 		off := 0
 		for {
 			i := strings.Index(tx.flat[off:], w)
@@ -400,7 +400,7 @@ func digitBefore(s string, i int) bool { return i > 0 && s[i-1] >= '0' && s[i-1]
 
 // qualifier finds 品种/风味/同款 right after a GI, or 仿 right before it.
 func (m *Matcher) qualifier(tx *text, sp span) (domain.Reason, bool) {
-	for _, q := range giQualifiers {
+	for _, q := range m.t.words.qualifiers {
 		for _, o := range tx.findAll(q) {
 			if o.us == sp.ue && tx.units[o.us].gap <= gapSymbol {
 				return m.reason(tx, "gi-qualifier", "限定词: "+q, o.us, o.ue), true
@@ -416,7 +416,7 @@ func (m *Matcher) qualifier(tx *text, sp span) (domain.Reason, bool) {
 // compatible finds 适用于/兼容 wording just before the name: an accessory
 // that fits the mark's product, not the product itself.
 func (m *Matcher) compatible(tx *text, sp span) (domain.Reason, bool) {
-	for _, w := range compatWords {
+	for _, w := range m.t.words.compat {
 		for _, o := range tx.findAll(w) {
 			if o.ue <= sp.us && sp.us-o.ue <= 2 {
 				return m.reason(tx, "context", "适配用语: "+w, o.us, o.ue), true

@@ -98,12 +98,14 @@ func (m *Matcher) hanSeq(tx *text, hs *hanSeq) *hanSeq {
 	n := len(tx.han)
 	hs.r = growSlice(hs.r, n)
 	hs.syl = growSlice(hs.syl, n)
+	hs.toned = growSlice(hs.toned, n)
 	hs.gap = growSlice(hs.gap, n)
 	hs.unit = tx.han
 	for i, ui := range tx.han {
 		u := tx.units[ui]
 		hs.r[i] = u.r
 		hs.syl[i] = m.t.sylOf(u.r)
+		hs.toned[i] = m.t.tonedOf(u.r)
 		hs.gap[i] = u.gap
 		if i > 0 && tx.han[i-1] != ui-1 {
 			hs.gap[i] = gapOther // letters or digits stand between

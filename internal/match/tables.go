@@ -42,8 +42,19 @@ type tables struct {
 
 	// Dense copies for the CJK blocks titles are written in, so the per-
 	// character work of a title is an index, not a hash.
-	foldDense []rune
-	sylDense  []syllables
+	foldDense  []rune
+	sylDense   []syllables
+	tonedDense []syllables // readings with their tone (lu4), own id space
+	classDense []uint8     // swap class of a character, 0 for none
+
+	words vocab
+}
+
+func (t *tables) swapClass(r rune) uint8 {
+	if r >= denseLo && r < denseHi {
+		return t.classDense[r-denseLo]
+	}
+	return 0
 }
 
 const denseLo, denseHi = 0x3400, 0xA000
@@ -55,6 +66,15 @@ func (t *tables) foldOf(r rune) (rune, bool) {
 	}
 	f, ok := t.fold[r]
 	return f, ok
+}
+
+// tonedOf returns a character's readings with tone, for the strictest
+// sound test (露/路/璐 are all lu4).
+func (t *tables) tonedOf(r rune) syllables {
+	if r >= denseLo && r < denseHi {
+		return t.tonedDense[r-denseLo]
+	}
+	return syllables{}
 }
 
 func (t *tables) sylOf(r rune) syllables {
@@ -91,22 +111,23 @@ func newTables() *tables {
 		}
 	})
 	args := pinyin.Args{Style: pinyin.Normal, Heteronym: true}
+	tonedArgs := pinyin.Args{Style: pinyin.Tone3, Heteronym: true}
+	tonedIDs := map[string]uint16{}
+	toned := make(map[rune]syllables, 42000)
 	for cp := range pinyin.PinyinDict {
-		var s syllables
-		n := 0
-		for _, p := range pinyin.SinglePinyin(rune(cp), args) {
-			id := t.intern(p)
-			dup := false
-			for _, e := range s[:n] {
-				dup = dup || e == id
-			}
-			if !dup && n < len(s) {
-				s[n] = id
-				n++
-			}
-		}
-		if n > 0 {
+		if s, ok := readings(pinyin.SinglePinyin(rune(cp), args), t.intern); ok {
 			t.syl[rune(cp)] = s
+		}
+		internToned := func(p string) uint16 {
+			id, ok := tonedIDs[p]
+			if !ok {
+				id = uint16(len(tonedIDs) + 1)
+				tonedIDs[p] = id
+			}
+			return id
+		}
+		if s, ok := readings(pinyin.SinglePinyin(rune(cp), tonedArgs), internToned); ok {
+			toned[rune(cp)] = s
 		}
 	}
 	t.fuzzy = make([]uint16, len(t.sylName))
@@ -117,11 +138,20 @@ func newTables() *tables {
 	for id := len(t.fuzzy); id < len(t.sylName); id++ {
 		t.fuzzy = append(t.fuzzy, uint16(id))
 	}
+	t.words = newVocab()
+	t.classDense = make([]uint8, denseHi-denseLo)
+	for r, c := range swapClassOf() {
+		if r >= denseLo && r < denseHi {
+			t.classDense[r-denseLo] = c
+		}
+	}
 	t.foldDense = make([]rune, denseHi-denseLo)
 	t.sylDense = make([]syllables, denseHi-denseLo)
+	t.tonedDense = make([]syllables, denseHi-denseLo)
 	for r := rune(denseLo); r < denseHi; r++ {
 		t.foldDense[r-denseLo] = t.fold[r]
 		t.sylDense[r-denseLo] = t.syl[r]
+		t.tonedDense[r-denseLo] = toned[r]
 	}
 	return t
 }
@@ -161,4 +191,33 @@ func eachDataLine(data string, fn func([]rune)) {
 		}
 		fn([]rune(line))
 	}
+}
+
+// readings interns up to four distinct readings of a character.
+func readings(ps []string, intern func(string) uint16) (syllables, bool) {
+	var s syllables
+	n := 0
+	for _, p := range ps {
+		id := intern(p)
+		dup := false
+		for _, e := range s[:n] {
+			dup = dup || e == id
+		}
+		if !dup && n < len(s) {
+			s[n] = id
+			n++
+		}
+	}
+	return s, n > 0
+}
+
+func sharesReading(a, b syllables) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x != 0 && x == y {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -3,51 +3,62 @@ package match
 import "strings"
 
 // Generic vocabularies of Chinese marketplace wording. None names a mark or a
-// listing; they describe how counterfeiters and honest sellers write.
+// listing; they describe how counterfeiters and honest sellers write. They
+// are constants, split into the read-only tables when those are built.
 
 // counterfeitWords announce a copy.
-var counterfeitWords = []string{
-	"高仿", "精仿", "仿品", "仿货", "a货", "超a", "原单", "尾单", "复刻", "山寨", "1:1", "1比1", "一比一", "假货", "复制版", "仿制版", "仿牌",
-}
+const counterfeitWords = "高仿 精仿 仿品 仿货 a货 超a 原单 尾单 复刻 山寨 1:1 1比1 一比一 假货 复制版 仿制版 仿牌"
 
 // compatWords introduce the thing an accessory fits, not its maker.
-var compatWords = []string{
-	"适用于", "适用", "适配", "兼容", "用于", "配套", "专用于", "适合", "通用于", "for",
-}
+const compatWords = "适用于 适用 适配 兼容 用于 配套 专用于 适合 通用于 for"
 
 // giQualifiers say a product is only like the protected one (品种/风味/同款).
-var giQualifiers = []string{
-	"品种", "风味", "同款", "口味", "味道", "类型", "型", "款", "系",
-}
+const giQualifiers = "品种 风味 同款 口味 味道 类型 型 款 系"
 
 // swapClasses group characters a counterfeiter trades for one another while
-// keeping a name's pattern (五粮液 → 九粮液, 金 → 银).
-var swapClasses = []string{
-	"一二三四五六七八九十百千万两壹贰叁肆伍陆柒捌玖拾",
-	"金银铜铁锡玉珠宝钻",
-	"红橙黄绿青蓝紫黑白灰粉彩",
-	"日月星天云风雨雪霜光",
-	"今明昨古新老旧早晚",
-	"大小长短高低多少",
-	"东西南北中上下左右前后内外",
-	"春夏秋冬",
-	"龙凤虎狮鹤鹰马牛羊鹿",
-	"福禄寿喜乐康宁安",
-}
-
-func sameClass(a, b rune) bool {
-	for _, c := range swapClasses {
-		if strings.ContainsRune(c, a) && strings.ContainsRune(c, b) {
-			return true
-		}
-	}
-	return false
-}
+// keeping a name's pattern (五粮液 → 九粮液, 金 → 银, 花 → 叶).
+const swapClasses = "一二三四五六七八九十百千万两壹贰叁肆伍陆柒捌玖拾 " +
+	"金银铜铁锡玉珠宝钻 " +
+	"红橙黄绿青蓝紫黑白灰粉彩 " +
+	"日月星天云风雨雪霜光 " +
+	"今明昨古新老旧早晚 " +
+	"大小长短高低多少 " +
+	"东西南北中上下左右前后内外 " +
+	"春夏秋冬 " +
+	"龙凤虎狮鹤鹰马牛羊鹿 " +
+	"花叶草木果枝根茎芽苗 " +
+	"福禄寿喜乐康宁安吉祥"
 
 // locationSuffixes are administrative suffixes dropped before comparing
 // seller locations (河北省 唐山市 → 河北唐山).
-var locationSuffixes = []string{"特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "省", "市", "地区", "盟", "县", "区"}
+const locationSuffixes = "特别行政区 维吾尔自治区 壮族自治区 回族自治区 自治区 自治州 省 市 地区 盟 县 区"
 
 // measureChars are counters and packaging words: a number followed by them
 // (六个装) is a quantity, not a name.
 const measureChars = "个只件套装盒包袋瓶罐箱桶斤克千升毫支片粒条根块张份组提听杯碗"
+
+// vocab holds the vocabularies split into words.
+type vocab struct {
+	counterfeit, compat, qualifiers, locSuffixes []string
+}
+
+func newVocab() vocab {
+	return vocab{
+		counterfeit: strings.Fields(counterfeitWords),
+		compat:      strings.Fields(compatWords),
+		qualifiers:  strings.Fields(giQualifiers),
+		locSuffixes: strings.Fields(locationSuffixes),
+	}
+}
+
+// swapClassOf maps each character of swapClasses to its class number plus
+// one (zero: no class).
+func swapClassOf() map[rune]uint8 {
+	m := map[rune]uint8{}
+	for i, c := range strings.Fields(swapClasses) {
+		for _, r := range c {
+			m[r] = uint8(i + 1)
+		}
+	}
+	return m
+}
