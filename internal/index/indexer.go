@@ -53,6 +53,10 @@ type Indexer struct {
 
 	upserted, deleted, failed atomic.Uint64
 	down                      atomic.Bool
+	// settingsOK is set once ApplySettings succeeded through this Indexer:
+	// a daemon that started while Meilisearch was down gets its settings
+	// before the first document, not an index auto-created without filters.
+	settingsOK atomic.Bool
 }
 
 // NewIndexer returns an Indexer; start it with Run.
@@ -178,6 +182,14 @@ func (ix *Indexer) drainBatch(ctx context.Context) (fetched, acked int, err erro
 	entries, err := ix.ob.NextOutbox(ctx, ix.opts.BatchSize)
 	if err != nil {
 		return 0, 0, fmt.Errorf("reading index outbox: %w", err)
+	}
+	if len(entries) > 0 && !ix.settingsOK.Load() {
+		if err := ix.c.ApplySettings(ctx); err != nil {
+			ix.down.Store(IsUnavailable(err))
+			ix.fail(ctx, entries, err)
+			return len(entries), 0, err
+		}
+		ix.settingsOK.Store(true)
 	}
 	var ups, dels []domain.OutboxEntry
 	for _, e := range entries {

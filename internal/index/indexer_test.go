@@ -205,3 +205,24 @@ func waitFor(t testing.TB, d time.Duration, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// A daemon may start while Meilisearch is down, before any settings were
+// applied: the Indexer applies them before the first document, so filters
+// work on the index it creates.
+func TestIndexerAppliesSettingsBeforeFirstDocument(t *testing.T) {
+	ctx := context.Background()
+	_, server := indextest.Start(t)
+	c := indextest.Client(t, server, "fresh_"+fmt.Sprint(time.Now().UnixNano()))
+	t.Cleanup(func() { _ = c.DropIndex(context.Background()) })
+	db := openStore(t)
+	if _, err := db.SaveListing(ctx, listing(1), matches(3)); err != nil {
+		t.Fatal(err)
+	}
+	if err := index.NewIndexer(c, db, zaptest.NewLogger(t), fastIndexer).Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Search(ctx, "核桃", index.SearchFilter{MarkID: "xingtai-walnut", AlertOnly: true})
+	if err != nil || len(res.Hits) != 1 {
+		t.Fatalf("filtered search on an index the Indexer created = %+v, %v", res, err)
+	}
+}
