@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"os/exec"
 	"sync"
 	"time"
 
@@ -40,6 +41,9 @@ type Options struct {
 	// Getenv reads the variables named by headers_from_env; nil means
 	// os.Getenv.
 	Getenv func(string) string
+	// BrowserPath is the Chromium binary for sources with render: chromium;
+	// "" looks for chromium, chromium-browser and google-chrome on PATH.
+	BrowserPath string
 }
 
 // Crawler runs sources. It holds no per-run state: runs may overlap.
@@ -49,6 +53,7 @@ type Crawler struct {
 	allowPrivate bool
 	now          func() time.Time
 	getenv       func(string) string
+	browserPath  string
 
 	randMu sync.Mutex
 	rand   *rand.Rand
@@ -67,7 +72,7 @@ type Stats struct {
 func New(opts Options) *Crawler {
 	c := &Crawler{
 		log: opts.Log, transport: opts.Transport, allowPrivate: opts.AllowPrivate,
-		now: opts.Now, rand: opts.Rand, getenv: opts.Getenv,
+		now: opts.Now, rand: opts.Rand, getenv: opts.Getenv, browserPath: opts.BrowserPath,
 	}
 	if c.log == nil {
 		c.log = zap.NewNop()
@@ -83,6 +88,19 @@ func New(opts Options) *Crawler {
 		c.getenv = os.Getenv
 	}
 	return c
+}
+
+// findBrowser returns the Chromium binary to use, or "".
+func (c *Crawler) findBrowser() string {
+	if c.browserPath != "" {
+		return c.browserPath
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
 }
 
 // jitter returns a random duration in [0, d).
@@ -115,9 +133,9 @@ func (c *Crawler) headers(src Source) (map[string]string, error) {
 // it started has finished; cancelling ctx aborts requests, waits and
 // retries, so it returns promptly.
 func (c *Crawler) Run(ctx context.Context, src Source, queries []string, emit func(domain.Listing) error) (Stats, error) {
-	if src.Render == RenderChromium {
-		return Stats{EndReason: EndFailed}, domain.Errorf(domain.ENOTIMPLEMENTED,
-			"source %q: render: chromium is not supported yet; use render: none", src.ID)
+	if src.Render == RenderChromium && c.findBrowser() == "" {
+		return Stats{EndReason: EndFailed}, domain.Errorf(domain.EUNAVAILABLE,
+			"source %q: render: chromium needs headless Chromium: install Debian's chromium package", src.ID)
 	}
 	if len(queries) == 0 {
 		return Stats{EndReason: EndNoQueries}, nil
@@ -129,11 +147,15 @@ func (c *Crawler) Run(ctx context.Context, src Source, queries []string, emit fu
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	r := newRun(c, src, runCtx, cancel, emit)
-	col := r.collector(hdr)
-	for _, q := range queries {
-		r.visit(col, q, 0, "")
+	if src.Render == RenderChromium {
+		r.runBrowser(queries, hdr)
+	} else {
+		col := r.collector(hdr)
+		for _, q := range queries {
+			r.visit(col, q, 0, "")
+		}
+		col.Wait()
 	}
-	col.Wait()
 
 	st := r.stats()
 	switch {
