@@ -371,6 +371,21 @@ func (m *Matcher) extension(c *compiled, tx *text, sp span) (span, string, bool)
 // counterfeit finds wording that announces a copy: anywhere in the title, or
 // 仿 right before the name.
 func (m *Matcher) counterfeit(tx *text, sp span) (domain.Reason, bool) {
+	if !tx.cfDone {
+		tx.cf, tx.cfFound = m.counterfeitWording(tx)
+		tx.cfDone = true
+	}
+	if tx.cfFound {
+		return tx.cf, true
+	}
+	if sp.us > 0 && tx.units[sp.us-1].r == '仿' && tx.units[sp.us].gap <= gapSymbol {
+		return m.reason(tx, "counterfeit", "假冒用语: 仿", sp.us-1, sp.us), true
+	}
+	return domain.Reason{}, false
+}
+
+// counterfeitWording looks once per title for wording that announces a copy.
+func (m *Matcher) counterfeitWording(tx *text) (domain.Reason, bool) {
 	tx.flatten(m.t)
 	for _, w := range m.t.words.counterfeit {
 		off := 0
@@ -388,9 +403,6 @@ func (m *Matcher) counterfeit(tx *text, sp span) (domain.Reason, bool) {
 			last := first + utf8.RuneCountInString(w) - 1
 			return domain.Reason{Tactic: "counterfeit", Text: "假冒用语: " + w, Start: int(tx.flatAt[first]), End: int(tx.flatAt[last]) + 1}, true
 		}
-	}
-	if sp.us > 0 && tx.units[sp.us-1].r == '仿' && tx.units[sp.us].gap <= gapSymbol {
-		return m.reason(tx, "counterfeit", "假冒用语: 仿", sp.us-1, sp.us), true
 	}
 	return domain.Reason{}, false
 }

@@ -34,15 +34,16 @@ type Matcher struct {
 
 // scratch is the working memory of one Match call.
 type scratch struct {
-	stamp []uint32
-	slot  []int32
-	gen   uint32
-	cands []candidate
-	cost  []float64
-	from  []int
-	how   []op
-	text  text
-	hs    hanSeq
+	stamp   []uint32
+	slot    []int32
+	gen     uint32
+	cands   []candidate
+	cost    []float64
+	from    []int
+	how     []op
+	text    text
+	hs      hanSeq
+	present presence
 }
 
 func growSlice[T any](s []T, n int) []T {
@@ -86,6 +87,7 @@ func (m *Matcher) Match(l domain.Listing) []domain.Match {
 	tx := &sc.text
 	m.t.analyse(l.Title, tx)
 	hs := m.hanSeq(tx, &sc.hs)
+	m.fillPresence(hs, &sc.present)
 	var occs []occurrence
 	for _, c := range m.candidates(hs, sc) {
 		occs = m.verify(c, hs, tx, sc, occs)
@@ -127,6 +129,9 @@ func (m *Matcher) verify(c candidate, hs *hanSeq, tx *text, sc *scratch, occs []
 				occs = append(occs, m.occurrenceOf(p, hs, tx, alignment{start: s, end: s + k, ops: identityOps(s, k)}, false))
 			}
 		}
+		return occs
+	}
+	if !m.enoughPresent(p, &sc.present) {
 		return occs
 	}
 	if a, ok := m.align(p, hs, lo, hi, sc); ok {

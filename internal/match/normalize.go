@@ -1,6 +1,7 @@
 package match
 
 import (
+	"github.com/markwatch/markwatch/internal/domain"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -50,9 +51,12 @@ type text struct {
 	buf    []byte // backing store for str, reused between titles
 
 	// built on demand
-	orig   []rune
-	flat   string  // folded title with separators kept, for counterfeit wording
-	flatAt []int32 // rune index in flat → original rune offset
+	orig    []rune
+	flat    string  // folded title with separators kept, for counterfeit wording
+	flatAt  []int32 // rune index in flat → original rune offset
+	cf      domain.Reason
+	cfFound bool
+	cfDone  bool
 }
 
 // foldRune maps one rune of input to its comparable form(s): NFKC (full-width
