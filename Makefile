@@ -10,7 +10,7 @@ export CGO_ENABLED ?= 0
 .PHONY: run test test-short bench build deps meilisearch fuzz vet fmt clean eval
 
 build: deps
-	$(GO) build -trimpath -o $(BIN) ./cmd/markwatch
+	$(GO) build -o $(BIN) ./cmd/markwatch
 
 deps:
 	@command -v $(GO) >/dev/null || { echo "make: Go is required (https://go.dev/dl/)"; exit 1; }

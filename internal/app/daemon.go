@@ -258,9 +258,12 @@ func (d *daemon) startSchedule(ctx context.Context) error {
 	}
 	sched.Start()
 	if d.cfg.Crawl.RunOnStart {
-		for _, s := range d.sources {
-			if err := sched.Trigger(s.ID); err != nil {
-				d.log.Warn("first crawl not started", zap.String("source_id", s.ID), zap.Error(err))
+		for _, e := range sched.Entries() {
+			if e.Paused {
+				continue // an operator paused it; that outlives restarts
+			}
+			if err := sched.Trigger(e.SourceID); err != nil {
+				d.log.Warn("first crawl not started", zap.String("source_id", e.SourceID), zap.Error(err))
 			}
 		}
 	}
