@@ -125,4 +125,3 @@ func yamlError(name string, err error) error {
 	}
 	return domain.Errorf(domain.EINVALID, "%s", strings.Join(parts, "; "))
 }
-

@@ -243,4 +243,3 @@ func (v *validator) fields(f Fields, css bool, kind string) {
 		}
 	})
 }
-
