@@ -30,6 +30,7 @@ type DB struct {
 	// busy handler's sleep-and-retry, which starves some writers past the busy
 	// timeout under load. busy_timeout still covers other processes.
 	wr  *sql.DB
+	hot map[string]*sql.Stmt // prepared on wr; see stmtcache.go
 	now func() time.Time
 }
 
@@ -83,15 +84,20 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
+	if db.hot, err = prepareHot(ctx, wr); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
+	}
 	return db, nil
 }
 
 // Close closes the database; SQLite checkpoints the WAL when the last
 // connection closes.
 func (db *DB) Close() error {
+	errSt := closeStatements(db.hot)
 	errRd := db.sql.Close()
 	errWr := db.wr.Close()
-	if err := errors.Join(errRd, errWr); err != nil {
+	if err := errors.Join(errSt, errRd, errWr); err != nil {
 		return fmt.Errorf("closing store: %w", err)
 	}
 	return nil
