@@ -31,11 +31,9 @@ const (
 
 // Client talks to one Meilisearch index of hits.
 type Client struct {
-	ms    ms.ServiceManager
-	name  string
-	norm  *normalizer
-	url   string
-	token string
+	ms   ms.ServiceManager
+	name string
+	norm *normalizer
 }
 
 // NewClient returns a client for the server at url. It does not contact the
@@ -66,7 +64,7 @@ func NewClient(url, apiKey string, opts ClientOptions) (*Client, error) {
 		Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 16, IdleConnTimeout: 90 * time.Second},
 	}
 	sm := ms.New(url, ms.WithAPIKey(apiKey), ms.WithCustomClient(hc))
-	return &Client{ms: sm, name: name, norm: norm, url: url, token: apiKey}, nil
+	return &Client{ms: sm, name: name, norm: norm}, nil
 }
 
 // IndexName is the uid of the index this client writes and searches.

@@ -14,34 +14,6 @@ import (
 	"github.com/markwatch/markwatch/internal/domain"
 )
 
-// The statements SaveListing runs, prepared once when the store opens
-// (preparing was about a quarter of a save's CPU time).
-const (
-	qEnsureSource  = "INSERT INTO sources (id, created_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING"
-	qSelectListing = "SELECT id, url, title, price, seller, location FROM listings WHERE source_id = ? AND url_key = ?"
-	qInsertListing = `INSERT INTO listings
-			(source_id, url_key, url, platform, title, price, seller, location, image_url, query, first_seen, last_seen)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
-	qUpdateListing = `UPDATE listings SET
-		url = ?, platform = ?, title = ?, price = ?, seller = ?, location = ?, image_url = ?, query = ?,
-		last_seen = max(last_seen, ?) WHERE id = ?`
-	qSelectHit = "SELECT id, score, alert, reasons, first_seen, last_seen FROM hits WHERE listing_id = ? AND mark_id = ?"
-	qInsertHit = `INSERT INTO hits
-			(listing_id, mark_id, score, alert, reasons, first_seen, last_seen)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`
-	qUpdateHit   = "UPDATE hits SET score = ?, alert = ?, reasons = ?, last_seen = ? WHERE id = ?"
-	qInsertAlert = `INSERT INTO alerts
-		(mark_id, url_key, hit_id, source_id, url, title, seller, location, score, reasons, status, first_seen, last_seen)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)
-		ON CONFLICT (mark_id, url_key) DO NOTHING RETURNING id`
-	qTouchAlert = `UPDATE alerts SET
-		last_seen = max(last_seen, ?),
-		reasons = CASE WHEN ? > score THEN ? ELSE reasons END,
-		score = max(score, ?)
-		WHERE mark_id = ? AND url_key = ?`
-	qEnqueue = "INSERT OR REPLACE INTO index_outbox (op, hit_id, attempts, last_error, created_at) VALUES (?, ?, 0, '', ?)"
-)
-
 // SaveResult reports what SaveListing stored.
 type SaveResult struct {
 	ListingID int64
