@@ -30,7 +30,7 @@ type DB struct {
 	// busy handler's sleep-and-retry, which starves some writers past the busy
 	// timeout under load. busy_timeout still covers other processes.
 	wr  *sql.DB
-	hot map[string]*sql.Stmt // prepared on wr; see stmtcache.go
+	hot map[string]*sql.Stmt // prepared on wr; see statements.go
 	now func() time.Time
 }
 
