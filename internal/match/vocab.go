@@ -27,7 +27,8 @@ const swapClasses = "一二三四五六七八九十百千万两壹贰叁肆伍�
 	"春夏秋冬 " +
 	"龙凤虎狮鹤鹰马牛羊鹿 " +
 	"花叶草木果枝根茎芽苗 " +
-	"福禄寿喜乐康宁安吉祥"
+	"福禄寿喜乐康宁安吉祥 " +
+	"爷奶爸妈爹娘哥姐弟妹儿女子孙叔姨舅婆公翁媳"
 
 // locationSuffixes are administrative suffixes dropped before comparing
 // seller locations (河北省 唐山市 → 河北唐山).
