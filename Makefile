@@ -5,7 +5,6 @@ GO        ?= go
 BIN       := bin/markwatch
 MEILI     := .tools/meilisearch
 PKGS      := ./...
-export CGO_ENABLED ?= 0
 
 .PHONY: run test test-short bench build deps meilisearch fuzz vet fmt clean eval
 
