@@ -82,3 +82,42 @@ func TestGetAlert(t *testing.T) {
 		t.Errorf("GetAlert(missing) = %v, want ENOTFOUND", err)
 	}
 }
+
+func TestSetAlertStatusSurvivesResighting(t *testing.T) {
+	ctx := context.Background()
+	clock := newClock()
+	db := openTest(t, clock)
+	l := walnut("https://demo.local/item/status")
+	id := mustSave(t, db, l, match("lincheng-walnut", 0.9, true)).NewAlerts[0].ID
+	tests := []struct {
+		status domain.AlertStatus
+		code   string
+	}{
+		{domain.AlertConfirmed, ""},
+		{domain.AlertDismissed, ""},
+		{domain.AlertOpen, ""},
+		{"closed", domain.EINVALID},
+		{"", domain.EINVALID},
+	}
+	for _, tc := range tests {
+		a, err := db.SetAlertStatus(ctx, id, tc.status)
+		if domain.ErrorCode(err) != tc.code {
+			t.Fatalf("SetAlertStatus(%q) = %v, want code %q", tc.status, err, tc.code)
+		}
+		if err == nil && a.Status != tc.status {
+			t.Errorf("SetAlertStatus(%q) returned status %q", tc.status, a.Status)
+		}
+	}
+	if _, err := db.SetAlertStatus(ctx, id+1, domain.AlertConfirmed); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Errorf("SetAlertStatus(missing) = %v, want ENOTFOUND", err)
+	}
+	if _, err := db.SetAlertStatus(ctx, id, domain.AlertDismissed); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Hour)
+	mustSave(t, db, l, match("lincheng-walnut", 0.99, true))
+	a, err := db.GetAlert(ctx, id)
+	if err != nil || a.Status != domain.AlertDismissed || a.Score != 0.99 {
+		t.Errorf("after re-sighting: %+v, %v; want still dismissed with the higher score", a, err)
+	}
+}
