@@ -83,7 +83,11 @@ func (r *run) collector(hdr map[string]string) *colly.Collector {
 	col.SetRequestTimeout(r.src.Timeout)
 	next := r.c.transport
 	if next == nil {
-		next = http.DefaultTransport.(*http.Transport).Clone()
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		// Keep a connection per slot: the default of 2 idle connections per
+		// host makes parallel slots reconnect on every request.
+		t.MaxIdleConnsPerHost = max(r.src.Parallelism, 2)
+		next = t
 	}
 	col.WithTransport(&politeTransport{
 		next: next, ctx: r.ctx, parallelism: r.src.Parallelism, delay: r.src.Delay,
