@@ -147,6 +147,16 @@ func (c *Crawler) Run(ctx context.Context, src Source, queries []string, emit fu
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	r := newRun(c, src, runCtx, cancel, emit)
+	r.transport = c.transport
+	if r.transport == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		// Keep a connection per slot: the default of 2 idle connections per
+		// host makes parallel slots reconnect on every request.
+		t.MaxIdleConnsPerHost = max(src.Parallelism, 2)
+		// Idle connections keep goroutines alive; a run leaves none behind.
+		defer t.CloseIdleConnections()
+		r.transport = t
+	}
 	if src.Render == RenderChromium {
 		r.runBrowser(queries, hdr)
 	} else {

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -252,5 +253,29 @@ func TestRunSendsHeadersFromEnvironment(t *testing.T) {
 	_, err := c.Run(context.Background(), src, []string{"x"}, (&collector{}).emit)
 	if domain.ErrorCode(err) != domain.EINVALID || !strings.Contains(err.Error(), "SHOP_COOKIE") {
 		t.Errorf("missing variable: err = %v", err)
+	}
+}
+
+// A run leaves no goroutine behind: colly's fetchers, retries waiting out a
+// backoff and the run's own idle connections are all gone when Run returns.
+func TestRunLeavesNoGoroutines(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		resultsPage(w, "x", p, 3)
+	}))
+	before := runtime.NumGoroutine()
+	src := testSource(t, srv.URL, "")
+	src.Parallelism = 4
+	if _, err := crawl.New(crawl.Options{AllowPrivate: true}).Run(context.Background(), src, []string{"槐茂", "金凤扒鸡", "马家鸡铺"}, (&collector{}).emit); err != nil {
+		t.Fatal(err)
+	}
+	srv.Close()
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<16)
+		t.Errorf("%d goroutines after the run, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
 	}
 }

@@ -41,7 +41,7 @@ func (r *run) runBrowser(queries []string, hdr map[string]string) {
 		r.c.log.Error("starting headless chromium", zap.String("source_id", r.src.ID), zap.Error(err))
 		return
 	}
-	rb := &robots{client: &http.Client{Timeout: r.src.Timeout, Transport: r.baseTransport()}, ua: r.src.UserAgent, hdr: hdr, byHost: map[string]*robotstxt.Group{}}
+	rb := &robots{client: &http.Client{Timeout: r.src.Timeout, Transport: r.transport}, ua: r.src.UserAgent, hdr: hdr, byHost: map[string]*robotstxt.Group{}}
 	jobs := make(chan string)
 	var wg sync.WaitGroup
 	for range min(r.src.Parallelism, len(queries)) {
@@ -89,13 +89,6 @@ func (r *run) runBrowser(queries []string, hdr map[string]string) {
 	}
 	close(jobs)
 	wg.Wait()
-}
-
-func (r *run) baseTransport() http.RoundTripper {
-	if r.c.transport != nil {
-		return r.c.transport
-	}
-	return http.DefaultTransport
 }
 
 // browseQuery walks one query's pages in a tab.

@@ -29,7 +29,10 @@ type run struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	emit   func(domain.Listing) error
-	col    *colly.Collector // set once before the first visit
+	// transport carries this run's requests (Options.Transport or one of
+	// the run's own, closed when the run ends).
+	transport http.RoundTripper
+	col       *colly.Collector // set once before the first visit
 
 	mu          sync.Mutex
 	pages       int
@@ -81,16 +84,8 @@ func (r *run) collector(hdr map[string]string) *colly.Collector {
 	// colly ignores robots.txt unless told otherwise.
 	col.IgnoreRobotsTxt = !r.src.RespectRobots
 	col.SetRequestTimeout(r.src.Timeout)
-	next := r.c.transport
-	if next == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		// Keep a connection per slot: the default of 2 idle connections per
-		// host makes parallel slots reconnect on every request.
-		t.MaxIdleConnsPerHost = max(r.src.Parallelism, 2)
-		next = t
-	}
 	col.WithTransport(&politeTransport{
-		next: next, ctx: r.ctx, parallelism: r.src.Parallelism, delay: r.src.Delay,
+		next: r.transport, ctx: r.ctx, parallelism: r.src.Parallelism, delay: r.src.Delay,
 		jitter: func(time.Duration) time.Duration { return r.c.jitter(r.src.RandomDelay) },
 		now:    r.c.now, hosts: map[string]chan *slot{},
 	})
