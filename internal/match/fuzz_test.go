@@ -52,7 +52,7 @@ func BenchmarkMatchLength(b *testing.B) {
 		b.Fatal(err)
 	}
 	unit := []rune("稻香村 月饼 哇哈哈 纯净水 五常大米 新米 云南白药 牙膏 适用于 1:1 高仿 ")
-	for _, n := range []int{50, 500, 5000} {
+	for _, n := range []int{50, 500, 5000, 50000} {
 		var sb strings.Builder
 		for i := 0; sb.Len() < n*3; i++ {
 			sb.WriteRune(unit[i%len(unit)])

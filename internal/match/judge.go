@@ -67,6 +67,8 @@ type judged struct {
 // authorised shop) nothing is reported.
 const minScore = 0.3
 
+const maxJudgedPerMark = 8
+
 func (m *Matcher) judgeAll(l domain.Listing, tx *text, hs *hanSeq, occs []occurrence) []domain.Match {
 	if len(occs) == 0 {
 		return nil
@@ -87,8 +89,14 @@ func (m *Matcher) judgeAll(l domain.Listing, tx *text, hs *hanSeq, occs []occurr
 			spelled = append(spelled, o)
 		}
 	}
+	seen := map[int32]int{}
 	for i, o := range occs {
 		if o.lookalike && overlapsSpelling(o, spelled) {
+			continue
+		}
+		// Each judgement reads the whole title; judging a bounded number
+		// of places per mark keeps a long title's cost linear.
+		if seen[o.mark]++; seen[o.mark] > maxJudgedPerMark {
 			continue
 		}
 		j, ok := m.judge(o, tx, ctx, false)
