@@ -38,44 +38,52 @@ func (db *DB) SaveListing(ctx context.Context, l domain.Listing, ms []domain.Mat
 	if err := validateListing(l, ms); err != nil {
 		return SaveResult{}, err
 	}
+	var res SaveResult
+	err := db.inWriteTx(ctx, "saving listing "+describe(l), func(tx *writeTx) error {
+		var err error
+		res, err = db.saveInTx(ctx, tx, l, ms)
+		return err
+	})
+	if err != nil {
+		return SaveResult{}, err
+	}
+	return res, nil
+}
+
+// saveInTx is SaveListing's work inside a transaction the caller owns, so a
+// batch of listings can share one commit (SaveListings).
+func (db *DB) saveInTx(ctx context.Context, tx *writeTx, l domain.Listing, ms []domain.Match) (SaveResult, error) {
 	seen := l.SeenAt.UTC().Truncate(time.Millisecond)
 	if l.SeenAt.IsZero() {
 		seen = db.stamp()
 	}
 	var res SaveResult
-	err := db.inWriteTx(ctx, "saving listing "+describe(l), func(tx *writeTx) error {
-		res = SaveResult{}
-		if err := ensureSource(ctx, tx, l.SourceID, seen); err != nil {
-			return err
-		}
-		lid, changed, err := upsertListing(ctx, tx, l, seen)
-		if err != nil {
-			return err
-		}
-		res.ListingID = lid
-		for _, m := range distinctMarks(ms) {
-			h, err := upsertHit(ctx, tx, lid, l, m, seen, changed)
-			if err != nil {
-				return err
-			}
-			res.Hits = append(res.Hits, h)
-			if !m.Alert {
-				continue
-			}
-			a, created, err := upsertAlert(ctx, tx, l, h, seen)
-			if err != nil {
-				return err
-			}
-			if created {
-				res.NewAlerts = append(res.NewAlerts, a)
-			} else {
-				res.TouchedAlerts++
-			}
-		}
-		return nil
-	})
+	if err := ensureSource(ctx, tx, l.SourceID, seen); err != nil {
+		return res, err
+	}
+	lid, changed, err := upsertListing(ctx, tx, l, seen)
 	if err != nil {
-		return SaveResult{}, err
+		return res, err
+	}
+	res.ListingID = lid
+	for _, m := range distinctMarks(ms) {
+		h, err := upsertHit(ctx, tx, lid, l, m, seen, changed)
+		if err != nil {
+			return res, err
+		}
+		res.Hits = append(res.Hits, h)
+		if !m.Alert {
+			continue
+		}
+		a, created, err := upsertAlert(ctx, tx, l, h, seen)
+		if err != nil {
+			return res, err
+		}
+		if created {
+			res.NewAlerts = append(res.NewAlerts, a)
+		} else {
+			res.TouchedAlerts++
+		}
 	}
 	return res, nil
 }

@@ -1,0 +1,45 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+// ListingMatches is one listing with the matcher's verdicts on it.
+type ListingMatches struct {
+	Listing domain.Listing
+	Matches []domain.Match
+}
+
+// SaveListings stores a batch of listings in one transaction, each exactly as
+// SaveListing would. A crawl delivers listings far faster than SQLite commits
+// one transaction each (a commit is a WAL write and its syscalls), so the
+// pipeline groups them; results are in input order. One invalid listing
+// fails the whole batch before anything is written.
+func (db *DB) SaveListings(ctx context.Context, batch []ListingMatches) ([]SaveResult, error) {
+	for _, b := range batch {
+		if err := validateListing(b.Listing, b.Matches); err != nil {
+			return nil, err
+		}
+	}
+	if len(batch) == 0 {
+		return nil, nil
+	}
+	results := make([]SaveResult, len(batch))
+	err := db.inWriteTx(ctx, fmt.Sprintf("saving %d listings", len(batch)), func(tx *writeTx) error {
+		for i, b := range batch {
+			res, err := db.saveInTx(ctx, tx, b.Listing, b.Matches)
+			if err != nil {
+				return fmt.Errorf("listing %s: %w", describe(b.Listing), err)
+			}
+			results[i] = res
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}
