@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/markwatch/markwatch/internal/crawl"
+	"github.com/markwatch/markwatch/internal/domain"
 )
 
 // FuzzExtract feeds arbitrary bytes and Content-Types to both extractors.
@@ -36,6 +37,30 @@ func FuzzExtract(f *testing.F) {
 					t.Fatalf("unclean title %q", l.Title)
 				}
 			}
+		}
+	})
+}
+
+// FuzzParseSource: any bytes give a Source or an invalid-input error that
+// names the file; never a panic or an internal error.
+func FuzzParseSource(f *testing.F) {
+	f.Add([]byte(validSource))
+	f.Add([]byte(shopSource))
+	f.Add([]byte(tbSource))
+	f.Add([]byte("id: x\nsearch: {url: 'http://a/{query}'}\nextract: {css: {item: '[[', fields: {title: a, url: a@href}}}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		src, err := crawl.ParseSource("fuzz.yaml", data)
+		if err != nil {
+			if domain.ErrorCode(err) != domain.EINVALID || !strings.Contains(err.Error(), "fuzz.yaml:") {
+				t.Fatalf("error %v: want invalid, naming the file", err)
+			}
+			return
+		}
+		if _, err := src.PageURL("核桃", 1); err != nil {
+			t.Fatalf("accepted source cannot build a URL: %v", err)
+		}
+		if (src.Extract.CSS == nil) == (src.Extract.JSON == nil) {
+			t.Fatalf("accepted source without exactly one extraction: %+v", src.Extract)
 		}
 	})
 }
