@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -64,5 +65,43 @@ func TestSaveListingConcurrentWriters(t *testing.T) {
 	}
 	if got := countRows(t, db, "index_outbox"); got != 2*urls {
 		t.Errorf("%d outbox rows, want one per hit (%d)", got, 2*urls)
+	}
+}
+
+// Two handles on one file stand in for two processes (the daemon and a CLI
+// command): their writers meet SQLite's lock, and busy_timeout must absorb it.
+func TestTwoHandlesWriteOneFile(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "shared.db")
+	var dbs [2]*DB
+	for i := range dbs {
+		db, err := Open(ctx, path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = db.Close() })
+		dbs[i] = db
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(dbs))
+	for i, db := range dbs {
+		wg.Go(func() {
+			for n := range 60 {
+				l := walnut(fmt.Sprintf("https://demo.local/two/%d", n))
+				if _, err := db.SaveListing(ctx, l, []domain.Match{match("lincheng-walnut", 0.9, true)}); err != nil {
+					errs <- fmt.Errorf("handle %d: %w", i, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	_, total, err := dbs[0].ListAlerts(ctx, domain.AlertFilter{})
+	if err != nil || total != 60 {
+		t.Errorf("ListAlerts total = %d, %v; want 60 (one per url across both handles)", total, err)
 	}
 }
