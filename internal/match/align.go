@@ -185,7 +185,7 @@ func (m *Matcher) align(p *pattern, hs *hanSeq, lo, hi int, sc *scratch) (alignm
 				relax((i+1)*cols+j+1, c+rc+extra, cur, op{kind: opSub, rel: r, p: i, t: t, tEnd: t + 1})
 			}
 			// split: one mark character written as its two components
-			if d := p.split[i]; d.a != 0 && j+1 < w && hs.r[t] == d.a && hs.r[t+1] == d.b && hs.gap[t+1] <= gapSymbol {
+			if d, ds := p.split[i], p.splitStd[i]; d.a != 0 && j+1 < w && (hs.r[t] == d.a || hs.r[t] == ds.a) && (hs.r[t+1] == d.b || hs.r[t+1] == ds.b) && hs.gap[t+1] <= gapSymbol {
 				relax((i+1)*cols+j+2, c+costSplit+extra, cur, op{kind: opSplit, p: i, t: t, tEnd: t + 2})
 			}
 			// merge: two mark characters written as one

@@ -34,6 +34,7 @@ type pattern struct {
 	shape    [][]rune
 	shapeSig []uint64 // one bit per rune mod 64 of shape, to skip most scans
 	split    []decomposition
+	splitStd []decomposition // the same components as standalone characters (氵→水)
 	merge    []rune
 	// core is the span of the registered name inside a longer form
 	// (长城 in 长城汽车): only there may a character be swapped, and only
@@ -49,9 +50,10 @@ type pattern struct {
 // latinKey is a spelling in latin letters that stands for a mark: one of its
 // latin forms, or the pinyin of its name, forms or places.
 type latinKey struct {
-	mark   int32
-	kind   patKind
-	pinyin bool // derived from hanzi, so writing it is a transliteration
+	mark     int32
+	kind     patKind
+	pinyin   bool // derived from hanzi, so writing it is a transliteration
+	initials bool // only the first letters of the pinyin (LGHT)
 }
 
 // compiled is a mark with its wording pre-normalised.
@@ -155,6 +157,7 @@ func (m *Matcher) addSpelling(id int32, k patKind, gi bool, s string, c *compile
 	p.shapeSig = make([]uint64, len(han))
 	p.toned = make([]syllables, len(han))
 	p.split = make([]decomposition, len(han))
+	p.splitStd = make([]decomposition, len(han))
 	p.merge = make([]rune, len(han))
 	for i, r := range han {
 		p.syl[i] = m.t.sylOf(r)
@@ -164,6 +167,13 @@ func (m *Matcher) addSpelling(id int32, k patKind, gi bool, s string, c *compile
 			p.shapeSig[i] |= 1 << (uint32(s) & 63)
 		}
 		p.split[i] = m.t.ids[r]
+		p.splitStd[i] = p.split[i]
+		if std, ok := m.t.words.radical[p.split[i].a]; ok {
+			p.splitStd[i].a = std
+		}
+		if std, ok := m.t.words.radical[p.split[i].b]; ok {
+			p.splitStd[i].b = std
+		}
 		if i+1 < len(han) {
 			p.merge[i] = m.t.composed[[2]rune{r, han[i+1]}]
 		}
@@ -171,6 +181,11 @@ func (m *Matcher) addSpelling(id int32, k patKind, gi bool, s string, c *compile
 	pid := int32(len(m.patterns))
 	m.patterns = append(m.patterns, p)
 	m.indexPattern(pid, p)
+	if len(han) >= 3 && k != patPlace {
+		for _, in := range m.initialSpellings(han) {
+			m.latin[in] = append(m.latin[in], latinKey{mark: id, kind: k, pinyin: true, initials: true})
+		}
+	}
 	for _, py := range m.pinyinSpellings(han) {
 		if len(py) >= 4 {
 			key := foldLatin(py)
@@ -197,6 +212,34 @@ func (m *Matcher) pinyinSpellings(han []rune) []string {
 			for _, rd := range readings {
 				if len(next) < 16 {
 					next = append(next, o+strings.ReplaceAll(rd, "ü", "v"))
+				}
+			}
+		}
+		out = next
+	}
+	return out
+}
+
+// initialSpellings lists the pinyin initials a name may be abbreviated to
+// (六个核桃 → lght), one per combination of heteronym readings.
+func (m *Matcher) initialSpellings(han []rune) []string {
+	out := []string{""}
+	args := pinyin.Args{Style: pinyin.FirstLetter, Heteronym: true}
+	for _, r := range han {
+		letters := pinyin.SinglePinyin(r, args)
+		if len(letters) == 0 {
+			return nil
+		}
+		var next []string
+		for _, o := range out {
+			for _, l := range letters {
+				cand := o + l
+				dup := false
+				for _, n := range next {
+					dup = dup || n == cand
+				}
+				if !dup && len(next) < 8 {
+					next = append(next, cand)
 				}
 			}
 		}

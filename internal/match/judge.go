@@ -443,5 +443,20 @@ func (m *Matcher) compatible(tx *text, sp span) (domain.Reason, bool) {
 			}
 		}
 	}
+	// …or just after the model it fits, within the same word (哈弗H6专用)
+	for _, w := range m.t.words.compatAfter {
+		for _, o := range tx.findAll(w) {
+			if o.us < sp.ue || o.us-sp.ue > 5 {
+				continue
+			}
+			glued := true
+			for u := sp.ue; u <= o.us && u < len(tx.units); u++ {
+				glued = glued && tx.units[u].gap <= gapSymbol
+			}
+			if glued {
+				return m.reason(tx, "context", "适配用语: "+w, o.us, o.ue), true
+			}
+		}
+	}
 	return domain.Reason{}, false
 }

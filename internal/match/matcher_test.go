@@ -72,6 +72,8 @@ func TestMatchTactics(t *testing.T) {
 		{"swap in class", "老干爹 辣椒酱 280g", "", "", "laoganma", "swap"},
 		{"counterfeit", "云南白药 牙膏 A货 批发", "", "", "yunnanbaiyao", "counterfeit"},
 		{"split", "禾舀香村 糕点 点心", "", "", "daoxiangcun", "split"},
+		{"split radical typed whole", "犬句不理 包子 速冻", "", "", "goubuli", "split"},
+		{"pinyin initials", "DXC 糕点 月饼 礼盒", "", "", "daoxiangcun", "latin"},
 		{"gi outside", "五常大米 10斤 新米", "", "江苏 宿迁", "wuchang-dami", "gi-origin"},
 		{"gi place and product", "正宗五常 稻花香 大米 5kg", "", "吉林 长春", "wuchang-dami", "gi-origin"},
 		{"gi qualifier", "西湖龙井品种 明前 绿茶 250g", "", "贵州 遵义", "xihu-longjing", "gi-qualifier"},
@@ -85,6 +87,8 @@ func TestMatchTactics(t *testing.T) {
 		{"generic alone", "辣椒酱 香辣 下饭", "", "", "", ""},
 		{"unrelated brand", "稻花香 白酒 52度", "", "", "", ""},
 		{"swap out of class", "老干娃 辣椒酱", "", "", "", ""},
+		{"initials in lower case", "dxc 糕点 月饼", "", "", "", ""},
+		{"compatible after", "狗不理包子专用 蒸笼 竹制", "", "", "", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -210,9 +210,18 @@ func (m *Matcher) latinOccurrences(tx *text, occs []occurrence) []occurrence {
 				widthFolded = widthFolded || u.folded
 			}
 			for _, k := range keys {
+				if k.initials && !upperLetters(tx.original(us, ue)) {
+					continue // initials count only when written as such (LGHT)
+				}
 				o := occurrence{mark: k.mark, kind: k.kind, us: us, ue: ue, sim: 0.9, how: howLatin}
 				name := m.marks[k.mark].mark.Name
 				switch {
+				case k.initials:
+					// initials are short and collide with other words: they
+					// count only among the mark's goods
+					o.sim = 0.75
+					o.lookalike = true
+					o.reasons = append(o.reasons, m.reason(tx, "latin", "拼音首字母: "+tx.original(us, ue)+"→"+name, us, ue))
 				case k.pinyin:
 					o.lookalike, o.strong, o.evasive = true, true, true
 					o.reasons = append(o.reasons, m.reason(tx, "latin", "拼音: "+tx.original(us, ue)+"→"+name, us, ue))
@@ -228,4 +237,19 @@ func (m *Matcher) latinOccurrences(tx *text, occs []occurrence) []occurrence {
 		}
 	}
 	return occs
+}
+
+// upperLetters reports whether s is written in capital letters (full-width
+// ones included) apart from separators.
+func upperLetters(s string) bool {
+	n := 0
+	for _, r := range s {
+		switch {
+		case r >= 'A' && r <= 'Z', r >= 'Ａ' && r <= 'Ｚ':
+			n++
+		case r >= 'a' && r <= 'z', r >= 'ａ' && r <= 'ｚ', r >= '0' && r <= '9':
+			return false
+		}
+	}
+	return n >= 3
 }

@@ -102,7 +102,7 @@ func (m *Matcher) charPresent(p *pattern, i int, r rune, ps *presence) bool {
 			return true
 		}
 	}
-	if d := p.split[i]; d.a != 0 && ps.has(presRune|uint32(d.a)) {
+	if d := p.split[i]; d.a != 0 && (ps.has(presRune|uint32(d.a)) || ps.has(presRune|uint32(p.splitStd[i].a))) {
 		return true
 	}
 	if i+1 < len(p.runes) && p.merge[i] != 0 && ps.has(presRune|uint32(p.merge[i])) {

@@ -38,15 +38,25 @@ const locationSuffixes = "特别行政区 维吾尔自治区 壮族自治区 回
 // (六个装) is a quantity, not a name.
 const measureChars = "个只件套装盒包袋瓶罐箱桶斤克千升毫支片粒条根块张份组提听杯碗"
 
+// compatAfterWords follow the thing an accessory fits (哈弗H6专用).
+const compatAfterWords = "专用 适用 通用 可用 兼容"
+
+// radicalForms pairs each radical form with the character it stands for,
+// which a seller splitting a character may type instead (沙 → 水少).
+const radicalForms = "氵水 亻人 扌手 忄心 讠言 纟糸 钅金 饣食 礻示 衤衣 犭犬 艹草 ⺮竹 刂刀 灬火 忄心 王玉 月肉 罒网 丬爿 攵攴 辶走 阝阜 冫水"
+
 // vocab holds the vocabularies split into words.
 type vocab struct {
-	counterfeit, compat, qualifiers, locSuffixes []string
+	counterfeit, compat, compatAfter, qualifiers, locSuffixes []string
+	radical                                                   map[rune]rune
 }
 
 func newVocab() vocab {
 	return vocab{
 		counterfeit: strings.Fields(counterfeitWords),
 		compat:      strings.Fields(compatWords),
+		compatAfter: strings.Fields(compatAfterWords),
+		radical:     pairsOf(radicalForms),
 		qualifiers:  strings.Fields(giQualifiers),
 		locSuffixes: strings.Fields(locationSuffixes),
 	}
@@ -59,6 +69,16 @@ func swapClassOf() map[rune]uint8 {
 	for i, c := range strings.Fields(swapClasses) {
 		for _, r := range c {
 			m[r] = uint8(i + 1)
+		}
+	}
+	return m
+}
+
+func pairsOf(s string) map[rune]rune {
+	m := map[rune]rune{}
+	for _, f := range strings.Fields(s) {
+		if r := []rune(f); len(r) == 2 {
+			m[r[0]] = r[1]
 		}
 	}
 	return m
