@@ -17,12 +17,20 @@ import (
 // knowing the store's result type.
 type storeAdapter struct{ db *store.DB }
 
-func (s storeAdapter) SaveListing(ctx context.Context, l domain.Listing, ms []domain.Match) (pipeline.SaveResult, error) {
-	res, err := s.db.SaveListing(ctx, l, ms)
-	if err != nil {
-		return pipeline.SaveResult{}, err
+func (s storeAdapter) SaveListings(ctx context.Context, batch []pipeline.Item) ([]pipeline.SaveResult, error) {
+	in := make([]store.ListingMatches, len(batch))
+	for i, it := range batch {
+		in[i] = store.ListingMatches{Listing: it.Listing, Matches: it.Matches}
 	}
-	return pipeline.SaveResult{Hits: len(res.Hits), NewAlerts: res.NewAlerts}, nil
+	res, err := s.db.SaveListings(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]pipeline.SaveResult, len(res))
+	for i, r := range res {
+		out[i] = pipeline.SaveResult{Hits: len(r.Hits), NewAlerts: r.NewAlerts}
+	}
+	return out, nil
 }
 
 func (s storeAdapter) StartRun(ctx context.Context, id string) (domain.CrawlRun, error) {

@@ -53,11 +53,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	return m
 }
 
-func (m *Metrics) listing(source string, hits, newAlerts int) {
+func (m *Metrics) stored(source string, listings, hits, newAlerts int) {
 	if m == nil {
 		return
 	}
-	m.listings.WithLabelValues(source).Inc()
+	m.listings.WithLabelValues(source).Add(float64(listings))
 	m.hits.WithLabelValues(source).Add(float64(hits))
 	m.alerts.WithLabelValues(source).Add(float64(newAlerts))
 }

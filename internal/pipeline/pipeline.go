@@ -34,9 +34,16 @@ type Matcher interface {
 
 // Store is the system of record for listings, hits, alerts and runs.
 type Store interface {
-	SaveListing(ctx context.Context, l domain.Listing, ms []domain.Match) (SaveResult, error)
+	// SaveListings stores a batch in one transaction; results in input order.
+	SaveListings(ctx context.Context, batch []Item) ([]SaveResult, error)
 	StartRun(ctx context.Context, sourceID string) (domain.CrawlRun, error)
 	FinishRun(ctx context.Context, run domain.CrawlRun) error
+}
+
+// Item is a listing with the matcher's verdicts, on its way to the store.
+type Item struct {
+	Listing domain.Listing
+	Matches []domain.Match
 }
 
 // SaveResult is what the store reports about one saved listing.
@@ -80,33 +87,23 @@ func (r *Runner) Run(ctx context.Context, sourceID string) (domain.CrawlRun, err
 	log.Info("crawl run started")
 	start := r.Now()
 
-	var mu sync.Mutex // emit may be called from several fetch goroutines
+	// Fetch goroutines match what they extract and queue it; one writer
+	// stores the queue in batches, since a commit per listing would make
+	// SQLite, not the marketplace, the limit of a crawl.
+	var mu sync.Mutex // guards run's counters, updated by the writer
+	w := newWriter(r, sourceID, &run, &mu)
 	emit := func(l domain.Listing) error {
 		l.SourceID = sourceID
 		if l.SeenAt.IsZero() {
 			l.SeenAt = r.Now()
 		}
-		ms := r.Matcher.Match(l)
-		res, err := r.Store.SaveListing(ctx, l, ms)
-		if err != nil {
-			return fmt.Errorf("saving listing %q: %w", l.URL, err)
-		}
-		mu.Lock()
-		run.Listings++
-		run.Hits += res.Hits
-		run.Alerts += len(res.NewAlerts)
-		mu.Unlock()
-		r.Metrics.listing(sourceID, res.Hits, len(res.NewAlerts))
-		if res.Hits > 0 && r.Index != nil {
-			r.Index.Kick()
-		}
-		if len(res.NewAlerts) > 0 && r.Alerts != nil {
-			r.Alerts.Raise(ctx, res.NewAlerts)
-		}
-		return nil
+		return w.add(ctx, Item{Listing: l, Matches: r.Matcher.Match(l)})
 	}
 
 	cr, crawlErr := r.Crawler.Crawl(ctx, sourceID, emit)
+	if err := w.close(); err != nil && crawlErr == nil {
+		crawlErr = err
+	}
 
 	mu.Lock()
 	run.Pages = cr.Pages

@@ -51,22 +51,24 @@ type memStore struct {
 	saveErr  error
 }
 
-func (s *memStore) SaveListing(_ context.Context, l domain.Listing, ms []domain.Match) (SaveResult, error) {
+func (s *memStore) SaveListings(_ context.Context, batch []Item) ([]SaveResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.saveErr != nil {
-		return SaveResult{}, s.saveErr
+		return nil, s.saveErr
 	}
-	var res SaveResult
-	for _, m := range ms {
-		res.Hits++
-		key := m.MarkID + "|" + l.URL
-		if m.Alert && !s.alerts[key] {
-			s.alerts[key] = true
-			res.NewAlerts = append(res.NewAlerts, domain.Alert{MarkID: m.MarkID, URL: l.URL})
+	out := make([]SaveResult, len(batch))
+	for i, it := range batch {
+		for _, m := range it.Matches {
+			out[i].Hits++
+			key := m.MarkID + "|" + it.Listing.URL
+			if m.Alert && !s.alerts[key] {
+				s.alerts[key] = true
+				out[i].NewAlerts = append(out[i].NewAlerts, domain.Alert{MarkID: m.MarkID, URL: it.Listing.URL})
+			}
 		}
 	}
-	return res, nil
+	return out, nil
 }
 
 func (s *memStore) StartRun(_ context.Context, id string) (domain.CrawlRun, error) {

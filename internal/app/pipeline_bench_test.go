@@ -1,0 +1,174 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gocolly/colly/v2"
+	"go.uber.org/zap"
+
+	"github.com/markwatch/markwatch/internal/config"
+	"github.com/markwatch/markwatch/internal/crawl"
+	"github.com/markwatch/markwatch/internal/domain"
+	"github.com/markwatch/markwatch/internal/match"
+	"github.com/markwatch/markwatch/internal/pipeline"
+)
+
+// benchTitles mixes what a search for a protected name returns: mostly
+// genuine or unrelated goods, some look-alikes.
+var benchTitles = []string{
+	"六个核桃 核桃乳 240ml*20罐 整箱 植物蛋白饮料",
+	"陆个核桃 核桃乳饮品 240ml*24罐 整箱批发",
+	"新疆薄皮核桃 2斤装 纸皮核桃 生核桃",
+	"今麦郎 红烧牛肉面 泡面 5连包",
+	"迁西板栗 新货 生板栗 5斤装 现摘",
+	"华为 Mate 60 手机壳 硅胶 防摔",
+	"衡水老白干 67度 白酒 500ml",
+	"小米 充电宝 20000毫安 快充",
+	"金丝小枣 沧州特产 2斤 红枣",
+	"露露 杏仁露 240ml*20罐 整箱",
+}
+
+func benchResultsPage(q string) []byte {
+	var b strings.Builder
+	b.WriteString(`<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><ul class="result-list">`)
+	for i := range 40 {
+		t := benchTitles[(len(q)+i)%len(benchTitles)]
+		fmt.Fprintf(&b, `<li class="result-item"><a class="title" href="/item/%s-%d" title="%s">%s</a><div class="price"><em>%d.90</em></div><a class="shop-name">鑫源副食批发部</a><span class="location">河南 周口</span></li>`,
+			q, i, t, t, 30+i)
+	}
+	b.WriteString(`</ul></body></html>`)
+	return []byte(b.String())
+}
+
+// BenchmarkPipelineVsRawColly measures pages/s of a full crawl run — fetch,
+// extract, match against the registry, store in SQLite with outbox and alerts
+// — beside raw colly fetching the same pages, both at parallelism 8, in the
+// same run. Target: the pipeline keeps at least 70% of raw throughput
+// (ratio pipeline/raw >= 0.70).
+func BenchmarkPipelineVsRawColly(b *testing.B) {
+	b.Run("loopback", func(b *testing.B) { benchPipeline(b, 0) })
+	b.Run("latency_20ms", func(b *testing.B) { benchPipeline(b, 20*time.Millisecond) })
+}
+
+func benchPipeline(b *testing.B, latency time.Duration) {
+	const pagesPerIter = 200
+	pages := map[string][]byte{}
+	queries := make([]string, pagesPerIter)
+	for i := range queries {
+		queries[i] = fmt.Sprintf("q%d", i)
+		pages[queries[i]] = benchResultsPage(queries[i])
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			w.Write([]byte("User-agent: *\nDisallow: /admin/\n"))
+			return
+		}
+		time.Sleep(latency)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(pages[r.URL.Query().Get("q")])
+	}))
+	defer srv.Close()
+	src, err := crawl.ParseSource("bench.yaml", []byte(fmt.Sprintf(`id: bench
+search:
+  url: "%s/s?q={query}"
+  max_pages: 1
+fetch:
+  parallelism: 8
+  delay: 0s
+extract:
+  css:
+    item: li.result-item
+    fields:
+      title: ["a.title@title", "a.title"]
+      price: div.price em
+      seller: a.shop-name
+      location: span.location
+      url: a.title@href
+`, srv.URL)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	marks, err := loadRegistry("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	matcher, err := match.New(marks, match.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := testConfigForBench(b)
+	db, err := openStore(context.Background(), cfg, true)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	transport := func() *http.Transport {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 8
+		return t
+	}
+	crawler := crawl.New(crawl.Options{AllowPrivate: true, Transport: transport()})
+	runner := &pipeline.Runner{
+		Crawler: &sourceCrawler{
+			sources: map[string]crawl.Source{src.ID: src}, runs: map[string]int{},
+			crawler: func(crawl.Source) *crawl.Crawler { return crawler },
+			plan:    func(crawl.Source, int) []string { return queries },
+		},
+		Matcher: matcher,
+		Store:   storeAdapter{db},
+		Log:     zap.NewNop(),
+		Now:     time.Now,
+	}
+	rawTransport := transport()
+
+	var rawTime, pipeTime time.Duration
+	b.ResetTimer()
+	for range b.N {
+		start := time.Now()
+		col := colly.NewCollector(colly.Async(true))
+		col.WithTransport(rawTransport)
+		if err := col.Limit(&colly.LimitRule{DomainGlob: "*", Parallelism: 8}); err != nil {
+			b.Fatal(err)
+		}
+		var got atomic.Int64
+		col.OnResponse(func(*colly.Response) { got.Add(1) })
+		for _, q := range queries {
+			if err := col.Visit(srv.URL + "/s?q=" + q); err != nil {
+				b.Fatal(err)
+			}
+		}
+		col.Wait()
+		rawTime += time.Since(start)
+		if got.Load() != pagesPerIter {
+			b.Fatalf("raw colly fetched %d pages", got.Load())
+		}
+
+		start = time.Now()
+		run, err := runner.Run(context.Background(), src.ID)
+		pipeTime += time.Since(start)
+		if err != nil || run.Status != domain.RunSucceeded || run.Pages != pagesPerIter || run.Listings != 40*pagesPerIter {
+			b.Fatalf("pipeline run: %+v %v", run, err)
+		}
+	}
+	total := float64(b.N * pagesPerIter)
+	raw := total / rawTime.Seconds()
+	piped := total / pipeTime.Seconds()
+	b.ReportMetric(raw, "raw_pages/s")
+	b.ReportMetric(piped, "pipeline_pages/s")
+	b.ReportMetric(piped/raw, "pipeline/raw")
+	b.ReportMetric(0, "ns/op")
+}
+
+func testConfigForBench(b *testing.B) config.Config {
+	cfg := config.Default()
+	cfg.DataDir = filepath.Join(b.TempDir(), "data")
+	return cfg
+}

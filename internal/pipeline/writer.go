@@ -1,0 +1,122 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+// maxBatch bounds one store transaction. Large enough that commits stop
+// dominating (a page of results is 40–60 listings), small enough that new
+// alerts go out within a page or two of being found.
+const maxBatch = 256
+
+// writer owns the goroutine that stores a run's listings in batches.
+type writer struct {
+	r        *Runner
+	sourceID string
+	run      *domain.CrawlRun
+	mu       *sync.Mutex
+
+	items   chan Item
+	stopped chan struct{} // closed when the writer gave up on an error
+	done    chan struct{}
+	err     error // set before stopped is closed
+}
+
+func newWriter(r *Runner, sourceID string, run *domain.CrawlRun, mu *sync.Mutex) *writer {
+	w := &writer{
+		r: r, sourceID: sourceID, run: run, mu: mu,
+		items:   make(chan Item, 2*maxBatch),
+		stopped: make(chan struct{}),
+		done:    make(chan struct{}),
+	}
+	go w.loop()
+	return w
+}
+
+// add queues an item, waiting while the queue is full. It fails once the
+// writer has failed, so the crawl stops instead of fetching into the void.
+func (w *writer) add(ctx context.Context, it Item) error {
+	select {
+	case <-w.stopped:
+		return w.err
+	default:
+	}
+	select {
+	case w.items <- it:
+		return nil
+	case <-w.stopped:
+		return w.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// close waits until everything queued is stored and returns the writer's
+// error, if any. No add may follow.
+func (w *writer) close() error {
+	close(w.items)
+	<-w.done
+	return w.err
+}
+
+func (w *writer) loop() {
+	defer close(w.done)
+	batch := make([]Item, 0, maxBatch)
+	for it := range w.items {
+		batch = append(batch[:0], it)
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case it, ok := <-w.items:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, it)
+			default:
+				break fill
+			}
+		}
+		if err := w.store(batch); err != nil {
+			// Stop reading: add sees stopped once the queue fills, and
+			// close does not wait on a queue nobody stores.
+			w.err = err
+			close(w.stopped)
+			return
+		}
+	}
+}
+
+// store saves one batch. Listings already fetched are stored even when the
+// run is being cancelled: the queue is short, and losing evidence to a
+// shutdown is worse than a moment's delay.
+func (w *writer) store(batch []Item) error {
+	ctx := context.Background()
+	results, err := w.r.Store.SaveListings(ctx, batch)
+	if err != nil {
+		return fmt.Errorf("saving %d listings: %w", len(batch), err)
+	}
+	hits, alerts := 0, 0
+	var newAlerts []domain.Alert
+	for _, res := range results {
+		hits += res.Hits
+		alerts += len(res.NewAlerts)
+		newAlerts = append(newAlerts, res.NewAlerts...)
+	}
+	w.mu.Lock()
+	w.run.Listings += len(batch)
+	w.run.Hits += hits
+	w.run.Alerts += alerts
+	w.mu.Unlock()
+	w.r.Metrics.stored(w.sourceID, len(batch), hits, alerts)
+	if hits > 0 && w.r.Index != nil {
+		w.r.Index.Kick()
+	}
+	if len(newAlerts) > 0 && w.r.Alerts != nil {
+		w.r.Alerts.Raise(ctx, newAlerts)
+	}
+	return nil
+}
