@@ -6,7 +6,7 @@ BIN       := bin/markwatch
 MEILI     := .tools/meilisearch
 PKGS      := ./...
 
-.PHONY: run test test-short bench build deps meilisearch fuzz vet fmt clean eval
+.PHONY: run test test-short bench build deps meilisearch chromium fuzz vet fmt clean eval
 
 build: deps
 	$(GO) build -o $(BIN) ./cmd/markwatch
@@ -14,6 +14,9 @@ build: deps
 deps:
 	@command -v $(GO) >/dev/null || { echo "make: Go is required (https://go.dev/dl/)"; exit 1; }
 	$(GO) mod download
+
+chromium:
+	./deploy/scripts/install-chromium.sh
 
 meilisearch: $(MEILI)
 $(MEILI): deploy/scripts/install-meilisearch.sh
@@ -26,15 +29,16 @@ run: build meilisearch
 
 ## test: every test, with the race detector, including integration tests on a real Meilisearch.
 # -race needs cgo; the pure-Go build elsewhere does not.
-test: deps meilisearch
+test: deps meilisearch chromium
 	CGO_ENABLED=1 CI=$${CI:-1} $(GO) test -race -count=1 -timeout 20m $(PKGS)
 
 test-short: deps
 	CGO_ENABLED=1 $(GO) test -race -short -count=1 $(PKGS)
 
 ## bench: matcher, crawler and pipeline benchmarks with their baselines and ratios.
+# Each benchmark measures its baseline in the same run and reports the ratio.
 bench: deps meilisearch
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./internal/match/ ./internal/crawl/ ./internal/pipeline/
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/match/ ./internal/crawl/ ./internal/app/ ./internal/store/
 
 ## fuzz: a short fuzzing pass over the normaliser, matcher and extractors.
 fuzz: deps
