@@ -33,6 +33,7 @@ const (
 	opSplit
 	opMerge
 	opInsert
+	opDelete
 )
 
 // Costs of each kind of difference; similarity is one minus their sum.
@@ -47,6 +48,7 @@ const (
 	costSwapFirst = 0.6
 	costSplit     = 0.1
 	costInsert    = 0.12
+	costDelete    = 0.3
 	costSpaceGap  = 0.05
 	maxAlignCost  = 0.5
 )
@@ -148,6 +150,7 @@ func (m *Matcher) align(p *pattern, hs *hanSeq, lo, hi int, sc *scratch) (alignm
 		sc.cost[j] = 0
 	}
 	allowSwap := p.coreHi-p.coreLo >= 3 && !p.gi
+	allowDelete := p.coreHi-p.coreLo >= 4 && !p.gi
 	relax := func(to int, c float64, from int, o op) {
 		if c < sc.cost[to] {
 			sc.cost[to] = c
@@ -198,6 +201,10 @@ func (m *Matcher) align(p *pattern, hs *hanSeq, lo, hi int, sc *scratch) (alignm
 			if i > 0 && k >= 3 && g == gapNone {
 				relax(i*cols+j+1, c+costInsert, cur, op{kind: opInsert, p: i, t: t, tEnd: t + 1})
 			}
+			// deletion: an inner character of a long name left out (衡水老干)
+			if allowDelete && i > 0 && i < k-1 && g == gapNone {
+				relax((i+1)*cols+j, c+costDelete, cur, op{kind: opDelete, p: i, t: t, tEnd: t})
+			}
 		}
 	}
 	best, bj := inf, -1
@@ -234,7 +241,7 @@ func (m *Matcher) align(p *pattern, hs *hanSeq, lo, hi int, sc *scratch) (alignm
 // character is.
 func (m *Matcher) plausible(p *pattern, hs *hanSeq, a alignment) bool {
 	k := len(p.runes)
-	subs, swaps, inserts, other, sounds := 0, 0, 0, 0, 0
+	subs, swaps, inserts, other, sounds, deletes := 0, 0, 0, 0, 0, 0
 	for _, o := range a.ops {
 		switch o.kind {
 		case opSub:
@@ -254,11 +261,13 @@ func (m *Matcher) plausible(p *pattern, hs *hanSeq, a alignment) bool {
 		case opInsert:
 			inserts++
 			other++
+		case opDelete:
+			deletes++
 		default:
 			other++
 		}
 	}
-	if inserts > 2 || swaps > 1 || (swaps == 1 && other > 0) {
+	if inserts > 2 || swaps > 1 || (swaps == 1 && other > 0) || deletes > 1 || (deletes == 1 && other+swaps > 0) {
 		return false
 	}
 	if k == 2 && subs == 2 {

@@ -80,14 +80,19 @@ func (m *Matcher) occurrenceOf(p *pattern, hs *hanSeq, tx *text, a alignment, ex
 			continue
 		}
 		o.lookalike = true
-		if (op.kind == opSub && op.rel == relSwap) || op.kind == opInsert {
+		if (op.kind == opSub && op.rel == relSwap) || op.kind == opInsert || op.kind == opDelete {
 			o.strong = false
 		}
 		if !explain {
 			continue
 		}
-		us, ue := unitSpan(op.t, op.tEnd)
 		pr := p.runes[op.p]
+		if op.kind == opDelete {
+			// nothing in the title to point at: mark the characters around the gap
+			o.reasons = append(o.reasons, m.reason(tx, "deletion", fmt.Sprintf("删除: %c", pr), int(hs.unit[op.t-1]), int(hs.unit[op.t])+1))
+			continue
+		}
+		us, ue := unitSpan(op.t, op.tEnd)
 		switch op.kind {
 		case opSub:
 			tr := hs.r[op.t]
