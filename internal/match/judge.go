@@ -330,7 +330,33 @@ func (m *Matcher) productAfter(c *compiled, tx *text, place span) (span, bool) {
 			}
 		}
 	}
+	// …or the product first and the place named as its origin right after
+	// (金丝小枣 沧州特产)
+	if !m.originWordAfter(tx, place) {
+		return span{}, false
+	}
+	startTok := tx.units[place.us].tok
+	for _, g := range c.goods {
+		for _, o := range tx.findAll(g) {
+			if o.ue <= place.us && startTok-tx.units[o.ue-1].tok <= 3 {
+				return o, true
+			}
+		}
+	}
 	return span{}, false
+}
+
+// originWordAfter reports a place followed by wording that names it as the
+// origin (特产, 产地, 原产).
+func (m *Matcher) originWordAfter(tx *text, place span) bool {
+	for _, w := range m.t.words.originAfter {
+		for _, o := range tx.findAll(w) {
+			if o.us == place.ue {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // extension reports a correctly written name glued to other characters that

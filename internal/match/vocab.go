@@ -45,10 +45,13 @@ const compatAfterWords = "专用 适用 通用 可用 兼容"
 // which a seller splitting a character may type instead (沙 → 水少).
 const radicalForms = "氵水 亻人 扌手 忄心 讠言 纟糸 钅金 饣食 礻示 衤衣 犭犬 艹草 ⺮竹 刂刀 灬火 忄心 王玉 月肉 罒网 丬爿 攵攴 辶走 阝阜 冫水"
 
+// originAfterWords follow a place named as a product's origin (沧州特产).
+const originAfterWords = "特产 产地 产区 原产 出产 产"
+
 // vocab holds the vocabularies split into words.
 type vocab struct {
-	counterfeit, compat, compatAfter, qualifiers, locSuffixes []string
-	radical                                                   map[rune]rune
+	counterfeit, compat, compatAfter, qualifiers, locSuffixes, originAfter []string
+	radical                                                                map[rune]rune
 }
 
 func newVocab() vocab {
@@ -56,6 +59,7 @@ func newVocab() vocab {
 		counterfeit: strings.Fields(counterfeitWords),
 		compat:      strings.Fields(compatWords),
 		compatAfter: strings.Fields(compatAfterWords),
+		originAfter: strings.Fields(originAfterWords),
 		radical:     pairsOf(radicalForms),
 		qualifiers:  strings.Fields(giQualifiers),
 		locSuffixes: strings.Fields(locationSuffixes),
