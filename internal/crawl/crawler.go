@@ -61,9 +61,11 @@ type Crawler struct {
 
 // Stats summarise one run.
 type Stats struct {
-	Pages    int            `json:"pages"`
-	Listings int            `json:"listings"`
-	Errors   map[string]int `json:"errors,omitempty"` // by kind: http_429, http_5xx, http_4xx, timeout, too_large, truncated, parse, robots, redirect, encoding, ...
+	Pages int `json:"pages"`
+	// DetailPages counts listing pages requested to fill missing fields.
+	DetailPages int            `json:"detail_pages,omitempty"`
+	Listings    int            `json:"listings"`
+	Errors      map[string]int `json:"errors,omitempty"` // by kind: http_429, http_5xx, http_4xx, timeout, too_large, truncated, parse, robots, redirect, encoding, ...
 	// EndReason is one of the End* constants.
 	EndReason string `json:"end_reason"`
 }

@@ -61,16 +61,7 @@ func compileCSS(rules *CSSRules, next Selectors) (*cssMatchers, error) {
 	if m.next, err = compileSels(next); err != nil {
 		return nil, err
 	}
-	rules.Fields.each(func(name string, sels Selectors) {
-		if err != nil || len(sels) == 0 {
-			return
-		}
-		var cs []cssSel
-		if cs, err = compileSels(sels); err == nil {
-			m.fields = append(m.fields, fieldSels{name: name, sels: cs})
-		}
-	})
-	if err != nil {
+	if m.fields, err = compileFields(rules.Fields); err != nil {
 		return nil, err
 	}
 	m.from.items, m.from.next, m.from.fields = slices.Clone(rules.Item), slices.Clone(next), rules.Fields
@@ -92,4 +83,19 @@ func (src Source) cssMatchers() (*cssMatchers, error) {
 func sameFields(a, b Fields) bool {
 	return slices.Equal(a.Title, b.Title) && slices.Equal(a.Price, b.Price) && slices.Equal(a.Seller, b.Seller) &&
 		slices.Equal(a.Location, b.Location) && slices.Equal(a.URL, b.URL) && slices.Equal(a.Image, b.Image)
+}
+
+func compileFields(f Fields) ([]fieldSels, error) {
+	var out []fieldSels
+	var err error
+	f.each(func(name string, sels Selectors) {
+		if err != nil || len(sels) == 0 {
+			return
+		}
+		var cs []cssSel
+		if cs, err = compileSels(sels); err == nil {
+			out = append(out, fieldSels{name: name, sels: cs})
+		}
+	})
+	return out, err
 }

@@ -10,17 +10,19 @@ import (
 )
 
 // handlePage reads one fetched page, emits its new listings and returns the
-// URL of the next page of the query, if there should be one. Fetchers (colly,
-// the headless browser) share it so both count, stop and paginate alike.
-func (r *run) handlePage(pageURL string, body []byte, contentType, query string, index int) (string, bool) {
+// URL of the next page of the query, if there should be one, and the
+// listings whose own page the fetcher should read before they are emitted
+// (see DetailRules). Fetchers (colly, the headless browser) share it so both
+// count, stop and paginate alike.
+func (r *run) handlePage(pageURL string, body []byte, contentType, query string, index int) (next string, more bool, details []domain.Listing) {
 	if r.ctx.Err() != nil {
-		return "", false
+		return "", false, nil
 	}
 	if int64(len(body)) > r.src.MaxBodyBytes {
 		r.count(KindTooLarge)
 		r.c.log.Warn("page larger than max_body_bytes", zap.String("source_id", r.src.ID), zap.String("url", pageURL),
 			zap.Int64("max_body_bytes", r.src.MaxBodyBytes))
-		return "", false
+		return "", false, nil
 	}
 	page, err := Extract(r.src, pageURL, body, contentType)
 	if err != nil {
@@ -31,7 +33,7 @@ func (r *run) handlePage(pageURL string, body []byte, contentType, query string,
 		}
 		r.count(kind)
 		r.c.log.Warn("extracting page", zap.String("source_id", r.src.ID), zap.String("url", pageURL), zap.Error(err))
-		return "", false
+		return "", false, nil
 	}
 	if page.Report.EncodingWarning != "" {
 		r.count(KindEncoding)
@@ -42,12 +44,14 @@ func (r *run) handlePage(pageURL string, body []byte, contentType, query string,
 	r.mu.Lock()
 	r.pages++
 	r.mu.Unlock()
+	ready, details := r.splitDetails(fresh)
 	// A page with nothing new ends the query: marketplaces answer past the
 	// last page with an empty page or with the first page again.
-	if !r.deliver(fresh, query) || len(fresh) == 0 {
-		return "", false
+	if !r.deliver(ready, query) || len(fresh) == 0 {
+		return "", false, details
 	}
-	return r.nextPage(page, query, index)
+	next, more = r.nextPage(page, query, index)
+	return next, more, details
 }
 
 // fresh drops listings this query has already produced in this run.

@@ -16,6 +16,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/temoto/robotstxt"
 	"go.uber.org/zap"
+
+	"github.com/markwatch/markwatch/internal/domain"
 )
 
 // runBrowser crawls a source whose results are rendered by JavaScript: each
@@ -108,7 +110,16 @@ func (r *run) browseQuery(tabCtx context.Context, rb *robots, query string) {
 		if !ok {
 			return
 		}
-		next, more := r.handlePage(finalURL, []byte(html), "text/html; charset=utf-8", query, index)
+		next, more, details := r.handlePage(finalURL, []byte(html), "text/html; charset=utf-8", query, index)
+		for _, d := range details {
+			if sleepCtx(r.ctx, r.src.Delay+r.c.jitter(r.src.RandomDelay)) != nil {
+				return
+			}
+			if html, final, ok := r.render(tabCtx, rb, d.URL); ok {
+				d = r.fillDetail(d, final, []byte(html), "text/html; charset=utf-8")
+			}
+			r.deliver([]domain.Listing{d}, query)
+		}
 		if !more {
 			return
 		}

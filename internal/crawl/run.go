@@ -40,6 +40,7 @@ type run struct {
 	errs        map[string]int
 	seen        map[string]map[string]bool // query → listing URLs already emitted
 	hitMaxPages bool
+	detailPages int // listing pages requested so far
 	emitErr     error
 
 	emitMu sync.Mutex
@@ -58,7 +59,7 @@ func (r *run) count(kind string) {
 func (r *run) stats() Stats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	st := Stats{Pages: r.pages, Listings: r.listings}
+	st := Stats{Pages: r.pages, Listings: r.listings, DetailPages: r.detailPages}
 	if len(r.errs) > 0 {
 		st.Errors = maps.Clone(r.errs)
 	}
@@ -145,9 +146,17 @@ func (r *run) visit(col *colly.Collector, query string, index int, pageURL strin
 }
 
 func (r *run) onResponse(resp *colly.Response) {
+	if resp.Ctx.Get(ctxKind) == kindDetail {
+		r.detailResponse(resp)
+		return
+	}
 	index, _ := resp.Ctx.GetAny(ctxIndex).(int)
 	query := resp.Ctx.Get(ctxQuery)
-	if next, ok := r.handlePage(resp.Request.URL.String(), resp.Body, resp.Headers.Get(originalContentType), query, index); ok {
+	next, more, details := r.handlePage(resp.Request.URL.String(), resp.Body, resp.Headers.Get(originalContentType), query, index)
+	for _, d := range details {
+		r.visitDetail(d, query)
+	}
+	if more {
 		r.visit(r.col, query, index+1, next)
 	}
 }
@@ -170,6 +179,11 @@ func (r *run) onError(resp *colly.Response, err error) {
 	if !retryable(status) || attempt >= r.src.Retries {
 		r.c.log.Warn("fetching page", zap.String("source_id", r.src.ID), zap.String("url", pageURL),
 			zap.Int("status", status), zap.String("kind", kind), zap.Int("attempts", attempt+1), zap.Error(err))
+		if resp.Ctx.Get(ctxKind) == kindDetail {
+			// The listing page failed; the listing itself is still good.
+			l, _ := resp.Ctx.GetAny(ctxListing).(domain.Listing)
+			r.deliver([]domain.Listing{l}, resp.Ctx.Get(ctxQuery))
+		}
 		return
 	}
 	wait := r.backoff(attempt)

@@ -58,6 +58,21 @@ type Source struct {
 	MaxRetryWait time.Duration
 
 	Extract Extraction
+	// Detail, when set, fills fields a results page lacks (JD shows no
+	// seller location) from each listing's own page.
+	Detail *DetailRules
+}
+
+// DetailRules read a listing's own page. A listing is fetched when one of
+// the fields named here is empty after the results page; only empty fields
+// are filled, and title and URL, which identify the listing, never change.
+// At most MaxPerRun listing pages are fetched in a run; the rest are emitted
+// as they are.
+type DetailRules struct {
+	Fields    Fields
+	MaxPerRun int
+
+	compiled []fieldSels // set by ParseSource; read-only afterwards
 }
 
 // Pagination says how to reach the next page of results. With Next set, the

@@ -62,7 +62,45 @@ func (v *validator) source(raw rawSource) Source {
 	v.searchURL(&s, raw.Search)
 	v.fetch(&s, raw.Fetch)
 	v.extraction(&s, raw.Extract)
+	v.detail(&s, raw.Detail)
 	return s
+}
+
+// DefaultDetailMaxPerRun bounds listing-page fetches per run: each costs a
+// request, and politeness delays apply to them too.
+const DefaultDetailMaxPerRun = 50
+
+func (v *validator) detail(s *Source, raw *rawDetail) {
+	if raw == nil {
+		return
+	}
+	d := &DetailRules{Fields: raw.Fields.fields(), MaxPerRun: raw.MaxPerRun}
+	if d.MaxPerRun == 0 {
+		d.MaxPerRun = DefaultDetailMaxPerRun
+	}
+	if d.MaxPerRun < 0 {
+		v.fail("must be positive", "detail", "max_per_run")
+	}
+	if len(d.Fields.Title) > 0 || len(d.Fields.URL) > 0 {
+		v.fail("title and url identify a listing and come from the results page; give only price, seller, location or image", "detail", "fields")
+	}
+	n := 0
+	for _, sels := range []Selectors{d.Fields.Price, d.Fields.Seller, d.Fields.Location, d.Fields.Image} {
+		n += len(sels)
+	}
+	if n == 0 {
+		v.fail("is required: selectors for the fields to fill from the listing's page", "detail", "fields")
+	}
+	if v.err != nil {
+		return
+	}
+	compiled, err := compileFields(d.Fields)
+	if err != nil {
+		v.fail(err.Error(), "detail", "fields")
+		return
+	}
+	d.compiled = compiled
+	s.Detail = d
 }
 
 func (v *validator) searchURL(s *Source, raw rawSearch) {

@@ -17,6 +17,12 @@ type rawSource struct {
 	Search   rawSearch  `yaml:"search"`
 	Fetch    rawFetch   `yaml:"fetch"`
 	Extract  rawExtract `yaml:"extract"`
+	Detail   *rawDetail `yaml:"detail"`
+}
+
+type rawDetail struct {
+	MaxPerRun int       `yaml:"max_per_run"`
+	Fields    rawFields `yaml:"fields"`
 }
 
 type rawSearch struct {
