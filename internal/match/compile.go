@@ -286,9 +286,12 @@ func foldLatin(s string) string {
 }
 
 func (t *tables) normLocation(s string) string {
+	for _, w := range t.words.provinceSuffixes {
+		s = strings.ReplaceAll(s, w, " ")
+	}
 	var b strings.Builder
 	for _, f := range strings.Fields(s) {
-		for _, suf := range t.words.locSuffixes {
+		for _, suf := range t.words.citySuffixes {
 			if strings.HasSuffix(f, suf) && len([]rune(f)) > len([]rune(suf))+1 {
 				f = strings.TrimSuffix(f, suf)
 				break

@@ -186,11 +186,9 @@ func (m *Matcher) judgeTrademark(c *compiled, o occurrence, tx *text, j *judged)
 			j.reasons = append(j.reasons, r)
 		}
 	}
-	ext := false
 	goodsFrom := sp
 	if !o.lookalike && !o.evasive && s < scoreExtension {
 		if run, extra, ok := m.extension(c, tx, sp); ok {
-			ext = true
 			goodsFrom = run
 			s = scoreExtension
 			if j.explain {
@@ -202,7 +200,7 @@ func (m *Matcher) judgeTrademark(c *compiled, o occurrence, tx *text, j *judged)
 		if j.explain {
 			j.reasons = append(j.reasons, m.reason(tx, "context", "商品: "+tx.original(g.us, g.ue), g.us, g.ue))
 		}
-	} else if c.mark.WellKnown && !ext && (o.strong || o.evasive) {
+	} else if c.mark.WellKnown && o.strong {
 		s *= factorWellKnownElse
 		if j.explain {
 			j.reasons = append(j.reasons, domain.Reason{Tactic: "context", Text: "驰名商标: 商品类别之外", Start: -1, End: -1})
@@ -289,7 +287,8 @@ func (m *Matcher) insideOrigin(c *compiled, loc string) bool {
 		return false
 	}
 	for _, sl := range c.sellerLocs {
-		if sl != "" && strings.HasPrefix(loc, sl) {
+		// "河北 唐山" inside "河北 唐山"; a bare city ("唐山") as well
+		if sl != "" && (strings.HasPrefix(loc, sl) || (utf8.RuneCountInString(loc) >= 2 && strings.HasSuffix(sl, loc))) {
 			return true
 		}
 	}

@@ -228,10 +228,12 @@ func (m *Matcher) latinOccurrences(tx *text, occs []occurrence) []occurrence {
 					o.lookalike = true
 					o.reasons = append(o.reasons, m.reason(tx, "latin", "拼音首字母: "+tx.original(us, ue)+"→"+name, us, ue))
 				case k.pinyin:
-					o.lookalike, o.strong, o.evasive = true, true, true
+					// pinyin and letter look-alikes are spellings, not new
+					// names: like other spellings they need the mark's goods
+					o.lookalike, o.evasive = true, true
 					o.reasons = append(o.reasons, m.reason(tx, "latin", "拼音: "+tx.original(us, ue)+"→"+name, us, ue))
 				case folded != raw || widthFolded:
-					o.lookalike, o.strong, o.evasive = true, true, true
+					o.lookalike, o.evasive = true, true
 					o.reasons = append(o.reasons, m.reason(tx, "latin", "字母形近: "+tx.original(us, ue)+"→"+folded, us, ue))
 				default:
 					o.sim = 1

@@ -30,9 +30,13 @@ const swapClasses = "一二三四五六七八九十百千万两壹贰叁肆伍�
 	"福禄寿喜乐康宁安吉祥 " +
 	"爷奶爸妈爹娘哥姐弟妹儿女子孙叔姨舅婆公翁媳"
 
-// locationSuffixes are administrative suffixes dropped before comparing
-// seller locations (河北省 唐山市 → 河北唐山).
-const locationSuffixes = "特别行政区 维吾尔自治区 壮族自治区 回族自治区 自治区 自治州 省 市 地区 盟 县 区"
+// provinceSuffixes and citySuffixes are administrative suffixes dropped
+// before comparing seller locations (河北省唐山市 → 河北唐山); a province
+// suffix also separates province from city when no space does.
+const (
+	provinceSuffixes = "特别行政区 维吾尔自治区 壮族自治区 回族自治区 自治区 省"
+	citySuffixes     = "自治州 地区 市 盟"
+)
 
 // measureChars are counters and packaging words: a number followed by them
 // (六个装) is a quantity, not a name.
@@ -50,19 +54,21 @@ const originAfterWords = "特产 产地 产区 原产 出产 产"
 
 // vocab holds the vocabularies split into words.
 type vocab struct {
-	counterfeit, compat, compatAfter, qualifiers, locSuffixes, originAfter []string
-	radical                                                                map[rune]rune
+	counterfeit, compat, compatAfter, qualifiers, originAfter []string
+	provinceSuffixes, citySuffixes                            []string
+	radical                                                   map[rune]rune
 }
 
 func newVocab() vocab {
 	return vocab{
-		counterfeit: strings.Fields(counterfeitWords),
-		compat:      strings.Fields(compatWords),
-		compatAfter: strings.Fields(compatAfterWords),
-		originAfter: strings.Fields(originAfterWords),
-		radical:     pairsOf(radicalForms),
-		qualifiers:  strings.Fields(giQualifiers),
-		locSuffixes: strings.Fields(locationSuffixes),
+		counterfeit:      strings.Fields(counterfeitWords),
+		compat:           strings.Fields(compatWords),
+		compatAfter:      strings.Fields(compatAfterWords),
+		originAfter:      strings.Fields(originAfterWords),
+		radical:          pairsOf(radicalForms),
+		qualifiers:       strings.Fields(giQualifiers),
+		provinceSuffixes: strings.Fields(provinceSuffixes),
+		citySuffixes:     strings.Fields(citySuffixes),
 	}
 }
 
