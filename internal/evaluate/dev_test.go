@@ -6,12 +6,16 @@ import (
 	"testing"
 
 	"github.com/markwatch/markwatch/internal/match"
+	"github.com/markwatch/markwatch/internal/registry"
 )
 
 // TestDevTargets runs the matcher on the labelled development set and fails
 // when precision or recall fall below the targets.
 func TestDevTargets(t *testing.T) {
-	marks := loadRegistry(t, "testdata/registry.yaml")
+	marks, err := registry.Load("testdata/registry.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
 	m, err := match.New(marks, match.Options{})
 	if err != nil {
 		t.Fatal(err)
