@@ -10,8 +10,6 @@ import (
 	"io"
 	"sort"
 	"strings"
-
-	"github.com/markwatch/markwatch/internal/domain"
 )
 
 // Env is what a command may touch of the outside world; tests pass their own.
@@ -73,19 +71,10 @@ func Main(ctx context.Context, args []string, env Env) int {
 			fmt.Fprintf(env.Stderr, "markwatch %s: %v\n", args[0], err)
 			return 2
 		}
-		fmt.Fprintf(env.Stderr, "markwatch %s: %s\n", args[0], describe(err))
+		fmt.Fprintf(env.Stderr, "markwatch %s: %v\n", args[0], err)
 		return 1
 	}
 	return 0
-}
-
-// describe prints coded errors as their message plus the chain that led there,
-// so a user sees both what to fix and where.
-func describe(err error) string {
-	if domain.ErrorCode(err) == domain.EINTERNAL {
-		return err.Error()
-	}
-	return err.Error()
 }
 
 type usageError struct{ msg string }
