@@ -358,18 +358,20 @@ func (m *Matcher) originWordAfter(tx *text, place span) bool {
 	return false
 }
 
-// extension reports a correctly written name glued to other characters that
-// are not goods words (露露黄了): a new name built on the mark.
+// extension reports a correctly written name followed, in the same word,
+// by a few characters that are not goods words (露露黄了): a new name built
+// on the mark. Words before a name (正宗, 新款) are marketing, and a word
+// running into letters or digits is a model (长城哈弗H6), so neither counts.
 func (m *Matcher) extension(c *compiled, tx *text, sp span) (span, string, bool) {
 	run := sp
-	for run.us > 0 && tx.units[run.us].gap == gapNone && tx.units[run.us-1].kind == kindHan {
-		run.us--
-	}
 	for run.ue < len(tx.units) && tx.units[run.ue].gap == gapNone && tx.units[run.ue].kind == kindHan {
 		run.ue++
 	}
-	if run == sp {
+	if run == sp || run.ue-sp.ue > 3 {
 		return run, "", false
+	}
+	if run.ue < len(tx.units) && tx.units[run.ue].gap == gapNone {
+		return run, "", false // letters or digits follow: a model name
 	}
 	covered := make([]bool, run.ue-run.us)
 	for i := sp.us; i < sp.ue; i++ {
