@@ -39,6 +39,9 @@ func (r *run) runBrowser(queries []string, hdr map[string]string) {
 	defer cancelBrowser()
 	// The first Run starts the browser and must not carry a timeout.
 	if err := chromedp.Do(browserCtx); err != nil {
+		if r.ctx.Err() != nil {
+			return
+		}
 		r.count(KindFetch)
 		r.c.log.Error("starting headless chromium", zap.String("source_id", r.src.ID), zap.Error(err))
 		return
@@ -56,6 +59,9 @@ func (r *run) runBrowser(queries []string, hdr map[string]string) {
 			// long as that Run's context: open it here, without a timeout,
 			// or the first page's timeout would close the tab.
 			if err := chromedp.Do(tabCtx); err != nil {
+				if r.ctx.Err() != nil {
+					return
+				}
 				r.count(KindFetch)
 				r.c.log.Error("opening browser tab", zap.String("source_id", r.src.ID), zap.Error(err))
 				return

@@ -2,6 +2,7 @@ package crawl_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -93,5 +94,42 @@ func TestRunRendersJavaScriptPagesInChromium(t *testing.T) {
 	st, err = newCrawler().Run(context.Background(), src, []string{"衡水老白干"}, (&collector{}).emit)
 	if err != nil || st.Listings != 0 {
 		t.Errorf("without rendering: %+v %v", st, err)
+	}
+}
+
+func TestRunInChromiumReturnsPromptlyWhenCancelled(t *testing.T) {
+	needChromium(t)
+	arrived := make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/s" {
+			http.NotFound(w, r)
+			return
+		}
+		select {
+		case arrived <- struct{}{}:
+		default:
+		}
+		<-r.Context().Done() // never answers
+	}))
+	defer srv.Close()
+	src := testSource(t, srv.URL, "  render: chromium")
+	src.Timeout = time.Minute
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var cancelledAt time.Time
+	go func() {
+		select {
+		case <-arrived:
+			cancelledAt = time.Now()
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	st, err := newCrawler().Run(ctx, src, []string{"君乐宝", "旭日升"}, (&collector{}).emit)
+	if !errors.Is(err, context.Canceled) || st.EndReason != crawl.EndCancelled || len(st.Errors) != 0 {
+		t.Fatalf("stats %+v err %v", st, err)
+	}
+	if el := time.Since(cancelledAt); el > 5*time.Second {
+		t.Errorf("Run returned %v after cancel", el)
 	}
 }
