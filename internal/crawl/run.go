@@ -87,7 +87,7 @@ func (r *run) collector(hdr map[string]string) *colly.Collector {
 	col.SetRequestTimeout(r.src.Timeout)
 	col.WithTransport(&politeTransport{
 		next: r.transport, ctx: r.ctx, parallelism: r.src.Parallelism, delay: r.src.Delay,
-		jitter: func(time.Duration) time.Duration { return r.c.jitter(r.src.RandomDelay) },
+		jitter: func() time.Duration { return r.c.jitter(r.src.RandomDelay) },
 		now:    r.c.now, hosts: map[string]chan *slot{},
 	})
 	col.SetRedirectHandler(r.checkRedirect)

@@ -24,7 +24,7 @@ type politeTransport struct {
 	ctx         context.Context // the run's: for requests colly makes without one (robots.txt)
 	parallelism int
 	delay       time.Duration
-	jitter      func(time.Duration) time.Duration
+	jitter      func() time.Duration // the random extra after each request
 	now         func() time.Time
 
 	mu    sync.Mutex
@@ -67,7 +67,7 @@ func (t *politeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	resp, err := t.next.RoundTrip(req)
-	s.readyAt = t.now().Add(t.delay + t.jitter(t.delay))
+	s.readyAt = t.now().Add(t.delay + t.jitter())
 	if resp != nil {
 		hideCharset(resp.Header)
 	}
