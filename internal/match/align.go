@@ -138,6 +138,7 @@ func (m *Matcher) align(p *pattern, hs *hanSeq, lo, hi int, sc *scratch) (alignm
 	}
 	cols := w + 1
 	n := (k + 1) * cols
+	sc.work += n
 	sc.cost = grow(sc.cost, n)
 	sc.from = growInt(sc.from, n)
 	sc.how = growOp(sc.how, n)

@@ -67,3 +67,23 @@ func BenchmarkMatchLength(b *testing.B) {
 		})
 	}
 }
+
+// TestWorkLinear checks that matching a title ten and a hundred times as
+// long takes about ten and a hundred times the steps, even when the title
+// is full of near misses of every kind.
+func TestWorkLinear(t *testing.T) {
+	m := newTestMatcher(t)
+	unit := "稻香材 糕点 哇哈哈 纯净水 五常 稻花香 雲南白藥 牙膏 禾舀香村 稻·香·村 DAOXIANGCUN 适用于 1:1 高仿 老干爹 "
+	work := func(reps int) int {
+		sc := m.pool.Get().(*scratch)
+		defer m.pool.Put(sc)
+		m.match(domain.Listing{Title: strings.Repeat(unit, reps), Location: "山东 临沂"}, sc)
+		return sc.work
+	}
+	base := work(1)
+	for _, reps := range []int{10, 100} {
+		if w := work(reps); w > base*reps*2 {
+			t.Errorf("%d× the title took %d steps, %.1f× the %d of one copy", reps, w, float64(w)/float64(base), base)
+		}
+	}
+}

@@ -95,6 +95,7 @@ func (m *Matcher) candidates(hs *hanSeq, sc *scratch) []candidate {
 	}
 	cands := sc.cands[:0]
 	hit := func(key uint64, t, u int) {
+		sc.work++
 		if !m.bloom.has(key) {
 			return
 		}

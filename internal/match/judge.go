@@ -31,6 +31,10 @@ type span struct{ us, ue int }
 
 // findAll returns the content-unit spans where w occurs in the title.
 func (tx *text) findAll(w string) []span {
+	if spans, ok := tx.found[w]; ok {
+		return spans
+	}
+	tx.scanned += len(tx.str)
 	var out []span
 	for off := 0; off < len(tx.str); {
 		i := strings.Index(tx.str[off:], w)
@@ -41,6 +45,10 @@ func (tx *text) findAll(w string) []span {
 		out = append(out, span{int(tx.byteAt[b]), int(tx.byteAt[b+len(w)-1]) + 1})
 		off = b + len(w)
 	}
+	if tx.found == nil {
+		tx.found = map[string][]span{}
+	}
+	tx.found[w] = out
 	return out
 }
 

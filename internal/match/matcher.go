@@ -44,6 +44,7 @@ type scratch struct {
 	text    text
 	hs      hanSeq
 	present presence
+	work    int // steps taken by the last match (alignment cells, index probes, bytes scanned)
 }
 
 func growSlice[T any](s []T, n int) []T {
@@ -84,6 +85,13 @@ func New(marks []domain.Mark, opts Options) (*Matcher, error) {
 func (m *Matcher) Match(l domain.Listing) []domain.Match {
 	sc := m.pool.Get().(*scratch)
 	defer m.pool.Put(sc)
+	return m.match(l, sc)
+}
+
+// match does the work of Match in the given scratch; sc.work counts the
+// steps taken, so tests can check that work grows linearly with the title.
+func (m *Matcher) match(l domain.Listing, sc *scratch) []domain.Match {
+	sc.work = 0
 	tx := &sc.text
 	m.t.analyse(l.Title, tx)
 	hs := m.hanSeq(tx, &sc.hs)
@@ -93,7 +101,9 @@ func (m *Matcher) Match(l domain.Listing) []domain.Match {
 		occs = m.verify(c, hs, tx, sc, occs)
 	}
 	occs = m.latinOccurrences(tx, occs)
-	return m.judgeAll(l, tx, hs, occs)
+	ms := m.judgeAll(l, tx, hs, occs)
+	sc.work += len(tx.units) + tx.scanned
+	return ms
 }
 
 func (m *Matcher) hanSeq(tx *text, hs *hanSeq) *hanSeq {

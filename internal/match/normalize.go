@@ -57,6 +57,8 @@ type text struct {
 	cf      domain.Reason
 	cfFound bool
 	cfDone  bool
+	scanned int               // bytes read by phrase look-ups, to check linear work
+	found   map[string][]span // phrase look-ups already done for this title
 }
 
 // foldRune maps one rune of input to its comparable form(s): NFKC (full-width
@@ -121,7 +123,9 @@ func separatorGap(r rune) gap {
 // analyse normalises a title into tx, reusing its buffers. Work is linear
 // in the title length.
 func (t *tables) analyse(title string, tx *text) {
-	*tx = text{units: tx.units[:0], han: tx.han[:0], byteAt: tx.byteAt[:0], buf: tx.buf[:0], title: title}
+	found := tx.found
+	clear(found)
+	*tx = text{units: tx.units[:0], han: tx.han[:0], byteAt: tx.byteAt[:0], buf: tx.buf[:0], title: title, found: found}
 	var fold [8]rune
 	buf := tx.buf
 	pending := gapNone
