@@ -29,6 +29,17 @@ func (db *DB) SaveListings(ctx context.Context, batch []ListingMatches) ([]SaveR
 	}
 	results := make([]SaveResult, len(batch))
 	err := db.inWriteTx(ctx, fmt.Sprintf("saving %d listings", len(batch)), func(tx *writeTx) error {
+		// A batch comes from one run, so this is usually one statement.
+		ensured := map[string]bool{}
+		for _, b := range batch {
+			if ensured[b.Listing.SourceID] {
+				continue
+			}
+			if err := ensureSource(ctx, tx, b.Listing.SourceID, db.stamp()); err != nil {
+				return err
+			}
+			ensured[b.Listing.SourceID] = true
+		}
 		for i, b := range batch {
 			res, err := db.saveInTx(ctx, tx, b.Listing, b.Matches)
 			if err != nil {

@@ -40,6 +40,9 @@ func (db *DB) SaveListing(ctx context.Context, l domain.Listing, ms []domain.Mat
 	}
 	var res SaveResult
 	err := db.inWriteTx(ctx, "saving listing "+describe(l), func(tx *writeTx) error {
+		if err := ensureSource(ctx, tx, l.SourceID, db.stamp()); err != nil {
+			return err
+		}
 		var err error
 		res, err = db.saveInTx(ctx, tx, l, ms)
 		return err
@@ -51,16 +54,14 @@ func (db *DB) SaveListing(ctx context.Context, l domain.Listing, ms []domain.Mat
 }
 
 // saveInTx is SaveListing's work inside a transaction the caller owns, so a
-// batch of listings can share one commit (SaveListings).
+// batch of listings can share one commit (SaveListings). The caller has
+// registered l's source (ensureSource) in the same transaction.
 func (db *DB) saveInTx(ctx context.Context, tx *writeTx, l domain.Listing, ms []domain.Match) (SaveResult, error) {
 	seen := l.SeenAt.UTC().Truncate(time.Millisecond)
 	if l.SeenAt.IsZero() {
 		seen = db.stamp()
 	}
 	var res SaveResult
-	if err := ensureSource(ctx, tx, l.SourceID, seen); err != nil {
-		return res, err
-	}
 	lid, changed, err := upsertListing(ctx, tx, l, seen)
 	if err != nil {
 		return res, err
