@@ -48,6 +48,25 @@ func TestRunFaults(t *testing.T) {
 			wantKind: crawl.KindTimeout, wantEnd: crawl.EndFailed,
 		},
 		{
+			name: "page that drips out slower than the timeout",
+			handler: func(*string) http.HandlerFunc {
+				return func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Type", "text/html; charset=utf-8")
+					for i := 0; i < 50; i++ {
+						fmt.Fprintf(w, `<li class="item"><a class="t" href="/i/%d">露露 杏仁露 %d</a></li>`, i, i)
+						w.(http.Flusher).Flush()
+						select {
+						case <-r.Context().Done():
+							return
+						case <-time.After(50 * time.Millisecond):
+						}
+					}
+				}
+			},
+			edit:     func(s *crawl.Source) { s.Timeout = 300 * time.Millisecond },
+			wantKind: crawl.KindTimeout, wantEnd: crawl.EndFailed,
+		},
+		{
 			name: "truncated body",
 			handler: func(*string) http.HandlerFunc {
 				return func(w http.ResponseWriter, r *http.Request) {
