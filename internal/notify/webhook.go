@@ -31,7 +31,7 @@ type WebhookOptions struct {
 	Timeout time.Duration
 	// Client defaults to one that never follows redirects (see NewWebhook).
 	Client *http.Client
-	Now    func() time.Time
+	Now    func() time.Time // default time.Now
 	Marks  MarkNamer
 }
 
@@ -49,7 +49,7 @@ func NewWebhook(opts WebhookOptions) (*Webhook, error) {
 		return nil, err
 	}
 	if opts.Now == nil {
-		return nil, errors.New("creating webhook " + origin + ": no clock (WebhookOptions.Now)")
+		opts.Now = time.Now
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = defaultTimeout
