@@ -1,0 +1,201 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+// statusAll is the queue filter value for every status. Without a status
+// the queue shows open alerts: that is the work waiting for a supervisor.
+const statusAll = "all"
+
+// maxPage bounds ?page= so offset arithmetic cannot overflow.
+const maxPage = 1_000_000
+
+// maxMarkID bounds ?mark=; registry ids are short slugs.
+const maxMarkID = 64
+
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// action is one review button.
+type action struct {
+	Status domain.AlertStatus
+	Label  string
+}
+
+// alertRow is one alert as the queue and the evidence page show it.
+type alertRow struct {
+	domain.Alert
+	Segments    []segment
+	MarkName    string
+	MarkKind    string
+	Score       string
+	StatusLabel string
+	Actions     []action
+	Back        string // where its review form returns to
+	FirstSeen   string
+	LastSeen    string
+}
+
+type queueView struct {
+	page
+	Rows     []alertRow
+	Marks    []option // empty without a registry: the filter is a text box
+	Mark     string
+	Statuses []option
+	Total    int
+	Page     int
+	Pages    int
+	PrevURL  string
+	NextURL  string
+}
+
+// queueQuery is the queue's parsed filter.
+type queueQuery struct {
+	mark   string
+	status string // "" never: open, confirmed, dismissed or all
+	page   int
+}
+
+// queue serves GET /?mark=&status=&page=: alerts newest first.
+func (c *console) queue(w http.ResponseWriter, r *http.Request) {
+	q, err := parseQueueQuery(r.URL.Query())
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	if c.deps.Alerts == nil {
+		c.fail(w, r, domain.Errorf(domain.EUNAVAILABLE, "告警库不可用 the alert store is not available"))
+		return
+	}
+	f := domain.AlertFilter{MarkID: q.mark, Limit: c.deps.PageSize, Offset: (q.page - 1) * c.deps.PageSize}
+	if q.status != statusAll {
+		f.Status = domain.AlertStatus(q.status)
+	}
+	alerts, total, err := c.deps.Alerts.ListAlerts(r.Context(), f)
+	if err != nil {
+		c.fail(w, r, fmt.Errorf("listing alerts for the queue: %w", err))
+		return
+	}
+	v := queueView{
+		page:     c.page("告警队列 Alert queue"),
+		Mark:     q.mark,
+		Marks:    c.markOptions(q.mark),
+		Statuses: statusOptions(q.status),
+		Total:    total,
+		Page:     q.page,
+		Pages:    max(1, (total+c.deps.PageSize-1)/c.deps.PageSize),
+	}
+	for _, a := range alerts {
+		v.Rows = append(v.Rows, c.row(a, r.URL.RequestURI()))
+	}
+	if q.page > 1 {
+		v.PrevURL = q.url(q.page - 1)
+	}
+	if q.page < v.Pages {
+		v.NextURL = q.url(q.page + 1)
+	}
+	c.render(w, r, http.StatusOK, c.pages.queue, v)
+}
+
+func parseQueueQuery(values url.Values) (queueQuery, error) {
+	q := queueQuery{mark: values.Get("mark"), status: values.Get("status"), page: 1}
+	if q.mark != "" && !validMarkID(q.mark) {
+		return q, domain.Errorf(domain.EINVALID, "mark=%q 不是登记的标识 is not a registry id (lower-case letters, digits and -, like liugehetao)", q.mark)
+	}
+	switch q.status {
+	case "":
+		q.status = string(domain.AlertOpen)
+	case statusAll:
+	default:
+		if _, ok := parseStatus(q.status); !ok {
+			return q, domain.Errorf(domain.EINVALID, "status=%q 无效 must be open, confirmed, dismissed or all", q.status)
+		}
+	}
+	if raw := values.Get("page"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 || n > maxPage {
+			return q, domain.Errorf(domain.EINVALID, "page=%q 无效 must be a whole number from 1 to %d", raw, maxPage)
+		}
+		q.page = n
+	}
+	return q, nil
+}
+
+// validMarkID checks the registry's id format ([a-z0-9-]+); anything else
+// cannot match a mark, and saying so beats an empty queue.
+func validMarkID(s string) bool {
+	if len(s) > maxMarkID {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// url is the queue at page n with the same filter.
+func (q queueQuery) url(n int) string {
+	v := url.Values{}
+	if q.mark != "" {
+		v.Set("mark", q.mark)
+	}
+	v.Set("status", q.status)
+	if n > 1 {
+		v.Set("page", strconv.Itoa(n))
+	}
+	return "/?" + v.Encode()
+}
+
+func (c *console) markOptions(selected string) []option {
+	if len(c.deps.Marks) == 0 {
+		return nil
+	}
+	opts := []option{{Value: "", Label: "全部标识 All marks", Selected: selected == ""}}
+	for _, m := range c.deps.Marks {
+		opts = append(opts, option{Value: m.ID, Label: m.Name + "（" + kindLabel(m.Kind) + "）", Selected: m.ID == selected})
+	}
+	return opts
+}
+
+func statusOptions(selected string) []option {
+	opts := []option{
+		{Value: string(domain.AlertOpen), Label: statusLabel(domain.AlertOpen) + " Open"},
+		{Value: string(domain.AlertConfirmed), Label: statusLabel(domain.AlertConfirmed) + " Confirmed"},
+		{Value: string(domain.AlertDismissed), Label: statusLabel(domain.AlertDismissed) + " Dismissed"},
+		{Value: statusAll, Label: "全部 All"},
+	}
+	for i := range opts {
+		opts[i].Selected = opts[i].Value == selected
+	}
+	return opts
+}
+
+// row prepares one alert for display; back is the page its review form
+// returns to.
+func (c *console) row(a domain.Alert, back string) alertRow {
+	row := alertRow{
+		Alert:       a,
+		Back:        back,
+		Segments:    highlight(a.Title, a.Reasons),
+		MarkName:    c.markName(a.MarkID),
+		MarkKind:    c.markKind(a.MarkID),
+		Score:       strconv.FormatFloat(a.Score, 'f', 2, 64),
+		StatusLabel: statusLabel(a.Status),
+		FirstSeen:   c.when(a.FirstSeen),
+		LastSeen:    c.when(a.LastSeen),
+	}
+	for _, s := range actionsFrom(a.Status) {
+		row.Actions = append(row.Actions, action{Status: s, Label: actionLabel(s)})
+	}
+	return row
+}

@@ -1,0 +1,144 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"html/template"
+	"io/fs"
+	"net/http"
+
+	"go.uber.org/zap"
+
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// pages are the parsed templates, one per page, each with the layout.
+type pages struct {
+	queue, evidence, sources, problem *template.Template
+}
+
+// mustParsePages parses the embedded templates. They are part of the
+// binary, so a parse error is a bug caught by every test, not a runtime
+// condition; panicking keeps New's signature free of an error no caller
+// could handle.
+func mustParsePages() pages {
+	parse := func(name string) *template.Template {
+		return template.Must(template.New(name).ParseFS(templateFS, "templates/layout.html", "templates/"+name))
+	}
+	return pages{
+		queue:    parse("queue.html"),
+		evidence: parse("evidence.html"),
+		sources:  parse("sources.html"),
+		problem:  parse("problem.html"),
+	}
+}
+
+// staticHandler serves the embedded stylesheet and script. They change only
+// with the binary, so a day of caching is safe.
+func staticHandler() http.Handler {
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		panic(err) // the directory is embedded above; unreachable
+	}
+	files := http.StripPrefix("/static/", http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		files.ServeHTTP(w, r)
+	})
+}
+
+// securityHeaders go on every page. The policy allows only the console's
+// own stylesheet and script, so even a title that slipped past escaping
+// could not run code; no-referrer on links keeps the console's URLs (and
+// filters) from reaching the marketplaces a supervisor opens.
+func securityHeaders(h http.Header) {
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy",
+		"default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	h.Set("Referrer-Policy", "same-origin")
+}
+
+// render executes t into a buffer first, so a template error becomes a
+// clean 500 page instead of half a page.
+func (c *console) render(w http.ResponseWriter, r *http.Request, status int, t *template.Template, data any) {
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		c.fail(w, r, domain.Errorf(domain.EINTERNAL, "rendering %s: %v", t.Name(), err))
+		return
+	}
+	securityHeaders(w.Header())
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w) // a client that went away is not an error worth reporting
+}
+
+// problemView is the error page.
+type problemView struct {
+	page
+	Status  int
+	Heading string
+	Message string
+}
+
+// fail answers err as an HTML page with the status its domain code maps to,
+// and logs it once here. Internal errors show a generic message; the detail
+// (paths, SQL) stays in the log.
+func (c *console) fail(w http.ResponseWriter, r *http.Request, err error) {
+	code := domain.ErrorCode(err)
+	v := problemView{Message: domain.ErrorMessage(err)}
+	switch code {
+	case domain.EINVALID:
+		v.Status, v.Heading = http.StatusBadRequest, "请求有误 Bad request"
+	case domain.ENOTFOUND:
+		v.Status, v.Heading = http.StatusNotFound, "未找到 Not found"
+	case domain.ECONFLICT:
+		v.Status, v.Heading = http.StatusConflict, "冲突 Conflict"
+	case codeForbidden:
+		v.Status, v.Heading = http.StatusForbidden, "拒绝跨站请求 Cross-site request refused"
+	case domain.EUNAVAILABLE:
+		v.Status, v.Heading = http.StatusServiceUnavailable, "暂不可用 Unavailable"
+		w.Header().Set("Retry-After", "5")
+		c.log.Warn("console request failed", requestFields(r, err)...)
+	default:
+		v.Status, v.Heading = http.StatusInternalServerError, "内部错误 Internal error"
+		v.Message = "服务器内部错误，详情见服务器日志。Internal error; the details are in the server log."
+		c.log.Error("console request failed", requestFields(r, err)...)
+	}
+	v.page = c.page(v.Heading)
+	var buf bytes.Buffer
+	if rerr := c.pages.problem.ExecuteTemplate(&buf, "layout", v); rerr != nil {
+		// The error page itself is broken: fall back to plain text.
+		c.log.Error("rendering the error page", zap.Error(errors.Join(err, rerr)))
+		http.Error(w, http.StatusText(v.Status), v.Status)
+		return
+	}
+	securityHeaders(w.Header())
+	w.WriteHeader(v.Status)
+	_, _ = buf.WriteTo(w)
+}
+
+// codeForbidden exists only at the console's edge: a request from another
+// site.
+const codeForbidden = "forbidden"
+
+func requestFields(r *http.Request, err error) []zap.Field {
+	return []zap.Field{
+		zap.String("method", r.Method),
+		zap.String("path", r.URL.Path),
+		zap.String("remote_addr", r.RemoteAddr),
+		zap.Error(err),
+	}
+}
+
+func (c *console) notFound(w http.ResponseWriter, r *http.Request) {
+	c.fail(w, r, domain.Errorf(domain.ENOTFOUND, "没有这个页面 no such page: %s", r.URL.Path))
+}
