@@ -53,7 +53,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	return m
 }
 
-func (m *Metrics) stored(source string, listings, hits, newAlerts int) {
+func (m *Metrics) counted(source string, listings, hits, newAlerts int) {
 	if m == nil {
 		return
 	}

@@ -97,7 +97,15 @@ func (r *Runner) Run(ctx context.Context, sourceID string) (domain.CrawlRun, err
 		if l.SeenAt.IsZero() {
 			l.SeenAt = r.Now()
 		}
-		return w.add(ctx, Item{Listing: l, Matches: r.Matcher.Match(l)})
+		ms := r.Matcher.Match(l)
+		if len(ms) == 0 {
+			// Nothing like a protected name: counted, not stored. Most of
+			// what a search returns is genuine or unrelated goods, and
+			// keeping it would make the store the limit of a crawl.
+			w.skip()
+			return nil
+		}
+		return w.add(ctx, Item{Listing: l, Matches: ms})
 	}
 
 	cr, crawlErr := r.Crawler.Crawl(ctx, sourceID, emit)

@@ -55,6 +55,14 @@ func (w *writer) add(ctx context.Context, it Item) error {
 	}
 }
 
+// skip counts a listing that had no matches and is not stored.
+func (w *writer) skip() {
+	w.mu.Lock()
+	w.run.Listings++
+	w.mu.Unlock()
+	w.r.Metrics.counted(w.sourceID, 1, 0, 0)
+}
+
 // close waits until everything queued is stored and returns the writer's
 // error, if any. No add may follow.
 func (w *writer) close() error {
@@ -111,7 +119,7 @@ func (w *writer) store(batch []Item) error {
 	w.run.Hits += hits
 	w.run.Alerts += alerts
 	w.mu.Unlock()
-	w.r.Metrics.stored(w.sourceID, len(batch), hits, alerts)
+	w.r.Metrics.counted(w.sourceID, len(batch), hits, alerts)
 	if hits > 0 && w.r.Index != nil {
 		w.r.Index.Kick()
 	}
