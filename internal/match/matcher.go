@@ -133,6 +133,11 @@ func (m *Matcher) verify(c candidate, hs *hanSeq, tx *text, sc *scratch, occs []
 	k := len(p.runes)
 	lo := max(0, c.lo-k-2)
 	hi := min(len(hs.r), c.hi+k+3)
+	if k == 2 {
+		// two-character names take no insertions: the hit pair itself, or
+		// one more character for a split, is the whole window
+		lo, hi = max(0, c.lo-1), min(len(hs.r), c.hi+2)
+	}
 	if p.kind == patPlace {
 		for s := lo; s+k <= hi; s++ {
 			if m.exactAt(p, hs, s) {
