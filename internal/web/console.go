@@ -57,7 +57,7 @@ func New(deps Deps, log *zap.Logger) http.Handler {
 	if deps.Sources != nil {
 		mux.HandleFunc("GET /sources", c.sources)
 	}
-	mux.Handle("GET /static/{file}", staticHandler()) // files only, no listing
+	mux.Handle("GET /static/{file}", staticHandler(c.notFound)) // files only, no listing
 	mux.HandleFunc("/", c.notFound)
 	return mux
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/markwatch/markwatch/internal/domain"
 )
@@ -143,17 +144,19 @@ func validMarkID(s string) bool {
 	return true
 }
 
-// url is the queue at page n with the same filter.
+// url is the queue at page n with the same filter, parameters in the order
+// a reader expects rather than url.Values' sorted order.
 func (q queueQuery) url(n int) string {
-	v := url.Values{}
+	var b strings.Builder
+	b.WriteString("/?")
 	if q.mark != "" {
-		v.Set("mark", q.mark)
+		b.WriteString("mark=" + url.QueryEscape(q.mark) + "&")
 	}
-	v.Set("status", q.status)
+	b.WriteString("status=" + url.QueryEscape(q.status))
 	if n > 1 {
-		v.Set("page", strconv.Itoa(n))
+		b.WriteString("&page=" + strconv.Itoa(n))
 	}
-	return "/?" + v.Encode()
+	return b.String()
 }
 
 func (c *console) markOptions(selected string) []option {

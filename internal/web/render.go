@@ -40,15 +40,20 @@ func mustParsePages() pages {
 	}
 }
 
-// staticHandler serves the embedded stylesheet and script. They change only
-// with the binary, so a day of caching is safe.
-func staticHandler() http.Handler {
+// staticHandler serves the embedded stylesheet and script, and hands
+// unknown names to notFound for the console's own 404 page. The files change
+// only with the binary, so a day of caching is safe.
+func staticHandler(notFound http.HandlerFunc) http.Handler {
 	sub, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		panic(err) // the directory is embedded above; unreachable
 	}
 	files := http.StripPrefix("/static/", http.FileServerFS(sub))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := fs.Stat(sub, r.PathValue("file")); err != nil {
+			notFound(w, r)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=86400")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		files.ServeHTTP(w, r)
