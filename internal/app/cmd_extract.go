@@ -16,10 +16,11 @@ func runExtract(_ context.Context, env Env, args []string) error {
 	fs := newFlags("extract", env)
 	srcPath := fs.String("source", "", "source definition (YAML), e.g. config/sources/jd.yaml")
 	baseURL := fs.String("base-url", "", "the pages' original address, to resolve relative links")
-	if err := fs.Parse(args); err != nil {
+	pages, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	if *srcPath == "" || fs.NArg() == 0 {
+	if *srcPath == "" || len(pages) == 0 {
 		return usagef("usage: markwatch extract --source FILE [--base-url URL] PAGE...")
 	}
 	data, err := os.ReadFile(*srcPath)
@@ -30,5 +31,5 @@ func runExtract(_ context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return crawl.RunExtract(env.Stdout, src, fs.Args(), *baseURL)
+	return crawl.RunExtract(env.Stdout, src, pages, *baseURL)
 }

@@ -76,3 +76,14 @@ func TestUnknownCommandIsAUsageError(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
 }
+
+func TestExtractTakesFlagsAfterPages(t *testing.T) {
+	page := "../crawl/testdata/marketplace/jd_search_2017-10_chezai-cd.html"
+	code, out, stderr := runMain(t, "", "extract", "--source", "../../config/sources/jd.yaml", page, "--base-url", "https://search.jd.com/Search?keyword=x")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, `"url":"https://item.jd.com/`) || !strings.Contains(out, `"listings":`) {
+		t.Fatalf("listings not extracted with resolved URLs and a page report:\n%.600s", out)
+	}
+}

@@ -154,26 +154,6 @@ func runSources(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
-// parseInterspersed lets flags follow positional arguments ("runs jd
-// --limit 5"), which the flag package alone stops at.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
-			return append(pos, rest...), nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
-}
-
 // apiURL turns the daemon's listen address into one a client can dial: a
 // wildcard host (":8080", "0.0.0.0:8080") is reached on loopback.
 func apiURL(listen string) string {

@@ -110,3 +110,23 @@ func runVersion(_ context.Context, env Env, _ []string) error {
 	_, err := fmt.Fprintf(env.Stdout, "markwatch %s\n", Version)
 	return err
 }
+
+// parseInterspersed lets flags follow positional arguments ("runs jd
+// --limit 5"), which the flag package alone stops at.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
