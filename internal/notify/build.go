@@ -20,6 +20,9 @@ type WebhookConfig struct {
 	Name   string
 	URL    string
 	Secret string
+	// Format is empty to tell DingTalk and WeCom robots from the URL's
+	// host and send markwatch's signed JSON to anything else.
+	Format Format
 }
 
 // Options apply to every receiver Build makes. Zero values mean defaults.
@@ -74,7 +77,7 @@ func Build(hooks []WebhookConfig, reg prometheus.Registerer, log *zap.Logger, op
 		}
 		names[name] = i
 		w, err := NewWebhook(WebhookOptions{
-			Name: name, URL: h.URL, Secret: h.Secret,
+			Name: name, URL: h.URL, Secret: h.Secret, Format: h.Format,
 			Timeout: opts.Timeout, Client: opts.Client, Now: opts.Now, Marks: opts.Marks,
 		})
 		if err != nil {

@@ -18,7 +18,8 @@
 //   - Retry tries again with exponential backoff and jitter while the
 //     failure is worth retrying, within a bound on attempts and time, and
 //     gives up at once when the context ends.
-//   - Webhook makes one signed HTTP POST.
+//   - Webhook makes one HTTP POST: markwatch's signed JSON, or the markdown
+//     message a DingTalk or WeCom group robot shows (told from the URL).
 //
 // Every alert is already in the store before it reaches this package, so a
 // notification that is dropped or fails loses nothing: the alert stays open

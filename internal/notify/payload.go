@@ -33,12 +33,7 @@ type MarkNamer func(markID string) string
 func encodePayload(alerts []domain.Alert, sentAt time.Time, name MarkNamer) ([]byte, error) {
 	p := Payload{Alerts: make([]PayloadAlert, len(alerts)), SentAt: sentAt.UTC()}
 	for i, a := range alerts {
-		mark := a.MarkID
-		if name != nil {
-			if n := name(a.MarkID); n != "" {
-				mark = n
-			}
-		}
+		mark := markName(a.MarkID, name)
 		p.Alerts[i] = PayloadAlert{Alert: a, MarkName: mark, Summary: summary(mark, a)}
 	}
 	body, err := json.Marshal(p)

@@ -27,7 +27,10 @@ type WebhookOptions struct {
 	Name string
 	URL  string
 	// Secret keys the signature; empty sends the request unsigned.
-	Secret  string
+	Secret string
+	// Format is what the receiver understands; empty tells it from the
+	// URL's host (DingTalk and WeCom robots), else FormatMarkwatch.
+	Format  Format
 	Timeout time.Duration
 	// Client defaults to one that never follows redirects (see NewWebhook).
 	Client *http.Client
@@ -35,18 +38,26 @@ type WebhookOptions struct {
 	Marks  MarkNamer
 }
 
-// Webhook POSTs alerts as JSON to one URL, signed (see SignatureHeader).
+// Webhook POSTs alerts as JSON to one URL: markwatch's signed Payload
+// (see SignatureHeader) or a chat robot's message (see Format).
 type Webhook struct {
 	opts WebhookOptions
+	url  *url.URL
 	// origin is scheme://host, the only part of the URL ever shown.
 	origin string
+	format Format
 }
 
-// NewWebhook checks the URL and fills defaults.
+// NewWebhook checks the URL and format and fills defaults.
 func NewWebhook(opts WebhookOptions) (*Webhook, error) {
 	origin, err := urlOrigin(opts.URL)
 	if err != nil {
 		return nil, err
+	}
+	u, _ := url.Parse(opts.URL) // urlOrigin parsed it already
+	format, err := resolveFormat(opts.Format, u)
+	if err != nil {
+		return nil, fmt.Errorf("creating webhook %s: %w", origin, err)
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -64,7 +75,7 @@ func NewWebhook(opts WebhookOptions) (*Webhook, error) {
 			return http.ErrUseLastResponse
 		}}
 	}
-	return &Webhook{opts: opts, origin: origin}, nil
+	return &Webhook{opts: opts, url: u, origin: origin, format: format}, nil
 }
 
 // urlOrigin validates a webhook URL and returns scheme://host. Errors never
@@ -90,38 +101,76 @@ func (w *Webhook) Notify(ctx context.Context, alerts []domain.Alert) (bool, erro
 		return false, nil
 	}
 	now := w.opts.Now()
-	body, err := encodePayload(alerts, now, w.opts.Marks)
-	if err != nil {
-		return false, err
-	}
 	ctx, cancel := context.WithTimeout(ctx, w.opts.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.opts.URL, bytes.NewReader(body))
+	req, err := w.request(ctx, alerts, now)
 	if err != nil {
-		return false, fmt.Errorf("posting alerts to %s: building request: %w", w.origin, err)
-	}
-	ts := strconv.FormatInt(now.Unix(), 10)
-	req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	req.Header.Set("User-Agent", "markwatch")
-	req.Header.Set(TimestampHeader, ts)
-	if w.opts.Secret != "" {
-		req.Header.Set(SignatureHeader, sign(w.opts.Secret, ts, body))
+		return false, err
 	}
 	resp, err := w.opts.Client.Do(req)
 	if err != nil {
 		return true, fmt.Errorf("posting alerts to %s: %w", w.origin, stripURL(err))
 	}
 	defer resp.Body.Close()
-	// A short excerpt says why a receiver refused; the rest is read so the
-	// connection can be reused.
+	// A short excerpt says why a receiver refused, and holds a chat robot's
+	// errcode; the rest is read so the connection can be reused.
 	excerpt, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		if w.format == FormatMarkwatch {
+			return false, nil
+		}
+		retry, err := chatReply(excerpt)
+		if err != nil {
+			return retry, fmt.Errorf("posting alerts to %s: %w", w.origin, err)
+		}
 		return false, nil
 	}
 	serr := &StatusError{Code: resp.StatusCode, Body: strings.TrimSpace(string(excerpt)), retryAfter: retryAfter(resp.Header.Get("Retry-After"), now)}
 	retry := resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500
 	return retry, fmt.Errorf("posting alerts to %s: %w", w.origin, serr)
+}
+
+// request builds the POST in the receiver's format. Each try is built
+// afresh, so a retry carries a current timestamp and signature.
+func (w *Webhook) request(ctx context.Context, alerts []domain.Alert, now time.Time) (*http.Request, error) {
+	var (
+		body []byte
+		err  error
+	)
+	u := *w.url
+	switch w.format {
+	case FormatDingTalk:
+		body, err = dingTalkBody(alerts, w.opts.Marks)
+		if w.opts.Secret != "" {
+			ts, sig := dingTalkSign(w.opts.Secret, now)
+			q := u.Query()
+			q.Set("timestamp", ts)
+			q.Set("sign", sig)
+			u.RawQuery = q.Encode()
+		}
+	case FormatWeCom:
+		body, err = weComBody(alerts, w.opts.Marks)
+	default:
+		body, err = encodePayload(alerts, now, w.opts.Marks)
+	}
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("posting alerts to %s: building request: %w", w.origin, stripURL(err))
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	req.Header.Set("User-Agent", "markwatch")
+	if w.format == FormatMarkwatch {
+		ts := strconv.FormatInt(now.Unix(), 10)
+		req.Header.Set(TimestampHeader, ts)
+		if w.opts.Secret != "" {
+			req.Header.Set(SignatureHeader, sign(w.opts.Secret, ts, body))
+		}
+	}
+	return req, nil
 }
 
 // stripURL drops the URL net/http puts in its errors (*url.Error), which
