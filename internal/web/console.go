@@ -68,7 +68,7 @@ type page struct {
 	HasSources bool
 }
 
-func (c *console) page(title string) page {
+func (c *console) frame(title string) page {
 	return page{Title: title, HasSources: c.deps.Sources != nil}
 }
 

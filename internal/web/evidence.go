@@ -59,7 +59,7 @@ func (c *console) evidence(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := evidenceView{
-		page:    c.page(fmt.Sprintf("告警 #%d 证据 Evidence", a.ID)),
+		page:    c.frame(fmt.Sprintf("告警 #%d 证据 Evidence", a.ID)),
 		Row:     c.row(a, r.URL.RequestURI()),
 		Printed: c.when(c.deps.Now()),
 		Price:   c.price(r, a),

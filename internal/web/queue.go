@@ -86,7 +86,7 @@ func (c *console) queue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := queueView{
-		page:     c.page("告警队列 Alert queue"),
+		page:     c.frame("告警队列 Alert queue"),
 		Mark:     q.mark,
 		Marks:    c.markOptions(q.mark),
 		Statuses: statusOptions(q.status),

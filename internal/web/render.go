@@ -118,7 +118,7 @@ func (c *console) fail(w http.ResponseWriter, r *http.Request, err error) {
 		v.Message = "服务器内部错误，详情见服务器日志。Internal error; the details are in the server log."
 		c.log.Error("console request failed", requestFields(r, err)...)
 	}
-	v.page = c.page(v.Heading)
+	v.page = c.frame(v.Heading)
 	var buf bytes.Buffer
 	if rerr := c.pages.problem.ExecuteTemplate(&buf, "layout", v); rerr != nil {
 		// The error page itself is broken: fall back to plain text.
