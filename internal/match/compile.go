@@ -129,7 +129,7 @@ func (m *Matcher) addSpelling(id int32, k patKind, gi bool, s string, c *compile
 		}
 	}
 	if latin && len(n) >= 3 {
-		m.latin[foldLatin(n)] = append(m.latin[foldLatin(n)], latinKey{mark: id, kind: k})
+		m.addLatin(foldLatin(n), latinKey{mark: id, kind: k})
 		return
 	}
 	if len(han) != len([]rune(n)) || len(han) < 2 {
@@ -183,13 +183,13 @@ func (m *Matcher) addSpelling(id int32, k patKind, gi bool, s string, c *compile
 	m.indexPattern(pid, p)
 	if len(han) >= 3 && k != patPlace {
 		for _, in := range m.initialSpellings(han) {
-			m.latin[in] = append(m.latin[in], latinKey{mark: id, kind: k, pinyin: true, initials: true})
+			m.addLatin(in, latinKey{mark: id, kind: k, pinyin: true, initials: true})
 		}
 	}
 	for _, py := range m.pinyinSpellings(han) {
 		if len(py) >= 4 {
 			key := foldLatin(py)
-			m.latin[key] = append(m.latin[key], latinKey{mark: id, kind: k, pinyin: true})
+			m.addLatin(key, latinKey{mark: id, kind: k, pinyin: true})
 		}
 	}
 }
@@ -210,7 +210,7 @@ func (m *Matcher) pinyinSpellings(han []rune) []string {
 		var next []string
 		for _, o := range out {
 			for _, rd := range readings {
-				if len(next) < 16 {
+				if len(next) < 8 {
 					next = append(next, o+strings.ReplaceAll(rd, "ü", "v"))
 				}
 			}
@@ -238,7 +238,7 @@ func (m *Matcher) initialSpellings(han []rune) []string {
 				for _, n := range next {
 					dup = dup || n == cand
 				}
-				if !dup && len(next) < 8 {
+				if !dup && len(next) < 4 {
 					next = append(next, cand)
 				}
 			}
@@ -300,4 +300,30 @@ func (t *tables) normLocation(s string) string {
 		b.WriteString(f)
 	}
 	return b.String()
+}
+
+// addLatin files a latin spelling under the 64-bit hash of its text; the
+// frozen table then costs a few bytes a spelling instead of a map entry.
+func (m *Matcher) addLatin(spelling string, k latinKey) {
+	h := latinHash(spelling)
+	m.latinBuilding[h] = append(m.latinBuilding[h], int32(len(m.latinKeys)))
+	m.latinKeys = append(m.latinKeys, k)
+}
+
+// latinHash is FNV-1a; 0 is reserved for empty table slots.
+func latinHash(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	if h == 0 {
+		h = 1
+	}
+	return h
+}
+
+// latinLookup returns the keys filed under a spelling.
+func (m *Matcher) latinLookup(spelling string) []int32 {
+	return m.latin.get(latinHash(spelling))
 }

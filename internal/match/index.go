@@ -25,8 +25,7 @@ func (m *Matcher) indexPattern(pid int32, p *pattern) {
 	emit := func(key uint64) {
 		if !seen[key] {
 			seen[key] = true
-			m.index[key] = append(m.index[key], pid)
-			m.bloom.add(key)
+			m.building[key] = append(m.building[key], pid)
 		}
 	}
 	alt := func(i int) []uint32 {
@@ -99,7 +98,7 @@ func (m *Matcher) candidates(hs *hanSeq, sc *scratch) []candidate {
 		if !m.bloom.has(key) {
 			return
 		}
-		for _, pid := range m.index[key] {
+		for _, pid := range m.index.get(key) {
 			if sc.stamp[pid] == sc.gen {
 				// Hits near the last cluster widen it; a hit far away opens a
 				// new one, so each alignment window stays small.
@@ -164,8 +163,8 @@ func (m *Matcher) candidates(hs *hanSeq, sc *scratch) []candidate {
 type bloom struct{ bits []uint64 }
 
 func newBloom(keys int) bloom {
-	n := 1 << 16
-	for n < keys*16 {
+	n := 1 << 12
+	for n < keys*12 { // about 1% false positives with one hash
 		n <<= 1
 	}
 	return bloom{bits: make([]uint64, n/64)}
@@ -186,4 +185,52 @@ func (b bloom) add(key uint64) {
 func (b bloom) has(key uint64) bool {
 	w, bit := b.slot(key)
 	return b.bits[w]&bit != 0
+}
+
+// pairIndex is the frozen pair index: open addressing over parallel arrays,
+// with every posting list in one slice. A Go map of slices costs several
+// times the memory and, at ten thousand marks, the cache misses with it.
+type pairIndex struct {
+	keys     []uint64 // 0 marks an empty slot (no real key is 0)
+	from, to []uint32 // postings[from:to] for the key in the same slot
+	postings []int32
+	mask     uint64
+}
+
+func freezeIndex(m map[uint64][]int32) pairIndex {
+	n := 16
+	for n*7 < len(m)*10 { // load factor at most 0.7
+		n <<= 1
+	}
+	ix := pairIndex{keys: make([]uint64, n), from: make([]uint32, n), to: make([]uint32, n), mask: uint64(n - 1)}
+	for key, ps := range m {
+		i := ix.slot(key)
+		for ix.keys[i] != 0 {
+			i = (i + 1) & ix.mask
+		}
+		ix.keys[i] = key
+		ix.from[i] = uint32(len(ix.postings))
+		ix.postings = append(ix.postings, ps...)
+		ix.to[i] = uint32(len(ix.postings))
+	}
+	return ix
+}
+
+func (ix *pairIndex) slot(key uint64) uint64 {
+	h := key * 0x9E3779B97F4A7C15
+	return (h ^ h>>31) & ix.mask
+}
+
+func (ix *pairIndex) get(key uint64) []int32 {
+	if len(ix.keys) == 0 {
+		return nil
+	}
+	for i := ix.slot(key); ; i = (i + 1) & ix.mask {
+		switch ix.keys[i] {
+		case key:
+			return ix.postings[ix.from[i]:ix.to[i]]
+		case 0:
+			return nil
+		}
+	}
 }

@@ -22,14 +22,17 @@ type Options struct {
 // Matcher holds the indexed registry. It is read-only after New and safe for
 // concurrent use.
 type Matcher struct {
-	t         *tables
-	threshold float64
-	marks     []compiled
-	patterns  []*pattern
-	index     map[uint64][]int32
-	bloom     bloom
-	latin     map[string][]latinKey
-	pool      sync.Pool // *scratch, per-goroutine working memory
+	t             *tables
+	threshold     float64
+	marks         []compiled
+	patterns      []*pattern
+	index         pairIndex
+	building      map[uint64][]int32 // the index while New runs
+	bloom         bloom
+	latin         pairIndex // latin spelling hash → indices into latinKeys
+	latinKeys     []latinKey
+	latinBuilding map[uint64][]int32
+	pool          sync.Pool // *scratch, per-goroutine working memory
 }
 
 // scratch is the working memory of one Match call.
@@ -64,15 +67,21 @@ func New(marks []domain.Mark, opts Options) (*Matcher, error) {
 		return nil, fmt.Errorf("building matcher: alert threshold %v outside (0,1]", th)
 	}
 	m := &Matcher{
-		t:         defaultTables(),
-		threshold: th,
-		index:     map[uint64][]int32{},
-		latin:     map[string][]latinKey{},
+		t:             defaultTables(),
+		threshold:     th,
+		building:      map[uint64][]int32{},
+		latinBuilding: map[uint64][]int32{},
 	}
-	m.bloom = newBloom(64 * len(marks))
 	if err := m.compile(marks); err != nil {
 		return nil, err
 	}
+	m.index = freezeIndex(m.building)
+	m.bloom = newBloom(len(m.building))
+	for key := range m.building {
+		m.bloom.add(key)
+	}
+	m.latin = freezeIndex(m.latinBuilding)
+	m.building, m.latinBuilding = nil, nil
 	np := len(m.patterns)
 	m.pool.New = func() any {
 		return &scratch{stamp: make([]uint32, np), slot: make([]int32, np)}

@@ -205,7 +205,7 @@ func (m *Matcher) latinOccurrences(tx *text, occs []occurrence) []occurrence {
 			}
 			raw := b.String()
 			folded := foldLatin(raw)
-			keys := m.latin[folded]
+			keys := m.latinLookup(folded)
 			if len(keys) == 0 {
 				continue
 			}
@@ -214,7 +214,8 @@ func (m *Matcher) latinOccurrences(tx *text, occs []occurrence) []occurrence {
 			for _, u := range tx.units[us:ue] {
 				widthFolded = widthFolded || u.folded
 			}
-			for _, k := range keys {
+			for _, ki := range keys {
+				k := m.latinKeys[ki]
 				if k.initials && !upperLetters(tx.original(us, ue)) {
 					continue // initials count only when written as such (LGHT)
 				}
