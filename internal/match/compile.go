@@ -52,8 +52,9 @@ type pattern struct {
 type latinKey struct {
 	mark     int32
 	kind     patKind
-	pinyin   bool // derived from hanzi, so writing it is a transliteration
-	initials bool // only the first letters of the pinyin (LGHT)
+	pinyin   bool   // derived from hanzi, so writing it is a transliteration
+	initials bool   // only the first letters of the pinyin (LGHT)
+	spelling string // the registered spelling it stands for, for reasons
 }
 
 // compiled is a mark with its wording pre-normalised.
@@ -129,7 +130,7 @@ func (m *Matcher) addSpelling(id int32, k patKind, gi bool, s string, c *compile
 		}
 	}
 	if latin && len(n) >= 3 {
-		m.addLatin(foldLatin(n), latinKey{mark: id, kind: k})
+		m.addLatin(foldLatin(n), latinKey{mark: id, kind: k, spelling: s})
 		return
 	}
 	if len(han) != len([]rune(n)) || len(han) < 2 {
@@ -183,13 +184,13 @@ func (m *Matcher) addSpelling(id int32, k patKind, gi bool, s string, c *compile
 	m.indexPattern(pid, p)
 	if len(han) >= 3 && k != patPlace {
 		for _, in := range m.initialSpellings(han) {
-			m.addLatin(in, latinKey{mark: id, kind: k, pinyin: true, initials: true})
+			m.addLatin(in, latinKey{mark: id, kind: k, pinyin: true, initials: true, spelling: string(han)})
 		}
 	}
 	for _, py := range m.pinyinSpellings(han) {
 		if len(py) >= 4 {
 			key := foldLatin(py)
-			m.addLatin(key, latinKey{mark: id, kind: k, pinyin: true})
+			m.addLatin(key, latinKey{mark: id, kind: k, pinyin: true, spelling: string(han)})
 		}
 	}
 }

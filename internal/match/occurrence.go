@@ -125,7 +125,11 @@ func (m *Matcher) occurrenceOf(p *pattern, hs *hanSeq, tx *text, a alignment, ex
 	o.strong = o.strong && o.lookalike
 	m.scriptReasons(&o, hs, tx, a.start, a.end, explain)
 	if explain && !o.lookalike && !o.evasive {
-		o.reasons = append(o.reasons, m.reason(tx, "exact", "名称: "+string(p.runes), o.us, o.ue))
+		label := "名称: "
+		if p.kind == patPlace {
+			label = "产地: "
+		}
+		o.reasons = append(o.reasons, m.reason(tx, "exact", label+string(p.runes), o.us, o.ue))
 	}
 	return o
 }
@@ -220,7 +224,7 @@ func (m *Matcher) latinOccurrences(tx *text, occs []occurrence) []occurrence {
 					continue // initials count only when written as such (LGHT)
 				}
 				o := occurrence{mark: k.mark, kind: k.kind, us: us, ue: ue, sim: 0.9, how: howLatin}
-				name := m.marks[k.mark].mark.Name
+				name := k.spelling
 				switch {
 				case k.initials:
 					// initials are short and collide with other words: they
