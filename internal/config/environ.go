@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/markwatch/markwatch/internal/yamlcheck"
 )
 
 // CheckEnviron reports MARKWATCH_* variables in environ (os.Environ()) that
@@ -30,7 +32,7 @@ func CheckEnviron(environ []string, allowed ...string) error {
 			ps.add(name, "notify.webhooks", "lists cannot be set from the environment; list webhooks in the config file")
 			continue
 		}
-		if s := closest(strings.TrimPrefix(name, "MARKWATCH_"), suffixes); s != "" {
+		if s := yamlcheck.Closest(strings.TrimPrefix(name, "MARKWATCH_"), suffixes); s != "" {
 			ps.add(name, "", "no such setting; did you mean MARKWATCH_%s?", s)
 		} else {
 			ps.add(name, "", "no such setting; variables are MARKWATCH_ + a field path, e.g. MARKWATCH_HTTP_LISTEN (see config/markwatch.yaml)")

@@ -4,12 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/markwatch/markwatch/internal/domain"
+	"github.com/markwatch/markwatch/internal/yamlcheck"
 )
-
-// maxProblems caps one error's list: a file with more is likely not a
-// markwatch config at all, and the first problems matter most.
-const maxProblems = 20
 
 // Problem is one thing wrong with the configuration.
 type Problem struct {
@@ -32,50 +28,19 @@ func (p Problem) String() string {
 	return strings.Join(parts, ": ")
 }
 
-// Error lists every problem found in the configuration. It unwraps to a
-// *domain.Error with code EINVALID (and to an I/O cause when there is one).
-type Error struct {
-	Problems []Problem
-	Omitted  int // problems found beyond maxProblems
-	cause    error
-}
+// Error lists every problem found in the configuration, one per line, with
+// "... and N more problems" past the cap. It unwraps to a *domain.Error with
+// code EINVALID (and to an I/O cause when there is one).
+type Error = yamlcheck.Error[Problem]
 
-func (e *Error) Error() string {
-	lines := make([]string, 0, len(e.Problems)+1)
-	for _, p := range e.Problems {
-		lines = append(lines, p.String())
-	}
-	if e.Omitted > 0 {
-		lines = append(lines, fmt.Sprintf("... and %d more problems", e.Omitted))
-	}
-	return strings.Join(lines, "\n")
-}
-
-// Unwrap exposes the error code and, for read failures, the cause.
-func (e *Error) Unwrap() []error {
-	errs := []error{&domain.Error{Code: domain.EINVALID, Message: e.Error()}}
-	if e.cause != nil {
-		errs = append(errs, e.cause)
-	}
-	return errs
-}
-
+// problems collects Problems from every source of configuration: files,
+// environment variables and validation.
 type problems struct {
-	list    []Problem
-	omitted int
+	list yamlcheck.List[Problem]
 }
 
 func (ps *problems) add(where, field, format string, args ...any) {
-	if len(ps.list) >= maxProblems {
-		ps.omitted++
-		return
-	}
-	ps.list = append(ps.list, Problem{Where: where, Field: field, Msg: fmt.Sprintf(format, args...)})
+	ps.list.Add(Problem{Where: where, Field: field, Msg: fmt.Sprintf(format, args...)})
 }
 
-func (ps *problems) err() error {
-	if len(ps.list) == 0 {
-		return nil
-	}
-	return &Error{Problems: ps.list, Omitted: ps.omitted}
-}
+func (ps *problems) err() error { return ps.list.Err() }

@@ -57,36 +57,3 @@ func joinPath(prefix, name string) string {
 func envName(path string) string {
 	return "MARKWATCH_" + strings.ToUpper(strings.ReplaceAll(path, ".", "_"))
 }
-
-// closest suggests the known name nearest to a misspelt one, or "" when none
-// is near enough to be a plausible typo.
-func closest(got string, known []string) string {
-	best, bestDist := "", len(got)/2+2
-	for _, k := range known {
-		if d := editDistance(got, k); d < bestDist {
-			best, bestDist = k, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance over bytes; field names are ASCII.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}

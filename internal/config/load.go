@@ -7,6 +7,7 @@ import (
 	"os"
 
 	defaults "github.com/markwatch/markwatch/config"
+	"github.com/markwatch/markwatch/internal/yamlcheck"
 )
 
 // Load builds the configuration: Default, then the embedded
@@ -34,7 +35,7 @@ func Load(path string, getenv func(string) (string, bool)) (Config, error) {
 			if errors.As(err, &pe) {
 				msg = pe.Err.Error() // the path is already in front
 			}
-			return Config{}, &Error{Problems: []Problem{{Where: path, Msg: "reading the configuration: " + msg}}, cause: err}
+			return Config{}, yamlcheck.ReadError(Problem{Where: path, Msg: "reading the configuration: " + msg}, err)
 		}
 		(&decoder{file: path, ps: ps, origins: c.origins}).overlay(&c, data)
 	}

@@ -1,17 +1,16 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"reflect"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/markwatch/markwatch/internal/yamlcheck"
 )
 
 // decoder overlays one YAML file onto a Config, strictly, recording where
@@ -22,67 +21,38 @@ type decoder struct {
 	origins map[string]string
 }
 
-func (d *decoder) at(n *yaml.Node) string { return fmt.Sprintf("%s:%d", d.file, n.Line) }
+func (d *decoder) at(n *yaml.Node) string { return d.atLine(n.Line) }
 
-// yamlLine pulls the line out of yaml.v3's syntax errors. yaml.v3 sometimes
-// names the line where the enclosing block starts, hence "near".
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+func (d *decoder) atLine(line int) string { return fmt.Sprintf("%s:%d", d.file, line) }
 
 // overlay decodes data onto c. A field absent from data keeps its value, so
 // files only need to state what they change.
 func (d *decoder) overlay(c *Config, data []byte) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return // an empty file changes nothing
-		}
-		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-			d.ps.add(d.file+":"+m[1], "", "invalid YAML near here: %s", m[2])
-			return
-		}
+	root, err := yamlcheck.Document(data)
+	var syntax *yamlcheck.SyntaxError
+	var extra *yamlcheck.ExtraDocumentError
+	switch {
+	case err == nil:
+	case errors.Is(err, yamlcheck.ErrNoDocument):
+		return // an empty file changes nothing
+	case errors.As(err, &syntax) && syntax.Line > 0:
+		// yaml.v3 sometimes names the line where the enclosing block
+		// starts, hence "near".
+		d.ps.add(d.atLine(syntax.Line), "", "invalid YAML near here: %s", syntax.Msg)
+		return
+	case errors.As(err, &extra):
+		d.ps.add(d.atLine(extra.Line), "", "a second YAML document starts here; the configuration is one document")
+		return
+	default:
 		d.ps.add(d.file, "", "invalid YAML: %v", err)
 		return
 	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		d.ps.add(d.at(&extra), "", "a second YAML document starts here; the configuration is one document")
-		return
-	}
-	if len(doc.Content) == 0 {
-		return
-	}
-	d.value(doc.Content[0], reflect.ValueOf(c).Elem(), "")
-}
-
-func deref(n *yaml.Node) *yaml.Node {
-	for n != nil && n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
-	return n
-}
-
-// describe names a node's shape for "must be X, not Y" messages. It never
-// quotes a value: a secret or a webhook URL with its token, put where a
-// section was expected, must not end up in the error and then in a log.
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if n.Tag == "!!null" {
-			return "empty"
-		}
-		return "a single value"
-	}
-	return "an unsupported YAML node"
+	d.value(root, reflect.ValueOf(c).Elem(), "")
 }
 
 // value decodes n into v, whose dotted path is path.
 func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
-	n = deref(n)
+	n = yamlcheck.Deref(n)
 	switch {
 	case v.Kind() == reflect.Struct:
 		d.mapping(n, v, path)
@@ -92,7 +62,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 		return
 	}
 	if n.Kind != yaml.ScalarNode {
-		d.ps.add(d.at(n), path, "must be a single value, not %s", describe(n))
+		d.ps.add(d.at(n), path, "must be a single value, not %s", yamlcheck.Shape(n))
 		return
 	}
 	d.origins[path] = d.at(n)
@@ -106,12 +76,12 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 		return // "log:" with nothing under it changes nothing
 	}
 	if n.Kind != yaml.MappingNode {
-		d.ps.add(d.at(n), path, "must be a mapping of fields, not %s", describe(n))
+		d.ps.add(d.at(n), path, "must be a mapping of fields, not %s", yamlcheck.Shape(n))
 		return
 	}
 	seen := make(map[string]int, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, val := deref(n.Content[i]), n.Content[i+1]
+		k, val := yamlcheck.Deref(n.Content[i]), n.Content[i+1]
 		name := joinPath(path, k.Value)
 		if first, dup := seen[k.Value]; dup {
 			d.ps.add(d.at(k), name, "given twice (first at line %d); keep one", first)
@@ -121,7 +91,7 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 		fv, ok := fieldByName(v, k.Value)
 		if !ok {
 			known := fieldNames(v.Type())
-			if s := closest(k.Value, known); s != "" {
+			if s := yamlcheck.Closest(k.Value, known); s != "" {
 				d.ps.add(d.at(k), name, "unknown field; did you mean %q?", joinPath(path, s))
 			} else {
 				d.ps.add(d.at(k), name, "unknown field; known fields here are %s", strings.Join(known, ", "))
@@ -141,7 +111,7 @@ func (d *decoder) list(n *yaml.Node, v reflect.Value, path string) {
 		return
 	}
 	if n.Kind != yaml.SequenceNode {
-		d.ps.add(d.at(n), path, "must be a list (items starting with \"- \"), not %s", describe(n))
+		d.ps.add(d.at(n), path, "must be a list (items starting with \"- \"), not %s", yamlcheck.Shape(n))
 		return
 	}
 	out := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))

@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/markwatch/markwatch/internal/domain"
+	"github.com/markwatch/markwatch/internal/yamlcheck"
 )
 
 // maxProblems caps how many problems one error lists: past that, the file is
 // probably not a registry at all and more lines would only bury the first.
-const maxProblems = 20
+const maxProblems = yamlcheck.MaxProblems
 
 // Problem is one thing wrong with a registry file, located precisely enough
 // for an operator to fix it without searching.
@@ -39,54 +39,20 @@ func (p Problem) String() string {
 	return b.String()
 }
 
-// Error lists every problem found in one registry file. It unwraps to a
-// *domain.Error with code EINVALID so the CLI and the HTTP layer treat it as
-// the operator's to fix, and to the underlying I/O error when there is one.
-type Error struct {
-	Problems []Problem
-	// Omitted counts problems found beyond maxProblems.
-	Omitted int
-	cause   error
-}
-
-func (e *Error) Error() string {
-	lines := make([]string, 0, len(e.Problems)+1)
-	for _, p := range e.Problems {
-		lines = append(lines, p.String())
-	}
-	if e.Omitted > 0 {
-		lines = append(lines, fmt.Sprintf("... and %d more problems", e.Omitted))
-	}
-	return strings.Join(lines, "\n")
-}
-
-// Unwrap exposes the error code and, for read failures, the cause.
-func (e *Error) Unwrap() []error {
-	errs := []error{&domain.Error{Code: domain.EINVALID, Message: e.Error()}}
-	if e.cause != nil {
-		errs = append(errs, e.cause)
-	}
-	return errs
-}
+// Error lists every problem found in one registry file, one per line, with
+// "... and N more problems" past the cap. It unwraps to a *domain.Error with
+// code EINVALID so the CLI and the HTTP layer treat it as the operator's to
+// fix, and to the underlying I/O error when there is one.
+type Error = yamlcheck.Error[Problem]
 
 // problems collects Problems for one file.
 type problems struct {
-	file    string
-	list    []Problem
-	omitted int
+	file string
+	list yamlcheck.List[Problem]
 }
 
 func (ps *problems) add(line int, mark, field, format string, args ...any) {
-	if len(ps.list) >= maxProblems {
-		ps.omitted++
-		return
-	}
-	ps.list = append(ps.list, Problem{File: ps.file, Line: line, Mark: mark, Field: field, Msg: fmt.Sprintf(format, args...)})
+	ps.list.Add(Problem{File: ps.file, Line: line, Mark: mark, Field: field, Msg: fmt.Sprintf(format, args...)})
 }
 
-func (ps *problems) err() error {
-	if len(ps.list) == 0 {
-		return nil
-	}
-	return &Error{Problems: ps.list, Omitted: ps.omitted}
-}
+func (ps *problems) err() error { return ps.list.Err() }

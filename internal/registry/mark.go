@@ -7,6 +7,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/markwatch/markwatch/internal/domain"
+	"github.com/markwatch/markwatch/internal/yamlcheck"
 )
 
 // validID is the id pattern of the format: ids appear in URLs, metrics labels
@@ -32,7 +33,7 @@ func parseMark(ps *problems, n *yaml.Node, index int) (domain.Mark, int, bool) {
 	// Name the mark by its id from the start, so that every problem, even a
 	// repeated key, says which mark it is in.
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := deref(n.Content[i]), deref(n.Content[i+1])
+		k, v := yamlcheck.Deref(n.Content[i]), yamlcheck.Deref(n.Content[i+1])
 		if k.Value == "id" && v.Kind == yaml.ScalarNode && validID.MatchString(v.Value) {
 			label = fmt.Sprintf("mark %q", v.Value)
 			break

@@ -6,34 +6,21 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/markwatch/markwatch/internal/yamlcheck"
 )
 
 // These helpers read typed values out of yaml.Nodes, reporting problems with
 // the node's line instead of failing, so one pass finds everything wrong.
 
-// deref follows YAML aliases (*name) to the anchored node, so an operator may
-// share a list between marks with anchors.
-func deref(n *yaml.Node) *yaml.Node {
-	for n != nil && n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
-	return n
-}
-
-// describe names a node's shape for "must be X, not Y" messages.
+// describe names a node's shape for "must be X, not Y" messages. Unlike
+// yamlcheck.Shape it quotes scalars: a registry holds public names of marks
+// and places, and seeing the value tells the operator which entry is wrong.
 func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if n.Tag == "!!null" {
-			return "empty"
-		}
+	if n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
 		return fmt.Sprintf("%q", n.Value)
 	}
-	return "an unsupported YAML node"
+	return yamlcheck.Shape(n)
 }
 
 // field is one key of a mapping with its value.
@@ -49,7 +36,7 @@ func fields(ps *problems, n *yaml.Node, mark, prefix string) []field {
 	out := make([]field, 0, len(n.Content)/2)
 	seen := make(map[string]int, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := deref(n.Content[i]), deref(n.Content[i+1])
+		k, v := yamlcheck.Deref(n.Content[i]), yamlcheck.Deref(n.Content[i+1])
 		if k.Kind != yaml.ScalarNode {
 			ps.add(k.Line, mark, prefix, "keys must be plain field names, not %s", describe(k))
 			continue
@@ -94,7 +81,7 @@ func textList(ps *problems, n *yaml.Node, mark, name string) []string {
 	out := make([]string, 0, len(n.Content))
 	seen := make(map[string]int, len(n.Content))
 	for i, item := range n.Content {
-		item = deref(item)
+		item = yamlcheck.Deref(item)
 		s, ok := text(ps, item, mark, fmt.Sprintf("%s[%d]", name, i))
 		if !ok {
 			continue
@@ -134,7 +121,7 @@ func niceClasses(ps *problems, n *yaml.Node, mark, name string) []int {
 	}
 	out := make([]int, 0, len(n.Content))
 	for i, item := range n.Content {
-		item = deref(item)
+		item = yamlcheck.Deref(item)
 		elem := fmt.Sprintf("%s[%d]", name, i)
 		c, err := strconv.Atoi(item.Value)
 		if item.Kind != yaml.ScalarNode || item.Tag != "!!int" || err != nil {
@@ -150,42 +137,9 @@ func niceClasses(ps *problems, n *yaml.Node, mark, name string) []int {
 	return out
 }
 
-// closest suggests the known name nearest to a misspelt one, or "" when none
-// is near enough to be a plausible typo.
-func closest(got string, known []string) string {
-	best, bestDist := "", len(got)/2+2
-	for _, k := range known {
-		if d := editDistance(got, k); d < bestDist {
-			best, bestDist = k, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance over bytes; field names are ASCII.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
-
 // unknownField reports a key the format does not have, with a suggestion.
 func unknownField(ps *problems, f field, mark, name string, known []string) {
-	if s := closest(f.key, known); s != "" {
+	if s := yamlcheck.Closest(f.key, known); s != "" {
 		ps.add(f.line, mark, name, "unknown field; did you mean %q?", s)
 		return
 	}

@@ -1,18 +1,16 @@
 package registry
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
-	"regexp"
 	"strconv"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/markwatch/markwatch/internal/domain"
+	"github.com/markwatch/markwatch/internal/yamlcheck"
 )
 
 // Version is the registry format version this package reads.
@@ -43,10 +41,7 @@ func readError(name string, err error) error {
 	if errors.As(err, &pe) {
 		msg = pe.Err.Error() // the path is already in front of the message
 	}
-	return &Error{
-		Problems: []Problem{{File: name, Msg: "reading the registry: " + msg}},
-		cause:    err,
-	}
+	return yamlcheck.ReadError(Problem{File: name, Msg: "reading the registry: " + msg}, err)
 }
 
 // Parse parses a registry in the format of version 1 (see
@@ -65,40 +60,30 @@ func Parse(name string, data []byte) ([]domain.Mark, error) {
 	return marks, nil
 }
 
-// yamlLine pulls the line out of yaml.v3's syntax errors ("yaml: line 3: …")
-// so syntax problems read like every other problem. yaml.v3 sometimes names
-// the line where the enclosing block starts rather than the faulty one, hence
-// "near" in the message.
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
 // decodeDocument returns the top-level mapping of the only document in data,
 // or nil after reporting why there is none.
 func decodeDocument(ps *problems, data []byte) *yaml.Node {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			ps.add(0, "", "", "the file is empty; a registry starts with `version: %d` and a list `marks`", Version)
-			return nil
-		}
-		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-			line, _ := strconv.Atoi(m[1])
-			ps.add(line, "", "", "invalid YAML near here: %s", m[2])
-			return nil
-		}
+	top, err := yamlcheck.Document(data)
+	var syntax *yamlcheck.SyntaxError
+	var extra *yamlcheck.ExtraDocumentError
+	switch {
+	case err == nil:
+	case errors.Is(err, yamlcheck.ErrNoDocument):
+		ps.add(0, "", "", "the file is empty; a registry starts with `version: %d` and a list `marks`", Version)
+		return nil
+	case errors.As(err, &syntax) && syntax.Line > 0:
+		// yaml.v3 sometimes names the line where the enclosing block starts
+		// rather than the faulty one, hence "near".
+		ps.add(syntax.Line, "", "", "invalid YAML near here: %s", syntax.Msg)
+		return nil
+	case errors.As(err, &extra):
+		ps.add(extra.Line, "", "", "a second YAML document starts here; keep all marks in one document under `marks`")
+		return nil
+	default:
 		ps.add(0, "", "", "invalid YAML: %v", err)
 		return nil
 	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		ps.add(extra.Line, "", "", "a second YAML document starts here; keep all marks in one document under `marks`")
-		return nil
-	}
-	if len(doc.Content) == 0 {
-		ps.add(0, "", "", "the file is empty; a registry starts with `version: %d` and a list `marks`", Version)
-		return nil
-	}
-	root := deref(doc.Content[0])
+	root := yamlcheck.Deref(top)
 	if root.Kind != yaml.MappingNode {
 		ps.add(root.Line, "", "", "the registry must be a mapping with `version` and `marks`, not %s", describe(root))
 		return nil
@@ -143,7 +128,7 @@ func parseRoot(ps *problems, root *yaml.Node) []domain.Mark {
 	marks := make([]domain.Mark, 0, len(marksSeq.Content))
 	idLines := make(map[string]int, len(marksSeq.Content))
 	for i, item := range marksSeq.Content {
-		m, idLine, ok := parseMark(ps, deref(item), i)
+		m, idLine, ok := parseMark(ps, yamlcheck.Deref(item), i)
 		if !ok {
 			continue
 		}
