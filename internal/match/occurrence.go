@@ -197,22 +197,45 @@ func (m *Matcher) latinOccurrences(tx *text, occs []occurrence) []occurrence {
 		toks = append(toks, tok{i, j})
 		i = j
 	}
-	var b strings.Builder
+	// Each token is folded once; the hash of a run of tokens is extended
+	// token by token (FNV-1a is a stream), so trying runs allocates nothing.
+	foldedTok := make([]string, len(toks))
+	for i, t := range toks {
+		var b strings.Builder
+		for _, u := range tx.units[t.us:t.ue] {
+			b.WriteRune(u.r)
+		}
+		foldedTok[i] = foldLatin(b.String())
+	}
 	for i := range toks {
-		b.Reset()
+		if tx.units[toks[i].us].kind == kindDigit {
+			continue // a number does not start a name
+		}
+		h := uint64(14695981039346656037)
 		for j := i; j < len(toks) && j < i+5; j++ {
 			if j > i && toks[j].us != toks[j-1].ue {
 				break // something other than separators between the words
 			}
-			for _, u := range tx.units[toks[j].us:toks[j].ue] {
-				b.WriteRune(u.r)
+			for k := 0; k < len(foldedTok[j]); k++ {
+				h ^= uint64(foldedTok[j][k])
+				h *= 1099511628211
 			}
-			raw := b.String()
-			folded := foldLatin(raw)
-			keys := m.latinLookup(folded)
+			hk := h
+			if hk == 0 {
+				hk = 1
+			}
+			keys := m.latin.get(hk)
 			if len(keys) == 0 {
 				continue
 			}
+			var rb, fb strings.Builder
+			for t := i; t <= j; t++ {
+				for _, u := range tx.units[toks[t].us:toks[t].ue] {
+					rb.WriteRune(u.r)
+				}
+				fb.WriteString(foldedTok[t])
+			}
+			raw, run := rb.String(), fb.String()
 			us, ue := toks[i].us, toks[j].ue
 			widthFolded := false
 			for _, u := range tx.units[us:ue] {
@@ -237,9 +260,9 @@ func (m *Matcher) latinOccurrences(tx *text, occs []occurrence) []occurrence {
 					// names: like other spellings they need the mark's goods
 					o.lookalike, o.evasive = true, true
 					o.reasons = append(o.reasons, m.reason(tx, "latin", "拼音: "+tx.original(us, ue)+"→"+name, us, ue))
-				case folded != raw || widthFolded:
+				case run != raw || widthFolded:
 					o.lookalike, o.evasive = true, true
-					o.reasons = append(o.reasons, m.reason(tx, "latin", "字母形近: "+tx.original(us, ue)+"→"+folded, us, ue))
+					o.reasons = append(o.reasons, m.reason(tx, "latin", "字母形近: "+tx.original(us, ue)+"→"+run, us, ue))
 				default:
 					o.sim = 1
 					o.reasons = append(o.reasons, m.reason(tx, "exact", "名称: "+tx.original(us, ue), us, ue))
