@@ -68,6 +68,8 @@ type page struct {
 	HasSources bool
 }
 
+// frame is the layout data of a page titled title; the sources link shows
+// only when there is a page behind it.
 func (c *console) frame(title string) page {
 	return page{Title: title, HasSources: c.deps.Sources != nil}
 }

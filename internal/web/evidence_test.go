@@ -13,8 +13,8 @@ func TestEvidencePage(t *testing.T) {
 		hides []string
 	}{
 		{"trademark with price", "/alerts/1", []string{
-			`<p class="evidence-title">六<mark title="繁体: 個→个">個</mark>核桃 核桃乳 240ml*12罐</p>`,
-			"繁体/异体", "script", "繁体: 個→个", "「個」", "第2字",
+			`<p class="evidence-title">六<mark title="繁体: 個→个">個</mark>核桃 <mark class="ctx" title="商品: 核桃乳">核桃乳</mark> 240ml*12罐</p>`,
+			"繁体/异体", "script", "繁体: 個→个", "「個」", "第2字", "情境", "「核桃乳」", "第6–8字",
 			`<a href="https://item.example.cn/1.html" rel="noopener noreferrer" target="_blank">https://item.example.cn/1.html</a>`,
 			"某某食品专营店", "山东 临沂", "¥59.90", "demo",
 			"2026-11-24 10:30:00 &#43;08:00", "2026-11-25 10:30:00 &#43;08:00",

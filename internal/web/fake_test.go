@@ -126,7 +126,7 @@ func testAlerts() []domain.Alert {
 	return []domain.Alert{
 		{ID: 1, MarkID: "liugehetao", HitID: 11, SourceID: "demo", URL: "https://item.example.cn/1.html",
 			Title: "六個核桃 核桃乳 240ml*12罐", Seller: "某某食品专营店", Location: "山东 临沂", Score: 0.93,
-			Reasons: []domain.Reason{{Tactic: "script", Text: "繁体: 個→个", Start: 1, End: 2}},
+			Reasons: []domain.Reason{{Tactic: "script", Text: "繁体: 個→个", Start: 1, End: 2}, {Tactic: "context", Text: "商品: 核桃乳", Start: 5, End: 8}},
 			Status:  domain.AlertOpen, FirstSeen: day1, LastSeen: day2},
 		{ID: 2, MarkID: "hengshui-laobaigan", SourceID: "demo", URL: "https://item.example.cn/2.html",
 			Title: "衡水老白乾 高仿 52度 500ml", Seller: "酒水批发", Location: "河南 郑州", Score: 0.88,

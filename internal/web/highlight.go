@@ -15,12 +15,17 @@ type segment struct {
 	Text   string
 	Marked bool
 	Note   string // the reasons' texts, for the hover
+	// Context marks runs that only place the listing among the mark's goods
+	// ("商品: 核桃乳"): evidence, but not the look-alike itself, so the
+	// console shows them apart.
+	Context bool
 }
 
 // span is a rune range [start, end) of a title and the reasons behind it.
 type span struct {
 	start, end int
 	notes      []string
+	context    bool // every reason behind it is tactic "context"
 }
 
 // highlight cuts title into segments, marking the rune ranges the reasons
@@ -36,7 +41,7 @@ func highlight(title string, reasons []domain.Reason) []segment {
 		if s.start > at {
 			out = append(out, segment{Text: string(runes[at:s.start])})
 		}
-		out = append(out, segment{Text: string(runes[s.start:s.end]), Marked: true, Note: strings.Join(s.notes, "；")})
+		out = append(out, segment{Text: string(runes[s.start:s.end]), Marked: true, Note: strings.Join(s.notes, "；"), Context: s.context})
 		at = s.end
 	}
 	if at < len(runes) {
@@ -55,13 +60,14 @@ func spansOf(n int, reasons []domain.Reason) []span {
 		if !ok {
 			continue
 		}
-		spans = append(spans, span{start: start, end: end, notes: []string{r.Text}})
+		spans = append(spans, span{start: start, end: end, notes: []string{r.Text}, context: r.Tactic == tacticContext})
 	}
 	slices.SortStableFunc(spans, func(a, b span) int { return a.start - b.start })
 	var merged []span
 	for _, s := range spans {
 		if last := len(merged) - 1; last >= 0 && s.start < merged[last].end {
 			merged[last].end = max(merged[last].end, s.end)
+			merged[last].context = merged[last].context && s.context
 			if !slices.Contains(merged[last].notes, s.notes[0]) {
 				merged[last].notes = append(merged[last].notes, s.notes[0])
 			}
@@ -71,6 +77,10 @@ func spansOf(n int, reasons []domain.Reason) []span {
 	}
 	return merged
 }
+
+// tacticContext is the matcher's tactic for words that set the goods or the
+// seller's situation rather than imitate the name.
+const tacticContext = "context"
 
 // clip returns r's range within a title of n runes. A reason about the
 // listing rather than a span (-1), or one pointing past the title (stored

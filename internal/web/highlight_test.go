@@ -7,11 +7,16 @@ import (
 	"github.com/markwatch/markwatch/internal/domain"
 )
 
-// show writes segments compactly: marked runs as [text|note].
+// show writes segments compactly: marked runs as [text|note], runs of
+// goods words only as {text|note}.
 func show(segs []segment) string {
 	var b strings.Builder
 	for _, s := range segs {
-		if s.Marked {
+		switch {
+		case s.Marked && s.Context:
+			b.WriteString("{" + s.Text + "|" + s.Note + "}")
+			continue
+		case s.Marked:
 			b.WriteString("[" + s.Text + "|" + s.Note + "]")
 			continue
 		}
@@ -79,6 +84,15 @@ func TestHighlight(t *testing.T) {
 		{"runes, not bytes: emoji and full-width", "🔥六个核桃🔥ＡＢ款",
 			[]domain.Reason{rs("exact", "名称相同: 六个核桃", 1, 5), rs("latin", "全角字母", 6, 8)},
 			"🔥[六个核桃|名称相同: 六个核桃]🔥[ＡＢ|全角字母]款"},
+		{"goods words shown apart from the look-alike", "君乐保 纯牛奶 全脂",
+			[]domain.Reason{rs("sound", "音近: 保≈宝 bao", 2, 3), rs("context", "商品: 牛奶", 5, 7)},
+			"君乐[保|音近: 保≈宝 bao] 纯{牛奶|商品: 牛奶} 全脂"},
+		{"a goods word overlapping the look-alike is part of it", "今麥郎麵 桶麵",
+			[]domain.Reason{rs("script", "繁体/异体: 麥→麦", 0, 3), rs("context", "商品: 郎麵", 2, 4)},
+			"[今麥郎麵|繁体/异体: 麥→麦；商品: 郎麵] 桶麵"},
+		{"overlapping goods words stay goods words", "核桃乳核桃露",
+			[]domain.Reason{rs("context", "商品: 核桃乳", 0, 3), rs("context", "商品: 乳核", 2, 4)},
+			"{核桃乳核|商品: 核桃乳；商品: 乳核}桃露"},
 		{"empty title", "", []domain.Reason{rs("exact", "x", 0, 1)}, ""},
 		{"no reasons", "金丝小枣 沧州特产", nil, "金丝小枣 沧州特产"},
 	}

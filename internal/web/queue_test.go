@@ -22,7 +22,7 @@ func TestQueueDefaultsToOpenNewestFirst(t *testing.T) {
 		t.Errorf("want alert 3 (newer) before alert 1; positions %d, %d", i3, i1)
 	}
 	for _, want := range []string{
-		`六<mark title="繁体: 個→个">個</mark>核桃 核桃乳 240ml*12罐`, // highlighted
+		`六<mark title="繁体: 個→个">個</mark>核桃 <mark class="ctx" title="商品: 核桃乳">核桃乳</mark> 240ml*12罐`, // highlighted
 		"六个核桃", "<div class=\"kind\">商标</div>", "赵县雪梨", "地理标志", // mark names and kinds
 		"0.93", "某某食品专营店", "山东 临沂",
 		"2026-11-24 10:30:00 &#43;08:00", "2026-11-25 10:30:00 &#43;08:00", // first and last seen in Beijing time
