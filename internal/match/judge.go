@@ -1,6 +1,7 @@
 package match
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -385,7 +386,7 @@ func (m *Matcher) extension(c *compiled, tx *text, sp span) (span, string, bool)
 	for i := sp.us; i < sp.ue; i++ {
 		covered[i-run.us] = true
 	}
-	for _, w := range append(append([]string{}, c.goods...), c.generic...) {
+	for _, w := range slices.Concat(c.goods, c.generic, m.t.words.commerce) {
 		for _, o := range tx.findAll(w) {
 			for i := max(o.us, run.us); i < min(o.ue, run.ue); i++ {
 				covered[i-run.us] = true

@@ -47,16 +47,20 @@ const compatAfterWords = "专用 适用 通用 可用 兼容"
 
 // radicalForms pairs each radical form with the character it stands for,
 // which a seller splitting a character may type instead (沙 → 水少).
-const radicalForms = "氵水 亻人 扌手 忄心 讠言 纟糸 钅金 饣食 礻示 衤衣 犭犬 艹草 ⺮竹 刂刀 灬火 忄心 王玉 月肉 罒网 丬爿 攵攴 辶走 阝阜 冫水"
+const radicalForms = "氵水 亻人 扌手 忄心 讠言 纟糸 钅金 饣食 礻示 衤衣 犭犬 艹草 ⺮竹 刂刀 灬火 忄心 王玉 月肉 罒网 丬爿 攵攴 辶走 阝阜"
 
 // originAfterWords follow a place named as a product's origin (沧州特产).
 const originAfterWords = "特产 产地 产区 原产 出产 产"
 
+// commerceWords are shop wording that often follows a name (专卖, 正品,
+// 礼盒): a name followed by them is still just the name.
+const commerceWords = "专卖 专营 专柜 官方 正品 旗舰 直营 授权 原装 原厂 正宗 经典 新品 新款 特价 包邮 批发 整箱 礼盒 礼品 系列 品牌 牌 特产 老字号 装 款 店"
+
 // vocab holds the vocabularies split into words.
 type vocab struct {
-	counterfeit, compat, compatAfter, qualifiers, originAfter []string
-	provinceSuffixes, citySuffixes                            []string
-	radical                                                   map[rune]rune
+	counterfeit, compat, compatAfter, qualifiers, originAfter, commerce []string
+	provinceSuffixes, citySuffixes                                      []string
+	radical                                                             map[rune]rune
 }
 
 func newVocab() vocab {
