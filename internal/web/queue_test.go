@@ -17,7 +17,7 @@ func TestQueueDefaultsToOpenNewestFirst(t *testing.T) {
 	if f := h.store.filter; f.Status != domain.AlertOpen || f.MarkID != "" || f.Limit != defaultPageSize || f.Offset != 0 {
 		t.Errorf("asked the store for %+v, want open alerts, first page", f)
 	}
-	i3, i1 := strings.Index(body, "赵县雪梨 新鲜水果"), strings.Index(body, "核桃乳 240ml")
+	i3, i1 := strings.Index(body, "赵县雪梨 新鲜水果"), strings.Index(body, "240ml*12罐")
 	if i3 < 0 || i1 < 0 || i3 > i1 {
 		t.Errorf("want alert 3 (newer) before alert 1; positions %d, %d", i3, i1)
 	}
