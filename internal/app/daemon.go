@@ -253,21 +253,47 @@ func (d *daemon) startSchedule(ctx context.Context) error {
 		return fmt.Errorf("creating scheduler: %w", err)
 	}
 	d.sched = sched
+	// What the store says was due before this process started: runs missed
+	// while the daemon was down are made up once, at start.
+	missed, err := missedRuns(ctx, d.db, d.now())
+	if err != nil {
+		return err
+	}
 	if err := restoreSchedules(ctx, d.db, sched, d.sources, d.log.Named("schedule")); err != nil {
 		return err
 	}
 	sched.Start()
-	if d.cfg.Crawl.RunOnStart {
-		for _, e := range sched.Entries() {
-			if e.Paused {
-				continue // an operator paused it; that outlives restarts
-			}
-			if err := sched.Trigger(e.SourceID); err != nil {
-				d.log.Warn("first crawl not started", zap.String("source_id", e.SourceID), zap.Error(err))
-			}
+	for _, e := range sched.Entries() {
+		if e.Paused {
+			continue // an operator paused it; that outlives restarts
+		}
+		if !d.cfg.Crawl.RunOnStart && !missed[e.SourceID] {
+			continue
+		}
+		if missed[e.SourceID] {
+			d.log.Info("making up a run missed while markwatch was down", zap.String("source_id", e.SourceID))
+		}
+		if err := sched.Trigger(e.SourceID); err != nil {
+			d.log.Warn("first crawl not started", zap.String("source_id", e.SourceID), zap.Error(err))
 		}
 	}
 	return nil
+}
+
+// missedRuns lists sources whose stored next run passed while no daemon was
+// running to start it.
+func missedRuns(ctx context.Context, db *store.DB, now time.Time) (map[string]bool, error) {
+	states, err := db.ListSources(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading stored schedules: %w", err)
+	}
+	missed := map[string]bool{}
+	for _, st := range states {
+		if !st.Paused && st.NextRunAt != nil && st.NextRunAt.Before(now) {
+			missed[st.ID] = true
+		}
+	}
+	return missed, nil
 }
 
 // flushTimeout bounds draining the index outbox at shutdown; what is left
