@@ -1,0 +1,242 @@
+package match
+
+import (
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+// Context look-ups: the words around a hit that decide what it means.
+
+// findAll returns the content-unit spans where w occurs in the title.
+func (tx *text) findAll(w string) []span {
+	if spans, ok := tx.found[w]; ok {
+		return spans
+	}
+	tx.scanned += len(tx.str)
+	var out []span
+	for off := 0; off < len(tx.str); {
+		i := strings.Index(tx.str[off:], w)
+		if i < 0 {
+			break
+		}
+		b := off + i
+		out = append(out, span{int(tx.byteAt[b]), int(tx.byteAt[b+len(w)-1]) + 1})
+		off = b + len(w)
+	}
+	if tx.found == nil {
+		tx.found = map[string][]span{}
+	}
+	tx.found[w] = out
+	return out
+}
+
+// insideOrigin reports a seller location inside a GI's protected area.
+func (m *Matcher) insideOrigin(c *compiled, loc string) bool {
+	if loc == "" {
+		return false
+	}
+	for _, sl := range c.sellerLocs {
+		// "河北 唐山" inside "河北 唐山"; a bare city ("唐山") as well
+		if sl != "" && (strings.HasPrefix(loc, sl) || (utf8.RuneCountInString(loc) >= 2 && strings.HasSuffix(sl, loc))) {
+			return true
+		}
+	}
+	return false
+}
+
+// authorized reports a shop the mark's owner allows to use it.
+func (m *Matcher) authorized(c *compiled, seller string) bool {
+	if seller == "" {
+		return false
+	}
+	for _, a := range c.authorized {
+		if seller == a || strings.Contains(seller, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// goodsOutside finds one of the mark's goods words outside the given span.
+func (m *Matcher) goodsOutside(c *compiled, tx *text, sp span) (span, bool) {
+	for _, g := range c.goods {
+		for _, o := range tx.findAll(g) {
+			if !overlaps(o, sp) {
+				return o, true
+			}
+		}
+	}
+	return span{}, false
+}
+
+// productAfter finds the GI's product within a few words after a place.
+func (m *Matcher) productAfter(c *compiled, tx *text, place span) (span, bool) {
+	endTok := tx.units[place.ue-1].tok
+	for _, g := range c.goods {
+		for _, o := range tx.findAll(g) {
+			if o.us >= place.ue && tx.units[o.us].tok-endTok <= giProductWindowToken {
+				return o, true
+			}
+		}
+	}
+	// …or the product first and the place named as its origin right after
+	// (金丝小枣 沧州特产)
+	if !m.originWordAfter(tx, place) {
+		return span{}, false
+	}
+	startTok := tx.units[place.us].tok
+	for _, g := range c.goods {
+		for _, o := range tx.findAll(g) {
+			if o.ue <= place.us && startTok-tx.units[o.ue-1].tok <= 3 {
+				return o, true
+			}
+		}
+	}
+	return span{}, false
+}
+
+// originWordAfter reports a place followed by wording that names it as the
+// origin (特产, 产地, 原产).
+func (m *Matcher) originWordAfter(tx *text, place span) bool {
+	for _, w := range m.t.words.originAfter {
+		for _, o := range tx.findAll(w) {
+			if o.us == place.ue {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// extension reports a correctly written name followed, in the same word,
+// by a few characters that are not goods words (露露黄了): a new name built
+// on the mark. Words before a name (正宗, 新款) are marketing, and a word
+// running into letters or digits is a model (长城哈弗H6), so neither counts.
+func (m *Matcher) extension(c *compiled, tx *text, sp span) (span, string, bool) {
+	run := sp
+	for run.ue < len(tx.units) && tx.units[run.ue].gap == gapNone && tx.units[run.ue].kind == kindHan {
+		run.ue++
+	}
+	if run == sp || run.ue-sp.ue > 3 {
+		return run, "", false
+	}
+	if run.ue < len(tx.units) && tx.units[run.ue].gap == gapNone {
+		return run, "", false // letters or digits follow: a model name
+	}
+	covered := make([]bool, run.ue-run.us)
+	for i := sp.us; i < sp.ue; i++ {
+		covered[i-run.us] = true
+	}
+	for _, w := range slices.Concat(c.goods, c.generic, m.t.words.commerce) {
+		for _, o := range tx.findAll(w) {
+			for i := max(o.us, run.us); i < min(o.ue, run.ue); i++ {
+				covered[i-run.us] = true
+			}
+		}
+	}
+	for _, names := range c.names {
+		for _, o := range tx.findAll(names) {
+			for i := max(o.us, run.us); i < min(o.ue, run.ue); i++ {
+				covered[i-run.us] = true
+			}
+		}
+	}
+	var extra []rune
+	for i, cv := range covered {
+		if !cv {
+			extra = append(extra, tx.units[run.us+i].r)
+		}
+	}
+	if len(extra) == 0 {
+		return run, "", false
+	}
+	return run, string(extra), true
+}
+
+// counterfeit finds wording that announces a copy: anywhere in the title, or
+// 仿 right before the name.
+func (m *Matcher) counterfeit(tx *text, sp span) (domain.Reason, bool) {
+	if !tx.cfDone {
+		tx.cf, tx.cfFound = m.counterfeitWording(tx)
+		tx.cfDone = true
+	}
+	if tx.cfFound {
+		return tx.cf, true
+	}
+	if sp.us > 0 && tx.units[sp.us-1].r == '仿' && tx.units[sp.us].gap <= gapSymbol {
+		return m.reason(tx, "counterfeit", "假冒用语: 仿", sp.us-1, sp.us), true
+	}
+	return domain.Reason{}, false
+}
+
+// counterfeitWording looks once per title for wording that announces a copy.
+func (m *Matcher) counterfeitWording(tx *text) (domain.Reason, bool) {
+	tx.flatten(m.t)
+	for _, w := range m.t.words.counterfeit {
+		off := 0
+		for {
+			i := strings.Index(tx.flat[off:], w)
+			if i < 0 {
+				break
+			}
+			b := off + i
+			off = b + len(w)
+			if w[0] >= '0' && w[0] <= '9' && (digitAt(tx.flat, off) || digitBefore(tx.flat, b)) {
+				continue // 1:18 is a scale, not 1:1
+			}
+			first := utf8.RuneCountInString(tx.flat[:b])
+			last := first + utf8.RuneCountInString(w) - 1
+			return domain.Reason{Tactic: "counterfeit", Text: "假冒用语: " + w, Start: int(tx.flatAt[first]), End: int(tx.flatAt[last]) + 1}, true
+		}
+	}
+	return domain.Reason{}, false
+}
+
+func digitAt(s string, i int) bool     { return i < len(s) && s[i] >= '0' && s[i] <= '9' }
+func digitBefore(s string, i int) bool { return i > 0 && s[i-1] >= '0' && s[i-1] <= '9' }
+
+// qualifier finds 品种/风味/同款 right after a GI, or 仿 right before it.
+func (m *Matcher) qualifier(tx *text, sp span) (domain.Reason, bool) {
+	for _, q := range m.t.words.qualifiers {
+		for _, o := range tx.findAll(q) {
+			if o.us == sp.ue && tx.units[o.us].gap <= gapSymbol {
+				return m.reason(tx, "gi-qualifier", "限定词: "+q, o.us, o.ue), true
+			}
+		}
+	}
+	if sp.us > 0 && tx.units[sp.us-1].r == '仿' {
+		return m.reason(tx, "gi-qualifier", "限定词: 仿", sp.us-1, sp.us), true
+	}
+	return domain.Reason{}, false
+}
+
+// compatible finds 适用于/兼容 wording just before the name: an accessory
+// that fits the mark's product, not the product itself.
+func (m *Matcher) compatible(tx *text, sp span) (domain.Reason, bool) {
+	for _, w := range m.t.words.compat {
+		for _, o := range tx.findAll(w) {
+			if o.ue <= sp.us && sp.us-o.ue <= 2 {
+				return m.reason(tx, "context", "适配用语: "+w, o.us, o.ue), true
+			}
+		}
+	}
+	// …or just after the model it fits, within the same word (哈弗H6专用)
+	for _, w := range m.t.words.compatAfter {
+		for _, o := range tx.findAll(w) {
+			if o.us < sp.ue || o.us-sp.ue > 5 {
+				continue
+			}
+			glued := true
+			for u := sp.ue; u <= o.us && u < len(tx.units); u++ {
+				glued = glued && tx.units[u].gap <= gapSymbol
+			}
+			if glued {
+				return m.reason(tx, "context", "适配用语: "+w, o.us, o.ue), true
+			}
+		}
+	}
+	return domain.Reason{}, false
+}
