@@ -172,25 +172,31 @@ func (m *Matcher) counterfeit(tx *text, sp span) (domain.Reason, bool) {
 	return domain.Reason{}, false
 }
 
-// counterfeitWording looks once per title for wording that announces a copy.
+// counterfeitWording looks once per title for wording that announces a copy:
+// the words through one automaton over the folded title, and 1:1 (whose
+// colon the folded title drops) only when the title has a colon at all.
 func (m *Matcher) counterfeitWording(tx *text) (domain.Reason, bool) {
+	for _, hit := range m.t.counterfeitAC.FindAll([]byte(tx.str), 1) {
+		us, ue := int(tx.byteAt[hit.Start]), int(tx.byteAt[hit.End-1])+1
+		return m.reason(tx, "counterfeit", "假冒用语: "+m.t.words.counterfeit[hit.PatternID], us, ue), true
+	}
+	if !strings.ContainsAny(tx.title, ":：") {
+		return domain.Reason{}, false
+	}
 	tx.flatten(m.t)
-	for _, w := range m.t.words.counterfeit {
-		off := 0
-		for {
-			i := strings.Index(tx.flat[off:], w)
-			if i < 0 {
-				break
-			}
-			b := off + i
-			off = b + len(w)
-			if w[0] >= '0' && w[0] <= '9' && (digitAt(tx.flat, off) || digitBefore(tx.flat, b)) {
-				continue // 1:18 is a scale, not 1:1
-			}
-			first := utf8.RuneCountInString(tx.flat[:b])
-			last := first + utf8.RuneCountInString(w) - 1
-			return domain.Reason{Tactic: "counterfeit", Text: "假冒用语: " + w, Start: int(tx.flatAt[first]), End: int(tx.flatAt[last]) + 1}, true
+	const w = "1:1"
+	for off := 0; ; {
+		i := strings.Index(tx.flat[off:], w)
+		if i < 0 {
+			break
 		}
+		b := off + i
+		off = b + len(w)
+		if digitAt(tx.flat, off) || digitBefore(tx.flat, b) {
+			continue // 1:18 is a scale, not 1:1
+		}
+		first := utf8.RuneCountInString(tx.flat[:b])
+		return domain.Reason{Tactic: "counterfeit", Text: "假冒用语: " + w, Start: int(tx.flatAt[first]), End: int(tx.flatAt[first+2]) + 1}, true
 	}
 	return domain.Reason{}, false
 }

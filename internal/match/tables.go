@@ -2,6 +2,9 @@ package match
 
 import (
 	_ "embed"
+	"fmt"
+
+	"github.com/coregx/ahocorasick"
 	"strings"
 
 	"github.com/mozillazg/go-pinyin"
@@ -47,7 +50,8 @@ type tables struct {
 	tonedDense []syllables // readings with their tone (lu4), own id space
 	classDense []uint8     // swap class of a character, 0 for none
 
-	words vocab
+	words         vocab
+	counterfeitAC *ahocorasick.Automaton // over words.counterfeit
 }
 
 func (t *tables) swapClass(r rune) uint8 {
@@ -139,6 +143,11 @@ func newTables() *tables {
 		t.fuzzy = append(t.fuzzy, uint16(id))
 	}
 	t.words = newVocab()
+	ac, err := ahocorasick.NewBuilder().AddStrings(t.words.counterfeit).Build()
+	if err != nil {
+		panic(fmt.Sprintf("building the counterfeit-word automaton from constants: %v", err))
+	}
+	t.counterfeitAC = ac
 	t.classDense = make([]uint8, denseHi-denseLo)
 	for r, c := range swapClassOf() {
 		if r >= denseLo && r < denseHi {
