@@ -109,6 +109,9 @@ func (c *console) fail(w http.ResponseWriter, r *http.Request, err error) {
 		v.Status, v.Heading = http.StatusConflict, "冲突 Conflict"
 	case codeForbidden:
 		v.Status, v.Heading = http.StatusForbidden, "拒绝跨站请求 Cross-site request refused"
+		// Either a forged request or a proxy stripping headers: both are
+		// for an operator to see.
+		c.log.Warn("console request refused", requestFields(r, err)...)
 	case domain.EUNAVAILABLE:
 		v.Status, v.Heading = http.StatusServiceUnavailable, "暂不可用 Unavailable"
 		w.Header().Set("Retry-After", "5")

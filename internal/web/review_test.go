@@ -85,6 +85,9 @@ func TestReviewRefusesOtherSites(t *testing.T) {
 			if got := h.store.status(1); got != domain.AlertOpen {
 				t.Errorf("a refused request changed alert 1 to %q", got)
 			}
+			if n := h.logs.FilterMessage("console request refused").Len(); n != 1 {
+				t.Errorf("%d warnings about the refused request, want 1", n)
+			}
 		})
 	}
 }
