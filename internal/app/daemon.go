@@ -237,6 +237,15 @@ func (d *daemon) startSchedule(ctx context.Context) error {
 		return err
 	}
 	sched, err := schedule.New(func(ctx context.Context, id string) {
+		if !schedule.Manual(ctx) {
+			until, skip, err := backingOff(ctx, d.db, id, d.now())
+			if err != nil {
+				d.log.Warn("reading source state before a run", zap.String("source_id", id), zap.Error(err))
+			} else if skip {
+				d.log.Info("skipping scheduled run: source keeps failing", zap.String("source_id", id), zap.Time("until", until))
+				return
+			}
+		}
 		run, err := d.runner.Run(ctx, id)
 		if err != nil {
 			d.log.Warn("crawl run failed", zap.String("source_id", id), zap.Error(err))

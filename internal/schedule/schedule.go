@@ -16,6 +16,17 @@ import (
 	"github.com/markwatch/markwatch/internal/domain"
 )
 
+// manualKey marks the context of a run started by Trigger.
+type manualKey struct{}
+
+// Manual reports whether the run with this context was asked for (Trigger)
+// rather than due by its schedule; a run func may skip a backed-off source's
+// scheduled runs but should honour an operator's request.
+func Manual(ctx context.Context) bool {
+	v, _ := ctx.Value(manualKey{}).(bool)
+	return v
+}
+
 // RunFunc runs one source once. ctx is cancelled when the scheduler stops.
 type RunFunc func(ctx context.Context, sourceID string)
 
@@ -222,7 +233,11 @@ func (s *Scheduler) fire(sourceID string, jitter bool) bool {
 				return
 			}
 		}
-		s.run(s.ctx, sourceID)
+		ctx := s.ctx
+		if !jitter { // only scheduled runs are jittered; this one was asked for
+			ctx = context.WithValue(ctx, manualKey{}, true)
+		}
+		s.run(ctx, sourceID)
 	}()
 	return true
 }

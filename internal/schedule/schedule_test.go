@@ -57,6 +57,9 @@ func TestTriggerNeverOverlapsAndStopCancels(t *testing.T) {
 	started := make(chan struct{}, 4)
 	var cancelled atomic.Bool
 	run := func(ctx context.Context, id string) {
+		if !Manual(ctx) {
+			t.Errorf("triggered run of %s not marked manual", id)
+		}
 		started <- struct{}{}
 		<-ctx.Done() // a long crawl, ended only by shutdown
 		cancelled.Store(true)
@@ -91,7 +94,12 @@ func TestTriggerNeverOverlapsAndStopCancels(t *testing.T) {
 
 func TestScheduledRunFiresAndPauseStopsIt(t *testing.T) {
 	fired := make(chan string, 16)
-	s, err := New(func(_ context.Context, id string) { fired <- id }, Options{})
+	s, err := New(func(ctx context.Context, id string) {
+		if Manual(ctx) {
+			t.Errorf("scheduled run of %s marked manual", id)
+		}
+		fired <- id
+	}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
