@@ -65,7 +65,7 @@ type hanSeq struct {
 const gapOther gap = 3
 
 func (m *Matcher) relate(pt *pattern, i int, h rune, hs syllables) rel {
-	p, ps := pt.runes[i], pt.syl[i]
+	p, ps := pt.runes[i], pt.chars[i].syl
 	if p == h {
 		return relExact
 	}
@@ -82,8 +82,8 @@ func (m *Matcher) relate(pt *pattern, i int, h rune, hs syllables) rel {
 			}
 		}
 	}
-	if pt.shapeSig[i]&(1<<(uint32(h)&63)) != 0 {
-		for _, r := range pt.shape[i] {
+	if pt.chars[i].shapeSig&(1<<(uint32(h)&63)) != 0 {
+		for _, r := range pt.chars[i].shape {
 			if r == h {
 				return relShape
 			}
@@ -189,12 +189,12 @@ func (m *Matcher) align(p *pattern, hs *hanSeq, lo, hi int, sc *scratch) (alignm
 				relax((i+1)*cols+j+1, c+rc+extra, cur, op{kind: opSub, rel: r, p: i, t: t, tEnd: t + 1})
 			}
 			// split: one mark character written as its two components
-			if d, ds := p.split[i], p.splitStd[i]; d.a != 0 && j+1 < w && (hs.r[t] == d.a || hs.r[t] == ds.a) && (hs.r[t+1] == d.b || hs.r[t+1] == ds.b) && hs.gap[t+1] <= gapSymbol {
+			if d, ds := p.chars[i].split, p.chars[i].splitStd; d.a != 0 && j+1 < w && (hs.r[t] == d.a || hs.r[t] == ds.a) && (hs.r[t+1] == d.b || hs.r[t+1] == ds.b) && hs.gap[t+1] <= gapSymbol {
 				relax((i+1)*cols+j+2, c+costSplit+extra, cur, op{kind: opSplit, p: i, t: t, tEnd: t + 2})
 			}
 			// merge: two mark characters written as one
 			if i+1 < k {
-				if mc := p.merge[i]; mc != 0 && mc == hs.r[t] {
+				if mc := p.chars[i].merge; mc != 0 && mc == hs.r[t] {
 					relax((i+2)*cols+j+1, c+costSplit+extra, cur, op{kind: opMerge, p: i, t: t, tEnd: t + 1})
 				}
 			}
@@ -278,7 +278,7 @@ func (m *Matcher) plausible(p *pattern, hs *hanSeq, a alignment) bool {
 			return false
 		}
 		for _, o := range a.ops {
-			if !sharesReading(p.toned[o.p], hs.toned[o.t]) {
+			if !sharesReading(p.chars[o.p].toned, hs.toned[o.t]) {
 				return false
 			}
 		}

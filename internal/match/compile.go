@@ -28,14 +28,7 @@ type pattern struct {
 	kind  patKind
 	gi    bool
 	runes []rune
-	// per character: confusable shapes, its two components (沙 → 氵少),
-	// and the character it forms with the next one, looked up once here so
-	// alignment does no hashing
-	shape    [][]rune
-	shapeSig []uint64 // one bit per rune mod 64 of shape, to skip most scans
-	split    []decomposition
-	splitStd []decomposition // the same components as standalone characters (氵→水)
-	merge    []rune
+	chars []pchar // facts about each character, same length as runes
 	// core is the span of the registered name inside a longer form
 	// (长城 in 长城汽车): only there may a character be swapped, and only
 	// when the name itself is long enough to survive a swap.
@@ -43,8 +36,19 @@ type pattern struct {
 	// genericTail is the length of a generic word ending the name (核桃 in
 	// 六个核桃), which a counterfeiter may trade for another word.
 	genericTail int
-	syl         []syllables
-	toned       []syllables
+}
+
+// pchar holds what alignment needs to know about one character of a
+// pattern, looked up once when the registry is indexed so that matching a
+// title does no hashing: its readings, confusable shapes, its two components
+// (沙 → 氵少) and the character it forms with the next one.
+type pchar struct {
+	syl, toned syllables
+	shape      []rune
+	shapeSig   uint64        // one bit per shape rune mod 64, to skip most scans
+	split      decomposition // 沙 → 氵 少
+	splitStd   decomposition // the same with radicals as whole characters (水 少)
+	merge      rune
 }
 
 // latinKey is a spelling in latin letters that stands for a mark: one of its
@@ -70,6 +74,8 @@ type compiled struct {
 }
 
 func (m *Matcher) compile(marks []domain.Mark) error {
+	m.marks = make([]compiled, 0, len(marks))
+	m.patterns = make([]*pattern, 0, len(marks)*2)
 	for i, mk := range marks {
 		if strings.TrimSpace(mk.ID) == "" {
 			return fmt.Errorf("building matcher: mark %d (%q): empty id", i, mk.Name)
@@ -139,7 +145,7 @@ func (m *Matcher) addSpelling(id int32, k patKind, gi bool, s string, c *compile
 	if k != patPlace {
 		c.names = append(c.names, string(han))
 	}
-	p := &pattern{mark: id, kind: k, gi: gi, runes: han, syl: make([]syllables, len(han)), coreHi: len(han)}
+	p := &pattern{mark: id, kind: k, gi: gi, runes: han, coreHi: len(han)}
 	if k == patForm {
 		name := []rune(strings.ReplaceAll(m.t.normalize(c.mark.Name), " ", ""))
 		if i := strings.Index(string(han), string(name)); i >= 0 {
@@ -154,29 +160,25 @@ func (m *Matcher) addSpelling(id int32, k patKind, gi bool, s string, c *compile
 			}
 		}
 	}
-	p.shape = make([][]rune, len(han))
-	p.shapeSig = make([]uint64, len(han))
-	p.toned = make([]syllables, len(han))
-	p.split = make([]decomposition, len(han))
-	p.splitStd = make([]decomposition, len(han))
-	p.merge = make([]rune, len(han))
+	p.chars = make([]pchar, len(han))
 	for i, r := range han {
-		p.syl[i] = m.t.sylOf(r)
-		p.toned[i] = m.t.tonedOf(r)
-		p.shape[i] = m.t.shape[r]
-		for _, s := range p.shape[i] {
-			p.shapeSig[i] |= 1 << (uint32(s) & 63)
+		c := &p.chars[i]
+		c.syl = m.t.sylOf(r)
+		c.toned = m.t.tonedOf(r)
+		c.shape = m.t.shape[r]
+		for _, s := range c.shape {
+			c.shapeSig |= 1 << (uint32(s) & 63)
 		}
-		p.split[i] = m.t.ids[r]
-		p.splitStd[i] = p.split[i]
-		if std, ok := m.t.words.radical[p.split[i].a]; ok {
-			p.splitStd[i].a = std
+		c.split = m.t.ids[r]
+		c.splitStd = c.split
+		if std, ok := m.t.words.radical[c.split.a]; ok {
+			c.splitStd.a = std
 		}
-		if std, ok := m.t.words.radical[p.split[i].b]; ok {
-			p.splitStd[i].b = std
+		if std, ok := m.t.words.radical[c.split.b]; ok {
+			c.splitStd.b = std
 		}
 		if i+1 < len(han) {
-			p.merge[i] = m.t.composed[[2]rune{r, han[i+1]}]
+			c.merge = m.t.composed[[2]rune{r, han[i+1]}]
 		}
 	}
 	pid := int32(len(m.patterns))

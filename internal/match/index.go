@@ -34,7 +34,7 @@ func (m *Matcher) indexPattern(pid int32, p *pattern) {
 		if p.kind == patPlace {
 			return out
 		}
-		for _, s := range p.syl[i] {
+		for _, s := range p.chars[i].syl {
 			if s != 0 {
 				out = append(out, sylClass|uint32(s))
 			}
@@ -67,8 +67,8 @@ func (m *Matcher) indexPattern(pid int32, p *pattern) {
 				emit(pairKey(x, uint32(p.runes[j])))
 			}
 			if k == 2 && p.kind != patPlace {
-				for _, x := range p.toned[i] {
-					for _, y := range p.toned[j] {
+				for _, x := range p.chars[i].toned {
+					for _, y := range p.chars[j].toned {
 						if x != 0 && y != 0 {
 							emit(pairKey(tonedClass|uint32(x), tonedClass|uint32(y)))
 						}

@@ -100,9 +100,9 @@ func (m *Matcher) occurrenceOf(p *pattern, hs *hanSeq, tx *text, a alignment, ex
 			case relExact:
 				continue
 			case relSound:
-				o.reasons = append(o.reasons, m.reason(tx, "sound", fmt.Sprintf("音近: %c≈%c %s", tr, pr, m.sharedSyllable(p.syl[op.p], hs.syl[op.t])), us, ue))
+				o.reasons = append(o.reasons, m.reason(tx, "sound", fmt.Sprintf("音近: %c≈%c %s", tr, pr, m.sharedSyllable(p.chars[op.p].syl, hs.syl[op.t])), us, ue))
 			case relNear:
-				o.reasons = append(o.reasons, m.reason(tx, "sound", fmt.Sprintf("音近: %c≈%c %s~%s", tr, pr, m.t.sylName[hs.syl[op.t][0]], m.t.sylName[p.syl[op.p][0]]), us, ue))
+				o.reasons = append(o.reasons, m.reason(tx, "sound", fmt.Sprintf("音近: %c≈%c %s~%s", tr, pr, m.t.sylName[hs.syl[op.t][0]], m.t.sylName[p.chars[op.p].syl[0]]), us, ue))
 			case relShape:
 				o.reasons = append(o.reasons, m.reason(tx, "shape", fmt.Sprintf("形近: %c→%c", pr, tr), us, ue))
 			case relSwap:

@@ -94,7 +94,7 @@ func (m *Matcher) charPresent(p *pattern, i int, r rune, ps *presence) bool {
 	if ps.has(presRune | uint32(r)) {
 		return true
 	}
-	for _, s := range p.syl[i] {
+	for _, s := range p.chars[i].syl {
 		if s == 0 {
 			break
 		}
@@ -102,16 +102,16 @@ func (m *Matcher) charPresent(p *pattern, i int, r rune, ps *presence) bool {
 			return true
 		}
 	}
-	if d := p.split[i]; d.a != 0 && (ps.has(presRune|uint32(d.a)) || ps.has(presRune|uint32(p.splitStd[i].a))) {
+	if d := p.chars[i].split; d.a != 0 && (ps.has(presRune|uint32(d.a)) || ps.has(presRune|uint32(p.chars[i].splitStd.a))) {
 		return true
 	}
-	if i+1 < len(p.runes) && p.merge[i] != 0 && ps.has(presRune|uint32(p.merge[i])) {
+	if i+1 < len(p.runes) && p.chars[i].merge != 0 && ps.has(presRune|uint32(p.chars[i].merge)) {
 		return true
 	}
-	if i > 0 && p.merge[i-1] != 0 && ps.has(presRune|uint32(p.merge[i-1])) {
+	if i > 0 && p.chars[i-1].merge != 0 && ps.has(presRune|uint32(p.chars[i-1].merge)) {
 		return true
 	}
-	for _, s := range p.shape[i] {
+	for _, s := range p.chars[i].shape {
 		if ps.has(presRune | uint32(s)) {
 			return true
 		}
