@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/markwatch/markwatch/internal/domain"
 )
@@ -27,7 +28,7 @@ func chatMarkdown(alerts []domain.Alert, name MarkNamer) (title, text string) {
 	var b strings.Builder
 	b.WriteString("### " + title + "\n\n")
 	for i, a := range alerts {
-		line := "- " + markdownLink(summary(markName(a.MarkID, name), a), a.URL) + "\n"
+		line := "- " + markdownLink(oneLine(summary(markName(a.MarkID, name), a)), a.URL) + "\n"
 		rest := fmt.Sprintf("\n…另有 %d 条，请在控制台查看", len(alerts)-i)
 		if b.Len()+len(line)+len(rest) > chatBudget {
 			b.WriteString(rest)
@@ -45,8 +46,20 @@ func markdownLink(text, url string) string {
 		return text
 	}
 	text = strings.NewReplacer("[", "［", "]", "］").Replace(text)
-	url = strings.NewReplacer("(", "%28", ")", "%29", " ", "%20").Replace(url)
+	url = strings.NewReplacer("(", "%28", ")", "%29", " ", "%20").Replace(oneLine(url))
 	return "[" + text + "](" + url + ")"
+}
+
+// oneLine turns control characters (a newline pasted into a listing title)
+// into spaces: in a chat message they would break the alert's line and could
+// start markdown of their own.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 func markName(id string, name MarkNamer) string {
