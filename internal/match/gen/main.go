@@ -235,6 +235,28 @@ func buildShape(dataDir string, common map[rune]bool, ids map[rune]decomposition
 				if d != c && editDistanceAtMost1(s, order[d]) && sameDigits(corner[c], corner[d]) >= 3 {
 					add(c, d)
 				}
+				// one stroke added at the start or the end (木 → 本, 王 → 玉)
+				if t := order[d]; len(t) == len(s)+1 && (t[1:] == s || t[:len(s)] == s) {
+					add(c, d)
+				}
+			}
+		}
+	}
+	// Written with the very same strokes in the same order (甲/申, 人/入,
+	// 午/牛): they differ only in stroke length.
+	byOrder := map[string][]rune{}
+	for c := range common {
+		if s := order[c]; s != "" {
+			byOrder[s] = append(byOrder[s], c)
+		}
+	}
+	for _, g := range byOrder {
+		if len(g) > 6 {
+			continue
+		}
+		for i := range g {
+			for j := i + 1; j < len(g); j++ {
+				add(g[i], g[j])
 			}
 		}
 	}
