@@ -286,9 +286,21 @@ func (m *Matcher) plausible(p *pattern, hs *hanSeq, a alignment) bool {
 	if k >= 3 && subs > k/2 {
 		return false
 	}
-	// a space inside the name only counts when the name is spelled out
+	// a space inside the name only counts when the name is spelled out, or
+	// where the name itself has a word break (迁西 板栗: place, product)
+	breakAt := -1
+	if p.wordBreak > 0 {
+		for _, o := range a.ops {
+			if o.p == p.wordBreak && o.kind != opInsert && o.kind != opDelete {
+				breakAt = o.t
+			}
+		}
+	}
 	spaces, glued := 0, 0
 	for t := a.start + 1; t < a.end; t++ {
+		if t == breakAt {
+			continue
+		}
 		switch hs.gap[t] {
 		case gapSpace:
 			spaces++

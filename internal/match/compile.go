@@ -33,6 +33,9 @@ type pattern struct {
 	// (长城 in 长城汽车): only there may a character be swapped, and only
 	// when the name itself is long enough to survive a swap.
 	coreLo, coreHi int
+	// wordBreak is where a GI name's place ends and its product begins
+	// (迁西|板栗), 0 when unknown: a space there is ordinary spelling.
+	wordBreak int
 	// genericTail is the length of a generic word ending the name (核桃 in
 	// 六个核桃), which a counterfeiter may trade for another word.
 	genericTail int
@@ -151,6 +154,13 @@ func (m *Matcher) addSpelling(id int32, k patKind, gi bool, s string, c *compile
 		if i := strings.Index(string(han), string(name)); i >= 0 {
 			p.coreLo = len([]rune(string(han)[:i]))
 			p.coreHi = p.coreLo + len(name)
+		}
+	}
+	if gi && k != patPlace {
+		for _, pl := range c.mark.Origin.Places {
+			if pn := []rune(strings.ReplaceAll(m.t.normalize(pl), " ", "")); len(pn) > 0 && len(pn) < len(han) && strings.HasPrefix(string(han), string(pn)) {
+				p.wordBreak = len(pn)
+			}
 		}
 	}
 	if k == patName && !gi {

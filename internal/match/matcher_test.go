@@ -78,6 +78,7 @@ func TestMatchTactics(t *testing.T) {
 		{"gi outside", "五常大米 10斤 新米", "", "江苏 宿迁", "wuchang-dami", "gi-origin"},
 		{"gi place and product", "正宗五常 稻花香 大米 5kg", "", "吉林 长春", "wuchang-dami", "gi-origin"},
 		{"gi product then origin", "稻花香 大米 5kg 五常特产", "", "辽宁 沈阳", "wuchang-dami", "gi-origin"},
+		{"gi homophone place, spaced", "五尝 大米 10斤 新米", "", "江苏 宿迁", "wuchang-dami", "sound"},
 		{"gi qualifier", "西湖龙井品种 明前 绿茶 250g", "", "贵州 遵义", "xihu-longjing", "gi-qualifier"},
 
 		{"authorized", "稻香村 糕点 礼盒", "稻香村官方旗舰店", "北京 北京", "", ""},
