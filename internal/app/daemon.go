@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -23,6 +24,7 @@ import (
 	"github.com/markwatch/markwatch/internal/httpapi"
 	"github.com/markwatch/markwatch/internal/index"
 	"github.com/markwatch/markwatch/internal/match"
+	"github.com/markwatch/markwatch/internal/notify"
 	"github.com/markwatch/markwatch/internal/pipeline"
 	"github.com/markwatch/markwatch/internal/schedule"
 	"github.com/markwatch/markwatch/internal/store"
@@ -44,6 +46,7 @@ type daemon struct {
 	demo    *demo.Server
 	runner  *pipeline.Runner
 	sched   *schedule.Scheduler
+	notify  *notify.Set
 	http    *http.Server
 	httpURL string
 
@@ -96,13 +99,15 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	notifiers, err := d.startNotify(reg)
+	if err != nil {
+		return d, err
+	}
 	d.runner = &pipeline.Runner{
 		Crawler: d.newSourceCrawler(),
 		Matcher: matcher,
 		Store:   storeAdapter{d.db},
-		Alerts: &alert.Dispatcher{Log: log, Notifiers: []alert.Notifier{
-			alert.LogNotifier{Log: log.Named("alert")},
-		}},
+		Alerts:  &alert.Dispatcher{Log: log, Notifiers: notifiers},
 		Index:   d.indexer,
 		Metrics: pipeline.NewMetrics(reg),
 		Log:     log.Named("pipeline"),
@@ -115,6 +120,35 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 		return d, err
 	}
 	return d, nil
+}
+
+// startNotify builds a delivery chain per configured webhook and starts its
+// queue worker; the chains' Notify only enqueues, so a slow receiver never
+// stalls the crawl's store writer. The log notifier stays first.
+func (d *daemon) startNotify(reg prometheus.Registerer) ([]alert.Notifier, error) {
+	hooks := make([]notify.WebhookConfig, len(d.cfg.Notify.Webhooks))
+	for i, w := range d.cfg.Notify.Webhooks {
+		hooks[i] = notify.WebhookConfig{URL: w.URL, Secret: w.Secret.Value()}
+	}
+	names := make(map[string]string, len(d.marks))
+	for _, m := range d.marks {
+		names[m.ID] = m.Name
+	}
+	set, err := notify.Build(hooks, reg, d.log.Named("notify"), notify.Options{
+		Now:   d.now,
+		Rand:  rand.Float64,
+		Marks: func(id string) string { return names[id] },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("building webhook notifiers: %w", err)
+	}
+	d.notify = set
+	set.Start()
+	notifiers := []alert.Notifier{alert.LogNotifier{Log: d.log.Named("alert")}}
+	for _, n := range set.Notifiers() {
+		notifiers = append(notifiers, n)
+	}
+	return notifiers, nil
 }
 
 // startIndex connects to Meilisearch, running the pinned binary when no URL
@@ -309,6 +343,10 @@ func missedRuns(ctx context.Context, db *store.DB, now time.Time) (map[string]bo
 // stays in the outbox for the next start.
 const flushTimeout = 10 * time.Second
 
+// notifyDrainTimeout bounds delivering queued notifications at shutdown;
+// what is left is logged as dropped and stays open in the store.
+const notifyDrainTimeout = 10 * time.Second
+
 // stop shuts everything down in reverse flow order: no new runs; running
 // crawls finish within the grace period or are cancelled; the API stops; the
 // outbox is flushed; Meilisearch and the store close last.
@@ -318,6 +356,13 @@ func (d *daemon) stop(ctx context.Context) {
 		if err := d.sched.Stop(grace); err != nil {
 			d.log.Warn("stopping scheduler", zap.Error(err))
 		}
+		cancel()
+	}
+	// After the scheduler, so no run raises alerts any more; before the
+	// store closes, so shutdown reads in flow order.
+	if d.notify != nil {
+		nctx, cancel := context.WithTimeout(ctx, notifyDrainTimeout)
+		d.notify.Stop(nctx)
 		cancel()
 	}
 	if d.http != nil {
