@@ -1,6 +1,7 @@
 package web
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -135,4 +136,43 @@ func TestSpanTextAndWhere(t *testing.T) {
 			t.Errorf("where(%v) = %q, want %q", tt.r, got, tt.wher)
 		}
 	}
+}
+
+// FuzzHighlight checks, for any title and spans, that highlighting never
+// panics, never loses or reorders text, leaves no segment empty, and marks
+// exactly the characters the reasons point at.
+func FuzzHighlight(f *testing.F) {
+	f.Add("六個核桃 核桃乳", 1, 2, 0, 4)
+	f.Add("🔥衡水老白乾🔥", -1, -1, 3, 99)
+	f.Add("\xff\xfe坏字节", 0, 1, 1, 3)
+	f.Fuzz(func(t *testing.T, title string, s1, e1, s2, e2 int) {
+		reasons := []domain.Reason{rs("a", "甲", s1, e1), rs("b", "乙", s2, e2)}
+		runes := []rune(title)
+		want := make([]bool, len(runes))
+		for _, r := range reasons {
+			if start, end, ok := clip(r, len(runes)); ok {
+				for i := start; i < end; i++ {
+					want[i] = true
+				}
+			}
+		}
+		var whole strings.Builder
+		var got []bool
+		for _, s := range highlight(title, reasons) {
+			if s.Text == "" {
+				t.Fatal("empty segment")
+			}
+			whole.WriteString(s.Text)
+			for range []rune(s.Text) {
+				got = append(got, s.Marked)
+			}
+		}
+		// Invalid UTF-8 comes back as U+FFFD, as []rune does everywhere.
+		if whole.String() != string(runes) {
+			t.Fatalf("segments spell %q, want %q", whole.String(), string(runes))
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("marked %v, want %v", got, want)
+		}
+	})
 }
