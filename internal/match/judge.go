@@ -23,6 +23,7 @@ const (
 	factorCompat         = 0.4
 	factorAuthorized     = 0.3
 	factorInsideOrigin   = 0.4
+	factorUnknownOrigin  = 0.6
 	giProductWindowToken = 5
 )
 
@@ -253,14 +254,17 @@ func (m *Matcher) judgeGI(c *compiled, o occurrence, tx *text, ctx listingContex
 		if j.explain {
 			j.reasons = append(j.reasons, domain.Reason{Tactic: "context", Text: "产地内销售: " + ctx.raw.Location, Start: -1, End: -1})
 		}
-	} else {
-		loc := ctx.raw.Location
-		if loc == "" {
-			loc = "未知"
+	} else if ctx.location == "" {
+		// A plain claim is only a misuse when the seller is known to be
+		// outside; a look-alike, a qualifier or a copy is one anywhere.
+		if s <= scoreGIClaim && !o.lookalike && !o.evasive {
+			s *= factorUnknownOrigin
 		}
 		if j.explain {
-			j.reasons = append(j.reasons, domain.Reason{Tactic: "gi-origin", Text: "产地不符: " + loc, Start: -1, End: -1})
+			j.reasons = append(j.reasons, domain.Reason{Tactic: "context", Text: "卖家所在地未知", Start: -1, End: -1})
 		}
+	} else if j.explain {
+		j.reasons = append(j.reasons, domain.Reason{Tactic: "gi-origin", Text: "产地不符: " + ctx.raw.Location, Start: -1, End: -1})
 	}
 	j.score = s
 	return true

@@ -90,6 +90,8 @@ func TestMatchTactics(t *testing.T) {
 		{"traditional outside goods", "雲南白藥 纪念T恤", "", "", "", ""},
 		{"pinyin outside goods", "WAHAHA 卫衣 宽松", "", "", "", ""},
 		{"homophone of well-known outside goods", "哇哈哈 卫衣 宽松", "", "", "wahaha", "sound"},
+		{"gi, seller location unknown", "五常大米 10斤 新米", "", "", "", ""},
+		{"gi look-alike, seller location unknown", "五尝大米 10斤 新米", "", "", "wuchang-dami", "sound"},
 		{"gi place without product", "五常 特产 木耳", "", "山东 临沂", "", ""},
 		{"gi exclude", "西湖醋鱼 半成品 杭帮菜", "", "上海 上海", "", ""},
 		{"generic alone", "辣椒酱 香辣 下饭", "", "", "", ""},
