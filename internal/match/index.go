@@ -52,10 +52,13 @@ func (m *Matcher) indexPattern(pid int32, p *pattern) {
 	for i := 0; i < k; i++ {
 		ai := alt(i)
 		for j := i + 1; j < k && j <= i+2; j++ {
-			if j > i+1 {
-				// next-but-one neighbours only as exact characters: enough to
-				// survive one changed character between them, and rare enough
-				// not to flood a large registry with candidates
+			if j > i+1 || (k != 2 && k != 4) {
+				// Exact characters only: with next-but-one neighbours a name
+				// of three or more keeps an exact pair through any change
+				// alignment allows, except a four-character name with its two
+				// middle characters replaced, which keeps sound keys below.
+				// Sound keys for every pair would flood a large registry with
+				// candidates.
 				emit(pairKey(uint32(p.runes[i]), uint32(p.runes[j])))
 				continue
 			}
