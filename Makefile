@@ -42,10 +42,12 @@ bench: deps meilisearch
 
 ## fuzz: a short fuzzing pass over the normaliser, matcher and extractors.
 fuzz: deps
-	$(GO) test -run '^$$' -fuzz FuzzNormalize -fuzztime 20s ./internal/match/
-	$(GO) test -run '^$$' -fuzz FuzzMatch -fuzztime 20s ./internal/match/
-	$(GO) test -run '^$$' -fuzz FuzzExtract -fuzztime 20s ./internal/crawl/
-	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 20s ./internal/registry/
+	$(GO) test -run '^$$' -fuzz '^FuzzNormalize$$' -fuzztime 20s ./internal/match/
+	$(GO) test -run '^$$' -fuzz '^FuzzMatch$$' -fuzztime 20s ./internal/match/
+	$(GO) test -run '^$$' -fuzz '^FuzzExtract$$' -fuzztime 20s ./internal/crawl/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseSource$$' -fuzztime 20s ./internal/crawl/
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 20s ./internal/registry/
+	$(GO) test -run '^$$' -fuzz '^FuzzHighlight$$' -fuzztime 20s ./internal/web/
 
 ## eval: precision and recall of the matcher on the shared dev set.
 eval: build

@@ -28,6 +28,7 @@ import (
 	"github.com/markwatch/markwatch/internal/pipeline"
 	"github.com/markwatch/markwatch/internal/schedule"
 	"github.com/markwatch/markwatch/internal/store"
+	"github.com/markwatch/markwatch/internal/web"
 )
 
 // daemon is markwatch serve: every part, built in flow order and stopped in
@@ -248,12 +249,24 @@ func (d *daemon) startHTTP(reg *prometheus.Registry) error {
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
 	}, d.log.Named("http"))
 	h = httpapi.WithSources(h, newSourceControl(d.sched, d.db, d.log.Named("sources")), d.log.Named("http"))
+	h = httpapi.WithReview(h, d.db, d.log.Named("http"))
+	// The API, probes and metrics keep their paths; the supervisors' console
+	// answers everything else.
+	root := http.NewServeMux()
+	for _, p := range []string{"/api/", "/healthz", "/readyz", "/metrics"} {
+		root.Handle(p, h)
+	}
+	loc, err := d.cfg.Schedule.Location()
+	if err != nil {
+		return err
+	}
+	root.Handle("/", web.New(web.Deps{Alerts: d.db, Hits: d.db, Marks: d.marks, Sources: d.db, Location: loc}, d.log.Named("web")))
 	ln, err := net.Listen("tcp", d.cfg.HTTP.Listen)
 	if err != nil {
 		return fmt.Errorf("listening on http.listen %s (set MARKWATCH_HTTP_LISTEN to another address): %w", d.cfg.HTTP.Listen, err)
 	}
 	d.httpURL = "http://" + ln.Addr().String()
-	d.http = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	d.http = &http.Server{Handler: root, ReadHeaderTimeout: 10 * time.Second}
 	d.bg.Add(1)
 	go func() {
 		defer d.bg.Done()

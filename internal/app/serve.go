@@ -60,6 +60,7 @@ func printWhereToLook(w io.Writer, d *daemon, run domain.CrawlRun) {
 	fmt.Fprintf(w, `
 ==> markwatch: first crawl of %q %s: %d pages, %d listings, %d hits, %d new alerts.
     Look at the results:
+      %s/                (the supervisors' console)
       bin/markwatch alerts list%s
       curl -s %s/api/v1/alerts
       curl -s '%s/api/v1/hits?q=核桃'
@@ -67,7 +68,7 @@ func printWhereToLook(w io.Writer, d *daemon, run domain.CrawlRun) {
     Ctrl-C stops the daemon.
 
 `, run.SourceID, run.Status, run.Pages, run.Listings, run.Hits, run.Alerts,
-		dataDirHint(d), d.httpURL, d.httpURL, d.httpURL)
+		d.httpURL, dataDirHint(d), d.httpURL, d.httpURL, d.httpURL)
 }
 
 func dataDirHint(d *daemon) string {

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/markwatch/markwatch/internal/domain"
@@ -74,4 +76,18 @@ func (db *DB) hitsAfter(ctx context.Context, after int64, limit int) ([]domain.H
 		hits = append(hits, h)
 	}
 	return hits, rows.Err()
+}
+
+// GetHit returns one hit with its listing's fields (price included), for the
+// evidence page; a missing id is domain.ENOTFOUND.
+func (db *DB) GetHit(ctx context.Context, id int64) (domain.Hit, error) {
+	row := db.sql.QueryRowContext(ctx, "SELECT "+hitColumns+" FROM hits h JOIN listings l ON l.id = h.listing_id WHERE h.id = ?", id)
+	h, err := scanHit(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Hit{}, domain.Errorf(domain.ENOTFOUND, "hit %d does not exist", id)
+	}
+	if err != nil {
+		return domain.Hit{}, fmt.Errorf("getting hit %d: %w", id, err)
+	}
+	return h, nil
 }
