@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -133,6 +134,17 @@ func TestDaemonEndToEnd(t *testing.T) {
 	if again.Total != alerts.Total+second.Alerts {
 		t.Fatalf("alerts after second run: %d, want %d + %d new", again.Total, alerts.Total, second.Alerts)
 	}
+	// The supervisors' console lists the alerts with the evidence highlighted.
+	resp, err := http.Get(d.httpURL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(page), "<mark") {
+		t.Fatalf("console: status %d, no highlighted evidence in %.300s", resp.StatusCode, page)
+	}
+
 	var ready map[string]any
 	if code := getJSON(t, d.httpURL+"/readyz", &ready); code != 200 {
 		t.Fatalf("/readyz: %d %v", code, ready)
