@@ -15,6 +15,10 @@ func (tx *text) findAll(w string) []span {
 	if spans, ok := tx.found[w]; ok {
 		return spans
 	}
+	if !tx.vocabDone && tx.t.isVocab[w] {
+		tx.scanVocab()
+		return tx.found[w]
+	}
 	tx.scanned += len(tx.str)
 	var out []span
 	for off := 0; off < len(tx.str); {
@@ -31,6 +35,23 @@ func (tx *text) findAll(w string) []span {
 	}
 	tx.found[w] = out
 	return out
+}
+
+// scanVocab finds every context vocabulary word in the title in one pass
+// and files the spans (or their absence) under each word.
+func (tx *text) scanVocab() {
+	tx.vocabDone = true
+	tx.scanned += len(tx.str)
+	if tx.found == nil {
+		tx.found = map[string][]span{}
+	}
+	for _, w := range tx.t.vocabWords {
+		tx.found[w] = nil
+	}
+	for _, h := range tx.t.vocabAC.FindAllOverlapping([]byte(tx.str)) {
+		w := tx.t.vocabWords[h.PatternID]
+		tx.found[w] = append(tx.found[w], span{int(tx.byteAt[h.Start]), int(tx.byteAt[h.End-1]) + 1})
+	}
 }
 
 // insideOrigin reports a seller location inside a GI's protected area.

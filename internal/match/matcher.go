@@ -37,17 +37,18 @@ type Matcher struct {
 
 // scratch is the working memory of one Match call.
 type scratch struct {
-	stamp   []uint32
-	slot    []int32
-	gen     uint32
-	cands   []candidate
-	cost    []float64
-	from    []int
-	how     []op
-	text    text
-	hs      hanSeq
-	present presence
-	work    int // steps taken by the last match (alignment cells, index probes, bytes scanned)
+	stamp         []uint32
+	slot          []int32
+	gen           uint32
+	cands         []candidate
+	cost          []float64
+	from          []int
+	how           []op
+	text          text
+	hs            hanSeq
+	present       presence
+	presentFilled bool
+	work          int // steps taken by the last match (alignment cells, index probes, bytes scanned)
 }
 
 func growSlice[T any](s []T, n int) []T {
@@ -104,7 +105,7 @@ func (m *Matcher) match(l domain.Listing, sc *scratch) []domain.Match {
 	tx := &sc.text
 	m.t.analyse(l.Title, tx)
 	hs := m.hanSeq(tx, &sc.hs)
-	m.fillPresence(hs, &sc.present)
+	sc.presentFilled = false
 	var occs []occurrence
 	for _, c := range m.candidates(hs, sc) {
 		occs = m.verify(c, hs, tx, sc, occs)
@@ -154,6 +155,11 @@ func (m *Matcher) verify(c candidate, hs *hanSeq, tx *text, sc *scratch, occs []
 			}
 		}
 		return occs
+	}
+	if !sc.presentFilled {
+		// built on the first candidate only: most titles have none
+		m.fillPresence(hs, &sc.present)
+		sc.presentFilled = true
 	}
 	if !m.enoughPresent(p, &sc.present) {
 		return occs

@@ -51,14 +51,16 @@ type text struct {
 	buf    []byte // backing store for str, reused between titles
 
 	// built on demand
-	orig    []rune
-	flat    string  // folded title with separators kept, for counterfeit wording
-	flatAt  []int32 // rune index in flat → original rune offset
-	cf      domain.Reason
-	cfFound bool
-	cfDone  bool
-	scanned int               // bytes read by phrase look-ups, to check linear work
-	found   map[string][]span // phrase look-ups already done for this title
+	orig      []rune
+	flat      string  // folded title with separators kept, for counterfeit wording
+	flatAt    []int32 // rune index in flat → original rune offset
+	cf        domain.Reason
+	cfFound   bool
+	cfDone    bool
+	scanned   int               // bytes read by phrase look-ups, to check linear work
+	found     map[string][]span // phrase look-ups already done for this title
+	vocabDone bool
+	t         *tables
 }
 
 // foldRune maps one rune of input to its comparable form(s): NFKC (full-width
@@ -125,7 +127,7 @@ func separatorGap(r rune) gap {
 func (t *tables) analyse(title string, tx *text) {
 	found := tx.found
 	clear(found)
-	*tx = text{units: tx.units[:0], han: tx.han[:0], byteAt: tx.byteAt[:0], buf: tx.buf[:0], title: title, found: found}
+	*tx = text{units: tx.units[:0], han: tx.han[:0], byteAt: tx.byteAt[:0], buf: tx.buf[:0], title: title, found: found, t: t}
 	var fold [8]rune
 	buf := tx.buf
 	pending := gapNone

@@ -52,6 +52,11 @@ type tables struct {
 
 	words         vocab
 	counterfeitAC *ahocorasick.Automaton // over words.counterfeit
+
+	// every context vocabulary word, found in one pass per title
+	vocabWords []string
+	vocabAC    *ahocorasick.Automaton
+	isVocab    map[string]bool
 }
 
 func (t *tables) swapClass(r rune) uint8 {
@@ -148,6 +153,18 @@ func newTables() *tables {
 		panic(fmt.Sprintf("building the counterfeit-word automaton from constants: %v", err))
 	}
 	t.counterfeitAC = ac
+	t.isVocab = map[string]bool{}
+	for _, ws := range [][]string{t.words.compat, t.words.compatAfter, t.words.commerce, t.words.qualifiers, t.words.originAfter} {
+		for _, w := range ws {
+			if !t.isVocab[w] {
+				t.isVocab[w] = true
+				t.vocabWords = append(t.vocabWords, w)
+			}
+		}
+	}
+	if t.vocabAC, err = ahocorasick.NewBuilder().AddStrings(t.vocabWords).Build(); err != nil {
+		panic(fmt.Sprintf("building the context-word automaton from constants: %v", err))
+	}
 	t.classDense = make([]uint8, denseHi-denseLo)
 	for r, c := range swapClassOf() {
 		if r >= denseLo && r < denseHi {
