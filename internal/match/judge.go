@@ -64,7 +64,7 @@ func (m *Matcher) judgeAll(l domain.Listing, tx *text, hs *hanSeq, occs []occurr
 	}
 	best := map[int32]pick{}
 	var order []int32
-	ctx := m.listingContext(l)
+	ctx := &listingContext{m: m, raw: l}
 	// A registered spelling found at a place explains it; a look-alike of
 	// another spelling read over the same characters (长城干红 as a swap of
 	// 长城干白) would only invent evidence.
@@ -112,21 +112,32 @@ func (m *Matcher) judgeAll(l domain.Listing, tx *text, hs *hanSeq, occs []occurr
 	return out
 }
 
+// listingContext is the listing beside its title, normalised on first use:
+// most hits need neither the seller nor the location.
 type listingContext struct {
-	seller   string
-	location string
-	raw      domain.Listing
+	m                   *Matcher
+	raw                 domain.Listing
+	sellerN, locationN  string
+	sellerDone, locDone bool
 }
 
-func (m *Matcher) listingContext(l domain.Listing) listingContext {
-	return listingContext{
-		seller:   strings.ReplaceAll(m.t.normalize(l.Seller), " ", ""),
-		location: m.t.normLocation(m.t.normalize(l.Location)),
-		raw:      l,
+func (c *listingContext) seller() string {
+	if !c.sellerDone {
+		c.sellerN = strings.ReplaceAll(c.m.t.normalize(c.raw.Seller), " ", "")
+		c.sellerDone = true
 	}
+	return c.sellerN
 }
 
-func (m *Matcher) judge(o occurrence, tx *text, ctx listingContext, explain bool) (judged, bool) {
+func (c *listingContext) location() string {
+	if !c.locDone {
+		c.locationN = c.m.t.normLocation(c.m.t.normalize(c.raw.Location))
+		c.locDone = true
+	}
+	return c.locationN
+}
+
+func (m *Matcher) judge(o occurrence, tx *text, ctx *listingContext, explain bool) (judged, bool) {
 	c := &m.marks[o.mark]
 	sp := span{o.us, o.ue}
 	for _, w := range c.exclude {
@@ -144,7 +155,7 @@ func (m *Matcher) judge(o occurrence, tx *text, ctx listingContext, explain bool
 	} else {
 		m.judgeTrademark(c, o, tx, &j)
 	}
-	if m.authorized(c, ctx.seller) {
+	if len(c.authorized) > 0 && m.authorized(c, ctx.seller()) {
 		j.score *= factorAuthorized
 		if j.explain {
 			j.reasons = append(j.reasons, domain.Reason{Tactic: "context", Text: "授权店铺: " + ctx.raw.Seller, Start: -1, End: -1})
@@ -211,7 +222,7 @@ func (m *Matcher) judgeTrademark(c *compiled, o occurrence, tx *text, j *judged)
 
 // judgeGI decides on a title that claims a GI's origin: its name (or a
 // look-alike), or one of its places followed closely by its product.
-func (m *Matcher) judgeGI(c *compiled, o occurrence, tx *text, ctx listingContext, j *judged) bool {
+func (m *Matcher) judgeGI(c *compiled, o occurrence, tx *text, ctx *listingContext, j *judged) bool {
 	sp := span{o.us, o.ue}
 	s := scoreGIClaim
 	if o.kind == patPlace {
@@ -249,12 +260,12 @@ func (m *Matcher) judgeGI(c *compiled, o occurrence, tx *text, ctx listingContex
 			j.reasons = append(j.reasons, r)
 		}
 	}
-	if m.insideOrigin(c, ctx.location) {
+	if m.insideOrigin(c, ctx.location()) {
 		s *= factorInsideOrigin
 		if j.explain {
 			j.reasons = append(j.reasons, domain.Reason{Tactic: "context", Text: "产地内销售: " + ctx.raw.Location, Start: -1, End: -1})
 		}
-	} else if ctx.location == "" {
+	} else if ctx.location() == "" {
 		// A plain claim is only a misuse when the seller is known to be
 		// outside; a look-alike, a qualifier or a copy is one anywhere.
 		if s <= scoreGIClaim && !o.lookalike && !o.evasive {
