@@ -15,9 +15,11 @@ func (tx *text) findAll(w string) []span {
 	if spans, ok := tx.found[w]; ok {
 		return spans
 	}
-	if !tx.vocabDone && tx.t.isVocab[w] {
-		tx.scanVocab()
-		return tx.found[w]
+	if id, ok := tx.t.vocabID[w]; ok {
+		if !tx.vocabDone {
+			tx.scanVocab()
+		}
+		return tx.vocab[id]
 	}
 	tx.scanned += len(tx.str)
 	var out []span
@@ -42,15 +44,12 @@ func (tx *text) findAll(w string) []span {
 func (tx *text) scanVocab() {
 	tx.vocabDone = true
 	tx.scanned += len(tx.str)
-	if tx.found == nil {
-		tx.found = map[string][]span{}
-	}
-	for _, w := range tx.t.vocabWords {
-		tx.found[w] = nil
+	tx.vocab = growSlice(tx.vocab, len(tx.t.vocabWords))
+	for i := range tx.vocab {
+		tx.vocab[i] = tx.vocab[i][:0]
 	}
 	for _, h := range tx.t.vocabAC.FindAllOverlapping([]byte(tx.str)) {
-		w := tx.t.vocabWords[h.PatternID]
-		tx.found[w] = append(tx.found[w], span{int(tx.byteAt[h.Start]), int(tx.byteAt[h.End-1]) + 1})
+		tx.vocab[h.PatternID] = append(tx.vocab[h.PatternID], span{int(tx.byteAt[h.Start]), int(tx.byteAt[h.End-1]) + 1})
 	}
 }
 

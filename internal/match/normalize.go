@@ -60,6 +60,7 @@ type text struct {
 	scanned   int               // bytes read by phrase look-ups, to check linear work
 	found     map[string][]span // phrase look-ups already done for this title
 	vocabDone bool
+	vocab     [][]span // spans of each context vocabulary word, by vocabID
 	t         *tables
 }
 
@@ -127,7 +128,7 @@ func separatorGap(r rune) gap {
 func (t *tables) analyse(title string, tx *text) {
 	found := tx.found
 	clear(found)
-	*tx = text{units: tx.units[:0], han: tx.han[:0], byteAt: tx.byteAt[:0], buf: tx.buf[:0], title: title, found: found, t: t}
+	*tx = text{units: tx.units[:0], han: tx.han[:0], byteAt: tx.byteAt[:0], buf: tx.buf[:0], title: title, found: found, vocab: tx.vocab, t: t}
 	var fold [8]rune
 	buf := tx.buf
 	pending := gapNone

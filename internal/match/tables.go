@@ -56,7 +56,7 @@ type tables struct {
 	// every context vocabulary word, found in one pass per title
 	vocabWords []string
 	vocabAC    *ahocorasick.Automaton
-	isVocab    map[string]bool
+	vocabID    map[string]int
 }
 
 func (t *tables) swapClass(r rune) uint8 {
@@ -153,11 +153,11 @@ func newTables() *tables {
 		panic(fmt.Sprintf("building the counterfeit-word automaton from constants: %v", err))
 	}
 	t.counterfeitAC = ac
-	t.isVocab = map[string]bool{}
+	t.vocabID = map[string]int{}
 	for _, ws := range [][]string{t.words.compat, t.words.compatAfter, t.words.commerce, t.words.qualifiers, t.words.originAfter} {
 		for _, w := range ws {
-			if !t.isVocab[w] {
-				t.isVocab[w] = true
+			if _, ok := t.vocabID[w]; !ok {
+				t.vocabID[w] = len(t.vocabWords)
 				t.vocabWords = append(t.vocabWords, w)
 			}
 		}
