@@ -1,6 +1,7 @@
 package match
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/markwatch/markwatch/internal/domain"
@@ -29,9 +30,14 @@ const (
 
 type span struct{ us, ue int }
 
-func overlapsSpelling(o occurrence, spelled []occurrence) bool {
-	for _, e := range spelled {
-		if e.mark == o.mark && e.kind != patPlace && overlaps(span{e.us, e.ue}, span{o.us, o.ue}) {
+// overlapsSpelling reports a registered spelling of the same mark over the
+// same characters; it looks at a bounded number of them.
+func overlapsSpelling(o occurrence, group []occurrence) bool {
+	for i, e := range group {
+		if i >= 4*maxJudgedPerMark {
+			break
+		}
+		if !e.lookalike && e.mark == o.mark && e.kind != patPlace && overlaps(span{e.us, e.ue}, span{o.us, o.ue}) {
 			return true
 		}
 	}
@@ -58,58 +64,51 @@ func (m *Matcher) judgeAll(l domain.Listing, tx *text, hs *hanSeq, occs []occurr
 	if len(occs) == 0 {
 		return nil
 	}
-	type pick struct {
-		score float64
-		occ   int
-	}
-	best := map[int32]pick{}
-	var order []int32
 	ctx := &listingContext{m: m, raw: l}
-	// A registered spelling found at a place explains it; a look-alike of
-	// another spelling read over the same characters (长城干红 as a swap of
-	// 长城干白) would only invent evidence.
-	var spelled []occurrence
-	for _, o := range occs {
-		if !o.lookalike {
-			spelled = append(spelled, o)
+	slices.SortStableFunc(occs, func(a, b occurrence) int { return int(a.mark) - int(b.mark) })
+	var out []domain.Match
+	for start := 0; start < len(occs); {
+		end := start + 1
+		for end < len(occs) && occs[end].mark == occs[start].mark {
+			end++
 		}
+		if o, ok := m.bestOf(occs[start:end], tx, ctx); ok {
+			m.explain(&o, hs, tx)
+			j, _ := m.judge(o, tx, ctx, true)
+			s := min(1, max(0, j.score))
+			s = float64(int(s*1000+0.5)) / 1000
+			out = append(out, domain.Match{MarkID: m.marks[o.mark].mark.ID, Score: s, Alert: s >= m.threshold, Reasons: j.reasons})
+		}
+		start = end
 	}
-	seen := map[int32]int{}
-	for i, o := range occs {
-		if o.lookalike && overlapsSpelling(o, spelled) {
+	sortMatches(out)
+	return out
+}
+
+// bestOf judges one mark's occurrences and returns the strongest, if it is
+// strong enough to report.
+func (m *Matcher) bestOf(group []occurrence, tx *text, ctx *listingContext) (occurrence, bool) {
+	best, bestScore, judged := -1, 0.0, 0
+	for i, o := range group {
+		// A registered spelling found at a place explains it; a look-alike
+		// of another spelling read over the same characters (长城干红 as a
+		// swap of 长城干白) would only invent evidence.
+		if o.lookalike && overlapsSpelling(o, group) {
 			continue
 		}
 		// Each judgement reads the whole title; judging a bounded number
 		// of places per mark keeps a long title's cost linear.
-		if seen[o.mark]++; seen[o.mark] > maxJudgedPerMark {
-			continue
+		if judged++; judged > maxJudgedPerMark {
+			break
 		}
-		j, ok := m.judge(o, tx, ctx, false)
-		if !ok {
-			continue
-		}
-		prev, seen := best[o.mark]
-		if !seen {
-			order = append(order, o.mark)
-		}
-		if !seen || j.score > prev.score {
-			best[o.mark] = pick{j.score, i}
+		if j, ok := m.judge(o, tx, ctx, false); ok && (best < 0 || j.score > bestScore) {
+			best, bestScore = i, j.score
 		}
 	}
-	var out []domain.Match
-	for _, id := range order {
-		if best[id].score < minScore {
-			continue
-		}
-		o := occs[best[id].occ]
-		m.explain(&o, hs, tx)
-		j, _ := m.judge(o, tx, ctx, true)
-		s := min(1, max(0, j.score))
-		s = float64(int(s*1000+0.5)) / 1000
-		out = append(out, domain.Match{MarkID: m.marks[id].mark.ID, Score: s, Alert: s >= m.threshold, Reasons: j.reasons})
+	if best < 0 || bestScore < minScore {
+		return occurrence{}, false
 	}
-	sortMatches(out)
-	return out
+	return group[best], true
 }
 
 // listingContext is the listing beside its title, normalised on first use:
