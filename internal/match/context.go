@@ -39,6 +39,14 @@ func (tx *text) findAll(w string) []span {
 	return out
 }
 
+// vocabAt returns the spans of context vocabulary word id in the title.
+func (tx *text) vocabAt(id int) []span {
+	if !tx.vocabDone {
+		tx.scanVocab()
+	}
+	return tx.vocab[id]
+}
+
 // scanVocab finds every context vocabulary word in the title in one pass
 // and files the spans (or their absence) under each word.
 func (tx *text) scanVocab() {
@@ -48,7 +56,7 @@ func (tx *text) scanVocab() {
 	for i := range tx.vocab {
 		tx.vocab[i] = tx.vocab[i][:0]
 	}
-	for _, h := range tx.t.vocabAC.FindAllOverlapping([]byte(tx.str)) {
+	for _, h := range tx.t.vocabAC.FindAllOverlapping(tx.buf) {
 		tx.vocab[h.PatternID] = append(tx.vocab[h.PatternID], span{int(tx.byteAt[h.Start]), int(tx.byteAt[h.End-1]) + 1})
 	}
 }
@@ -121,8 +129,8 @@ func (m *Matcher) productAfter(c *compiled, tx *text, place span) (span, bool) {
 // originWordAfter reports a place followed by wording that names it as the
 // origin (特产, 产地, 原产).
 func (m *Matcher) originWordAfter(tx *text, place span) bool {
-	for _, w := range m.t.words.originAfter {
-		for _, o := range tx.findAll(w) {
+	for _, id := range m.t.originAfterIDs {
+		for _, o := range tx.vocabAt(id) {
 			if o.us == place.ue {
 				return true
 			}
@@ -150,12 +158,18 @@ func (m *Matcher) extension(c *compiled, tx *text, sp span) (span, string, bool)
 	for i := sp.us; i < sp.ue; i++ {
 		covered[i-run.us] = true
 	}
-	for _, w := range slices.Concat(c.goods, c.generic, m.t.words.commerce) {
-		for _, o := range tx.findAll(w) {
+	cover := func(spans []span) {
+		for _, o := range spans {
 			for i := max(o.us, run.us); i < min(o.ue, run.ue); i++ {
 				covered[i-run.us] = true
 			}
 		}
+	}
+	for _, w := range slices.Concat(c.goods, c.generic) {
+		cover(tx.findAll(w))
+	}
+	for _, id := range m.t.commerceIDs {
+		cover(tx.vocabAt(id))
 	}
 	for _, names := range c.names {
 		for _, o := range tx.findAll(names) {
@@ -196,7 +210,7 @@ func (m *Matcher) counterfeit(tx *text, sp span) (domain.Reason, bool) {
 // the words through one automaton over the folded title, and 1:1 (whose
 // colon the folded title drops) only when the title has a colon at all.
 func (m *Matcher) counterfeitWording(tx *text) (domain.Reason, bool) {
-	for _, hit := range m.t.counterfeitAC.FindAll([]byte(tx.str), 1) {
+	for _, hit := range m.t.counterfeitAC.FindAll(tx.buf, 1) {
 		us, ue := int(tx.byteAt[hit.Start]), int(tx.byteAt[hit.End-1])+1
 		return m.reason(tx, "counterfeit", "假冒用语: "+m.t.words.counterfeit[hit.PatternID], us, ue), true
 	}
@@ -226,8 +240,9 @@ func digitBefore(s string, i int) bool { return i > 0 && s[i-1] >= '0' && s[i-1]
 
 // qualifier finds 品种/风味/同款 right after a GI, or 仿 right before it.
 func (m *Matcher) qualifier(tx *text, sp span) (domain.Reason, bool) {
-	for _, q := range m.t.words.qualifiers {
-		for _, o := range tx.findAll(q) {
+	for _, id := range m.t.qualifierIDs {
+		q := m.t.vocabWords[id]
+		for _, o := range tx.vocabAt(id) {
 			if o.us == sp.ue && tx.units[o.us].gap <= gapSymbol {
 				return m.reason(tx, "gi-qualifier", "限定词: "+q, o.us, o.ue), true
 			}
@@ -242,16 +257,18 @@ func (m *Matcher) qualifier(tx *text, sp span) (domain.Reason, bool) {
 // compatible finds 适用于/兼容 wording just before the name: an accessory
 // that fits the mark's product, not the product itself.
 func (m *Matcher) compatible(tx *text, sp span) (domain.Reason, bool) {
-	for _, w := range m.t.words.compat {
-		for _, o := range tx.findAll(w) {
+	for _, id := range m.t.compatIDs {
+		w := m.t.vocabWords[id]
+		for _, o := range tx.vocabAt(id) {
 			if o.ue <= sp.us && sp.us-o.ue <= 2 {
 				return m.reason(tx, "context", "适配用语: "+w, o.us, o.ue), true
 			}
 		}
 	}
 	// …or just after the model it fits, within the same word (哈弗H6专用)
-	for _, w := range m.t.words.compatAfter {
-		for _, o := range tx.findAll(w) {
+	for _, id := range m.t.compatAfterIDs {
+		w := m.t.vocabWords[id]
+		for _, o := range tx.vocabAt(id) {
 			if o.us < sp.ue || o.us-sp.ue > 5 {
 				continue
 			}

@@ -46,7 +46,6 @@ type text struct {
 	han    []int32 // indices of Han units
 	str    string  // content units' runes concatenated
 	byteAt []int32 // byte offset in str → unit index (len(str)+1 entries)
-	nRunes int
 	title  string
 	buf    []byte // backing store for str, reused between titles
 
@@ -175,7 +174,6 @@ func (t *tables) analyse(title string, tx *text) {
 	tx.byteAt = append(tx.byteAt, int32(len(tx.units)))
 	tx.buf = buf
 	tx.str = string(buf)
-	tx.nRunes = int(pos)
 }
 
 // origRunes returns the original title as runes, converted on first use:

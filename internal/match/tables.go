@@ -57,6 +57,8 @@ type tables struct {
 	vocabWords []string
 	vocabAC    *ahocorasick.Automaton
 	vocabID    map[string]int
+	// the vocabularies as ids into vocabWords
+	compatIDs, compatAfterIDs, commerceIDs, qualifierIDs, originAfterIDs []int
 }
 
 func (t *tables) swapClass(r rune) uint8 {
@@ -162,6 +164,15 @@ func newTables() *tables {
 			}
 		}
 	}
+	ids := func(ws []string) []int {
+		out := make([]int, len(ws))
+		for i, w := range ws {
+			out[i] = t.vocabID[w]
+		}
+		return out
+	}
+	t.compatIDs, t.compatAfterIDs, t.commerceIDs = ids(t.words.compat), ids(t.words.compatAfter), ids(t.words.commerce)
+	t.qualifierIDs, t.originAfterIDs = ids(t.words.qualifiers), ids(t.words.originAfter)
 	if t.vocabAC, err = ahocorasick.NewBuilder().AddStrings(t.vocabWords).Build(); err != nil {
 		panic(fmt.Sprintf("building the context-word automaton from constants: %v", err))
 	}
