@@ -2,5 +2,28 @@
 // name, the way Chinese trademark examiners compare names: by sound, shape and
 // meaning (音、形、义) within the goods the mark covers. It is pure: no I/O and
 // no mutable package state; the only package-level data are read-only tables
-// embedded at build time.
+// built from data embedded at build time (see data/README.md).
+//
+// A title goes through these steps, each linear in its length:
+//
+//  1. normalise (normalize.go): NFKC, lower case, latin homoglyphs, traditional
+//     and variant hanzi folded to simplified, separators dropped but remembered
+//     as gaps, every unit keeping its rune span in the original title;
+//  2. candidates (index.go): pairs of nearby characters looked up in a pair
+//     index of the registry, behind a bloom filter; a presence set then drops
+//     candidates missing too many characters (presence.go);
+//  3. alignment (align.go): a small dynamic programme reads the name against
+//     the title with sound, shape, split/merge, insertion, deletion and swap
+//     steps, under limits that keep a look-alike a look-alike; reordered
+//     names and traded generic words are checked beside it (matcher.go);
+//     latin spellings (pinyin, initials, letter look-alikes) by hash
+//     (occurrence.go);
+//  4. judgement (judge.go, context.go): goods words, well-known status,
+//     counterfeit wording, compatible-with wording, exclude phrases,
+//     authorised shops, and for geographical indications the seller location
+//     against the protected area; only reported hits are put into words.
+//
+// Reason tactics: exact, sound, shape, split, insertion, deletion, reorder,
+// swap, script, symbols, latin, counterfeit, gi-origin, gi-qualifier, and
+// context for the circumstances that raised or lowered a score.
 package match

@@ -2,10 +2,12 @@ package match
 
 // The index maps pairs of character classes to the patterns containing them,
 // so a title meets only the marks it shares a pair with, not every mark.
-// A class is either an exact character or a toneless syllable. Pairs span
-// neighbours and next-but-one neighbours, so one replaced, inserted or split
-// character still leaves a pair intact in names of three or more characters;
-// two-character names also index their look-alike and component characters.
+// A class is an exact character, a toneless syllable or a toned one. Exact
+// pairs span neighbours and next-but-one neighbours, so a replaced, inserted
+// or split character still leaves an exact pair in names of three or more
+// characters. Two-character names also index their neighbours' sounds, toned
+// homophones, look-alike shapes and components; four-character names their
+// neighbours' sounds (for the two middle characters replaced at once).
 
 const (
 	sylClass   = 0x200000 // syllable classes sit above every rune
