@@ -308,7 +308,9 @@ func (m *Matcher) plausible(p *pattern, hs *hanSeq, a alignment) bool {
 			glued++
 		}
 	}
-	if spaces > 0 && (glued > 0 || other+subs > 0) {
+	// (a name split once by a space, 衡水 老白干, is still the name, only
+	// not an evasive spelling: see scriptReasons)
+	if spaces > 0 && other+subs+swaps+deletes > 0 {
 		return false // spaced out and altered as well is no longer the name
 	}
 	// an inserted character must sit inside a glued word

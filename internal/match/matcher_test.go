@@ -74,6 +74,8 @@ func TestMatchTactics(t *testing.T) {
 		{"deletion", "云南药 牙膏 清新", "", "", "yunnanbaiyao", "deletion"},
 		{"split", "禾舀香村 糕点 点心", "", "", "daoxiangcun", "split"},
 		{"split radical typed whole", "犬句不理 包子 速冻", "", "", "goubuli", "split"},
+		{"pinyin with tone marks", "Dào Xiāng Cūn 月饼 礼盒", "", "", "daoxiangcun", "latin"},
+		{"counterfeit, name split by a space", "狗不 理 包子 高仿", "", "", "goubuli", "counterfeit"},
 		{"pinyin initials", "DXC 糕点 月饼 礼盒", "", "", "daoxiangcun", "latin"},
 		{"gi outside", "五常大米 10斤 新米", "", "江苏 宿迁", "wuchang-dami", "gi-origin"},
 		{"gi place and product", "正宗五常 稻花香 大米 5kg", "", "吉林 长春", "wuchang-dami", "gi-origin"},
@@ -97,6 +99,7 @@ func TestMatchTactics(t *testing.T) {
 		{"generic alone", "辣椒酱 香辣 下饭", "", "", "", ""},
 		{"unrelated brand", "稻花香 白酒 52度", "", "", "", ""},
 		{"swap out of class", "老干娃 辣椒酱", "", "", "", ""},
+		{"name split by one space, nothing else", "稻香 村 月饼", "", "", "", ""},
 		{"initials in lower case", "dxc 糕点 月饼", "", "", "", ""},
 		{"compatible after", "狗不理包子专用 蒸笼 竹制", "", "", "", ""},
 	}

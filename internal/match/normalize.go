@@ -89,6 +89,9 @@ func (t *tables) foldRune(dst []rune, r rune) ([]rune, bool) {
 			changed = true
 		}
 		c = unicode.ToLower(c)
+		if c >= utf8.RuneSelf && unicode.Is(unicode.Latin, c) {
+			c = plainLatin(c) // pinyin with tone marks: dào → dao, lǜ → lv
+		}
 		if c >= utf8.RuneSelf && unicode.IsLetter(c) && !unicode.Is(unicode.Han, c) {
 			if sk := confusables.Skeleton(string(c)); len(sk) == 1 && sk[0] < utf8.RuneSelf {
 				c = unicode.ToLower(rune(sk[0]))
@@ -105,6 +108,22 @@ func (t *tables) foldRune(dst []rune, r rune) ([]rune, bool) {
 		return dst, true
 	}
 	return dst, changed
+}
+
+// plainLatin drops the diacritics of a latin letter, writing ü as v the way
+// pinyin is typed.
+func plainLatin(c rune) rune {
+	switch c {
+	case 'ü', 'ǖ', 'ǘ', 'ǚ', 'ǜ':
+		return 'v'
+	}
+	for _, b := range norm.NFD.String(string(c)) {
+		if b < utf8.RuneSelf {
+			return b
+		}
+		break
+	}
+	return c
 }
 
 func isHan(r rune) bool {

@@ -154,11 +154,19 @@ func (m *Matcher) scriptReasons(o *occurrence, hs *hanSeq, tx *text, start, end 
 		}
 		o.reasons = append(o.reasons, m.reason(tx, "script", "繁体/异体: "+string(from)+"→"+string(to), o.us, o.ue))
 	}
-	seps := 0
+	// Symbols between characters are evasive; spaces only when they part
+	// every character (六 个 核 桃): one space may just split words.
+	seps, spaces := 0, 0
 	for t := start + 1; t < end; t++ {
-		if hs.gap[t] == gapSymbol || hs.gap[t] == gapSpace {
+		switch hs.gap[t] {
+		case gapSymbol:
 			seps++
+		case gapSpace:
+			spaces++
 		}
+	}
+	if spaces == end-start-1 {
+		seps += spaces
 	}
 	if seps > 0 {
 		o.evasive = true
