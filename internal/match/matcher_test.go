@@ -76,6 +76,7 @@ func TestMatchTactics(t *testing.T) {
 		{"split radical typed whole", "犬句不理 包子 速冻", "", "", "goubuli", "split"},
 		{"pinyin with tone marks", "Dào Xiāng Cūn 月饼 礼盒", "", "", "daoxiangcun", "latin"},
 		{"counterfeit, name split by a space", "狗不 理 包子 高仿", "", "", "goubuli", "counterfeit"},
+		{"pinyin letter by letter", "D.A.O.X.I.A.N.G.C.U.N 月饼", "", "", "daoxiangcun", "latin"},
 		{"pinyin initials", "DXC 糕点 月饼 礼盒", "", "", "daoxiangcun", "latin"},
 		{"gi outside", "五常大米 10斤 新米", "", "江苏 宿迁", "wuchang-dami", "gi-origin"},
 		{"gi place and product", "正宗五常 稻花香 大米 5kg", "", "吉林 长春", "wuchang-dami", "gi-origin"},

@@ -187,6 +187,10 @@ func (m *Matcher) sharedSyllable(a, b syllables) string {
 	return ""
 }
 
+// maxLatinTokens bounds how many latin words are joined into one spelling:
+// enough for pinyin written a syllable at a time (J.U.N.L.E.B.A.O).
+const maxLatinTokens = 12
+
 // latinOccurrences finds marks written in latin letters: their latin forms,
 // or the pinyin of their names, full or split into words (Hengshui Laobaigan),
 // with digits and letter pairs standing in for letters (BA0, GVVM).
@@ -220,7 +224,7 @@ func (m *Matcher) latinOccurrences(tx *text, occs []occurrence) []occurrence {
 			continue // a number does not start a name
 		}
 		h := uint64(14695981039346656037)
-		for j := i; j < len(toks) && j < i+5; j++ {
+		for j := i; j < len(toks) && j < i+maxLatinTokens; j++ {
 			if j > i && toks[j].us != toks[j-1].ue {
 				break // something other than separators between the words
 			}
