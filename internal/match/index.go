@@ -192,14 +192,19 @@ func (b bloom) has(key uint64) bool {
 	return b.bits[w]&bit != 0
 }
 
-// pairIndex is the frozen pair index: open addressing over parallel arrays,
-// with every posting list in one slice. A Go map of slices costs several
+// pairIndex is the frozen pair index: open addressing over one array of
+// slots, each with its key and the range of its postings in one shared
+// slice, so a probe touches one cache line. A Go map of slices costs several
 // times the memory and, at ten thousand marks, the cache misses with it.
 type pairIndex struct {
-	keys     []uint64 // 0 marks an empty slot (no real key is 0)
-	from, to []uint32 // postings[from:to] for the key in the same slot
+	slots    []indexSlot
 	postings []int32
 	mask     uint64
+}
+
+type indexSlot struct {
+	key      uint64 // 0 marks an empty slot (no real key is 0)
+	from, to uint32 // postings[from:to]
 }
 
 func freezeIndex(m map[uint64][]int32) pairIndex {
@@ -207,16 +212,15 @@ func freezeIndex(m map[uint64][]int32) pairIndex {
 	for n*7 < len(m)*10 { // load factor at most 0.7
 		n <<= 1
 	}
-	ix := pairIndex{keys: make([]uint64, n), from: make([]uint32, n), to: make([]uint32, n), mask: uint64(n - 1)}
+	ix := pairIndex{slots: make([]indexSlot, n), mask: uint64(n - 1)}
 	for key, ps := range m {
 		i := ix.slot(key)
-		for ix.keys[i] != 0 {
+		for ix.slots[i].key != 0 {
 			i = (i + 1) & ix.mask
 		}
-		ix.keys[i] = key
-		ix.from[i] = uint32(len(ix.postings))
+		from := uint32(len(ix.postings))
 		ix.postings = append(ix.postings, ps...)
-		ix.to[i] = uint32(len(ix.postings))
+		ix.slots[i] = indexSlot{key: key, from: from, to: uint32(len(ix.postings))}
 	}
 	return ix
 }
@@ -227,13 +231,13 @@ func (ix *pairIndex) slot(key uint64) uint64 {
 }
 
 func (ix *pairIndex) get(key uint64) []int32 {
-	if len(ix.keys) == 0 {
+	if len(ix.slots) == 0 {
 		return nil
 	}
 	for i := ix.slot(key); ; i = (i + 1) & ix.mask {
-		switch ix.keys[i] {
+		switch s := &ix.slots[i]; s.key {
 		case key:
-			return ix.postings[ix.from[i]:ix.to[i]]
+			return ix.postings[s.from:s.to]
 		case 0:
 			return nil
 		}
