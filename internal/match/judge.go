@@ -72,12 +72,23 @@ func (m *Matcher) judgeAll(l domain.Listing, tx *text, hs *hanSeq, occs []occurr
 		for end < len(occs) && occs[end].mark == occs[start].mark {
 			end++
 		}
-		if o, ok := m.bestOf(occs[start:end], tx, ctx); ok {
+		group := occs[start:end]
+		var j judged
+		ok := false
+		if len(group) == 1 {
+			// one place: judge it once, in words
+			o := group[0]
 			m.explain(&o, hs, tx)
-			j, _ := m.judge(o, tx, ctx, true)
+			j, ok = m.judge(o, tx, ctx, true)
+			ok = ok && j.score >= minScore
+		} else if o, found := m.bestOf(group, tx, ctx); found {
+			m.explain(&o, hs, tx)
+			j, ok = m.judge(o, tx, ctx, true)
+		}
+		if ok {
 			s := min(1, max(0, j.score))
 			s = float64(int(s*1000+0.5)) / 1000
-			out = append(out, domain.Match{MarkID: m.marks[o.mark].mark.ID, Score: s, Alert: s >= m.threshold, Reasons: j.reasons})
+			out = append(out, domain.Match{MarkID: m.marks[group[0].mark].mark.ID, Score: s, Alert: s >= m.threshold, Reasons: j.reasons})
 		}
 		start = end
 	}
