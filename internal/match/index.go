@@ -98,11 +98,10 @@ func (m *Matcher) candidates(hs *hanSeq, sc *scratch) []candidate {
 		sc.gen = 1
 	}
 	cands := sc.cands[:0]
+	bl := m.bloom
+	// hit is called only for keys the bloom filter lets through; the filter
+	// test stays inline at each probe, since most probes stop there.
 	hit := func(key uint64, t, u int) {
-		sc.work++
-		if !m.bloom.has(key) {
-			return
-		}
 		for _, pid := range m.index.get(key) {
 			if sc.stamp[pid] == sc.gen {
 				// Hits near the last cluster widen it; a hit far away opens a
@@ -121,13 +120,17 @@ func (m *Matcher) candidates(hs *hanSeq, sc *scratch) []candidate {
 		}
 	}
 	n := len(hs.r)
+	probes := 0
 	for t := 0; t < n; t++ {
 		rt := uint32(hs.r[t])
 		st := hs.syl[t]
 		for d := 1; d <= 3 && t+d < n; d++ {
 			u := t + d
 			ru := uint32(hs.r[u])
-			hit(pairKey(rt, ru), t, u)
+			probes++
+			if k := pairKey(rt, ru); bl.has(k) {
+				hit(k, t, u)
+			}
 			if d > 1 {
 				continue
 			}
@@ -136,13 +139,19 @@ func (m *Matcher) candidates(hs *hanSeq, sc *scratch) []candidate {
 				if y == 0 {
 					break
 				}
-				hit(pairKey(rt, sylClass|uint32(y)), t, u)
+				probes++
+				if k := pairKey(rt, sylClass|uint32(y)); bl.has(k) {
+					hit(k, t, u)
+				}
 			}
 			for _, x := range st {
 				if x == 0 {
 					break
 				}
-				hit(pairKey(sylClass|uint32(x), ru), t, u)
+				probes++
+				if k := pairKey(sylClass|uint32(x), ru); bl.has(k) {
+					hit(k, t, u)
+				}
 			}
 			tu := hs.toned[u]
 			for _, x := range hs.toned[t] {
@@ -153,11 +162,15 @@ func (m *Matcher) candidates(hs *hanSeq, sc *scratch) []candidate {
 					if y == 0 {
 						break
 					}
-					hit(pairKey(tonedClass|uint32(x), tonedClass|uint32(y)), t, u)
+					probes++
+					if k := pairKey(tonedClass|uint32(x), tonedClass|uint32(y)); bl.has(k) {
+						hit(k, t, u)
+					}
 				}
 			}
 		}
 	}
+	sc.work += probes
 	sc.cands = cands
 	return cands
 }

@@ -18,8 +18,8 @@ const (
 	scoreGIClaim     = 0.85
 	scoreGIQualifier = 0.9
 
-	factorNoGoods        = 0.5
-	factorNoGoodsWeak    = 0.4 // a swap or insertion among unrelated goods is barely a resemblance
+	factorNoGoods        = 0.33 // a non-famous name among unrelated goods is barely worth a record
+	factorNoGoodsWeak    = 0.3  // …and a swap or insertion there less still
 	factorWellKnownElse  = 0.75
 	factorCompat         = 0.4
 	factorAuthorized     = 0.3
