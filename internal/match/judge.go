@@ -186,7 +186,8 @@ func (m *Matcher) judgeTrademark(c *compiled, o occurrence, tx *text, j *judged)
 	if o.evasive {
 		s = max(s, scoreEvasive)
 	}
-	if r, ok := m.counterfeit(tx, sp); ok {
+	r, copied := m.counterfeit(tx, sp)
+	if copied {
 		s = max(s, scoreCounterfeit)
 		if j.explain {
 			j.reasons = append(j.reasons, r)
@@ -206,7 +207,9 @@ func (m *Matcher) judgeTrademark(c *compiled, o occurrence, tx *text, j *judged)
 		if j.explain {
 			j.reasons = append(j.reasons, m.reason(tx, "context", "商品: "+tx.original(g.us, g.ue), g.us, g.ue))
 		}
-	} else if c.mark.WellKnown && o.strong {
+	} else if c.mark.WellKnown && (o.strong || copied) {
+		// a famous name is protected beyond its goods against look-alikes
+		// and announced copies, not against its plain use
 		s *= factorWellKnownElse
 		if j.explain {
 			j.reasons = append(j.reasons, domain.Reason{Tactic: "context", Text: "驰名商标: 商品类别之外", Start: -1, End: -1})

@@ -71,6 +71,8 @@ func TestMatchTactics(t *testing.T) {
 		{"insertion", "稻香新村 糕点 礼盒", "", "", "daoxiangcun", "insertion"},
 		{"swap in class", "老干爹 辣椒酱 280g", "", "", "laoganma", "swap"},
 		{"counterfeit", "云南白药 牙膏 A货 批发", "", "", "yunnanbaiyao", "counterfeit"},
+		{"copy of a famous name, no goods word", "高仿 云南白药 包装盒 印刷", "", "", "yunnanbaiyao", "counterfeit"},
+		{"copy of a plain name, no goods word", "高仿 狗不理 门头招牌 定制", "", "", "", ""},
 		{"deletion", "云南药 牙膏 清新", "", "", "yunnanbaiyao", "deletion"},
 		{"split", "禾舀香村 糕点 点心", "", "", "daoxiangcun", "split"},
 		{"split radical typed whole", "犬句不理 包子 速冻", "", "", "goubuli", "split"},
