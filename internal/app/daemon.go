@@ -304,7 +304,7 @@ func (d *daemon) startSchedule(ctx context.Context) error {
 		if d.onRun != nil {
 			d.onRun(run)
 		}
-	}, schedule.Options{Location: loc, Log: d.log.Named("schedule")})
+	}, schedule.Options{Location: loc, Jitter: d.cfg.Schedule.Jitter, Log: d.log.Named("schedule")})
 	if err != nil {
 		return fmt.Errorf("creating scheduler: %w", err)
 	}

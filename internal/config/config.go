@@ -105,6 +105,9 @@ type Crawl struct {
 type Schedule struct {
 	// Timezone of cron schedules, an IANA name.
 	Timezone string `yaml:"timezone"`
+	// Jitter delays each scheduled run by a random amount up to this, so
+	// sources on the same spec ("0 * * * *") do not all start at once.
+	Jitter time.Duration `yaml:"jitter"`
 }
 
 // Location loads the schedule's time zone.

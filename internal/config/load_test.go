@@ -94,6 +94,7 @@ func TestLoadBrokenConfig(t *testing.T) {
 		{"bad duration", "crawl:\n  shutdown_grace: 10\n", `:2: field "crawl.shutdown_grace": "10" is not a duration; write a Go duration with a unit like 10s`},
 		{"bad duration text", "crawl:\n  shutdown_grace: 十秒\n", `:2: field "crawl.shutdown_grace": "十秒" is not a duration`},
 		{"negative duration", "crawl:\n  shutdown_grace: -5s\n", `:2: field "crawl.shutdown_grace": -5s must be positive`},
+		{"negative jitter", "schedule:\n  jitter: -1m\n", `:2: field "schedule.jitter": -1m0s must not be negative`},
 		{"bad listen address", "http:\n  listen: localhost\n", `:2: field "http.listen": "localhost" is not a listen address; write host:port`},
 		{"bad port", "sources:\n  demo:\n    listen: 127.0.0.1:99999\n", `:3: field "sources.demo.listen": "127.0.0.1:99999" has an invalid port`},
 		{"bad URL scheme", "meilisearch:\n  url: meilisearch:7700\n", `:2: field "meilisearch.url": scheme "meilisearch" is not supported`},

@@ -60,6 +60,9 @@ func (c Config) Validate() error {
 	} else if _, err := c.Schedule.Location(); err != nil {
 		add("schedule.timezone", "%q is not a known time zone; use an IANA name like Asia/Shanghai or UTC", c.Schedule.Timezone)
 	}
+	if c.Schedule.Jitter < 0 {
+		add("schedule.jitter", "%s must not be negative; give the most a scheduled run may be delayed, e.g. 30s, or 0", c.Schedule.Jitter)
+	}
 	seen := make(map[string]int, len(c.Notify.Webhooks))
 	for i, w := range c.Notify.Webhooks {
 		path := fmt.Sprintf("notify.webhooks[%d].url", i)
