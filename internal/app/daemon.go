@@ -100,6 +100,18 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "markwatch_index_outbox_pending",
+		Help: "Hit changes stored but not yet in Meilisearch; grows while the index is down.",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		n, err := d.db.OutboxLen(ctx)
+		if err != nil {
+			return -1 // scrape still answers; -1 says the store did not
+		}
+		return float64(n)
+	}))
 	notifiers, err := d.startNotify(reg)
 	if err != nil {
 		return d, err

@@ -145,6 +145,18 @@ func TestDaemonEndToEnd(t *testing.T) {
 		t.Fatalf("console: status %d, no highlighted evidence in %.300s", resp.StatusCode, page)
 	}
 
+	resp, err = http.Get(d.httpURL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, m := range []string{`markwatch_crawl_runs_total{source="demo",status="succeeded"}`, "markwatch_index_outbox_pending", `markwatch_alerts_raised_total{source="demo"}`} {
+		if !strings.Contains(string(metrics), m) {
+			t.Errorf("/metrics lacks %s", m)
+		}
+	}
+
 	var ready map[string]any
 	if code := getJSON(t, d.httpURL+"/readyz", &ready); code != 200 {
 		t.Fatalf("/readyz: %d %v", code, ready)
