@@ -8,7 +8,12 @@ import "time"
 // title, End exclusive; both are -1 when the reason is not about a span
 // (e.g. seller location).
 type Reason struct {
-	Tactic string `json:"tactic"` // machine-readable: sound, shape, split, insertion, reorder, swap, script, latin, symbols, counterfeit, gi-origin, gi-qualifier, exact
+	// Tactic is machine-readable: exact, sound, shape, split, merge,
+	// insertion, deletion, reorder, swap, script, latin, symbols,
+	// counterfeit, gi-origin, gi-qualifier, or context (goods words,
+	// authorised shop, compatible-with wording: the circumstances that
+	// raise or lower a score, usually not a span).
+	Tactic string `json:"tactic"`
 	Text   string `json:"text"`
 	Start  int    `json:"start"`
 	End    int    `json:"end"`
