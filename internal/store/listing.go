@@ -169,7 +169,17 @@ func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, seen time
 		url, title, seller, location string
 		price                        float64
 	)
-	err := tx.QueryRowContext(ctx, qSelectListing,
+	// Most saves are re-sightings of an unchanged listing: try that first.
+	err := tx.QueryRowContext(ctx, qTouchListing,
+		l.Platform, l.ImageURL, l.Query, toMillis(seen),
+		l.SourceID, key, l.URL, l.Title, l.Price, l.Seller, l.Location).Scan(&id)
+	if err == nil {
+		return id, false, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, false, fmt.Errorf("touching listing: %w", err)
+	}
+	err = tx.QueryRowContext(ctx, qSelectListing,
 		l.SourceID, key).Scan(&id, &url, &title, &price, &seller, &location)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = tx.QueryRowContext(ctx, qInsertListing,
@@ -252,22 +262,26 @@ func upsertAlert(ctx context.Context, tx *writeTx, l domain.Listing, h domain.Hi
 		Seller: l.Seller, Location: l.Location, Score: h.Score, Reasons: h.Reasons,
 		Status: domain.AlertOpen, FirstSeen: seen, LastSeen: seen,
 	}
-	err = tx.QueryRowContext(ctx, qInsertAlert,
-		a.MarkID, key, a.HitID, a.SourceID, a.URL, a.Title, a.Seller, a.Location, a.Score, reasons,
-		toMillis(seen), toMillis(seen)).Scan(&a.ID)
-	if err == nil {
-		return a, true, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return domain.Alert{}, false, fmt.Errorf("inserting alert for mark %s: %w", h.MarkID, err)
-	}
-	// SET expressions all read the old row, so reasons follows the old score.
-	_, err = tx.ExecContext(ctx, qTouchAlert,
+	// An alert is raised once and seen again on every crawl after: touch
+	// first, insert only when there was nothing to touch. SET expressions all
+	// read the old row, so reasons follows the old score.
+	res, err := tx.ExecContext(ctx, qTouchAlert,
 		toMillis(seen), h.Score, reasons, h.Score, h.MarkID, key)
 	if err != nil {
 		return domain.Alert{}, false, fmt.Errorf("touching alert for mark %s: %w", h.MarkID, err)
 	}
-	return domain.Alert{}, false, nil
+	if n, err := res.RowsAffected(); err != nil {
+		return domain.Alert{}, false, fmt.Errorf("touching alert for mark %s: %w", h.MarkID, err)
+	} else if n > 0 {
+		return domain.Alert{}, false, nil
+	}
+	err = tx.QueryRowContext(ctx, qInsertAlert,
+		a.MarkID, key, a.HitID, a.SourceID, a.URL, a.Title, a.Seller, a.Location, a.Score, reasons,
+		toMillis(seen), toMillis(seen)).Scan(&a.ID)
+	if err != nil {
+		return domain.Alert{}, false, fmt.Errorf("inserting alert for mark %s: %w", h.MarkID, err)
+	}
+	return a, true, nil
 }
 
 // enqueue replaces any pending outbox row of the hit with a fresh one; see the

@@ -10,7 +10,12 @@ import (
 // The statements SaveListing runs, prepared once when the store opens
 // (preparing was about a quarter of a save's CPU time).
 const (
-	qEnsureSource  = "INSERT INTO sources (id, created_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING"
+	qEnsureSource = "INSERT INTO sources (id, created_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING"
+	// qTouchListing is a re-sighting's one statement: it only matches when
+	// nothing the index shows has changed, and then only moves last_seen.
+	qTouchListing = `UPDATE listings SET platform = ?, image_url = ?, query = ?, last_seen = max(last_seen, ?)
+		WHERE source_id = ? AND url_key = ? AND url = ? AND title = ? AND price = ? AND seller = ? AND location = ?
+		RETURNING id`
 	qSelectListing = "SELECT id, url, title, price, seller, location FROM listings WHERE source_id = ? AND url_key = ?"
 	qInsertListing = `INSERT INTO listings
 			(source_id, url_key, url, platform, title, price, seller, location, image_url, query, first_seen, last_seen)
@@ -37,7 +42,7 @@ const (
 
 // hotStatements are prepared on the write connection at Open.
 var hotStatements = []string{
-	qEnsureSource, qSelectListing, qInsertListing, qUpdateListing, qSelectHit,
+	qEnsureSource, qTouchListing, qSelectListing, qInsertListing, qUpdateListing, qSelectHit,
 	qInsertHit, qUpdateHit, qInsertAlert, qTouchAlert, qEnqueue,
 }
 
