@@ -11,7 +11,6 @@ import (
 	"github.com/markwatch/markwatch/internal/alert"
 	"github.com/markwatch/markwatch/internal/crawl"
 	"github.com/markwatch/markwatch/internal/demo"
-	"github.com/markwatch/markwatch/internal/match"
 	"github.com/markwatch/markwatch/internal/pipeline"
 )
 
@@ -31,7 +30,7 @@ func runCrawl(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	marks, err := loadRegistry(cfg.Registry.Path)
+	marks, matcher, err := buildMatcher(cfg.Registry.Path, cfg.Match.AlertThreshold)
 	if err != nil {
 		return err
 	}
@@ -79,10 +78,6 @@ func runCrawl(ctx context.Context, env Env, args []string) error {
 		}
 		defer srv.Close()
 		src.BaseURL, allowPrivate = base, true
-	}
-	matcher, err := match.New(marks, match.Options{AlertThreshold: cfg.Match.AlertThreshold})
-	if err != nil {
-		return fmt.Errorf("building matcher: %w", err)
 	}
 	db, err := openStore(ctx, cfg, true)
 	if err != nil {

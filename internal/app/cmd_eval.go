@@ -7,7 +7,6 @@ import (
 	"os"
 
 	"github.com/markwatch/markwatch/internal/evaluate"
-	"github.com/markwatch/markwatch/internal/match"
 )
 
 // runEval measures the daemon's matcher on labelled cases: precision and
@@ -26,13 +25,9 @@ func runEval(_ context.Context, env Env, args []string) error {
 	if *casesPath == "" {
 		return usagef("--cases is required (e.g. internal/evaluate/testdata/dev.jsonl)")
 	}
-	marks, err := loadRegistry(*regPath)
+	_, m, err := buildMatcher(*regPath, *threshold)
 	if err != nil {
 		return err
-	}
-	m, err := match.New(marks, match.Options{AlertThreshold: *threshold})
-	if err != nil {
-		return fmt.Errorf("building matcher: %w", err)
 	}
 	f, err := os.Open(*casesPath)
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"github.com/markwatch/markwatch/internal/domain"
-	"github.com/markwatch/markwatch/internal/match"
 )
 
 // caseListing is one input line of the evaluation contract: a listing with
@@ -40,13 +39,9 @@ func runMatch(_ context.Context, env Env, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	marks, err := loadRegistry(*regPath)
+	_, m, err := buildMatcher(*regPath, *threshold)
 	if err != nil {
 		return err
-	}
-	m, err := match.New(marks, match.Options{AlertThreshold: *threshold})
-	if err != nil {
-		return fmt.Errorf("building matcher: %w", err)
 	}
 	sc := bufio.NewScanner(env.Stdin)
 	sc.Buffer(make([]byte, 64<<10), maxLine)

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 
 	"go.uber.org/zap"
 
@@ -33,27 +32,14 @@ func runReindex(ctx context.Context, env Env, args []string) error {
 	}
 	defer db.Close()
 
-	url, key := cfg.Meilisearch.URL, cfg.Meilisearch.APIKey.Value()
-	if cfg.Meilisearch.Managed() {
-		bin := cfg.Meilisearch.Binary
-		if bin == "" {
-			if bin, err = index.FindBinary(); err != nil {
-				return fmt.Errorf("finding the Meilisearch binary: %w", err)
-			}
-		}
-		m, err := index.StartManaged(ctx, index.ManagedOptions{
-			BinPath: bin, DataDir: filepath.Join(cfg.DataDir, "meilisearch"),
-			MaxIndexingMemory: cfg.Meilisearch.MaxIndexingMemory, Log: log.Named("meilisearch"),
-		})
-		if err != nil {
-			return fmt.Errorf("starting managed Meilisearch (is `markwatch serve` still running on this data_dir?): %w", err)
-		}
-		defer m.Stop(context.WithoutCancel(ctx))
-		url, key = m.URL(), m.Key()
-	}
-	c, err := index.NewClient(url, key, index.ClientOptions{IndexName: cfg.Meilisearch.Index})
+	// With a managed Meilisearch, StartManaged refuses while serve owns the
+	// same data directory, so a rebuild never races the daemon's indexer.
+	c, managed, err := connectIndex(ctx, cfg, log)
 	if err != nil {
-		return fmt.Errorf("connecting to Meilisearch at %s: %w", url, err)
+		return err
+	}
+	if managed != nil {
+		defer managed.Stop(context.WithoutCancel(ctx))
 	}
 	n, err := index.Reindex(ctx, c, db)
 	if err != nil {

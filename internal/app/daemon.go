@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -72,12 +71,9 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 	}()
 
 	// The registry first: a broken one must stop startup before anything runs.
-	if d.marks, err = loadRegistry(cfg.Registry.Path); err != nil {
+	var matcher *match.Matcher
+	if d.marks, matcher, err = buildMatcher(cfg.Registry.Path, cfg.Match.AlertThreshold); err != nil {
 		return d, err
-	}
-	matcher, err := match.New(d.marks, match.Options{AlertThreshold: cfg.Match.AlertThreshold})
-	if err != nil {
-		return d, fmt.Errorf("building matcher: %w", err)
 	}
 	if d.sources, err = loadSources(cfg); err != nil {
 		return d, err
@@ -168,34 +164,14 @@ func (d *daemon) startNotify(reg prometheus.Registerer) ([]alert.Notifier, error
 // is configured. A search outage must not block crawling: settings that
 // cannot be applied now are retried by the indexer's first successful batch.
 func (d *daemon) startIndex(ctx, bgCtx context.Context) error {
-	url, key := d.cfg.Meilisearch.URL, d.cfg.Meilisearch.APIKey.Value()
-	if d.cfg.Meilisearch.Managed() {
-		bin := d.cfg.Meilisearch.Binary
-		if bin == "" {
-			var err error
-			if bin, err = index.FindBinary(); err != nil {
-				return fmt.Errorf("finding the Meilisearch binary: %w", err)
-			}
-		}
-		m, err := index.StartManaged(ctx, index.ManagedOptions{
-			BinPath:           bin,
-			DataDir:           filepath.Join(d.cfg.DataDir, "meilisearch"),
-			MaxIndexingMemory: d.cfg.Meilisearch.MaxIndexingMemory,
-			Log:               d.log.Named("meilisearch"),
-		})
-		if err != nil {
-			return fmt.Errorf("starting managed Meilisearch: %w", err)
-		}
-		d.meili = m
-		url, key = m.URL(), m.Key()
-	}
-	c, err := index.NewClient(url, key, index.ClientOptions{IndexName: d.cfg.Meilisearch.Index})
+	c, managed, err := connectIndex(ctx, d.cfg, d.log)
 	if err != nil {
-		return fmt.Errorf("connecting to Meilisearch at %s: %w", url, err)
+		return err
 	}
+	d.meili = managed
 	d.search = c
 	if err := c.ApplySettings(ctx); err != nil {
-		d.log.Warn("Meilisearch settings not applied; hits stay in the outbox until it answers", zap.String("url", url), zap.Error(err))
+		d.log.Warn("Meilisearch settings not applied; hits stay in the outbox until it answers", zap.Error(err))
 	}
 	d.indexer = index.NewIndexer(c, d.db, d.log.Named("indexer"), index.IndexerOptions{})
 	d.bg.Add(1)

@@ -17,7 +17,6 @@ import (
 	"github.com/markwatch/markwatch/internal/config"
 	"github.com/markwatch/markwatch/internal/crawl"
 	"github.com/markwatch/markwatch/internal/domain"
-	"github.com/markwatch/markwatch/internal/match"
 	"github.com/markwatch/markwatch/internal/pipeline"
 )
 
@@ -96,11 +95,7 @@ extract:
 	if err != nil {
 		b.Fatal(err)
 	}
-	marks, err := loadRegistry("")
-	if err != nil {
-		b.Fatal(err)
-	}
-	matcher, err := match.New(marks, match.Options{})
+	_, matcher, err := buildMatcher("", 0)
 	if err != nil {
 		b.Fatal(err)
 	}

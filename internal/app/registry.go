@@ -5,6 +5,7 @@ import (
 
 	defaults "github.com/markwatch/markwatch/config"
 	"github.com/markwatch/markwatch/internal/domain"
+	"github.com/markwatch/markwatch/internal/match"
 	"github.com/markwatch/markwatch/internal/registry"
 )
 
@@ -23,4 +24,18 @@ func loadRegistry(path string) ([]domain.Mark, error) {
 		return nil, fmt.Errorf("loading registry: %w", err)
 	}
 	return marks, nil
+}
+
+// buildMatcher loads the registry (path "" = embedded) and builds the one
+// matcher every command and the daemon use.
+func buildMatcher(registryPath string, threshold float64) ([]domain.Mark, *match.Matcher, error) {
+	marks, err := loadRegistry(registryPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := match.New(marks, match.Options{AlertThreshold: threshold})
+	if err != nil {
+		return nil, nil, fmt.Errorf("building matcher: %w", err)
+	}
+	return marks, m, nil
 }
