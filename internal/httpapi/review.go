@@ -2,10 +2,7 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -101,21 +98,9 @@ func (rv *reviewAPI) setStatus(w http.ResponseWriter, r *http.Request) {
 // status to the store, so the answer lists the valid values whatever the
 // store says.
 func readReview(w http.ResponseWriter, r *http.Request) (domain.AlertStatus, error) {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxReviewBody))
-	dec.DisallowUnknownFields()
 	var body reviewBody
-	if err := dec.Decode(&body); err != nil {
-		var tooBig *http.MaxBytesError
-		switch {
-		case errors.As(err, &tooBig):
-			return "", domain.Errorf(domain.EINVALID, "request body is over %d bytes; send only %s", maxReviewBody, reviewExample)
-		case errors.Is(err, io.EOF):
-			return "", domain.Errorf(domain.EINVALID, "request body is empty; send %s", reviewExample)
-		}
-		return "", domain.Errorf(domain.EINVALID, "request body must be JSON like %s: %v", reviewExample, err)
-	}
-	if dec.More() {
-		return "", domain.Errorf(domain.EINVALID, "request body holds more than one JSON value; send only %s", reviewExample)
+	if err := decodeBody(w, r, &body, maxReviewBody, reviewExample); err != nil {
+		return "", err
 	}
 	if body.Status == nil {
 		return "", domain.Errorf(domain.EINVALID, "request body has no status; send %s", reviewExample)

@@ -2,10 +2,7 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -188,21 +185,9 @@ func (s *sourcesAPI) setSchedule(w http.ResponseWriter, r *http.Request) {
 const scheduleExample = `{"schedule":"*/30 * * * *"}`
 
 func readSchedule(w http.ResponseWriter, r *http.Request) (string, error) {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxScheduleBody))
-	dec.DisallowUnknownFields()
 	var body scheduleBody
-	if err := dec.Decode(&body); err != nil {
-		var tooBig *http.MaxBytesError
-		switch {
-		case errors.As(err, &tooBig):
-			return "", domain.Errorf(domain.EINVALID, "request body is over %d bytes; send only %s", maxScheduleBody, scheduleExample)
-		case errors.Is(err, io.EOF):
-			return "", domain.Errorf(domain.EINVALID, "request body is empty; send %s", scheduleExample)
-		}
-		return "", domain.Errorf(domain.EINVALID, "request body must be JSON like %s: %v", scheduleExample, err)
-	}
-	if dec.More() {
-		return "", domain.Errorf(domain.EINVALID, "request body holds more than one JSON value; send only %s", scheduleExample)
+	if err := decodeBody(w, r, &body, maxScheduleBody, scheduleExample); err != nil {
+		return "", err
 	}
 	if body.Schedule == nil || strings.TrimSpace(*body.Schedule) == "" {
 		return "", domain.Errorf(domain.EINVALID, "request body has no schedule; send %s", scheduleExample)
