@@ -2,20 +2,15 @@ package app
 
 import (
 	"context"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"path/filepath"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/gocolly/colly/v2"
 	"go.uber.org/zap"
 
 	"github.com/markwatch/markwatch/internal/config"
 	"github.com/markwatch/markwatch/internal/crawl"
+	"github.com/markwatch/markwatch/internal/crawl/crawltest"
 	"github.com/markwatch/markwatch/internal/domain"
 	"github.com/markwatch/markwatch/internal/pipeline"
 )
@@ -35,18 +30,6 @@ var benchTitles = []string{
 	"露露 杏仁露 240ml*20罐 整箱",
 }
 
-func benchResultsPage(q string) []byte {
-	var b strings.Builder
-	b.WriteString(`<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><ul class="result-list">`)
-	for i := range 40 {
-		t := benchTitles[(len(q)+i)%len(benchTitles)]
-		fmt.Fprintf(&b, `<li class="result-item"><a class="title" href="/item/%s-%d" title="%s">%s</a><div class="price"><em>%d.90</em></div><a class="shop-name">鑫源副食批发部</a><span class="location">河南 周口</span></li>`,
-			q, i, t, t, 30+i)
-	}
-	b.WriteString(`</ul></body></html>`)
-	return []byte(b.String())
-}
-
 // BenchmarkPipelineVsRawColly measures pages/s of a full crawl run — fetch,
 // extract, match against the registry, store in SQLite with outbox and alerts
 // — beside raw colly fetching the same pages, both at parallelism 8, in the
@@ -58,40 +41,9 @@ func BenchmarkPipelineVsRawColly(b *testing.B) {
 }
 
 func benchPipeline(b *testing.B, latency time.Duration) {
-	const pagesPerIter = 200
-	pages := map[string][]byte{}
-	queries := make([]string, pagesPerIter)
-	for i := range queries {
-		queries[i] = fmt.Sprintf("q%d", i)
-		pages[queries[i]] = benchResultsPage(queries[i])
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/robots.txt" {
-			w.Write([]byte("User-agent: *\nDisallow: /admin/\n"))
-			return
-		}
-		time.Sleep(latency)
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write(pages[r.URL.Query().Get("q")])
-	}))
-	defer srv.Close()
-	src, err := crawl.ParseSource("bench.yaml", []byte(fmt.Sprintf(`id: bench
-search:
-  url: "%s/s?q={query}"
-  max_pages: 1
-fetch:
-  parallelism: 8
-  delay: 0s
-extract:
-  css:
-    item: li.result-item
-    fields:
-      title: ["a.title@title", "a.title"]
-      price: div.price em
-      seller: a.shop-name
-      location: span.location
-      url: a.title@href
-`, srv.URL)))
+	const pagesPerIter = crawltest.PagesPerRun
+	srv, queries := crawltest.Server(b, benchTitles, latency)
+	src, err := crawl.ParseSource("bench.yaml", []byte(crawltest.SourceYAML(srv.URL)))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -105,12 +57,7 @@ extract:
 		b.Fatal(err)
 	}
 	defer db.Close()
-	transport := func() *http.Transport {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.MaxIdleConnsPerHost = 8
-		return t
-	}
-	crawler := crawl.New(crawl.Options{AllowPrivate: true, Transport: transport()})
+	crawler := crawl.New(crawl.Options{AllowPrivate: true, Transport: crawltest.Transport()})
 	runner := &pipeline.Runner{
 		Crawler: &sourceCrawler{
 			sources: map[string]crawl.Source{src.ID: src}, runs: map[string]int{},
@@ -122,34 +69,17 @@ extract:
 		Log:     zap.NewNop(),
 		Now:     time.Now,
 	}
-	rawTransport := transport()
+	rawTransport := crawltest.Transport()
 
 	var rawTime, pipeTime time.Duration
 	b.ResetTimer()
 	for range b.N {
-		start := time.Now()
-		col := colly.NewCollector(colly.Async(true))
-		col.WithTransport(rawTransport)
-		if err := col.Limit(&colly.LimitRule{DomainGlob: "*", Parallelism: 8}); err != nil {
-			b.Fatal(err)
-		}
-		var got atomic.Int64
-		col.OnResponse(func(*colly.Response) { got.Add(1) })
-		for _, q := range queries {
-			if err := col.Visit(srv.URL + "/s?q=" + q); err != nil {
-				b.Fatal(err)
-			}
-		}
-		col.Wait()
-		rawTime += time.Since(start)
-		if got.Load() != pagesPerIter {
-			b.Fatalf("raw colly fetched %d pages", got.Load())
-		}
+		rawTime += crawltest.RawFetch(b, rawTransport, srv.URL, queries)
 
-		start = time.Now()
+		start := time.Now()
 		run, err := runner.Run(context.Background(), src.ID)
 		pipeTime += time.Since(start)
-		if err != nil || run.Status != domain.RunSucceeded || run.Pages != pagesPerIter || run.Listings != 40*pagesPerIter {
+		if err != nil || run.Status != domain.RunSucceeded || run.Pages != pagesPerIter || run.Listings != crawltest.CardsPerPage*pagesPerIter {
 			b.Fatalf("pipeline run: %+v %v", run, err)
 		}
 	}

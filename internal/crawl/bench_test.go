@@ -2,33 +2,18 @@ package crawl_test
 
 import (
 	"context"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/gocolly/colly/v2"
-
 	"github.com/markwatch/markwatch/internal/crawl"
+	"github.com/markwatch/markwatch/internal/crawl/crawltest"
 	"github.com/markwatch/markwatch/internal/domain"
 )
 
-// benchPage is a results page of 40 cards, about the size of a real one.
-func benchPage(q string) []byte {
-	var b strings.Builder
-	b.WriteString(`<!DOCTYPE html><html><head><meta charset="utf-8"><title>搜索</title></head><body><ul class="result-list">`)
-	for i := range 40 {
-		fmt.Fprintf(&b, `<li class="result-item" data-id="%d"><a class="pic" href="/item/%s-%d"><img src="//img.example.cn/%d.jpg"></a>
-<div class="info"><a class="title" href="/item/%s-%d" title="%s 六个核桃 核桃乳 240ml×20罐 整箱装 第%d件">%s 六个核桃 核桃乳 240ml×20罐 整箱装 第%d件</a>
-<div class="price">￥<em>%d.90</em></div><div class="shop"><a class="shop-name" href="/shop/%d">鑫源副食批发部</a><span class="location">河南 周口</span></div></div></li>
-`, i, q, i, i, q, i, q, i, q, i, 30+i, i)
-	}
-	b.WriteString(`</ul><div class="pager"><span class="current">1</span></div></body></html>`)
-	return []byte(b.String())
-}
+// benchTitles repeat one realistic title with the card number, as the crawl
+// alone does not care what the titles say.
+var benchTitles = []string{"六个核桃 核桃乳 240ml×20罐 整箱装"}
 
 // BenchmarkCrawlVsRawColly fetches the same local pages at parallelism 8
 // twice per iteration: with raw colly (fetch only) and with Crawler.Run
@@ -45,76 +30,22 @@ func BenchmarkCrawlVsRawColly(b *testing.B) {
 }
 
 func benchCrawlVsRaw(b *testing.B, latency time.Duration) {
-	const pagesPerIter = 200
-	pages := map[string][]byte{}
-	queries := make([]string, pagesPerIter)
-	for i := range queries {
-		queries[i] = fmt.Sprintf("q%d", i)
-		pages[queries[i]] = benchPage(queries[i])
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/robots.txt" {
-			w.Write([]byte("User-agent: *\nDisallow: /admin/\n"))
-			return
-		}
-		time.Sleep(latency)
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write(pages[r.URL.Query().Get("q")])
-	}))
-	defer srv.Close()
-	newTransport := func() *http.Transport {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.MaxIdleConnsPerHost = 8
-		return t
-	}
-	src := mustSource(b, fmt.Sprintf(`id: bench
-search:
-  url: "%s/s?q={query}"
-  max_pages: 1
-fetch:
-  parallelism: 8
-  delay: 0s
-extract:
-  css:
-    item: li.result-item
-    fields:
-      title: ["a.title@title", "a.title"]
-      price: div.price em
-      seller: a.shop-name
-      location: span.location
-      url: a.title@href
-      image: a.pic img@src
-`, srv.URL))
-	c := crawl.New(crawl.Options{AllowPrivate: true, Transport: newTransport()})
-	rawTransport := newTransport()
+	const pagesPerIter = crawltest.PagesPerRun
+	srv, queries := crawltest.Server(b, benchTitles, latency)
+	src := mustSource(b, crawltest.SourceYAML(srv.URL))
+	c := crawl.New(crawl.Options{AllowPrivate: true, Transport: crawltest.Transport()})
+	rawTransport := crawltest.Transport()
 
 	var rawTime, crawlTime time.Duration
 	var listings atomic.Int64
 	b.ResetTimer()
 	for range b.N {
-		start := time.Now()
-		col := colly.NewCollector(colly.Async(true))
-		col.WithTransport(rawTransport)
-		if err := col.Limit(&colly.LimitRule{DomainGlob: "*", Parallelism: 8}); err != nil {
-			b.Fatal(err)
-		}
-		var got atomic.Int64
-		col.OnResponse(func(*colly.Response) { got.Add(1) })
-		for _, q := range queries {
-			if err := col.Visit(srv.URL + "/s?q=" + q); err != nil {
-				b.Fatal(err)
-			}
-		}
-		col.Wait()
-		rawTime += time.Since(start)
-		if got.Load() != pagesPerIter {
-			b.Fatalf("raw colly fetched %d pages", got.Load())
-		}
+		rawTime += crawltest.RawFetch(b, rawTransport, srv.URL, queries)
 
-		start = time.Now()
+		start := time.Now()
 		st, err := c.Run(context.Background(), src, queries, func(domain.Listing) error { listings.Add(1); return nil })
 		crawlTime += time.Since(start)
-		if err != nil || st.Pages != pagesPerIter || st.Listings != 40*pagesPerIter {
+		if err != nil || st.Pages != pagesPerIter || st.Listings != crawltest.CardsPerPage*pagesPerIter {
 			b.Fatalf("crawl: %+v %v", st, err)
 		}
 	}
