@@ -175,14 +175,17 @@ func (m *Matcher) candidates(hs *hanSeq, sc *scratch) []candidate {
 	return cands
 }
 
-// bloom is a one-hash bit filter in front of the pair index: most pairs of
-// title characters belong to no mark, and a bit test is far cheaper than a
-// hash-map probe.
+// bloom is a bit filter in front of the pair index: most pairs of title
+// characters belong to no mark, and a bit test is far cheaper than a probe of
+// the index, which at ten thousand marks is a cache miss. Each key sets two
+// bits of one word, from one hash: two bits cut false positives (index
+// probes for nothing) about fivefold against one, and one word keeps a test
+// to one cache line.
 type bloom struct{ bits []uint64 }
 
 func newBloom(keys int) bloom {
 	n := 1 << 12
-	for n < keys*12 { // about 1% false positives with one hash
+	for n < keys*12 { // about 1-2% false positives with two bits a word
 		n <<= 1
 	}
 	return bloom{bits: make([]uint64, n/64)}
@@ -191,18 +194,18 @@ func newBloom(keys int) bloom {
 func (b bloom) slot(key uint64) (int, uint64) {
 	h := key * 0x9E3779B97F4A7C15
 	h ^= h >> 29
-	i := h & uint64(len(b.bits)*64-1)
-	return int(i >> 6), 1 << (i & 63)
+	w := (h >> 12) & uint64(len(b.bits)-1)
+	return int(w), 1<<(h&63) | 1<<((h>>6)&63)
 }
 
 func (b bloom) add(key uint64) {
-	w, bit := b.slot(key)
-	b.bits[w] |= bit
+	w, bits := b.slot(key)
+	b.bits[w] |= bits
 }
 
 func (b bloom) has(key uint64) bool {
-	w, bit := b.slot(key)
-	return b.bits[w]&bit != 0
+	w, bits := b.slot(key)
+	return b.bits[w]&bits == bits
 }
 
 // pairIndex is the frozen pair index: open addressing over one array of

@@ -76,11 +76,16 @@ func (m *Matcher) judgeAll(l domain.Listing, tx *text, hs *hanSeq, occs []occurr
 		var j judged
 		ok := false
 		if len(group) == 1 {
-			// one place: judge it once, in words
+			// one place: scored without words first, since most look-alikes
+			// found in a large registry fall below minScore and putting
+			// evidence into words costs more than judging it
 			o := group[0]
-			m.explain(&o, hs, tx)
-			j, ok = m.judge(o, tx, ctx, true)
-			ok = ok && j.score >= minScore
+			if j, ok = m.judge(o, tx, ctx, false); ok && j.score >= minScore {
+				m.explain(&o, hs, tx)
+				j, ok = m.judge(o, tx, ctx, true)
+			} else {
+				ok = false
+			}
 		} else if o, found := m.bestOf(group, tx, ctx); found {
 			m.explain(&o, hs, tx)
 			j, ok = m.judge(o, tx, ctx, true)
