@@ -156,13 +156,20 @@ func (m *Matcher) verify(c candidate, hs *hanSeq, tx *text, sc *scratch, occs []
 		}
 		return occs
 	}
-	if !sc.presentFilled {
-		// built on the first candidate only: most titles have none
-		m.fillPresence(hs, &sc.present)
-		sc.presentFilled = true
-	}
-	if !m.enoughPresent(p, &sc.present) {
-		return occs
+	// The presence test is only a filter: every alignment, reordering or
+	// traded generic word it lets through keeps all but at most the
+	// allowance of characters. A two-character name has no allowance, and
+	// the index pair that made it a candidate already holds both characters
+	// (or their sound, shape or parts), so it is tested by alignment alone.
+	if k > 2 {
+		if !sc.presentFilled {
+			// built on the first longer candidate only: most titles have none
+			m.fillPresence(hs, &sc.present)
+			sc.presentFilled = true
+		}
+		if !m.enoughPresent(p, &sc.present) {
+			return occs
+		}
 	}
 	if a, ok := m.align(p, hs, lo, hi, sc); ok {
 		return append(occs, m.occurrenceOf(p, hs, tx, a, false))
