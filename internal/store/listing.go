@@ -221,6 +221,17 @@ func upsertHit(ctx context.Context, tx *writeTx, lid int64, l domain.Listing, m 
 		oldReasons      string
 		firstMs, lastMs int64
 	)
+	// A later sighting with the same verdict only moves last_seen, which the
+	// index shows too: one statement, then the outbox.
+	err = tx.QueryRowContext(ctx, qTouchHit,
+		toMillis(seen), lid, m.MarkID, m.Score, m.Alert, reasons).Scan(&h.ID, &firstMs, &lastMs)
+	if err == nil {
+		h.FirstSeen, h.LastSeen = fromMillis(firstMs), fromMillis(lastMs)
+		return h, enqueue(ctx, tx, domain.OutboxUpsert, h.ID, seen)
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return domain.Hit{}, fmt.Errorf("touching hit for mark %s: %w", m.MarkID, err)
+	}
 	err = tx.QueryRowContext(ctx, qSelectHit,
 		lid, m.MarkID).Scan(&h.ID, &oldScore, &oldAlert, &oldReasons, &firstMs, &lastMs)
 	switch {

@@ -23,6 +23,12 @@ const (
 	qUpdateListing = `UPDATE listings SET
 		url = ?, platform = ?, title = ?, price = ?, seller = ?, location = ?, image_url = ?, query = ?,
 		last_seen = max(last_seen, ?) WHERE id = ?`
+	// qTouchHit is a later sighting with the verdict unchanged: only
+	// last_seen moves. It matches nothing when last_seen would not move, so
+	// the caller's full path decides whether anything changed.
+	qTouchHit = `UPDATE hits SET last_seen = ?1
+		WHERE listing_id = ?2 AND mark_id = ?3 AND score = ?4 AND alert = ?5 AND reasons = ?6 AND last_seen < ?1
+		RETURNING id, first_seen, last_seen`
 	qSelectHit = "SELECT id, score, alert, reasons, first_seen, last_seen FROM hits WHERE listing_id = ? AND mark_id = ?"
 	qInsertHit = `INSERT INTO hits
 			(listing_id, mark_id, score, alert, reasons, first_seen, last_seen)
@@ -42,7 +48,7 @@ const (
 
 // hotStatements are prepared on the write connection at Open.
 var hotStatements = []string{
-	qEnsureSource, qTouchListing, qSelectListing, qInsertListing, qUpdateListing, qSelectHit,
+	qEnsureSource, qTouchListing, qSelectListing, qInsertListing, qUpdateListing, qTouchHit, qSelectHit,
 	qInsertHit, qUpdateHit, qInsertAlert, qTouchAlert, qEnqueue,
 }
 
