@@ -217,12 +217,15 @@ func (m *Matcher) align(p *pattern, hs *hanSeq, lo, hi int, sc *scratch) (alignm
 	if bj < 0 || best > maxAlignCost {
 		return alignment{}, false
 	}
-	var ops []op
+	// the steps go to the title's arena, not a fresh slice: most
+	// alignments found are judged and dropped with the title
+	from := len(sc.ops)
 	cur := k*cols + bj
 	for sc.from[cur] >= 0 {
-		ops = append(ops, sc.how[cur])
+		sc.ops = append(sc.ops, sc.how[cur])
 		cur = sc.from[cur]
 	}
+	ops := sc.ops[from:len(sc.ops):len(sc.ops)]
 	for i, j := 0, len(ops)-1; i < j; i, j = i+1, j-1 {
 		ops[i], ops[j] = ops[j], ops[i]
 	}

@@ -78,7 +78,7 @@ type compiled struct {
 
 func (m *Matcher) compile(marks []domain.Mark) error {
 	m.marks = make([]compiled, 0, len(marks))
-	m.patterns = make([]*pattern, 0, len(marks)*2)
+	m.patterns = make([]pattern, 0, len(marks)*2)
 	for i, mk := range marks {
 		if strings.TrimSpace(mk.ID) == "" {
 			return fmt.Errorf("building matcher: mark %d (%q): empty id", i, mk.Name)
@@ -192,7 +192,7 @@ func (m *Matcher) addSpelling(id int32, k patKind, gi bool, s string, c *compile
 		}
 	}
 	pid := int32(len(m.patterns))
-	m.patterns = append(m.patterns, p)
+	m.patterns = append(m.patterns, *p)
 	m.indexPattern(pid, p)
 	if len(han) >= 3 && k != patPlace {
 		for _, in := range m.initialSpellings(han) {

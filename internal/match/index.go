@@ -94,7 +94,7 @@ type candidate struct {
 func (m *Matcher) candidates(hs *hanSeq, sc *scratch) []candidate {
 	sc.gen++
 	if sc.gen == 0 { // wrapped: clear stale stamps
-		clear(sc.stamp)
+		clear(sc.stamps)
 		sc.gen = 1
 	}
 	cands := sc.cands[:0]
@@ -103,10 +103,11 @@ func (m *Matcher) candidates(hs *hanSeq, sc *scratch) []candidate {
 	// test stays inline at each probe, since most probes stop there.
 	hit := func(key uint64, t, u int) {
 		for _, pid := range m.index.get(key) {
-			if sc.stamp[pid] == sc.gen {
+			st := &sc.stamps[pid]
+			if st.gen == sc.gen {
 				// Hits near the last cluster widen it; a hit far away opens a
 				// new one, so each alignment window stays small.
-				c := &cands[sc.slot[pid]]
+				c := &cands[st.slot]
 				reach := len(m.patterns[pid].runes) + 3
 				if t <= c.hi+reach && u >= c.lo-reach {
 					c.lo = min(c.lo, t)
@@ -114,8 +115,7 @@ func (m *Matcher) candidates(hs *hanSeq, sc *scratch) []candidate {
 					continue
 				}
 			}
-			sc.stamp[pid] = sc.gen
-			sc.slot[pid] = int32(len(cands))
+			*st = candStamp{gen: sc.gen, slot: int32(len(cands))}
 			cands = append(cands, candidate{pid: pid, lo: t, hi: u})
 		}
 	}

@@ -2,6 +2,7 @@ package match
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -25,7 +26,7 @@ type Matcher struct {
 	t             *tables
 	threshold     float64
 	marks         []compiled
-	patterns      []*pattern
+	patterns      []pattern // values, not pointers: one cache miss less a candidate
 	index         pairIndex
 	building      map[uint64][]int32 // the index while New runs
 	bloom         bloom
@@ -37,8 +38,7 @@ type Matcher struct {
 
 // scratch is the working memory of one Match call.
 type scratch struct {
-	stamp         []uint32
-	slot          []int32
+	stamps        []candStamp // by pattern id
 	gen           uint32
 	cands         []candidate
 	cost          []float64
@@ -49,6 +49,17 @@ type scratch struct {
 	present       presence
 	presentFilled bool
 	work          int // steps taken by the last match (alignment cells, index probes, bytes scanned)
+	// reused between titles: occurrences and the alignment steps they hold
+	// live only until the title is judged
+	occs []occurrence
+	ops  []op
+}
+
+// candStamp marks a pattern as already a candidate of the current title
+// (gen) and where; one slot, so a repeated hit costs one cache miss.
+type candStamp struct {
+	gen  uint32
+	slot int32
 }
 
 func growSlice[T any](s []T, n int) []T {
@@ -76,6 +87,8 @@ func New(marks []domain.Mark, opts Options) (*Matcher, error) {
 	if err := m.compile(marks); err != nil {
 		return nil, err
 	}
+	m.patterns = slices.Clone(m.patterns) // drop the spare capacity of values
+
 	m.index = freezeIndex(m.building)
 	m.bloom = newBloom(len(m.building))
 	for key := range m.building {
@@ -85,7 +98,7 @@ func New(marks []domain.Mark, opts Options) (*Matcher, error) {
 	m.building, m.latinBuilding = nil, nil
 	np := len(m.patterns)
 	m.pool.New = func() any {
-		return &scratch{stamp: make([]uint32, np), slot: make([]int32, np)}
+		return &scratch{stamps: make([]candStamp, np)}
 	}
 	return m, nil
 }
@@ -106,11 +119,13 @@ func (m *Matcher) match(l domain.Listing, sc *scratch) []domain.Match {
 	m.t.analyse(l.Title, tx)
 	hs := m.hanSeq(tx, &sc.hs)
 	sc.presentFilled = false
-	var occs []occurrence
+	occs := sc.occs[:0]
+	sc.ops = sc.ops[:0]
 	for _, c := range m.candidates(hs, sc) {
 		occs = m.verify(c, hs, tx, sc, occs)
 	}
 	occs = m.latinOccurrences(tx, occs)
+	sc.occs = occs
 	ms := m.judgeAll(l, tx, hs, occs)
 	sc.work += len(tx.units) + tx.scanned
 	return ms
@@ -139,7 +154,7 @@ func (m *Matcher) hanSeq(tx *text, hs *hanSeq) *hanSeq {
 // verify turns a candidate into an occurrence when the pattern really is
 // there: exactly, as a look-alike, or reordered.
 func (m *Matcher) verify(c candidate, hs *hanSeq, tx *text, sc *scratch, occs []occurrence) []occurrence {
-	p := m.patterns[c.pid]
+	p := &m.patterns[c.pid]
 	k := len(p.runes)
 	lo := max(0, c.lo-k-2)
 	hi := min(len(hs.r), c.hi+k+3)
