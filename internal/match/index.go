@@ -14,6 +14,26 @@ const (
 	tonedClass = 0x300000 // toned syllables, for two-character homophones
 )
 
+// Keys fall in three classes, each behind its own bloom filter: exact pairs,
+// pairs with a syllable, pairs of toned syllables. A title probes each class
+// about equally often, but the toned keys are few, so their filter stays in
+// the nearest cache even at ten thousand marks.
+const (
+	classExact = iota
+	classSyl
+	classToned
+)
+
+func keyClass(key uint64) int {
+	switch hi := uint32(key); { // the larger element (see pairKey)
+	case hi >= tonedClass:
+		return classToned
+	case hi >= sylClass:
+		return classSyl
+	}
+	return classExact
+}
+
 func pairKey(x, y uint32) uint64 {
 	if x > y {
 		x, y = y, x
@@ -98,7 +118,7 @@ func (m *Matcher) candidates(hs *hanSeq, sc *scratch) []candidate {
 		sc.gen = 1
 	}
 	cands := sc.cands[:0]
-	bl := m.bloom
+	ble, bls, blt := m.bloom[classExact], m.bloom[classSyl], m.bloom[classToned]
 	// hit is called only for keys the bloom filter lets through; the filter
 	// test stays inline at each probe, since most probes stop there.
 	hit := func(key uint64, t, u int) {
@@ -128,7 +148,7 @@ func (m *Matcher) candidates(hs *hanSeq, sc *scratch) []candidate {
 			u := t + d
 			ru := uint32(hs.r[u])
 			probes++
-			if k := pairKey(rt, ru); bl.has(k) {
+			if k := pairKey(rt, ru); ble.has(k) {
 				hit(k, t, u)
 			}
 			if d > 1 {
@@ -140,7 +160,7 @@ func (m *Matcher) candidates(hs *hanSeq, sc *scratch) []candidate {
 					break
 				}
 				probes++
-				if k := pairKey(rt, sylClass|uint32(y)); bl.has(k) {
+				if k := pairKey(rt, sylClass|uint32(y)); bls.has(k) {
 					hit(k, t, u)
 				}
 			}
@@ -149,7 +169,7 @@ func (m *Matcher) candidates(hs *hanSeq, sc *scratch) []candidate {
 					break
 				}
 				probes++
-				if k := pairKey(sylClass|uint32(x), ru); bl.has(k) {
+				if k := pairKey(sylClass|uint32(x), ru); bls.has(k) {
 					hit(k, t, u)
 				}
 			}
@@ -163,7 +183,7 @@ func (m *Matcher) candidates(hs *hanSeq, sc *scratch) []candidate {
 						break
 					}
 					probes++
-					if k := pairKey(tonedClass|uint32(x), tonedClass|uint32(y)); bl.has(k) {
+					if k := pairKey(tonedClass|uint32(x), tonedClass|uint32(y)); blt.has(k) {
 						hit(k, t, u)
 					}
 				}
@@ -184,7 +204,7 @@ func (m *Matcher) candidates(hs *hanSeq, sc *scratch) []candidate {
 type bloom struct{ bits []uint64 }
 
 func newBloom(keys int) bloom {
-	n := 1 << 12
+	n := 1 << 10
 	for n < keys*12 { // about 1-2% false positives with two bits a word
 		n <<= 1
 	}

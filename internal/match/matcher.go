@@ -29,7 +29,7 @@ type Matcher struct {
 	patterns      []pattern // values, not pointers: one cache miss less a candidate
 	index         pairIndex
 	building      map[uint64][]int32 // the index while New runs
-	bloom         bloom
+	bloom         [3]bloom // by keyClass
 	latin         pairIndex // latin spelling hash → indices into latinKeys
 	latinKeys     []latinKey
 	latinBuilding map[uint64][]int32
@@ -90,9 +90,15 @@ func New(marks []domain.Mark, opts Options) (*Matcher, error) {
 	m.patterns = slices.Clone(m.patterns) // drop the spare capacity of values
 
 	m.index = freezeIndex(m.building)
-	m.bloom = newBloom(len(m.building))
+	var perClass [3]int
 	for key := range m.building {
-		m.bloom.add(key)
+		perClass[keyClass(key)]++
+	}
+	for c, n := range perClass {
+		m.bloom[c] = newBloom(n)
+	}
+	for key := range m.building {
+		m.bloom[keyClass(key)].add(key)
 	}
 	m.latin = freezeIndex(m.latinBuilding)
 	m.building, m.latinBuilding = nil, nil
