@@ -229,6 +229,15 @@ func (m *Matcher) judgeTrademark(c *compiled, o occurrence, tx *text, j *judged)
 			j.reasons = append(j.reasons, domain.Reason{Tactic: "context", Text: "非注册商品", Start: -1, End: -1})
 		}
 	}
+	if s < minScore && !j.explain {
+		// Compatible-with wording and an authorised shop only lower a
+		// score: one already below minScore is not reported whatever they
+		// say, and whichever of a mark's places scores best among those
+		// below it, none is reported either. Most look-alikes of a large
+		// registry end here, before the title's context vocabulary is read.
+		j.score = s
+		return
+	}
 	if r, ok := m.compatible(tx, sp); ok {
 		s *= factorCompat
 		if j.explain {
