@@ -159,7 +159,22 @@ func (m *Matcher) align(p *pattern, hs *hanSeq, lo, hi int, sc *scratch) (alignm
 			sc.how[to] = o
 		}
 	}
+	// rowMin is the cheapest cell of row i so far.
+	rowMin := func(i int) float64 {
+		best := inf
+		for _, c := range sc.cost[i*cols : (i+1)*cols] {
+			best = min(best, c)
+		}
+		return best
+	}
 	for i := 0; i < k; i++ {
+		// Costs only grow along a path, and every path to the last row
+		// passes through row i or merges from row i-1 into row i+1: when
+		// both are already too dear, no alignment can succeed. Most windows
+		// a large registry proposes fail on their first characters.
+		if i > 0 && rowMin(i) > maxAlignCost && rowMin(i+1) > maxAlignCost {
+			return alignment{}, false
+		}
 		for j := 0; j < w; j++ {
 			cur := i*cols + j
 			c := sc.cost[cur]
