@@ -1,11 +1,13 @@
 package match
 
-// presence is a small set of what a title contains (characters, toneless
-// and fuzzy syllables), so a candidate missing too much is dropped before
-// any alignment work.
+// presence is a small filter of what a title contains (characters,
+// toneless and fuzzy syllables), so a candidate missing too much is dropped
+// before any alignment work. It may answer yes wrongly, never no: it is
+// only a filter in front of alignment, which decides. Two bits of one word
+// a key; the words a title uses grow with its length.
 type presence struct {
-	slots []uint32 // open addressing; 0 is empty
-	mask  uint32
+	bits []uint64
+	mask uint32
 }
 
 const (
@@ -15,42 +17,32 @@ const (
 )
 
 func (ps *presence) reset(keys int) {
-	n := 64
-	for n < 2*keys {
+	n := 16 // words: 1,024 bits hold a title of a few dozen characters
+	for n*64 < 16*keys {
 		n <<= 1
 	}
-	if cap(ps.slots) < n {
-		ps.slots = make([]uint32, n)
+	if cap(ps.bits) < n {
+		ps.bits = make([]uint64, n)
 	} else {
-		ps.slots = ps.slots[:n]
-		clear(ps.slots)
+		ps.bits = ps.bits[:n]
+		clear(ps.bits)
 	}
 	ps.mask = uint32(n - 1)
 }
 
+func (ps *presence) slot(k uint32) (uint32, uint64) {
+	h := k * 0x9E3779B1
+	return (h >> 12) & ps.mask, 1<<(h&63) | 1<<((h>>6)&63)
+}
+
 func (ps *presence) add(k uint32) {
-	k++ // keep 0 free
-	for i := (k * 0x9E3779B1) >> 7 & ps.mask; ; i = (i + 1) & ps.mask {
-		switch ps.slots[i] {
-		case k:
-			return
-		case 0:
-			ps.slots[i] = k
-			return
-		}
-	}
+	w, b := ps.slot(k)
+	ps.bits[w] |= b
 }
 
 func (ps *presence) has(k uint32) bool {
-	k++
-	for i := (k * 0x9E3779B1) >> 7 & ps.mask; ; i = (i + 1) & ps.mask {
-		switch ps.slots[i] {
-		case k:
-			return true
-		case 0:
-			return false
-		}
-	}
+	w, b := ps.slot(k)
+	return ps.bits[w]&b == b
 }
 
 func (m *Matcher) fillPresence(hs *hanSeq, ps *presence) {
