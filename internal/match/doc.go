@@ -10,8 +10,9 @@
 //     and variant hanzi folded to simplified, separators dropped but remembered
 //     as gaps, every unit keeping its rune span in the original title;
 //  2. candidates (index.go): pairs of nearby characters looked up in a pair
-//     index of the registry, behind a bloom filter; a presence set then drops
-//     candidates missing too many characters (presence.go);
+//     index of the registry, behind a bloom filter per key class; a presence
+//     filter then drops names of three or more characters missing too many
+//     of them (presence.go);
 //  3. alignment (align.go): a small dynamic programme reads the name against
 //     the title with sound, shape, split/merge, insertion, deletion and swap
 //     steps, under limits that keep a look-alike a look-alike; reordered
