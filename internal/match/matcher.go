@@ -29,8 +29,8 @@ type Matcher struct {
 	patterns      []pattern // values, not pointers: one cache miss less a candidate
 	index         pairIndex
 	building      map[uint64][]int32 // the index while New runs
-	bloom         [3]bloom // by keyClass
-	latin         pairIndex // latin spelling hash → indices into latinKeys
+	bloom         [3]bloom           // by keyClass
+	latin         pairIndex          // latin spelling hash → indices into latinKeys
 	latinKeys     []latinKey
 	latinBuilding map[uint64][]int32
 	pool          sync.Pool // *scratch, per-goroutine working memory
