@@ -2,17 +2,13 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"math/rand/v2"
-	"net"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
 
 	"github.com/markwatch/markwatch/internal/alert"
@@ -20,14 +16,12 @@ import (
 	"github.com/markwatch/markwatch/internal/crawl"
 	"github.com/markwatch/markwatch/internal/demo"
 	"github.com/markwatch/markwatch/internal/domain"
-	"github.com/markwatch/markwatch/internal/httpapi"
 	"github.com/markwatch/markwatch/internal/index"
 	"github.com/markwatch/markwatch/internal/match"
 	"github.com/markwatch/markwatch/internal/notify"
 	"github.com/markwatch/markwatch/internal/pipeline"
 	"github.com/markwatch/markwatch/internal/schedule"
 	"github.com/markwatch/markwatch/internal/store"
-	"github.com/markwatch/markwatch/internal/web"
 )
 
 // daemon is markwatch serve: every part, built in flow order and stopped in
@@ -129,215 +123,6 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 		return d, err
 	}
 	return d, nil
-}
-
-// startNotify builds a delivery chain per configured webhook and starts its
-// queue worker; the chains' Notify only enqueues, so a slow receiver never
-// stalls the crawl's store writer. The log notifier stays first.
-func (d *daemon) startNotify(reg prometheus.Registerer) ([]alert.Notifier, error) {
-	hooks := make([]notify.WebhookConfig, len(d.cfg.Notify.Webhooks))
-	for i, w := range d.cfg.Notify.Webhooks {
-		hooks[i] = notify.WebhookConfig{URL: w.URL, Secret: w.Secret.Value()}
-	}
-	names := make(map[string]string, len(d.marks))
-	for _, m := range d.marks {
-		names[m.ID] = m.Name
-	}
-	set, err := notify.Build(hooks, reg, d.log.Named("notify"), notify.Options{
-		Now:   d.now,
-		Rand:  rand.Float64,
-		Marks: func(id string) string { return names[id] },
-	})
-	if err != nil {
-		return nil, fmt.Errorf("building webhook notifiers: %w", err)
-	}
-	d.notify = set
-	set.Start()
-	notifiers := []alert.Notifier{alert.LogNotifier{Log: d.log.Named("alert")}}
-	for _, n := range set.Notifiers() {
-		notifiers = append(notifiers, n)
-	}
-	return notifiers, nil
-}
-
-// startIndex connects to Meilisearch, running the pinned binary when no URL
-// is configured. A search outage must not block crawling: settings that
-// cannot be applied now are retried by the indexer's first successful batch.
-func (d *daemon) startIndex(ctx, bgCtx context.Context) error {
-	c, managed, err := connectIndex(ctx, d.cfg, d.log)
-	if err != nil {
-		return err
-	}
-	d.meili = managed
-	d.search = c
-	if err := c.ApplySettings(ctx); err != nil {
-		d.log.Warn("Meilisearch settings not applied; hits stay in the outbox until it answers", zap.Error(err))
-	}
-	d.indexer = index.NewIndexer(c, d.db, d.log.Named("indexer"), index.IndexerOptions{})
-	d.bg.Add(1)
-	go func() {
-		defer d.bg.Done()
-		if err := d.indexer.Run(bgCtx); err != nil && !errors.Is(err, context.Canceled) {
-			d.log.Error("indexer stopped", zap.Error(err))
-		}
-	}()
-	return nil
-}
-
-func (d *daemon) startDemo() error {
-	if !d.cfg.Sources.Demo.Enabled {
-		return nil
-	}
-	d.demo = demo.NewServer(demo.Options{Addr: d.cfg.Sources.Demo.Listen, Log: d.log.Named("demo")})
-	base, err := d.demo.Start()
-	if err != nil {
-		d.demo = nil
-		return fmt.Errorf("starting the demo marketplace (sources.demo.listen %s; set MARKWATCH_SOURCES_DEMO_LISTEN to another port): %w", d.cfg.Sources.Demo.Listen, err)
-	}
-	for i := range d.sources {
-		if d.sources[i].ID == demoSourceID {
-			d.sources[i].BaseURL = base
-		}
-	}
-	return nil
-}
-
-func (d *daemon) newSourceCrawler() *sourceCrawler {
-	opts := crawl.Options{Log: d.log.Named("crawl"), AllowPrivate: d.cfg.Crawl.AllowPrivateAddresses, Now: d.now}
-	normal := crawl.New(opts)
-	opts.AllowPrivate = true // the demo marketplace lives on loopback by design
-	demoCrawler := crawl.New(opts)
-	byID := make(map[string]crawl.Source, len(d.sources))
-	for _, s := range d.sources {
-		byID[s.ID] = s
-	}
-	return &sourceCrawler{
-		sources: byID,
-		runs:    map[string]int{},
-		plan: func(src crawl.Source, run int) []string {
-			return crawl.PlanQueries(d.marks, queryBudget, run)
-		},
-		crawler: func(src crawl.Source) *crawl.Crawler {
-			if src.ID == demoSourceID && d.demo != nil {
-				return demoCrawler
-			}
-			return normal
-		},
-	}
-}
-
-func (d *daemon) startHTTP(reg *prometheus.Registry) error {
-	h := httpapi.New(httpapi.Deps{
-		Alerts: d.db,
-		Hits:   hitSearcher{d.search},
-		Checks: []httpapi.Check{
-			{Name: "store", Fn: d.db.Ping},
-			{Name: "index", Fn: d.search.Healthy},
-		},
-		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
-	}, d.log.Named("http"))
-	h = httpapi.WithSources(h, newSourceControl(d.sched, d.db, d.log.Named("sources")), d.log.Named("http"))
-	h = httpapi.WithReview(h, d.db, d.log.Named("http"))
-	// The API, probes and metrics keep their paths; the supervisors' console
-	// answers everything else.
-	root := http.NewServeMux()
-	for _, p := range []string{"/api/", "/healthz", "/readyz", "/metrics"} {
-		root.Handle(p, h)
-	}
-	loc, err := d.cfg.Schedule.Location()
-	if err != nil {
-		return err
-	}
-	root.Handle("/", web.New(web.Deps{Alerts: d.db, Hits: d.db, Marks: d.marks, Sources: d.db, Location: loc}, d.log.Named("web")))
-	ln, err := net.Listen("tcp", d.cfg.HTTP.Listen)
-	if err != nil {
-		return fmt.Errorf("listening on http.listen %s (set MARKWATCH_HTTP_LISTEN to another address): %w", d.cfg.HTTP.Listen, err)
-	}
-	d.httpURL = "http://" + ln.Addr().String()
-	d.http = &http.Server{Handler: root, ReadHeaderTimeout: 10 * time.Second}
-	d.bg.Add(1)
-	go func() {
-		defer d.bg.Done()
-		if err := d.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			d.log.Error("HTTP server stopped", zap.Error(err))
-		}
-	}()
-	d.log.Info("HTTP API listening", zap.String("url", d.httpURL))
-	return nil
-}
-
-func (d *daemon) startSchedule(ctx context.Context) error {
-	loc, err := d.cfg.Schedule.Location()
-	if err != nil {
-		return err
-	}
-	sched, err := schedule.New(func(ctx context.Context, id string) {
-		if !schedule.Manual(ctx) {
-			until, skip, err := backingOff(ctx, d.db, id, d.now())
-			if err != nil {
-				d.log.Warn("reading source state before a run", zap.String("source_id", id), zap.Error(err))
-			} else if skip {
-				d.log.Info("skipping scheduled run: source keeps failing", zap.String("source_id", id), zap.Time("until", until))
-				return
-			}
-		}
-		run, err := d.runner.Run(ctx, id)
-		if err != nil {
-			d.log.Warn("crawl run failed", zap.String("source_id", id), zap.Error(err))
-		}
-		// A run moves the next one; keep the store's answer to "when" current.
-		if err := recordNextRun(context.WithoutCancel(ctx), d.db, d.sched, id); err != nil {
-			d.log.Warn("recording next run", zap.String("source_id", id), zap.Error(err))
-		}
-		if d.onRun != nil {
-			d.onRun(run)
-		}
-	}, schedule.Options{Location: loc, Jitter: d.cfg.Schedule.Jitter, Log: d.log.Named("schedule")})
-	if err != nil {
-		return fmt.Errorf("creating scheduler: %w", err)
-	}
-	d.sched = sched
-	// What the store says was due before this process started: runs missed
-	// while the daemon was down are made up once, at start.
-	missed, err := missedRuns(ctx, d.db, d.now())
-	if err != nil {
-		return err
-	}
-	if err := restoreSchedules(ctx, d.db, sched, d.sources, d.log.Named("schedule")); err != nil {
-		return err
-	}
-	sched.Start()
-	for _, e := range sched.Entries() {
-		if e.Paused {
-			continue // an operator paused it; that outlives restarts
-		}
-		if !d.cfg.Crawl.RunOnStart && !missed[e.SourceID] {
-			continue
-		}
-		if missed[e.SourceID] {
-			d.log.Info("making up a run missed while markwatch was down", zap.String("source_id", e.SourceID))
-		}
-		if err := sched.Trigger(e.SourceID); err != nil {
-			d.log.Warn("first crawl not started", zap.String("source_id", e.SourceID), zap.Error(err))
-		}
-	}
-	return nil
-}
-
-// missedRuns lists sources whose stored next run passed while no daemon was
-// running to start it.
-func missedRuns(ctx context.Context, db *store.DB, now time.Time) (map[string]bool, error) {
-	states, err := db.ListSources(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("reading stored schedules: %w", err)
-	}
-	missed := map[string]bool{}
-	for _, st := range states {
-		if !st.Paused && st.NextRunAt != nil && st.NextRunAt.Before(now) {
-			missed[st.ID] = true
-		}
-	}
-	return missed, nil
 }
 
 // flushTimeout bounds draining the index outbox at shutdown; what is left

@@ -1,0 +1,54 @@
+package app
+
+import (
+	"fmt"
+
+	"github.com/markwatch/markwatch/internal/crawl"
+	"github.com/markwatch/markwatch/internal/demo"
+)
+
+// startDemo serves the demo marketplace on loopback and points the demo
+// source at wherever it actually listens.
+func (d *daemon) startDemo() error {
+	if !d.cfg.Sources.Demo.Enabled {
+		return nil
+	}
+	d.demo = demo.NewServer(demo.Options{Addr: d.cfg.Sources.Demo.Listen, Log: d.log.Named("demo")})
+	base, err := d.demo.Start()
+	if err != nil {
+		d.demo = nil
+		return fmt.Errorf("starting the demo marketplace (sources.demo.listen %s; set MARKWATCH_SOURCES_DEMO_LISTEN to another port): %w", d.cfg.Sources.Demo.Listen, err)
+	}
+	for i := range d.sources {
+		if d.sources[i].ID == demoSourceID {
+			d.sources[i].BaseURL = base
+		}
+	}
+	return nil
+}
+
+// newSourceCrawler gives each source the crawler that may reach it: only the
+// demo's may fetch from loopback unless the operator allowed private addresses.
+func (d *daemon) newSourceCrawler() *sourceCrawler {
+	opts := crawl.Options{Log: d.log.Named("crawl"), AllowPrivate: d.cfg.Crawl.AllowPrivateAddresses, Now: d.now}
+	normal := crawl.New(opts)
+	opts.AllowPrivate = true // the demo marketplace lives on loopback by design
+	demoCrawler := crawl.New(opts)
+	byID := make(map[string]crawl.Source, len(d.sources))
+	for _, s := range d.sources {
+		byID[s.ID] = s
+	}
+	return &sourceCrawler{
+		sources: byID,
+		runs:    map[string]int{},
+		plan: func(src crawl.Source, run int) []string {
+			return crawl.PlanQueries(d.marks, queryBudget, run)
+		},
+		crawler: func(src crawl.Source) *crawl.Crawler {
+			if src.ID == demoSourceID && d.demo != nil {
+				return demoCrawler
+			}
+			return normal
+		},
+	}
+}
