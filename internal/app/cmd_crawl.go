@@ -46,7 +46,7 @@ func runCrawl(ctx context.Context, env Env, args []string) error {
 				continue
 			}
 			for r := 0; r < *runs; r++ {
-				if err := enc.Encode(map[string]any{"source": s.ID, "run": r, "queries": crawl.Plan(marks, queryBudget, r)}); err != nil {
+				if err := enc.Encode(map[string]any{"source": s.ID, "run": r, "queries": crawl.Plan(marks, s.QueriesPerRun, r)}); err != nil {
 					return fmt.Errorf("writing plan: %w", err)
 				}
 			}
@@ -89,7 +89,7 @@ func runCrawl(ctx context.Context, env Env, args []string) error {
 		Crawler: &sourceCrawler{
 			sources: map[string]crawl.Source{src.ID: *src}, runs: map[string]int{},
 			crawler: func(crawl.Source) *crawl.Crawler { return crawler },
-			plan:    func(_ crawl.Source, run int) []string { return crawl.PlanQueries(marks, queryBudget, run) },
+			plan:    func(src crawl.Source, run int) []string { return crawl.PlanQueries(marks, src.QueriesPerRun, run) },
 		},
 		Matcher: matcher,
 		Store:   storeAdapter{db},

@@ -42,7 +42,7 @@ func (d *daemon) newSourceCrawler() *sourceCrawler {
 		sources: byID,
 		runs:    map[string]int{},
 		plan: func(src crawl.Source, run int) []string {
-			return crawl.PlanQueries(d.marks, queryBudget, run)
+			return crawl.PlanQueries(d.marks, src.QueriesPerRun, run)
 		},
 		crawler: func(src crawl.Source) *crawl.Crawler {
 			if src.ID == demoSourceID && d.demo != nil {

@@ -12,11 +12,6 @@ import (
 // demoSourceID is the source definition that reads the demo marketplace.
 const demoSourceID = "demo"
 
-// queryBudget is how many searches one run of a source makes; crawl.Plan
-// rotates through the registry's names, forms, goods and look-alike
-// spellings across runs.
-const queryBudget = 24
-
 // loadSources reads the source definitions. With no sources.dir the embedded
 // ones are used, and of those only the demo runs: the embedded jd and taobao
 // definitions are examples for operators (real marketplaces need a decision

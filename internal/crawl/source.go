@@ -33,6 +33,9 @@ type Source struct {
 	QueryEncoding string
 	Pagination    Pagination
 	MaxPages      int
+	// QueriesPerRun is the run's search budget: how many of the queries
+	// planned from the registry one run makes (they rotate across runs).
+	QueriesPerRun int
 	// Schedule is a cron spec; this package stores it only.
 	Schedule string
 

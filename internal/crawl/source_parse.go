@@ -19,6 +19,7 @@ import (
 // that is hammered bans the crawler, which helps nobody.
 const (
 	DefaultMaxPages       = 5
+	DefaultQueriesPerRun  = 24
 	DefaultParallelism    = 2
 	DefaultDelay          = time.Second
 	DefaultTimeout        = 15 * time.Second

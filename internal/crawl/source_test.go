@@ -1,6 +1,7 @@
 package crawl_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -113,5 +114,30 @@ func TestLoadSourcesRejectsDuplicateIDs(t *testing.T) {
 	srcs, err := crawl.LoadSources(fsys, "sources")
 	if err != nil || len(srcs) != 1 || srcs[0].File != "sources/a.yaml" {
 		t.Fatalf("LoadSources = %+v, %v", srcs, err)
+	}
+}
+
+func TestQueriesPerRunBudget(t *testing.T) {
+	base := "id: jihuo\nsearch:\n  url: \"https://www.jihuo.example/s?q={query}\"\n%sextract:\n  css:\n    item: li\n    fields:\n      title: a\n      url: a@href\n"
+	cases := []struct {
+		line string
+		want int
+		err  string
+	}{
+		{"", crawl.DefaultQueriesPerRun, ""},
+		{"  queries_per_run: 60\n", 60, ""},
+		{"  queries_per_run: -1\n", 0, `field "search.queries_per_run": must be between 1 and 10000`},
+	}
+	for _, c := range cases {
+		src, err := crawl.ParseSource("jihuo.yaml", []byte(fmt.Sprintf(base, c.line)))
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%q: error %v, want %q", c.line, err, c.err)
+			}
+			continue
+		}
+		if err != nil || src.QueriesPerRun != c.want {
+			t.Errorf("%q: budget %d, err %v; want %d", c.line, src.QueriesPerRun, err, c.want)
+		}
 	}
 }

@@ -137,6 +137,13 @@ func (v *validator) searchURL(s *Source, raw rawSearch) {
 	if s.MaxPages < 1 || s.MaxPages > 1000 {
 		v.fail("must be between 1 and 1000", "search", "max_pages")
 	}
+	s.QueriesPerRun = raw.QueriesPerRun
+	if s.QueriesPerRun == 0 {
+		s.QueriesPerRun = DefaultQueriesPerRun
+	}
+	if s.QueriesPerRun < 1 || s.QueriesPerRun > 10000 {
+		v.fail("must be between 1 and 10000", "search", "queries_per_run")
+	}
 	p := raw.Pagination
 	s.Pagination = Pagination{Next: p.Next, Start: 1, Step: 1}
 	hasPage := strings.Contains(s.SearchURL, "{page}")

@@ -30,6 +30,7 @@ type rawSearch struct {
 	QueryEncoding string        `yaml:"query_encoding"`
 	Pagination    rawPagination `yaml:"pagination"`
 	MaxPages      int           `yaml:"max_pages"`
+	QueriesPerRun int           `yaml:"queries_per_run"`
 }
 
 type rawPagination struct {
