@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/markwatch/markwatch/internal/domain"
+	"github.com/markwatch/markwatch/internal/httpapi"
 )
 
 const sourcesUsage = `usage: markwatch sources <command> [--api URL] [--config FILE] [--json]
@@ -97,7 +98,7 @@ func runSources(ctx context.Context, env Env, args []string) error {
 	switch sub {
 	case "list":
 		var list struct {
-			Sources []sourceDoc `json:"sources"`
+			Sources []httpapi.SourceJSON `json:"sources"`
 		}
 		raw, err := c.do(ctx, http.MethodGet, "/api/v1/sources", nil, &list)
 		if err != nil {
@@ -105,7 +106,7 @@ func runSources(ctx context.Context, env Env, args []string) error {
 		}
 		return p.list(raw, list.Sources)
 	case "show":
-		var s sourceDoc
+		var s httpapi.SourceJSON
 		raw, err := c.do(ctx, http.MethodGet, path, nil, &s)
 		if err != nil {
 			return fmt.Errorf("showing source %s: %w", id, err)
@@ -114,28 +115,28 @@ func runSources(ctx context.Context, env Env, args []string) error {
 	case "schedule":
 		spec := strings.Join(pos[1:], " ")
 		body, _ := json.Marshal(map[string]string{"schedule": spec}) // a map of strings always encodes
-		var s sourceDoc
+		var s httpapi.SourceJSON
 		raw, err := c.do(ctx, http.MethodPut, path+"/schedule", body, &s)
 		if err != nil {
 			return fmt.Errorf("changing schedule of %s: %w", id, err)
 		}
 		return p.changed(raw, s, fmt.Sprintf("schedule now %q", s.Schedule))
 	case "pause":
-		var s sourceDoc
+		var s httpapi.SourceJSON
 		raw, err := c.do(ctx, http.MethodPost, path+"/pause", nil, &s)
 		if err != nil {
 			return fmt.Errorf("pausing %s: %w", id, err)
 		}
 		return p.changed(raw, s, "paused; a run going now finishes")
 	case "resume":
-		var s sourceDoc
+		var s httpapi.SourceJSON
 		raw, err := c.do(ctx, http.MethodPost, path+"/resume", nil, &s)
 		if err != nil {
 			return fmt.Errorf("resuming %s: %w", id, err)
 		}
 		return p.changed(raw, s, "resumed")
 	case "run":
-		var s sourceDoc
+		var s httpapi.SourceJSON
 		raw, err := c.do(ctx, http.MethodPost, path+"/run", nil, &s)
 		if err != nil {
 			return fmt.Errorf("starting a run of %s: %w", id, err)
@@ -143,7 +144,7 @@ func runSources(ctx context.Context, env Env, args []string) error {
 		return p.changed(raw, s, "run started; `markwatch sources runs "+id+"` shows how it ends")
 	case "runs":
 		var list struct {
-			Runs []runDoc `json:"runs"`
+			Runs []httpapi.RunJSON `json:"runs"`
 		}
 		raw, err := c.do(ctx, http.MethodGet, fmt.Sprintf("%s/runs?limit=%d", path, *limit), nil, &list)
 		if err != nil {
@@ -165,23 +166,6 @@ func apiURL(listen string) string {
 		host = "127.0.0.1"
 	}
 	return "http://" + net.JoinHostPort(host, port)
-}
-
-// sourceDoc and runDoc read the API's JSON (httpapi/sources.go).
-type sourceDoc struct {
-	ID                string     `json:"id"`
-	Schedule          string     `json:"schedule"`
-	Paused            bool       `json:"paused"`
-	Running           bool       `json:"running"`
-	NextRun           *time.Time `json:"next_run"`
-	LastRun           *time.Time `json:"last_run"`
-	ConsecutiveErrors int        `json:"consecutive_errors"`
-	LastResult        *runDoc    `json:"last_result"`
-}
-
-type runDoc struct {
-	domain.CrawlRun
-	DurationSeconds *float64 `json:"duration_seconds"`
 }
 
 // maxAnswer bounds what the CLI reads of an answer (500 runs fit easily).
@@ -256,7 +240,7 @@ func (p *sourcePrinter) raw(raw []byte) error {
 	return err
 }
 
-func state(s sourceDoc) string {
+func state(s httpapi.SourceJSON) string {
 	switch {
 	case s.Running && s.Paused:
 		return "running (paused)"
@@ -268,7 +252,7 @@ func state(s sourceDoc) string {
 	return "scheduled"
 }
 
-func (p *sourcePrinter) list(raw []byte, srcs []sourceDoc) error {
+func (p *sourcePrinter) list(raw []byte, srcs []httpapi.SourceJSON) error {
 	if p.json {
 		return p.raw(raw)
 	}
@@ -286,7 +270,7 @@ func (p *sourcePrinter) list(raw []byte, srcs []sourceDoc) error {
 }
 
 // result sums up a run in a few words: how it ended, what it found.
-func result(r *runDoc) string {
+func result(r *httpapi.RunJSON) string {
 	if r == nil {
 		return "never ran"
 	}
@@ -329,7 +313,7 @@ func errorKinds(m map[string]int) string {
 	return strings.Join(parts, " ")
 }
 
-func (p *sourcePrinter) show(raw []byte, s sourceDoc) error {
+func (p *sourcePrinter) show(raw []byte, s httpapi.SourceJSON) error {
 	if p.json {
 		return p.raw(raw)
 	}
@@ -352,7 +336,7 @@ func (p *sourcePrinter) show(raw []byte, s sourceDoc) error {
 	return err
 }
 
-func (p *sourcePrinter) changed(raw []byte, s sourceDoc, what string) error {
+func (p *sourcePrinter) changed(raw []byte, s httpapi.SourceJSON, what string) error {
 	if p.json {
 		return p.raw(raw)
 	}
@@ -364,7 +348,7 @@ func (p *sourcePrinter) changed(raw []byte, s sourceDoc, what string) error {
 	return err
 }
 
-func (p *sourcePrinter) runs(raw []byte, runs []runDoc) error {
+func (p *sourcePrinter) runs(raw []byte, runs []httpapi.RunJSON) error {
 	if p.json {
 		return p.raw(raw)
 	}

@@ -81,9 +81,10 @@ func WithSources(h http.Handler, sc SourceControl, log *zap.Logger) http.Handler
 
 type sourcesAPI struct{ sc SourceControl }
 
-// sourceJSON is a source in API answers. Times are null when unknown rather
-// than left out, so a client can tell "never" from a field it does not know.
-type sourceJSON struct {
+// SourceJSON is a source in API answers; the CLI decodes the same type.
+// Times are null when unknown rather than left out, so a client can tell
+// "never" from a field it does not know.
+type SourceJSON struct {
 	ID                string     `json:"id"`
 	Schedule          string     `json:"schedule"`
 	Paused            bool       `json:"paused"`
@@ -91,18 +92,18 @@ type sourceJSON struct {
 	NextRun           *time.Time `json:"next_run"`
 	LastRun           *time.Time `json:"last_run"`
 	ConsecutiveErrors int        `json:"consecutive_errors"`
-	LastResult        *runJSON   `json:"last_result"`
+	LastResult        *RunJSON   `json:"last_result"`
 }
 
-// runJSON adds the duration of a finished run, which clients would otherwise
-// each compute from two timestamps.
-type runJSON struct {
+// RunJSON is a run in API answers: it adds the duration of a finished run,
+// which clients would otherwise each compute from two timestamps.
+type RunJSON struct {
 	domain.CrawlRun
 	DurationSeconds *float64 `json:"duration_seconds"`
 }
 
-func toSourceJSON(s SourceStatus) sourceJSON {
-	out := sourceJSON{
+func toSourceJSON(s SourceStatus) SourceJSON {
+	out := SourceJSON{
 		ID: s.ID, Schedule: s.Schedule, Paused: s.Paused, Running: s.Running,
 		NextRun: s.NextRunAt, LastRun: s.LastRunAt, ConsecutiveErrors: s.ConsecutiveErrors,
 	}
@@ -113,8 +114,8 @@ func toSourceJSON(s SourceStatus) sourceJSON {
 	return out
 }
 
-func toRunJSON(r domain.CrawlRun) runJSON {
-	out := runJSON{CrawlRun: r}
+func toRunJSON(r domain.CrawlRun) RunJSON {
+	out := RunJSON{CrawlRun: r}
 	if r.FinishedAt != nil {
 		d := r.FinishedAt.Sub(r.StartedAt).Seconds()
 		out.DurationSeconds = &d
@@ -123,12 +124,12 @@ func toRunJSON(r domain.CrawlRun) runJSON {
 }
 
 type sourceList struct {
-	Sources []sourceJSON `json:"sources"`
+	Sources []SourceJSON `json:"sources"`
 }
 
 type runList struct {
 	SourceID string    `json:"source_id"`
-	Runs     []runJSON `json:"runs"`
+	Runs     []RunJSON `json:"runs"`
 	Limit    int       `json:"limit"`
 }
 
@@ -139,7 +140,7 @@ func (s *sourcesAPI) list(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, fmt.Errorf("listing sources: %w", err))
 		return
 	}
-	out := sourceList{Sources: make([]sourceJSON, 0, len(srcs))}
+	out := sourceList{Sources: make([]SourceJSON, 0, len(srcs))}
 	for _, src := range srcs {
 		out.Sources = append(out.Sources, toSourceJSON(src))
 	}
@@ -239,7 +240,7 @@ func (s *sourcesAPI) runs(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, fmt.Errorf("listing runs of source %s: %w", id, err))
 		return
 	}
-	out := runList{SourceID: id, Runs: make([]runJSON, 0, len(runs)), Limit: limit}
+	out := runList{SourceID: id, Runs: make([]RunJSON, 0, len(runs)), Limit: limit}
 	for _, run := range runs {
 		out.Runs = append(out.Runs, toRunJSON(run))
 	}
