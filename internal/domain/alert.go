@@ -33,6 +33,9 @@ type Alert struct {
 type AlertFilter struct {
 	MarkID string
 	Status AlertStatus
+	// Scope keeps only what the asking principal may see; the zero Scope
+	// sees everything (the daemon's own reads, the admin).
+	Scope  Scope
 	Limit  int
 	Offset int
 }
