@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"net"
+	"strings"
 	"time"
 
 	"go.uber.org/zap/zapcore"
@@ -26,6 +28,7 @@ type Config struct {
 	Crawl       Crawl       `yaml:"crawl"`
 	Schedule    Schedule    `yaml:"schedule"`
 	Notify      Notify      `yaml:"notify"`
+	Auth        Auth        `yaml:"auth"`
 
 	// origins maps a field's dotted path to where its value came from
 	// ("deploy/markwatch.yaml:12", "MARKWATCH_HTTP_LISTEN"), so Validate can
@@ -42,6 +45,46 @@ type Log struct {
 // HTTP configures the API server.
 type HTTP struct {
 	Listen string `yaml:"listen"` // host:port
+	// Hosts are the host names the daemon answers to, separated by commas
+	// or spaces; a request naming any other Host is refused (DNS
+	// rebinding). localhost, 127.0.0.1, ::1 and the listen host are always
+	// allowed.
+	Hosts string `yaml:"hosts"`
+	// BaseURL is the console's address as people reach it, for links in
+	// notifications; "" means http://<listen>.
+	BaseURL string `yaml:"base_url"`
+	// SecureCookies marks the session cookie Secure. It is on by itself
+	// when base_url is https or the request came over TLS.
+	SecureCookies bool `yaml:"secure_cookies"`
+	// TrustProxy takes the client address from X-Forwarded-For (set it
+	// only behind a reverse proxy that overwrites that header), so login
+	// throttling per address sees the real client.
+	TrustProxy bool `yaml:"trust_proxy"`
+}
+
+// AllowedHosts lists the host names of Hosts plus the loopback names and
+// the listen host.
+func (h HTTP) AllowedHosts() []string {
+	out := []string{"localhost", "127.0.0.1", "::1"}
+	if host, _, err := net.SplitHostPort(h.Listen); err == nil && host != "" && host != "0.0.0.0" && host != "::" {
+		out = append(out, host)
+	}
+	for _, f := range strings.FieldsFunc(h.Hosts, func(r rune) bool { return r == ',' || r == ' ' }) {
+		out = append(out, strings.ToLower(f))
+	}
+	return out
+}
+
+// Auth configures sign-in.
+type Auth struct {
+	// SessionIdle signs a console session out after this long without use.
+	SessionIdle time.Duration `yaml:"session_idle"`
+	// SessionMax signs a console session out this long after sign-in,
+	// used or not.
+	SessionMax time.Duration `yaml:"session_max"`
+	// Secret signs unsubscribe links. "" generates one into
+	// data_dir/auth.key (mode 0600) at first start.
+	Secret Secret `yaml:"secret"`
 }
 
 // Registry says where the protected marks come from.
@@ -122,6 +165,24 @@ func (s Schedule) Location() (*time.Location, error) {
 // Notify configures where alerts are delivered.
 type Notify struct {
 	Webhooks []Webhook `yaml:"webhooks"`
+	// SMTP sends subscriptions' e-mail; an empty host leaves e-mail
+	// subscriptions pending until one is configured.
+	SMTP SMTP `yaml:"smtp"`
+	// DisableAfter turns a subscription off when its receiver has failed
+	// for this long without one success; its user sees why in the console.
+	DisableAfter time.Duration `yaml:"disable_after"`
+}
+
+// SMTP is the mail server e-mail subscriptions go through.
+type SMTP struct {
+	Host string `yaml:"host"`
+	Port int    `yaml:"port"`
+	// Security is starttls (port 587), tls (port 465) or none (a local
+	// relay only).
+	Security string `yaml:"security"`
+	Username string `yaml:"username"`
+	Password Secret `yaml:"password"`
+	From     string `yaml:"from"`
 }
 
 // Webhook is one HTTP endpoint alerts are POSTed to.
@@ -146,7 +207,9 @@ func Default() Config {
 			Index:             "hits",
 			MaxIndexingMemory: "256MiB",
 		},
-		Crawl: Crawl{RunOnStart: true, ShutdownGrace: 10 * time.Second},
+		Crawl:  Crawl{RunOnStart: true, ShutdownGrace: 10 * time.Second},
+		Notify: Notify{SMTP: SMTP{Port: 587, Security: "starttls"}, DisableAfter: 72 * time.Hour},
+		Auth:   Auth{SessionIdle: 2 * time.Hour, SessionMax: 24 * time.Hour},
 	}
 }
 

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -62,6 +63,37 @@ func (c Config) Validate() error {
 	}
 	if c.Schedule.Jitter < 0 {
 		add("schedule.jitter", "%s must not be negative; give the most a scheduled run may be delayed, e.g. 30s, or 0", c.Schedule.Jitter)
+	}
+	if c.HTTP.BaseURL != "" {
+		if err := checkHTTPURL(c.HTTP.BaseURL); err != nil {
+			add("http.base_url", "%v; give the console's address as people open it, e.g. https://markwatch.example.gov.cn", err)
+		}
+	}
+	for _, h := range strings.FieldsFunc(c.HTTP.Hosts, func(r rune) bool { return r == ',' || r == ' ' }) {
+		if strings.ContainsAny(h, "/:@") && net.ParseIP(h) == nil {
+			add("http.hosts", "%q is not a host name; list names only, without scheme or port, e.g. markwatch.example.gov.cn", h)
+		}
+	}
+	if c.Auth.SessionIdle <= 0 || c.Auth.SessionMax <= 0 {
+		add("auth.session_idle", "session_idle (%s) and session_max (%s) must be positive, e.g. 2h and 24h", c.Auth.SessionIdle, c.Auth.SessionMax)
+	} else if c.Auth.SessionIdle > c.Auth.SessionMax {
+		add("auth.session_idle", "%s is longer than auth.session_max %s; a session cannot idle longer than it lives", c.Auth.SessionIdle, c.Auth.SessionMax)
+	}
+	if c.Notify.DisableAfter <= 0 {
+		add("notify.disable_after", "%s must be positive; give how long a receiver may fail before its subscription is turned off, e.g. 72h", c.Notify.DisableAfter)
+	}
+	if c.Notify.SMTP.Host != "" {
+		switch c.Notify.SMTP.Security {
+		case "starttls", "tls", "none":
+		default:
+			add("notify.smtp.security", "%q is not supported; use starttls (port 587), tls (port 465) or none (local relay)", c.Notify.SMTP.Security)
+		}
+		if p := c.Notify.SMTP.Port; p <= 0 || p > 65535 {
+			add("notify.smtp.port", "%d is not a port; use 587 for starttls, 465 for tls", p)
+		}
+		if _, err := mail.ParseAddress(c.Notify.SMTP.From); err != nil {
+			add("notify.smtp.from", "%q is not an e-mail address; write e.g. markwatch <alerts@example.gov.cn>", c.Notify.SMTP.From)
+		}
 	}
 	seen := make(map[string]int, len(c.Notify.Webhooks))
 	for i, w := range c.Notify.Webhooks {
