@@ -42,6 +42,11 @@ func (db *DB) ListAlerts(ctx context.Context, f domain.AlertFilter) ([]domain.Al
 		return nil, 0, domain.Errorf(domain.EINVALID,
 			"listing alerts: status %q must be one of open, confirmed, dismissed", f.Status)
 	}
+	// The scope is ANDed with the caller's own filters, so asking for
+	// another owner's mark by MarkID finds nothing.
+	sw, sa := scopeConds(f.Scope, "mark_id", "location")
+	where = append(where, sw...)
+	args = append(args, sa...)
 	cond := ""
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")

@@ -19,6 +19,11 @@ import (
 type Options struct {
 	// Now is the clock for first_seen/last_seen and run times; nil means time.Now.
 	Now func() time.Time
+	// Router decides which subscriptions hear of an alert event and when
+	// (package subscribe). The store calls it inside the transaction that
+	// creates the alert or records the review and inserts what it returns,
+	// so a notification exists exactly when its event does. Nil: no rows.
+	Router func(ev domain.AlertEvent, subs []domain.Subscriber) []domain.Notification
 }
 
 // DB is the SQLite store. It is safe for concurrent use.
@@ -32,6 +37,8 @@ type DB struct {
 	wr  *sql.DB
 	hot map[string]*sql.Stmt // prepared on wr; see statements.go
 	now func() time.Time
+	// router is Options.Router; see notifications.go.
+	router func(ev domain.AlertEvent, subs []domain.Subscriber) []domain.Notification
 }
 
 // maxReadConns bounds the read pool.
@@ -79,7 +86,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if now == nil {
 		now = time.Now
 	}
-	db := &DB{sql: rd, wr: wr, now: now}
+	db := &DB{sql: rd, wr: wr, now: now, router: opts.Router}
 	if err := db.migrate(ctx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("opening store %s: %w", path, err)

@@ -107,3 +107,16 @@ func (db *DB) inWriteTx(ctx context.Context, what string, fn func(tx *writeTx) e
 		return fn(&writeTx{tx: tx, stmts: db.hot})
 	})
 }
+
+func (t *writeTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, query, args...)
+}
+
+// querier is what the access-side writers need from *sql.Tx and *writeTx
+// alike, so ReviewAlert (a plain transaction) and SaveListings (one with
+// prepared statements) share the notification code.
+type querier interface {
+	execer
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
