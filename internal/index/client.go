@@ -19,6 +19,9 @@ type ClientOptions struct {
 	IndexName string
 	// Timeout bounds each HTTP request; default 10s.
 	Timeout time.Duration
+	// Now is the clock tenant tokens are dated by; default time.Now. Tests
+	// inject one to mint tokens that expire while they watch.
+	Now func() time.Time
 }
 
 const (
@@ -34,6 +37,13 @@ type Client struct {
 	ms   ms.ServiceManager
 	name string
 	norm *normalizer
+	// url and hc build the tenant-token ServiceManagers of SearchScoped, so
+	// scoped searches share the connection pool and transport settings.
+	url string
+	hc  *http.Client
+	now func() time.Time
+	// tenant holds the search key and the tokens minted from it.
+	tenant tenantState
 }
 
 // NewClient returns a client for the server at url. It does not contact the
@@ -63,8 +73,12 @@ func NewClient(url, apiKey string, opts ClientOptions) (*Client, error) {
 		Timeout:   timeout,
 		Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 16, IdleConnTimeout: 90 * time.Second},
 	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
 	sm := ms.New(url, ms.WithAPIKey(apiKey), ms.WithCustomClient(hc))
-	return &Client{ms: sm, name: name, norm: norm}, nil
+	return &Client{ms: sm, name: name, norm: norm, url: url, hc: hc, now: now, tenant: newTenantState()}, nil
 }
 
 // IndexName is the uid of the index this client writes and searches.

@@ -13,23 +13,26 @@ import (
 // they sort numerically; reasons are kept whole for display and flattened into
 // reasons_text for search.
 type document struct {
-	ID          string          `json:"id"`
-	HitID       int64           `json:"hit_id"`
-	ListingID   int64           `json:"listing_id"`
-	SourceID    string          `json:"source_id"`
-	MarkID      string          `json:"mark_id"`
-	Title       string          `json:"title"`
-	TitleNorm   string          `json:"title_norm"`
-	URL         string          `json:"url"`
-	Seller      string          `json:"seller"`
-	Location    string          `json:"location"`
-	Price       float64         `json:"price"`
-	Score       float64         `json:"score"`
-	Alert       bool            `json:"alert"`
-	Reasons     []domain.Reason `json:"reasons"`
-	ReasonsText string          `json:"reasons_text"`
-	FirstSeen   int64           `json:"first_seen"`
-	LastSeen    int64           `json:"last_seen"`
+	ID        string `json:"id"`
+	HitID     int64  `json:"hit_id"`
+	ListingID int64  `json:"listing_id"`
+	SourceID  string `json:"source_id"`
+	MarkID    string `json:"mark_id"`
+	Title     string `json:"title"`
+	TitleNorm string `json:"title_norm"`
+	URL       string `json:"url"`
+	Seller    string `json:"seller"`
+	Location  string `json:"location"`
+	// LocationPrefixes are the jurisdictions the location lies in ("河北",
+	// "河北 石家庄"), so a jurisdiction scope is one equality filter.
+	LocationPrefixes []string        `json:"location_prefixes"`
+	Price            float64         `json:"price"`
+	Score            float64         `json:"score"`
+	Alert            bool            `json:"alert"`
+	Reasons          []domain.Reason `json:"reasons"`
+	ReasonsText      string          `json:"reasons_text"`
+	FirstSeen        int64           `json:"first_seen"`
+	LastSeen         int64           `json:"last_seen"`
 }
 
 // docIDPrefix makes ids readable in the Meilisearch console and keeps them
@@ -53,7 +56,7 @@ func (c *Client) toDocument(h domain.Hit) (document, error) {
 	return document{
 		ID: docID(h.ID), HitID: h.ID, ListingID: h.ListingID, SourceID: h.SourceID, MarkID: h.MarkID,
 		Title: h.Title, TitleNorm: c.norm.Normalize(h.Title), URL: h.URL, Seller: h.Seller,
-		Location: h.Location, Price: h.Price, Score: h.Score, Alert: h.Alert,
+		Location: h.Location, LocationPrefixes: domain.LocationPrefixes(h.Location), Price: h.Price, Score: h.Score, Alert: h.Alert,
 		Reasons: reasons, ReasonsText: strings.Join(texts, "；"),
 		FirstSeen: h.FirstSeen.UnixMilli(), LastSeen: h.LastSeen.UnixMilli(),
 	}, nil

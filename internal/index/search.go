@@ -36,13 +36,29 @@ const (
 // words and turns 老白幹 into noise). The query is normalised like title_norm,
 // so 臨城核桃 finds 临城核桃. An empty q lists the newest hits first.
 func (c *Client) Search(ctx context.Context, q string, f SearchFilter) (SearchResult, error) {
-	limit := f.Limit
+	if err := checkPaging(f); err != nil {
+		return SearchResult{}, err
+	}
+	return c.search(ctx, c.ms, q, f, filterExpr(f))
+}
+
+// checkPaging rejects limits and offsets Meilisearch would refuse or clamp.
+func checkPaging(f SearchFilter) error {
 	switch {
-	case limit < 0 || f.Offset < 0:
-		return SearchResult{}, domain.Errorf(domain.EINVALID, "searching hits: limit %d and offset %d must not be negative", f.Limit, f.Offset)
-	case limit > MaxLimit:
-		return SearchResult{}, domain.Errorf(domain.EINVALID, "searching hits: limit %d is above the maximum of %d", limit, MaxLimit)
-	case limit == 0:
+	case f.Limit < 0 || f.Offset < 0:
+		return domain.Errorf(domain.EINVALID, "searching hits: limit %d and offset %d must not be negative", f.Limit, f.Offset)
+	case f.Limit > MaxLimit:
+		return domain.Errorf(domain.EINVALID, "searching hits: limit %d is above the maximum of %d", f.Limit, MaxLimit)
+	}
+	return nil
+}
+
+// search runs one query through sm, the client's own ServiceManager or a
+// tenant token's. filter is the whole request filter, built by the caller:
+// f supplies only paging here.
+func (c *Client) search(ctx context.Context, sm ms.ServiceManager, q string, f SearchFilter, filter string) (SearchResult, error) {
+	limit := f.Limit
+	if limit == 0 {
 		limit = DefaultLimit
 	}
 	req := &ms.SearchRequest{
@@ -51,14 +67,14 @@ func (c *Client) Search(ctx context.Context, q string, f SearchFilter) (SearchRe
 		MatchingStrategy: ms.All,
 		Locales:          []string{"cmn"},
 	}
-	if expr := filterExpr(f); expr != "" {
-		req.Filter = expr // an empty string would be sent and rejected
+	if filter != "" {
+		req.Filter = filter // an empty string would be sent and rejected
 	}
 	query := c.norm.Normalize(q)
 	if query == "" {
 		req.Sort = []string{"last_seen:desc"}
 	}
-	resp, err := c.ms.Index(c.name).Search(ctx, query, req)
+	resp, err := sm.Index(c.name).Search(ctx, query, req)
 	if err != nil {
 		return SearchResult{}, unavailable(fmt.Sprintf("searching hits for %q", q), err)
 	}
@@ -85,6 +101,18 @@ func filterExpr(f SearchFilter) string {
 	}
 	if f.AlertOnly {
 		parts = append(parts, "alert = true")
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// and joins non-empty filter expressions, each parenthesised so an OR inside
+// one cannot absorb the others.
+func and(exprs ...string) string {
+	var parts []string
+	for _, e := range exprs {
+		if e != "" {
+			parts = append(parts, "("+e+")")
+		}
 	}
 	return strings.Join(parts, " AND ")
 }

@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	ms "github.com/meilisearch/meilisearch-go"
 )
@@ -15,7 +16,7 @@ const primaryKey = "id"
 func settings() *ms.Settings {
 	return &ms.Settings{
 		SearchableAttributes: []string{"title", "title_norm", "seller", "mark_id", "reasons_text"},
-		FilterableAttributes: []string{"mark_id", "source_id", "alert", "location", "score"},
+		FilterableAttributes: []string{"mark_id", "source_id", "alert", "location", "location_prefixes", "score"},
 		SortableAttributes:   []string{"score", "last_seen"},
 		LocalizedAttributes: []*ms.LocalizedAttributes{{
 			Locales:           []string{"cmn"},
@@ -27,8 +28,19 @@ func settings() *ms.Settings {
 // ApplySettings creates the index if needed and applies the hits settings,
 // waiting until Meilisearch has applied them. It is idempotent: run it at
 // every start so an upgraded markwatch brings its settings along.
+//
+// It also finds or creates the search key SearchScoped signs tenant tokens
+// with. A key that may change settings but not manage API keys is not an
+// error here (unscoped search and indexing still work); SearchScoped then
+// fails closed and says which key to configure.
 func (c *Client) ApplySettings(ctx context.Context) error {
-	return c.applySettings(ctx, c.name)
+	if err := c.applySettings(ctx, c.name); err != nil {
+		return err
+	}
+	if _, err := c.ensureSearchKey(ctx); err != nil && !isAuthRefusal(err) {
+		return fmt.Errorf("applying settings to index %s: %w", c.name, err)
+	}
+	return nil
 }
 
 func (c *Client) applySettings(ctx context.Context, uid string) error {
