@@ -31,7 +31,9 @@ func TestValidate(t *testing.T) {
 		{"own mark", ok(func(s *domain.Subscription) { s.MarkIDs = []string{"liugehetao"} }), yangyuan, owner, ""},
 		{"another owner's mark", ok(func(s *domain.Subscription) { s.MarkIDs = []string{"hengshui"} }), yangyuan, owner, "本权利人"},
 		{"admin may name any mark", ok(func(s *domain.Subscription) { s.MarkIDs = []string{"hengshui"} }), admin, domain.Unrestricted, ""},
-		{"webhook https", ok(func(s *domain.Subscription) { s.Channel, s.Target = domain.ChannelWebhook, "https://hooks.example.cn/mw" }), admin, domain.Unrestricted, ""},
+		{"webhook https", ok(func(s *domain.Subscription) {
+			s.Channel, s.Target = domain.ChannelWebhook, "https://hooks.example.cn/mw"
+		}), admin, domain.Unrestricted, ""},
 		{"webhook http", ok(func(s *domain.Subscription) { s.Channel, s.Target = domain.ChannelWebhook, "http://10.0.0.8:8080/mw" }), admin, domain.Unrestricted, ""},
 		{"webhook ftp", ok(func(s *domain.Subscription) { s.Channel, s.Target = domain.ChannelWebhook, "ftp://hooks.example.cn/" }), admin, domain.Unrestricted, "https://"},
 		{"webhook to a robot", ok(func(s *domain.Subscription) {
