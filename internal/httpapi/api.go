@@ -2,8 +2,12 @@ package httpapi
 
 import (
 	"net/http"
+	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/markwatch/markwatch/internal/access"
+	"github.com/markwatch/markwatch/internal/domain"
 )
 
 // api holds the handlers' dependencies.
@@ -12,24 +16,30 @@ type api struct {
 	log  *zap.Logger
 }
 
-// New returns the API's handler: routes, JSON errors for unknown routes,
-// request logging and panic recovery.
-func New(deps Deps, log *zap.Logger) http.Handler {
+func newAPI(deps Deps, log *zap.Logger) *api {
 	if log == nil {
 		log = zap.NewNop()
 	}
 	if deps.ReadyTimeout <= 0 {
 		deps.ReadyTimeout = defaultReadyTimeout
 	}
-	a := &api{deps: deps, log: log}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", a.healthz)
-	mux.HandleFunc("GET /readyz", a.readyz)
-	if deps.Metrics != nil {
-		mux.Handle("GET /metrics", deps.Metrics)
+	if deps.Now == nil {
+		deps.Now = time.Now
 	}
-	mux.HandleFunc("GET /api/v1/alerts", a.listAlerts)
-	mux.HandleFunc("GET /api/v1/alerts/{id}", a.getAlert)
-	mux.HandleFunc("GET /api/v1/hits", a.searchHits)
-	return observe(withJSONFallback(mux), log)
+	return &api{deps: deps, log: log}
 }
+
+// principal returns the request's principal. The guard puts one in the
+// context of every non-public route; if it is missing, the route was served
+// without the guard, and refusing is the only safe answer.
+func principal(w http.ResponseWriter, r *http.Request) (access.Principal, bool) {
+	p, ok := access.FromContext(r.Context())
+	if !ok {
+		writeError(w, r, &domain.Error{Code: codeUnauthenticated, Message: "sign in or send Authorization: Bearer <token>"})
+	}
+	return p, ok
+}
+
+// isAdmin reports principals who manage users and therefore every user's
+// tokens.
+func isAdmin(p access.Principal) bool { return p.Can(access.ManageUsers) }

@@ -10,9 +10,11 @@ import (
 
 // AlertStore reads alerts from the system of record.
 type AlertStore interface {
-	// ListAlerts returns one page of alerts and the total matching the filter.
+	// ListAlerts returns one page of alerts and the total matching the
+	// filter; it must honour f.Scope.
 	ListAlerts(ctx context.Context, f domain.AlertFilter) ([]domain.Alert, int, error)
-	// GetAlert returns an error with code ENOTFOUND for an unknown id.
+	// GetAlert returns an error with code ENOTFOUND for an unknown id. It
+	// knows no scope: the handler checks it, so one rule serves GET and PATCH.
 	GetAlert(ctx context.Context, id int64) (domain.Alert, error)
 }
 
@@ -27,10 +29,27 @@ type HitQuery struct {
 // HitSearcher searches the hit index.
 type HitSearcher interface {
 	// SearchHits returns one page of hits matching q (may be empty: all hits)
-	// and the total. An index outage should carry code EUNAVAILABLE; any
-	// error other than EINVALID is answered as unavailable anyway, since
-	// search is a derived index and never the system of record.
-	SearchHits(ctx context.Context, q string, f HitQuery) ([]domain.Hit, int, error)
+	// and the total, seen through scope (the index enforces it with a tenant
+	// token). An index outage should carry code EUNAVAILABLE; any error
+	// other than EINVALID is answered as unavailable anyway, since search is
+	// a derived index and never the system of record.
+	SearchHits(ctx context.Context, q string, f HitQuery, scope domain.Scope) ([]domain.Hit, int, error)
+}
+
+// Credentials hashes and generates secrets. The daemon wires package
+// access's functions; declaring them here keeps httpapi free of access's
+// implementation and lets tests use cheap stand-ins.
+type Credentials interface {
+	// HashPassword returns the stored form (a PHC string) of pw.
+	HashPassword(pw string) (string, error)
+	// CheckPassword says why pw is not good enough for user (too short,
+	// the user's own name…) with code EINVALID, or nil.
+	CheckPassword(pw, user string) error
+	// GeneratePassword returns a strong random password to be shown once.
+	GeneratePassword() (string, error)
+	// NewToken returns a new API token: the secret shown once, the hash
+	// the store keeps, and the prefix shown in lists.
+	NewToken() (secret, hash, shown string, err error)
 }
 
 // Check is one readiness condition, e.g. "store" (SQLite answers) or
@@ -40,18 +59,46 @@ type Check struct {
 	Fn   func(ctx context.Context) error
 }
 
-// Deps is what the API serves from.
+// Deps is what the API serves from. Every store dependency is optional: a
+// nil one leaves its routes out, so a daemon without (say) a scheduler
+// serves the rest and answers 404 for what it lacks.
 type Deps struct {
 	Alerts AlertStore
+	// Reviewer records reviews (PATCH /api/v1/alerts/{id}); it needs Alerts
+	// too, to check the alert is in the reviewer's scope first.
+	Reviewer AlertReviewer
 	// Hits may be nil while search is not configured; /api/v1/hits then
 	// answers 503 and everything else still works.
-	Hits   HitSearcher
-	Checks []Check
+	Hits HitSearcher
+	// Sources serves /api/v1/sources. Its changing routes also need Audit:
+	// a change nobody could read back in the audit log is not offered.
+	Sources SourceControl
+	// Audit serves /api/v1/audit and records source changes.
+	Audit AuditLog
+	// Users serves /api/v1/users (with Credentials) and lets admins name
+	// another user's tokens.
+	Users UserStore
+	// Tokens serves /api/v1/tokens (with Credentials).
+	Tokens TokenStore
+	// Subscriptions serves /api/v1/subscriptions; Deliveries adds their
+	// delivery history.
+	Subscriptions SubscriptionStore
+	Deliveries    DeliveryHistory
+	// ValidateSubscription checks a subscription against the rules of
+	// package subscribe (channels, targets, digest times, the user's
+	// marks) before it is stored; nil skips it (tests).
+	ValidateSubscription func(domain.Subscription, domain.User, domain.Scope) error
+	// Claims serves /api/v1/seller-claims.
+	Claims      ClaimStore
+	Credentials Credentials
+	Checks      []Check
 	// Metrics serves /metrics (promhttp over the daemon's registry); nil
 	// leaves the route out.
 	Metrics http.Handler
 	// ReadyTimeout bounds all readiness checks together; 0 means 2s.
 	ReadyTimeout time.Duration
+	// Now is the clock for token expiry and creation times; nil is time.Now.
+	Now func() time.Time
 }
 
 const defaultReadyTimeout = 2 * time.Second

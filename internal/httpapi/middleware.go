@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -130,51 +129,4 @@ func logRequest(log *zap.Logger, r *http.Request, rec *recorder, info *requestIn
 		fields = append(fields, zap.String("stack", info.stack))
 	}
 	ce.Write(fields...)
-}
-
-// withJSONFallback answers requests that match no route with JSON errors
-// instead of ServeMux's plain-text 404 and 405.
-func withJSONFallback(mux *http.ServeMux) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, pattern := mux.Handler(r); pattern != "" {
-			mux.ServeHTTP(w, r)
-			return
-		}
-		probe := &headerProbe{header: http.Header{}}
-		mux.ServeHTTP(probe, r)
-		switch probe.status {
-		case http.StatusNotFound:
-			writeError(w, r, domain.Errorf(domain.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path))
-		case http.StatusMethodNotAllowed:
-			allow := probe.header.Get("Allow")
-			w.Header().Set("Allow", allow)
-			writeError(w, r, &domain.Error{Code: codeMethodNotAllowed,
-				Message: "method " + r.Method + " is not allowed here; use " + strings.ReplaceAll(allow, ", ", " or ")})
-		default:
-			// Redirects to the canonical path and the like: replay them.
-			for k, v := range probe.header {
-				w.Header()[k] = v
-			}
-			w.WriteHeader(probe.status)
-		}
-	})
-}
-
-// headerProbe captures what ServeMux's built-in fallback handlers answer.
-type headerProbe struct {
-	header http.Header
-	status int
-}
-
-func (p *headerProbe) Header() http.Header { return p.header }
-func (p *headerProbe) WriteHeader(status int) {
-	if p.status == 0 {
-		p.status = status
-	}
-}
-func (p *headerProbe) Write(b []byte) (int, error) {
-	if p.status == 0 {
-		p.status = http.StatusOK
-	}
-	return len(b), nil
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -59,4 +60,14 @@ func boolParam(q url.Values, name string) (bool, error) {
 		return false, domain.Errorf(domain.EINVALID, "query parameter %s=%q: must be true or false", name, raw)
 	}
 	return b, nil
+}
+
+// idParam reads the positive integer id of a what ("alert") from the path.
+func idParam(r *http.Request, what string) (int64, error) {
+	raw := r.PathValue("id")
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, domain.Errorf(domain.EINVALID, "%s id %q: must be a positive whole number", what, raw)
+	}
+	return id, nil
 }

@@ -20,6 +20,12 @@ type errorDetail struct {
 // Codes for conditions that exist only at the HTTP edge.
 const (
 	codeMethodNotAllowed = "method_not_allowed"
+	// codeUnauthenticated answers a non-public handler reached without a
+	// principal (the guard normally answers it first).
+	codeUnauthenticated = "unauthenticated"
+	// codeForbidden answers a route whose permission the guard cannot
+	// express as one Perm (seller claims: claim or decide).
+	codeForbidden = "forbidden"
 )
 
 // statusOf maps a domain error code to an HTTP status.
@@ -37,6 +43,10 @@ func statusOf(code string) int {
 		return http.StatusNotImplemented
 	case codeMethodNotAllowed:
 		return http.StatusMethodNotAllowed
+	case codeUnauthenticated:
+		return http.StatusUnauthorized
+	case codeForbidden:
+		return http.StatusForbidden
 	}
 	return http.StatusInternalServerError
 }

@@ -13,11 +13,11 @@ import (
 
 // HitSearchFunc adapts a function to HitSearcher, so the caller can wire an
 // index client without declaring a type.
-type HitSearchFunc func(ctx context.Context, q string, f HitQuery) ([]domain.Hit, int, error)
+type HitSearchFunc func(ctx context.Context, q string, f HitQuery, scope domain.Scope) ([]domain.Hit, int, error)
 
 // SearchHits calls f.
-func (f HitSearchFunc) SearchHits(ctx context.Context, q string, hq HitQuery) ([]domain.Hit, int, error) {
-	return f(ctx, q, hq)
+func (f HitSearchFunc) SearchHits(ctx context.Context, q string, hq HitQuery, scope domain.Scope) ([]domain.Hit, int, error) {
+	return f(ctx, q, hq, scope)
 }
 
 // NewServer returns an http.Server for h with timeouts, so a slow or idle

@@ -7,8 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"go.uber.org/zap"
-
+	"github.com/markwatch/markwatch/internal/access"
 	"github.com/markwatch/markwatch/internal/domain"
 )
 
@@ -38,48 +37,12 @@ type SourceControl interface {
 	Runs(ctx context.Context, id string, limit int) ([]domain.CrawlRun, error)
 }
 
-const sourcesPath = "/api/v1/sources"
-
 // defaultRunsLimit is how many runs a history shows unless asked: a day of
 // half-hourly runs.
 const defaultRunsLimit = 50
 
 // maxScheduleBody bounds the PUT body; a cron spec is a few dozen bytes.
 const maxScheduleBody = 4 << 10
-
-// WithSources serves the /api/v1/sources routes from sc and hands every
-// other request to h (the handler New returns). It is a wrapper rather than a
-// field of Deps so the daemon can add source control where it has a
-// scheduler; with sc nil it returns h unchanged.
-func WithSources(h http.Handler, sc SourceControl, log *zap.Logger) http.Handler {
-	if sc == nil {
-		return h
-	}
-	if log == nil {
-		log = zap.NewNop()
-	}
-	s := &sourcesAPI{sc: sc}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+sourcesPath, s.list)
-	mux.HandleFunc("GET "+sourcesPath+"/{id}", s.get)
-	mux.HandleFunc("PUT "+sourcesPath+"/{id}/schedule", s.setSchedule)
-	mux.HandleFunc("POST "+sourcesPath+"/{id}/pause", s.pause)
-	mux.HandleFunc("POST "+sourcesPath+"/{id}/resume", s.resume)
-	mux.HandleFunc("POST "+sourcesPath+"/{id}/run", s.trigger)
-	mux.HandleFunc("GET "+sourcesPath+"/{id}/runs", s.runs)
-	// Routed by prefix, not through h's mux, so these requests get their own
-	// JSON 404/405 answers and are logged once (h logs the rest itself).
-	own := observe(withJSONFallback(mux), log)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == sourcesPath || strings.HasPrefix(r.URL.Path, sourcesPath+"/") {
-			own.ServeHTTP(w, r)
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
-}
-
-type sourcesAPI struct{ sc SourceControl }
 
 // SourceJSON is a source in API answers; the CLI decodes the same type.
 // Times are null when unknown rather than left out, so a client can tell
@@ -133,9 +96,9 @@ type runList struct {
 	Limit    int       `json:"limit"`
 }
 
-// list serves GET /api/v1/sources.
-func (s *sourcesAPI) list(w http.ResponseWriter, r *http.Request) {
-	srcs, err := s.sc.ListSources(r.Context())
+// listSources serves GET /api/v1/sources.
+func (a *api) listSources(w http.ResponseWriter, r *http.Request) {
+	srcs, err := a.deps.Sources.ListSources(r.Context())
 	if err != nil {
 		writeError(w, r, fmt.Errorf("listing sources: %w", err))
 		return
@@ -147,14 +110,15 @@ func (s *sourcesAPI) list(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// get serves GET /api/v1/sources/{id}.
-func (s *sourcesAPI) get(w http.ResponseWriter, r *http.Request) {
-	s.answer(w, r, http.StatusOK, r.PathValue("id"))
+// getSource serves GET /api/v1/sources/{id}.
+func (a *api) getSource(w http.ResponseWriter, r *http.Request) {
+	a.answerSource(w, r, http.StatusOK, r.PathValue("id"))
 }
 
-// answer writes the current state of source id, after a change or on request.
-func (s *sourcesAPI) answer(w http.ResponseWriter, r *http.Request, status int, id string) {
-	src, err := s.sc.GetSource(r.Context(), id)
+// answerSource writes the current state of source id, after a change or on
+// request.
+func (a *api) answerSource(w http.ResponseWriter, r *http.Request, status int, id string) {
+	src, err := a.deps.Sources.GetSource(r.Context(), id)
 	if err != nil {
 		writeError(w, r, fmt.Errorf("getting source %s: %w", id, err))
 		return
@@ -168,19 +132,34 @@ type scheduleBody struct {
 
 // setSchedule serves PUT /api/v1/sources/{id}/schedule {"schedule":"*/5 * * * *"}.
 // A spec the scheduler refuses is answered 400 with its explanation, and the
-// old schedule keeps running.
-func (s *sourcesAPI) setSchedule(w http.ResponseWriter, r *http.Request) {
+// old schedule keeps running. The audit entry holds the old and new spec.
+func (a *api) setSchedule(w http.ResponseWriter, r *http.Request) {
+	p, ok := principal(w, r)
+	if !ok {
+		return
+	}
 	id := r.PathValue("id")
 	spec, err := readSchedule(w, r)
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
-	if err := s.sc.SetSchedule(r.Context(), id, spec); err != nil {
+	before, err := a.deps.Sources.GetSource(r.Context(), id)
+	if err != nil {
+		writeError(w, r, fmt.Errorf("getting source %s: %w", id, err))
+		return
+	}
+	if err := a.deps.Sources.SetSchedule(r.Context(), id, spec); err != nil {
 		writeError(w, r, fmt.Errorf("setting schedule of source %s: %w", id, err))
 		return
 	}
-	s.answer(w, r, http.StatusOK, id)
+	e := sourceAudit(p, domain.AuditSourceSchedule, id)
+	e.Before = mustJSON(map[string]string{"schedule": before.Schedule})
+	e.After = mustJSON(map[string]string{"schedule": spec})
+	if !a.audit(w, r, e) {
+		return
+	}
+	a.answerSource(w, r, http.StatusOK, id)
 }
 
 const scheduleExample = `{"schedule":"*/30 * * * *"}`
@@ -196,46 +175,72 @@ func readSchedule(w http.ResponseWriter, r *http.Request) (string, error) {
 	return strings.TrimSpace(*body.Schedule), nil
 }
 
-// pause serves POST /api/v1/sources/{id}/pause; a run going now finishes.
-func (s *sourcesAPI) pause(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	if err := s.sc.Pause(r.Context(), id); err != nil {
-		writeError(w, r, fmt.Errorf("pausing source %s: %w", id, err))
-		return
-	}
-	s.answer(w, r, http.StatusOK, id)
+// pauseSource serves POST /api/v1/sources/{id}/pause; a run going now
+// finishes.
+func (a *api) pauseSource(w http.ResponseWriter, r *http.Request) {
+	a.setPaused(w, r, true)
 }
 
-// resume serves POST /api/v1/sources/{id}/resume.
-func (s *sourcesAPI) resume(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	if err := s.sc.Resume(r.Context(), id); err != nil {
-		writeError(w, r, fmt.Errorf("resuming source %s: %w", id, err))
-		return
-	}
-	s.answer(w, r, http.StatusOK, id)
+// resumeSource serves POST /api/v1/sources/{id}/resume.
+func (a *api) resumeSource(w http.ResponseWriter, r *http.Request) {
+	a.setPaused(w, r, false)
 }
 
-// trigger serves POST /api/v1/sources/{id}/run: 202 once the run has
+func (a *api) setPaused(w http.ResponseWriter, r *http.Request, paused bool) {
+	p, ok := principal(w, r)
+	if !ok {
+		return
+	}
+	id := r.PathValue("id")
+	before, err := a.deps.Sources.GetSource(r.Context(), id)
+	if err != nil {
+		writeError(w, r, fmt.Errorf("getting source %s: %w", id, err))
+		return
+	}
+	action, change, verb := domain.AuditSourceResume, a.deps.Sources.Resume, "resuming"
+	if paused {
+		action, change, verb = domain.AuditSourcePause, a.deps.Sources.Pause, "pausing"
+	}
+	if err := change(r.Context(), id); err != nil {
+		writeError(w, r, fmt.Errorf("%s source %s: %w", verb, id, err))
+		return
+	}
+	e := sourceAudit(p, action, id)
+	e.Before = mustJSON(map[string]bool{"paused": before.Paused})
+	e.After = mustJSON(map[string]bool{"paused": paused})
+	if !a.audit(w, r, e) {
+		return
+	}
+	a.answerSource(w, r, http.StatusOK, id)
+}
+
+// triggerSource serves POST /api/v1/sources/{id}/run: 202 once the run has
 // started (its outcome is read from /runs), 409 while one is going.
-func (s *sourcesAPI) trigger(w http.ResponseWriter, r *http.Request) {
+func (a *api) triggerSource(w http.ResponseWriter, r *http.Request) {
+	p, ok := principal(w, r)
+	if !ok {
+		return
+	}
 	id := r.PathValue("id")
-	if err := s.sc.Trigger(r.Context(), id); err != nil {
+	if err := a.deps.Sources.Trigger(r.Context(), id); err != nil {
 		writeError(w, r, fmt.Errorf("starting a run of source %s: %w", id, err))
 		return
 	}
-	s.answer(w, r, http.StatusAccepted, id)
+	if !a.audit(w, r, sourceAudit(p, domain.AuditSourceRun, id)) {
+		return
+	}
+	a.answerSource(w, r, http.StatusAccepted, id)
 }
 
-// runs serves GET /api/v1/sources/{id}/runs?limit=, newest first.
-func (s *sourcesAPI) runs(w http.ResponseWriter, r *http.Request) {
+// sourceRuns serves GET /api/v1/sources/{id}/runs?limit=, newest first.
+func (a *api) sourceRuns(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	limit, err := intParam(r.URL.Query(), "limit", defaultRunsLimit, 1, maxLimit)
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
-	runs, err := s.sc.Runs(r.Context(), id, limit)
+	runs, err := a.deps.Sources.Runs(r.Context(), id, limit)
 	if err != nil {
 		writeError(w, r, fmt.Errorf("listing runs of source %s: %w", id, err))
 		return
@@ -245,4 +250,8 @@ func (s *sourcesAPI) runs(w http.ResponseWriter, r *http.Request) {
 		out.Runs = append(out.Runs, toRunJSON(run))
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+func sourceAudit(p access.Principal, action, id string) domain.AuditEntry {
+	return domain.AuditEntry{Actor: p.Actor(), Action: action, Object: "source:" + id}
 }
