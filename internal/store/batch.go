@@ -47,7 +47,16 @@ func (db *DB) SaveListings(ctx context.Context, batch []ListingMatches) ([]SaveR
 			}
 			results[i] = res
 		}
-		return nil
+		if db.router == nil {
+			return nil
+		}
+		// One subscriber read for the whole batch, and none when the batch
+		// raised nothing new (route returns at once for no events).
+		var events []domain.AlertEvent
+		for i, b := range batch {
+			events = alertEvents(events, b.Listing, results[i].NewAlerts)
+		}
+		return db.route(ctx, tx, events)
 	})
 	if err != nil {
 		return nil, err

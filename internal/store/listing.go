@@ -44,8 +44,13 @@ func (db *DB) SaveListing(ctx context.Context, l domain.Listing, ms []domain.Mat
 			return err
 		}
 		var err error
-		res, err = db.saveInTx(ctx, tx, l, ms)
-		return err
+		if res, err = db.saveInTx(ctx, tx, l, ms); err != nil {
+			return err
+		}
+		if db.router == nil {
+			return nil
+		}
+		return db.route(ctx, tx, alertEvents(nil, l, res.NewAlerts))
 	})
 	if err != nil {
 		return SaveResult{}, err
@@ -87,6 +92,14 @@ func (db *DB) saveInTx(ctx context.Context, tx *writeTx, l domain.Listing, ms []
 		}
 	}
 	return res, nil
+}
+
+// alertEvents appends one EventAlert per new alert of listing l.
+func alertEvents(evs []domain.AlertEvent, l domain.Listing, alerts []domain.Alert) []domain.AlertEvent {
+	for _, a := range alerts {
+		evs = append(evs, domain.AlertEvent{Kind: domain.EventAlert, Alert: a, Platform: l.Platform, At: a.FirstSeen})
+	}
+	return evs
 }
 
 func validateListing(l domain.Listing, ms []domain.Match) error {

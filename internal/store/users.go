@@ -241,18 +241,44 @@ func (db *DB) SetPasswordHash(ctx context.Context, userID int64, hash string, mu
 	})
 }
 
+// userScan holds the destinations of userColumns, so a user can be read
+// alone (scanUser) or as part of a wider row (loadSubscribers).
+type userScan struct {
+	u       domain.User
+	role    string
+	created int64
+}
+
+func (s *userScan) dest() []any {
+	return []any{&s.u.ID, &s.u.Name, &s.role, &s.u.Owner, &s.u.Jurisdiction, &s.u.Email, &s.u.Disabled, &s.created,
+		&s.u.MustChangePassword}
+}
+
+func (s *userScan) user() domain.User {
+	u := s.u
+	u.Role, u.CreatedAt = domain.Role(s.role), fromMillis(s.created)
+	return u
+}
+
 // scanUser reads userColumns, then any extra destinations.
 func scanUser(s scanner, extra ...any) (domain.User, error) {
-	var (
-		u       domain.User
-		role    string
-		created int64
-	)
-	dest := append([]any{&u.ID, &u.Name, &role, &u.Owner, &u.Jurisdiction, &u.Email, &u.Disabled, &created,
-		&u.MustChangePassword}, extra...)
-	if err := s.Scan(dest...); err != nil {
+	us := &userScan{}
+	if err := s.Scan(append(us.dest(), extra...)...); err != nil {
 		return domain.User{}, err
 	}
-	u.Role, u.CreatedAt = domain.Role(role), fromMillis(created)
-	return u, nil
+	return us.user(), nil
+}
+
+// scanFunc adapts a function to scanner, to read a row in parts.
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
+
+// prefixed qualifies a comma-separated column list with a table alias.
+func prefixed(alias, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, p := range parts {
+		parts[i] = alias + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
 }
