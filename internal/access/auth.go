@@ -87,7 +87,7 @@ type Authenticator struct {
 // NewAuthenticator returns an Authenticator over st. It computes one
 // argon2 hash (the dummy for unknown users) before returning.
 func NewAuthenticator(st Store, opts Options) *Authenticator {
-	a := &Authenticator{st: st, opts: opts, now: opts.Now, log: opts.Log, params: defaultHashParams, verify: opts.verify}
+	a := &Authenticator{st: st, opts: opts, now: opts.Now, log: opts.Log, params: defaultHashParams(), verify: opts.verify}
 	if a.now == nil {
 		a.now = time.Now
 	}

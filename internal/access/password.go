@@ -57,7 +57,9 @@ type hashParams struct {
 	keyLen  uint32
 }
 
-var defaultHashParams = hashParams{memory: argonMemoryKiB, time: argonTime, threads: argonThreads, keyLen: argonKeyLen}
+func defaultHashParams() hashParams {
+	return hashParams{memory: argonMemoryKiB, time: argonTime, threads: argonThreads, keyLen: argonKeyLen}
+}
 
 // phc is a parsed hash string.
 type phc struct {
@@ -66,13 +68,10 @@ type phc struct {
 	key    []byte
 }
 
-// b64 is the PHC string format's base64: standard alphabet, no padding.
-var b64 = base64.RawStdEncoding
-
 // HashPassword hashes pw with argon2id and a fresh random salt, in PHC
 // string format: $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>.
 func HashPassword(pw string) (string, error) {
-	return hashWith(defaultHashParams, pw)
+	return hashWith(defaultHashParams(), pw)
 }
 
 func hashWith(p hashParams, pw string) (string, error) {
@@ -84,7 +83,10 @@ func hashWith(p hashParams, pw string) (string, error) {
 	return formatHash(phc{params: p, salt: salt, key: key}), nil
 }
 
+// formatHash writes the PHC string. Its base64 is the standard alphabet
+// without padding.
 func formatHash(h phc) string {
+	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version,
 		h.params.memory, h.params.time, h.params.threads, b64.EncodeToString(h.salt), b64.EncodeToString(h.key))
 }
@@ -113,6 +115,7 @@ func parseHash(s string) (phc, error) {
 	if parts[2] != "v="+strconv.Itoa(argon2.Version) {
 		return phc{}, fmt.Errorf("parsing a password hash: unsupported argon2 version")
 	}
+	b64 := base64.RawStdEncoding.Strict()
 	kv := strings.Split(parts[3], ",")
 	if len(kv) != 3 {
 		return phc{}, fmt.Errorf("parsing a password hash: want parameters m, t and p")
@@ -132,11 +135,11 @@ func parseHash(s string) (phc, error) {
 	if m < 8*p {
 		return phc{}, fmt.Errorf("parsing a password hash: memory below 8 KiB per lane")
 	}
-	salt, err := b64.Strict().DecodeString(parts[4])
+	salt, err := b64.DecodeString(parts[4])
 	if err != nil || len(salt) < minSaltLen || len(salt) > maxSaltLen {
 		return phc{}, fmt.Errorf("parsing a password hash: bad salt")
 	}
-	key, err := b64.Strict().DecodeString(parts[5])
+	key, err := b64.DecodeString(parts[5])
 	if err != nil || len(key) < minKeyLen || len(key) > maxKeyLen {
 		return phc{}, fmt.Errorf("parsing a password hash: bad key")
 	}
