@@ -1,0 +1,29 @@
+package index
+
+import (
+	"context"
+
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+// Hooks for package index_test into the tenant-token path; they exist only in
+// the test binary.
+
+// TenantTokenTTL is how long a minted tenant token lives.
+const TenantTokenTTL = tenantTokenTTL
+
+// ScopeFilter is the search-rule filter a tenant token for scope carries.
+func ScopeFilter(scope domain.Scope) string { return scopeFilter(scope) }
+
+// TenantToken returns the token SearchScoped would send for scope.
+func TenantToken(ctx context.Context, c *Client, scope domain.Scope) (string, error) {
+	t, err := c.tenantToken(ctx, scope)
+	return t.token, err
+}
+
+// SearchTenantWithFilter runs the tenant-token search of scope with filter as
+// the whole request filter, in place of the one SearchScoped builds: tests
+// pass a wrong one to show the token alone keeps other owners' hits out.
+func SearchTenantWithFilter(ctx context.Context, c *Client, q string, f SearchFilter, scope domain.Scope, filter string) (SearchResult, error) {
+	return c.searchTenant(ctx, q, f, scope, filter)
+}
