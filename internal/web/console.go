@@ -6,6 +6,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/markwatch/markwatch/internal/access"
 	"github.com/markwatch/markwatch/internal/domain"
 )
 
@@ -18,15 +19,7 @@ type console struct {
 	origin sameOrigin
 }
 
-// New returns the console's handler, meant to be mounted at "/" after the
-// API, /metrics and the probes have been routed elsewhere:
-//
-//	GET  /                      alert queue (?mark=&status=&page=)
-//	GET  /alerts/{id}           evidence page of one alert, printable
-//	POST /alerts/{id}/status    review: status=confirmed|dismissed|open
-//	GET  /sources               crawled sources (when Deps.Sources is set)
-//	GET  /static/…              embedded CSS and script
-func New(deps Deps, log *zap.Logger) http.Handler {
+func newConsole(deps Deps, log *zap.Logger) *console {
 	if log == nil {
 		log = zap.NewNop()
 	}
@@ -50,28 +43,104 @@ func New(deps Deps, log *zap.Logger) http.Handler {
 	for _, m := range deps.Marks {
 		c.marks[m.ID] = m
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", c.queue)
-	mux.HandleFunc("GET /alerts/{id}", c.evidence)
-	mux.HandleFunc("POST /alerts/{id}/status", c.review)
-	if deps.Sources != nil {
-		mux.HandleFunc("GET /sources", c.sources)
+	return c
+}
+
+// Routes declares the console's pages for the access Guard, which
+// authenticates, enforces Perm and checks Origin and CSRF on posts. A page
+// whose dependencies are nil is left out rather than half working.
+//
+// Each handler also checks Perm itself against the request's principal:
+// the Guard is the gate, this is the lock behind it, so a console mounted
+// by mistake on a plain mux still serves nothing to nobody.
+func Routes(deps Deps, log *zap.Logger) []access.Route {
+	c := newConsole(deps, log)
+	var rs []access.Route
+	add := func(pattern string, perm access.Permission, h http.HandlerFunc) {
+		rs = append(rs, access.Route{Pattern: pattern, Perm: perm, Handler: c.require(perm, h)})
 	}
-	mux.Handle("GET /static/{file}", staticHandler(c.notFound)) // files only, no listing
+	add("GET /static/{file}", access.Public, staticHandler(c.notFound).ServeHTTP) // files only, no listing
+	add("GET /{$}", access.ReadAlerts, c.queue)
+	add("GET /alerts/{id}", access.ReadAlerts, c.evidence)
+	if deps.Reviews != nil {
+		add("POST /alerts/{id}/status", access.Review, c.review)
+	}
+	if deps.Sources != nil {
+		add("GET /sources", access.ReadSources, c.sources)
+	}
+	if deps.Auth != nil {
+		add("GET /login", access.Public, c.loginPage)
+		add("POST /login", access.Public, c.login)
+		add("POST /logout", access.Authenticated, c.logout)
+		add("GET /account/password", access.Authenticated, c.passwordPage)
+		add("POST /account/password", access.Authenticated, c.changePassword)
+	}
+	if deps.Unsubscribe != nil && deps.Unsubscriber != nil {
+		add("GET /unsubscribe", access.Public, c.unsubscribePage)
+		add("POST /unsubscribe", access.Public, c.unsubscribe)
+	}
+	if deps.Subscriptions != nil && deps.ValidateSubscription != nil {
+		add("GET /subscriptions", access.Subscribe, c.subscriptions)
+		add("GET /subscriptions/new", access.Subscribe, c.newSubscription)
+		add("POST /subscriptions", access.Subscribe, c.createSubscription)
+		add("GET /subscriptions/{id}", access.Subscribe, c.editSubscription)
+		add("POST /subscriptions/{id}", access.Subscribe, c.updateSubscription)
+		add("POST /subscriptions/{id}/delete", access.Subscribe, c.deleteSubscription)
+	}
+	if deps.Audit != nil {
+		add("GET /audit", access.ReadAudit, c.audit)
+	}
+	if deps.Users != nil && deps.HashPassword != nil {
+		add("GET /users", access.ManageUsers, c.users)
+		add("POST /users", access.ManageUsers, c.addUser)
+		add("POST /users/{name}/disable", access.ManageUsers, c.setUserDisabled(true))
+		add("POST /users/{name}/enable", access.ManageUsers, c.setUserDisabled(false))
+		if deps.Tokens != nil {
+			add("POST /tokens/{id}/revoke", access.ManageUsers, c.revokeToken)
+		}
+	}
+	if deps.Sellers != nil {
+		// Owners claim and supervisors decide on one page; the handler
+		// requires either permission.
+		add("GET /sellers", access.Authenticated, c.sellers)
+		add("POST /sellers", access.ClaimSeller, c.claimSeller)
+		add("POST /sellers/{id}/accept", access.DecideClaims, c.decideClaim(true))
+		add("POST /sellers/{id}/reject", access.DecideClaims, c.decideClaim(false))
+	}
+	return rs
+}
+
+// New serves Routes on a plain mux with the console's own 404 page, for
+// tests and tools that put a principal in the context themselves. It is no
+// substitute for the Guard: it checks no Origin, CSRF token or Host.
+func New(deps Deps, log *zap.Logger) http.Handler {
+	c := newConsole(deps, log)
+	mux := http.NewServeMux()
+	for _, r := range Routes(deps, log) {
+		mux.Handle(r.Pattern, r.Handler)
+	}
 	mux.HandleFunc("/", c.notFound)
 	return mux
 }
 
-// page is what every page's layout needs.
-type page struct {
-	Title      string
-	HasSources bool
-}
-
-// frame is the layout data of a page titled title; the sources link shows
-// only when there is a page behind it.
-func (c *console) frame(title string) page {
-	return page{Title: title, HasSources: c.deps.Sources != nil}
+// require refuses a request whose principal lacks perm: without one it is
+// sent to sign in, as the Guard would; with one, a 403 page.
+func (c *console) require(perm access.Permission, h http.HandlerFunc) http.HandlerFunc {
+	if perm == access.Public {
+		return h
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, ok := access.FromContext(r.Context())
+		if !ok {
+			http.Redirect(w, r, loginURL(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		if !p.Can(perm) {
+			c.fail(w, r, domain.Errorf(codeDenied, "您的角色（%s）无权进行此操作 your role may not do this", roleLabel(p.User.Role)))
+			return
+		}
+		h(w, r)
+	}
 }
 
 // markName is the mark's registered name, or its id when the registry was
@@ -90,10 +159,29 @@ func (c *console) markKind(id string) string {
 	return ""
 }
 
+// scopeMarks are the registry's marks the scope sees, in registry order.
+func (c *console) scopeMarks(scope domain.Scope) []domain.Mark {
+	var out []domain.Mark
+	for _, m := range c.deps.Marks {
+		if scope.AllowsMark(m.ID) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // when formats a time for supervisors, in their zone; "—" for never.
 func (c *console) when(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
 	return t.In(c.deps.Location).Format("2006-01-02 15:04:05 -07:00")
+}
+
+// whenPtr is when for optional times.
+func (c *console) whenPtr(t *time.Time) string {
+	if t == nil {
+		return "—"
+	}
+	return c.when(*t)
 }

@@ -2,20 +2,32 @@ package web
 
 import (
 	"context"
+	"net/http"
 	"time"
 
+	"github.com/markwatch/markwatch/internal/access"
 	"github.com/markwatch/markwatch/internal/domain"
 )
 
-// AlertStore reads alerts and records reviews. Errors carry domain codes:
-// ENOTFOUND for an unknown id, EINVALID for a filter or status it refuses,
-// EUNAVAILABLE when it cannot answer now.
+// The interfaces below are the store methods the console calls, with the
+// signatures of docs/ACCESS.md "Store"; one per concern, so a page's
+// dependency says exactly what it reads or writes. Errors carry domain
+// codes: ENOTFOUND for an unknown id, EINVALID for a value it refuses,
+// ECONFLICT for a name taken, EUNAVAILABLE when it cannot answer now.
+
+// AlertStore reads alerts. ListAlerts must honour AlertFilter.Scope; the
+// console filters the page again so a store that forgot still leaks nothing.
 type AlertStore interface {
 	// ListAlerts returns one page of alerts, newest first, and the total
 	// matching the filter.
 	ListAlerts(ctx context.Context, f domain.AlertFilter) ([]domain.Alert, int, error)
 	GetAlert(ctx context.Context, id int64) (domain.Alert, error)
-	SetAlertStatus(ctx context.Context, id int64, status domain.AlertStatus) (domain.Alert, error)
+}
+
+// AlertReviewer records a review: status change, audit row and the
+// notifications of status subscribers, in one transaction.
+type AlertReviewer interface {
+	ReviewAlert(ctx context.Context, id int64, rv domain.Review, actor domain.Actor) (domain.Alert, error)
 }
 
 // SourceLister lists the marketplace sources and their crawl state.
@@ -29,9 +41,78 @@ type HitGetter interface {
 	GetHit(ctx context.Context, id int64) (domain.Hit, error)
 }
 
-// Deps is what the console serves from. Only Alerts is required.
+// Auth signs people in and out and changes passwords (package access's
+// Authenticator). Login gives the same error for an unknown user and a wrong
+// password, and code "too_many_requests" when throttled.
+type Auth interface {
+	Login(ctx context.Context, name, password, remoteAddr, userAgent string) (access.Principal, *http.Cookie, error)
+	Logout(ctx context.Context, p access.Principal) *http.Cookie
+	// ChangePassword ends every session of the user and returns the
+	// cookie of a fresh one, so the person changing it stays signed in.
+	ChangePassword(ctx context.Context, p access.Principal, old, new string) (*http.Cookie, error)
+}
+
+// UserStore manages console users.
+type UserStore interface {
+	CreateUser(ctx context.Context, u domain.User, passwordHash string, actor domain.Actor) (domain.User, error)
+	ListUsers(ctx context.Context) ([]domain.User, error)
+	SetUserDisabled(ctx context.Context, name string, disabled bool, actor domain.Actor) (domain.User, error)
+}
+
+// TokenStore lists and revokes API tokens.
+type TokenStore interface {
+	// ListTokens lists a user's tokens; userID 0 lists every user's, with
+	// UserName set.
+	ListTokens(ctx context.Context, userID int64) ([]domain.APIToken, error)
+	RevokeToken(ctx context.Context, id int64, actor domain.Actor) (domain.APIToken, error)
+}
+
+// AuditReader reads the audit log, newest first; a restricted scope sees
+// only entries on its marks.
+type AuditReader interface {
+	ListAudit(ctx context.Context, f domain.AuditFilter) ([]domain.AuditEntry, int, error)
+}
+
+// SubscriptionStore keeps users' subscriptions. GetSubscription returns the
+// secret (internal use): the console never puts it in a page.
+type SubscriptionStore interface {
+	CreateSubscription(ctx context.Context, s domain.Subscription, actor domain.Actor) (domain.Subscription, error)
+	// UpdateSubscription keeps the old secret when s.Secret is empty.
+	UpdateSubscription(ctx context.Context, s domain.Subscription, actor domain.Actor) (domain.Subscription, error)
+	DeleteSubscription(ctx context.Context, id int64, actor domain.Actor) error
+	GetSubscription(ctx context.Context, id int64) (domain.Subscription, error)
+	// ListSubscriptions lists a user's subscriptions (0: everyone's).
+	ListSubscriptions(ctx context.Context, userID int64) ([]domain.Subscription, error)
+}
+
+// SubscriptionDisabler turns a subscription off; an unsubscribe link uses
+// it without a session.
+type SubscriptionDisabler interface {
+	SetSubscriptionDisabled(ctx context.Context, id int64, disabled bool, reason string) error
+}
+
+// NotificationReader reads a subscription's delivery history.
+type NotificationReader interface {
+	// ListNotifications returns the newest limit rows first.
+	ListNotifications(ctx context.Context, subscriptionID int64, limit int) ([]domain.Notification, error)
+}
+
+// SellerClaimStore keeps owners' claims that a seller is authorised.
+type SellerClaimStore interface {
+	CreateSellerClaim(ctx context.Context, c domain.SellerClaim) (domain.SellerClaim, error)
+	DecideSellerClaim(ctx context.Context, id int64, accept bool, actor domain.Actor) (domain.SellerClaim, error)
+	// ListSellerClaims lists claims on the scope's marks; status "" lists
+	// every status.
+	ListSellerClaims(ctx context.Context, scope domain.Scope, status domain.SellerClaimStatus) ([]domain.SellerClaim, error)
+}
+
+// Deps is what the console serves from. Only Alerts is needed for the
+// queue; every other page is declared only when its dependencies are set,
+// so a console without them has no half-working pages.
 type Deps struct {
 	Alerts AlertStore
+	// Reviews, when set, adds the review form (POST /alerts/{id}/status).
+	Reviews AlertReviewer
 	// Marks is the registry; it gives names, kinds, owners and registration
 	// details. Without it the console shows mark ids only.
 	Marks []domain.Mark
@@ -39,7 +120,37 @@ type Deps struct {
 	Sources SourceLister
 	// Hits, when set, lets the evidence page show the listing's price.
 	Hits HitGetter
-	// Now stamps printed evidence; nil means time.Now.
+
+	// Auth adds the login, logout and password pages.
+	Auth Auth
+
+	// Users and HashPassword add user management; Tokens adds the tokens
+	// of each user there, with revoke. HashPassword is access.HashPassword,
+	// injected so the console depends on nothing of access beyond its
+	// vocabulary.
+	Users        UserStore
+	HashPassword func(password string) (string, error)
+	Tokens       TokenStore
+
+	// Audit adds the audit log page.
+	Audit AuditReader
+
+	// Subscriptions and ValidateSubscription add the subscription pages;
+	// Notifications adds their delivery history.
+	Subscriptions        SubscriptionStore
+	ValidateSubscription func(s domain.Subscription, u domain.User, scope domain.Scope) error
+	Notifications        NotificationReader
+
+	// Unsubscribe verifies a List-Unsubscribe token and returns the
+	// subscription it names, changing nothing; Unsubscriber then disables
+	// it. Both add the public /unsubscribe page.
+	Unsubscribe  func(ctx context.Context, token string) (domain.Subscription, error)
+	Unsubscriber SubscriptionDisabler
+
+	// Sellers adds the authorised-seller claims page.
+	Sellers SellerClaimStore
+
+	// Now stamps printed evidence and claims; nil means time.Now.
 	Now func() time.Time
 	// Location is the zone times are shown in; nil means China Standard
 	// Time.

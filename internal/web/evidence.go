@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/markwatch/markwatch/internal/access"
 	"github.com/markwatch/markwatch/internal/domain"
 )
 
@@ -53,14 +54,14 @@ func (c *console) evidence(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, domain.Errorf(domain.EUNAVAILABLE, "告警库不可用 the alert store is not available"))
 		return
 	}
-	a, err := c.deps.Alerts.GetAlert(r.Context(), id)
+	a, err := c.visibleAlert(r, id)
 	if err != nil {
 		c.fail(w, r, fmt.Errorf("getting alert %d for its evidence page: %w", id, err))
 		return
 	}
 	v := evidenceView{
-		page:    c.frame(fmt.Sprintf("告警 #%d 证据 Evidence", a.ID)),
-		Row:     c.row(a, r.URL.RequestURI()),
+		page:    c.frame(r, fmt.Sprintf("告警 #%d 证据 Evidence", a.ID)),
+		Row:     c.row(r, a, r.URL.RequestURI()),
 		Printed: c.when(c.deps.Now()),
 		Price:   c.price(r, a),
 	}
@@ -73,7 +74,29 @@ func (c *console) evidence(w http.ResponseWriter, r *http.Request) {
 	if m, ok := c.marks[a.MarkID]; ok {
 		v.Mark = describeMark(m)
 	}
-	c.render(w, r, http.StatusOK, c.pages.evidence, v)
+	c.render(w, r, http.StatusOK, "evidence.html", v)
+}
+
+// errNoAlert is the one answer for an alert that does not exist and one
+// the principal may not see: the same words, so the page does not tell an
+// owner which ids belong to others.
+func errNoAlert() error {
+	return domain.Errorf(domain.ENOTFOUND, "没有这条告警 No such alert")
+}
+
+// visibleAlert reads alert id if the request's scope allows it.
+func (c *console) visibleAlert(r *http.Request, id int64) (domain.Alert, error) {
+	a, err := c.deps.Alerts.GetAlert(r.Context(), id)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return domain.Alert{}, errNoAlert()
+	}
+	if err != nil {
+		return domain.Alert{}, err
+	}
+	if !access.ScopeFrom(r.Context()).Allows(a.MarkID, a.Location) {
+		return domain.Alert{}, errNoAlert()
+	}
+	return a, nil
 }
 
 // price reads the listing's price from the alert's hit. The page is useful

@@ -61,6 +61,8 @@ func tacticLabel(t string) string {
 		return "形近"
 	case "split":
 		return "拆字"
+	case "merge":
+		return "合字"
 	case "deletion":
 		return "缺字"
 	case "insertion":
@@ -95,4 +97,124 @@ func parseStatus(s string) (domain.AlertStatus, bool) {
 		return st, true
 	}
 	return "", false
+}
+
+// channelLabel names a delivery channel.
+func channelLabel(ch domain.Channel) string {
+	switch ch {
+	case domain.ChannelEmail:
+		return "电子邮件 E-mail"
+	case domain.ChannelWebhook:
+		return "Webhook"
+	case domain.ChannelDingTalk:
+		return "钉钉机器人 DingTalk"
+	case domain.ChannelWeCom:
+		return "企业微信机器人 WeCom"
+	}
+	return string(ch)
+}
+
+// modeLabel names when a subscription's messages go out.
+func modeLabel(m domain.DeliveryMode) string {
+	switch m {
+	case domain.DeliverImmediate:
+		return "即时 Immediate"
+	case domain.DeliverDaily:
+		return "每日摘要 Daily digest"
+	case domain.DeliverWeekly:
+		return "每周摘要 Weekly digest"
+	}
+	return string(m)
+}
+
+// eventLabel names what a subscriber is told about.
+func eventLabel(e string) string {
+	switch e {
+	case domain.EventAlert:
+		return "新告警 New alert"
+	case domain.EventStatus:
+		return "状态变更 Status change"
+	}
+	return e
+}
+
+// weekdayLabel names a weekday, 0 being Sunday like time.Weekday.
+func weekdayLabel(d int) string {
+	names := [...]string{"周日 Sun", "周一 Mon", "周二 Tue", "周三 Wed", "周四 Thu", "周五 Fri", "周六 Sat"}
+	if d < 0 || d >= len(names) {
+		return ""
+	}
+	return names[d]
+}
+
+// notificationLabel names where one delivery stands.
+func notificationLabel(s domain.NotificationState) string {
+	switch s {
+	case domain.NotifyPending:
+		return "待发送 Pending"
+	case domain.NotifySent:
+		return "已发送 Sent"
+	case domain.NotifyFailed:
+		return "发送失败 Failed"
+	case domain.NotifyCancelled:
+		return "已取消 Cancelled"
+	}
+	return string(s)
+}
+
+// claimLabel names where a seller claim stands.
+func claimLabel(s domain.SellerClaimStatus) string {
+	switch s {
+	case domain.ClaimPending:
+		return "待审核 Pending"
+	case domain.ClaimAccepted:
+		return "已认可 Accepted"
+	case domain.ClaimRejected:
+		return "已拒绝 Rejected"
+	}
+	return string(s)
+}
+
+// auditLabel names an audit action; an unknown one shows as it is, so a
+// new action never disappears from the log.
+func auditLabel(action string) string {
+	switch action {
+	case domain.AuditAlertReview:
+		return "审核告警"
+	case domain.AuditSourceSchedule:
+		return "修改计划"
+	case domain.AuditSourcePause:
+		return "暂停来源"
+	case domain.AuditSourceResume:
+		return "恢复来源"
+	case domain.AuditSourceRun:
+		return "立即运行"
+	case domain.AuditUserAdd:
+		return "添加用户"
+	case domain.AuditUserDisable:
+		return "停用用户"
+	case domain.AuditUserEnable:
+		return "启用用户"
+	case domain.AuditUserPassword:
+		return "修改密码"
+	case domain.AuditTokenCreate:
+		return "创建令牌"
+	case domain.AuditTokenRevoke:
+		return "吊销令牌"
+	case domain.AuditSubscriptionCreate:
+		return "新建订阅"
+	case domain.AuditSubscriptionUpdate:
+		return "修改订阅"
+	case domain.AuditSubscriptionDelete:
+		return "删除订阅"
+	case domain.AuditSellerClaim:
+		return "申报授权经销商"
+	case domain.AuditSellerDecide:
+		return "审核授权经销商"
+	case domain.AuditLogin:
+		return "登录"
+	case domain.AuditLogout:
+		return "退出"
+	}
+	return action
 }

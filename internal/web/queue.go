@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"strings"
 
+	"go.uber.org/zap"
+
+	"github.com/markwatch/markwatch/internal/access"
 	"github.com/markwatch/markwatch/internal/domain"
 )
 
@@ -41,6 +44,7 @@ type alertRow struct {
 	StatusLabel string
 	Actions     []action
 	Back        string // where its review form returns to
+	CSRF        string
 	FirstSeen   string
 	LastSeen    string
 }
@@ -76,7 +80,8 @@ func (c *console) queue(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, domain.Errorf(domain.EUNAVAILABLE, "告警库不可用 the alert store is not available"))
 		return
 	}
-	f := domain.AlertFilter{MarkID: q.mark, Limit: c.deps.PageSize, Offset: (q.page - 1) * c.deps.PageSize}
+	scope := access.ScopeFrom(r.Context())
+	f := domain.AlertFilter{MarkID: q.mark, Scope: scope, Limit: c.deps.PageSize, Offset: (q.page - 1) * c.deps.PageSize}
 	if q.status != statusAll {
 		f.Status = domain.AlertStatus(q.status)
 	}
@@ -86,16 +91,23 @@ func (c *console) queue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := queueView{
-		page:     c.frame("告警队列 Alert queue"),
+		page:     c.frame(r, "告警队列 Alert queue"),
 		Mark:     q.mark,
-		Marks:    c.markOptions(q.mark),
+		Marks:    c.markOptions(scope, q.mark),
 		Statuses: statusOptions(q.status),
 		Total:    total,
 		Page:     q.page,
 		Pages:    max(1, (total+c.deps.PageSize-1)/c.deps.PageSize),
 	}
 	for _, a := range alerts {
-		v.Rows = append(v.Rows, c.row(a, r.URL.RequestURI()))
+		// The store applies the scope in SQL; checking again here means a
+		// store bug shows a short page, not another owner's alerts.
+		if !scope.Allows(a.MarkID, a.Location) {
+			c.log.Error("store returned an alert outside the scope; left out of the queue",
+				zap.Int64("alert_id", a.ID), zap.String("mark_id", a.MarkID), zap.String("path", r.URL.Path))
+			continue
+		}
+		v.Rows = append(v.Rows, c.row(r, a, r.URL.RequestURI()))
 	}
 	if q.page > 1 {
 		v.PrevURL = q.url(q.page - 1)
@@ -103,7 +115,7 @@ func (c *console) queue(w http.ResponseWriter, r *http.Request) {
 	if q.page < v.Pages {
 		v.NextURL = q.url(q.page + 1)
 	}
-	c.render(w, r, http.StatusOK, c.pages.queue, v)
+	c.render(w, r, http.StatusOK, "queue.html", v)
 }
 
 func parseQueueQuery(values url.Values) (queueQuery, error) {
@@ -159,12 +171,14 @@ func (q queueQuery) url(n int) string {
 	return b.String()
 }
 
-func (c *console) markOptions(selected string) []option {
+// markOptions are the scope's marks for the filter: an owner is offered
+// only its own, so the list itself tells nothing about other owners.
+func (c *console) markOptions(scope domain.Scope, selected string) []option {
 	if len(c.deps.Marks) == 0 {
 		return nil
 	}
 	opts := []option{{Value: "", Label: "全部标识 All marks", Selected: selected == ""}}
-	for _, m := range c.deps.Marks {
+	for _, m := range c.scopeMarks(scope) {
 		opts = append(opts, option{Value: m.ID, Label: m.Name + "（" + kindLabel(m.Kind) + "）", Selected: m.ID == selected})
 	}
 	return opts
@@ -184,11 +198,14 @@ func statusOptions(selected string) []option {
 }
 
 // row prepares one alert for display; back is the page its review form
-// returns to.
-func (c *console) row(a domain.Alert, back string) alertRow {
+// returns to. The review buttons show only to principals who may review
+// and only when reviews are wired.
+func (c *console) row(r *http.Request, a domain.Alert, back string) alertRow {
+	p, _ := access.FromContext(r.Context())
 	row := alertRow{
 		Alert:       a,
 		Back:        back,
+		CSRF:        p.CSRFToken,
 		Segments:    highlight(a.Title, a.Reasons),
 		MarkName:    c.markName(a.MarkID),
 		MarkKind:    c.markKind(a.MarkID),
@@ -196,6 +213,9 @@ func (c *console) row(a domain.Alert, back string) alertRow {
 		StatusLabel: statusLabel(a.Status),
 		FirstSeen:   c.when(a.FirstSeen),
 		LastSeen:    c.when(a.LastSeen),
+	}
+	if c.deps.Reviews == nil || !p.Can(access.Review) {
+		return row
 	}
 	for _, s := range actionsFrom(a.Status) {
 		row.Actions = append(row.Actions, action{Status: s, Label: actionLabel(s)})

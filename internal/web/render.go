@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"path"
 
 	"go.uber.org/zap"
 
@@ -19,25 +20,28 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// pages are the parsed templates, one per page, each with the layout.
-type pages struct {
-	queue, evidence, sources, problem *template.Template
-}
+// pages are the parsed templates by file name ("queue.html"), each with
+// the layout.
+type pages map[string]*template.Template
 
 // mustParsePages parses the embedded templates. They are part of the
 // binary, so a parse error is a bug caught by every test, not a runtime
-// condition; panicking keeps New's signature free of an error no caller
+// condition; panicking keeps Routes' signature free of an error no caller
 // could handle.
 func mustParsePages() pages {
-	parse := func(name string) *template.Template {
-		return template.Must(template.New(name).ParseFS(templateFS, "templates/layout.html", "templates/"+name))
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		panic(err) // the pattern is constant and valid; unreachable
 	}
-	return pages{
-		queue:    parse("queue.html"),
-		evidence: parse("evidence.html"),
-		sources:  parse("sources.html"),
-		problem:  parse("problem.html"),
+	ps := make(pages, len(names))
+	for _, n := range names {
+		name := path.Base(n)
+		if name == "layout.html" {
+			continue
+		}
+		ps[name] = template.Must(template.New(name).ParseFS(templateFS, "templates/layout.html", n))
 	}
+	return ps
 }
 
 // staticHandler serves the embedded stylesheet and script, and hands
@@ -75,10 +79,15 @@ func securityHeaders(h http.Header) {
 
 // render executes t into a buffer first, so a template error becomes a
 // clean 500 page instead of half a page.
-func (c *console) render(w http.ResponseWriter, r *http.Request, status int, t *template.Template, data any) {
+func (c *console) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	t, ok := c.pages[name]
+	if !ok {
+		c.fail(w, r, domain.Errorf(domain.EINTERNAL, "rendering %s: no such template", name))
+		return
+	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
-		c.fail(w, r, domain.Errorf(domain.EINTERNAL, "rendering %s: %v", t.Name(), err))
+		c.fail(w, r, domain.Errorf(domain.EINTERNAL, "rendering %s: %v", name, err))
 		return
 	}
 	securityHeaders(w.Header())
@@ -112,6 +121,12 @@ func (c *console) fail(w http.ResponseWriter, r *http.Request, err error) {
 		// Either a forged request or a proxy stripping headers: both are
 		// for an operator to see.
 		c.log.Warn("console request refused", requestFields(r, err)...)
+	case codeDenied:
+		v.Status, v.Heading = http.StatusForbidden, "无权访问 Forbidden"
+		c.log.Warn("console request denied", requestFields(r, err)...)
+	case codeTooManyRequests:
+		v.Status, v.Heading = http.StatusTooManyRequests, "尝试过于频繁 Too many attempts"
+		w.Header().Set("Retry-After", "60")
 	case domain.EUNAVAILABLE:
 		v.Status, v.Heading = http.StatusServiceUnavailable, "暂不可用 Unavailable"
 		w.Header().Set("Retry-After", "5")
@@ -121,9 +136,9 @@ func (c *console) fail(w http.ResponseWriter, r *http.Request, err error) {
 		v.Message = "服务器内部错误，详情见服务器日志。Internal error; the details are in the server log."
 		c.log.Error("console request failed", requestFields(r, err)...)
 	}
-	v.page = c.frame(v.Heading)
+	v.page = c.frame(r, v.Heading)
 	var buf bytes.Buffer
-	if rerr := c.pages.problem.ExecuteTemplate(&buf, "layout", v); rerr != nil {
+	if rerr := c.pages["problem.html"].ExecuteTemplate(&buf, "layout", v); rerr != nil {
 		// The error page itself is broken: fall back to plain text.
 		c.log.Error("rendering the error page", zap.Error(errors.Join(err, rerr)))
 		http.Error(w, http.StatusText(v.Status), v.Status)
@@ -134,9 +149,15 @@ func (c *console) fail(w http.ResponseWriter, r *http.Request, err error) {
 	_, _ = buf.WriteTo(w)
 }
 
-// codeForbidden exists only at the console's edge: a request from another
-// site.
-const codeForbidden = "forbidden"
+// Codes that exist only at the console's edge.
+const (
+	// codeForbidden is a request from another site.
+	codeForbidden = "forbidden"
+	// codeDenied is a principal whose role lacks the permission.
+	codeDenied = "denied"
+	// codeTooManyRequests is access's answer to throttled logins.
+	codeTooManyRequests = "too_many_requests"
+)
 
 func requestFields(r *http.Request, err error) []zap.Field {
 	return []zap.Field{

@@ -30,7 +30,7 @@ func (c *console) sources(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, fmt.Errorf("listing sources for the console: %w", err))
 		return
 	}
-	v := sourcesView{page: c.frame("来源 Sources")}
+	v := sourcesView{page: c.frame(r, "来源 Sources")}
 	for _, s := range srcs {
 		row := sourceRow{SourceState: s, State: "运行中 Active", NextRun: "—", LastRun: "—", Errors: strconv.Itoa(s.ConsecutiveErrors)}
 		if s.Paused {
@@ -44,5 +44,5 @@ func (c *console) sources(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Rows = append(v.Rows, row)
 	}
-	c.render(w, r, http.StatusOK, c.pages.sources, v)
+	c.render(w, r, http.StatusOK, "sources.html", v)
 }
