@@ -52,7 +52,7 @@ func (a *api) listAlerts(w http.ResponseWriter, r *http.Request) {
 	}
 	// The store filters in SQL; this second look costs nothing and means a
 	// bug there shows up as a log line rather than another owner's alerts.
-	kept := alerts[:0:0]
+	kept := make([]domain.Alert, 0, len(alerts))
 	for _, al := range alerts {
 		if p.Scope.Allows(al.MarkID, al.Location) {
 			kept = append(kept, al)

@@ -86,7 +86,7 @@ func (a *api) listAudit(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, fmt.Errorf("listing the audit log: %w", err))
 		return
 	}
-	kept := entries[:0:0]
+	kept := make([]domain.AuditEntry, 0, len(entries))
 	for _, e := range entries {
 		// An entry with no mark is about users, sources or tokens: never an
 		// owner's business. AllowsMark("") is false for restricted scopes.

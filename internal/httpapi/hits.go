@@ -61,7 +61,7 @@ func (a *api) searchHits(w http.ResponseWriter, r *http.Request) {
 	}
 	// The index enforces the scope with a tenant token; looking again here
 	// turns a mistake there into a log line instead of a leak.
-	kept := hits[:0:0]
+	kept := make([]domain.Hit, 0, len(hits))
 	for _, h := range hits {
 		if p.Scope.Allows(h.MarkID, h.Location) {
 			kept = append(kept, h)

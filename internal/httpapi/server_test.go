@@ -16,12 +16,13 @@ import (
 
 func TestNewServerServesAndShutsDown(t *testing.T) {
 	var gotQ string
-	search := HitSearchFunc(func(_ context.Context, q string, f HitQuery) ([]domain.Hit, int, error) {
-		gotQ = q
+	var gotScope domain.Scope
+	search := HitSearchFunc(func(_ context.Context, q string, f HitQuery, scope domain.Scope) ([]domain.Hit, int, error) {
+		gotQ, gotScope = q, scope
 		return []domain.Hit{{ID: 1, MarkID: "jinmailang", Title: "今麦朗 方便面 5连包"}}, 1, nil
 	})
 	log := zaptest.NewLogger(t)
-	srv, err := NewServer("127.0.0.1:0", New(Deps{Hits: search}, log), log)
+	srv, err := NewServer("127.0.0.1:0", newStandInGuard(Routes(Deps{Hits: search}, log)), log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,13 +36,19 @@ func TestNewServerServesAndShutsDown(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 
-	resp, err := http.Get("http://" + ln.Addr().String() + "/api/v1/hits?" + url.Values{"q": {"今麦郎"}}.Encode())
+	req, err := http.NewRequest("GET", "http://"+ln.Addr().String()+"/api/v1/hits?"+url.Values{"q": {"今麦郎"}}.Encode(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tokOwnerA)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 200 || gotQ != "今麦郎" {
-		t.Errorf("status %d, searcher got %q", resp.StatusCode, gotQ)
+	// The searcher answered a mark outside owner A's scope: dropped.
+	if resp.StatusCode != 200 || gotQ != "今麦郎" || !gotScope.Restricted {
+		t.Errorf("status %d, searcher got %q %+v", resp.StatusCode, gotQ, gotScope)
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

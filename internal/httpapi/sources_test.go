@@ -7,15 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"go.uber.org/zap"
-	"go.uber.org/zap/zapcore"
-	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/markwatch/markwatch/internal/domain"
 )
@@ -138,38 +133,11 @@ func (f *fakeSources) Runs(_ context.Context, id string, limit int) ([]domain.Cr
 	return runs[:min(limit, len(runs))], nil
 }
 
-type sourcesHarness struct {
-	srv  *httptest.Server
-	fake *fakeSources
-	logs *observer.ObservedLogs
-}
-
-func newSourcesHarness(t *testing.T) *sourcesHarness {
+// do sends a request as the operator and decodes the JSON answer into out
+// (if non-nil).
+func (h *harness) doJSON(t *testing.T, method, path, body string, out any) *http.Response {
 	t.Helper()
-	core, logs := observer.New(zapcore.DebugLevel)
-	log := zap.New(core)
-	h := &sourcesHarness{fake: newFakeSources(), logs: logs}
-	base := New(Deps{Alerts: &fakeStore{alerts: alerts}}, log)
-	h.srv = httptest.NewServer(WithSources(base, h.fake, log))
-	t.Cleanup(h.srv.Close)
-	return h
-}
-
-// do sends a request and decodes the JSON answer into out (if non-nil).
-func (h *sourcesHarness) do(t *testing.T, method, path, body string, out any) *http.Response {
-	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, h.srv.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := h.send(t, tokOperator, method, path, body)
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
@@ -187,11 +155,11 @@ func (h *sourcesHarness) do(t *testing.T, method, path, body string, out any) *h
 }
 
 func TestListSources(t *testing.T) {
-	h := newSourcesHarness(t)
+	h := newHarness(t, nil)
 	var got struct {
 		Sources []map[string]any `json:"sources"`
 	}
-	resp := h.do(t, "GET", "/api/v1/sources", "", &got)
+	resp := h.doJSON(t, "GET", "/api/v1/sources", "", &got)
 	if resp.StatusCode != 200 || len(got.Sources) != 2 {
 		t.Fatalf("got %d %v", resp.StatusCode, got)
 	}
@@ -244,9 +212,9 @@ func TestSourceRoutes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newSourcesHarness(t)
+			h := newHarness(t, nil)
 			var got map[string]any
-			resp := h.do(t, tt.method, tt.path, tt.body, &got)
+			resp := h.doJSON(t, tt.method, tt.path, tt.body, &got)
 			if resp.StatusCode != tt.wantStatus {
 				t.Fatalf("status %d, want %d: %v", resp.StatusCode, tt.wantStatus, got)
 			}
@@ -258,13 +226,13 @@ func TestSourceRoutes(t *testing.T) {
 }
 
 func TestPauseThenResume(t *testing.T) {
-	h := newSourcesHarness(t)
+	h := newHarness(t, nil)
 	var got map[string]any
-	h.do(t, "POST", "/api/v1/sources/demo/pause", "", &got)
+	h.doJSON(t, "POST", "/api/v1/sources/demo/pause", "", &got)
 	if got["paused"] != true {
 		t.Fatalf("after pause: %v", got)
 	}
-	h.do(t, "POST", "/api/v1/sources/demo/resume", "", &got)
+	h.doJSON(t, "POST", "/api/v1/sources/demo/resume", "", &got)
 	if got["paused"] != false {
 		t.Fatalf("after resume: %v", got)
 	}
@@ -297,18 +265,15 @@ func TestSourceErrors(t *testing.T) {
 		{"runs unknown", "GET", "/api/v1/sources/jingdong/runs", "", nil, 404, "not_found", "not configured"},
 		{"zero limit", "GET", "/api/v1/sources/jd/runs?limit=0", "", nil, 400, "invalid", "limit=\"0\": must be a whole number from 1 to 500"},
 		{"word limit", "GET", "/api/v1/sources/jd/runs?limit=all", "", nil, 400, "invalid", "limit="},
-		{"wrong method", "DELETE", "/api/v1/sources/jd", "", nil, 405, "method_not_allowed", "use GET"},
-		{"get on run", "GET", "/api/v1/sources/jd/run", "", nil, 405, "method_not_allowed", "use POST"},
-		{"no such route", "GET", "/api/v1/sources/jd/history", "", nil, 404, "not_found", "no such endpoint"},
 		{"store down", "GET", "/api/v1/sources", "", domain.Errorf(domain.EUNAVAILABLE, "database is locked"), 503, "unavailable", "database is locked"},
 		{"internal", "GET", "/api/v1/sources/jd", "", errors.New("sql: no such table: sources in /var/lib/markwatch"), 500, "internal", "internal error"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newSourcesHarness(t)
-			h.fake.err = tt.callErr
+			h := newHarness(t, nil)
+			h.sources.err = tt.callErr
 			var got errResp
-			resp := h.do(t, tt.method, tt.path, tt.body, &got)
+			resp := h.doJSON(t, tt.method, tt.path, tt.body, &got)
 			if resp.StatusCode != tt.wantStatus || got.Error.Code != tt.wantCode || !strings.Contains(got.Error.Message, tt.wantMsg) {
 				t.Errorf("got %d %+v, want %d %s containing %q", resp.StatusCode, got.Error, tt.wantStatus, tt.wantCode, tt.wantMsg)
 			}
@@ -320,22 +285,22 @@ func TestSourceErrors(t *testing.T) {
 }
 
 func TestInvalidScheduleKeepsOld(t *testing.T) {
-	h := newSourcesHarness(t)
-	h.do(t, "PUT", "/api/v1/sources/jd/schedule", `{"schedule":"0 99 * * *"}`, nil)
+	h := newHarness(t, nil)
+	h.doJSON(t, "PUT", "/api/v1/sources/jd/schedule", `{"schedule":"0 99 * * *"}`, nil)
 	var got map[string]any
-	h.do(t, "GET", "/api/v1/sources/jd", "", &got)
+	h.doJSON(t, "GET", "/api/v1/sources/jd", "", &got)
 	if got["schedule"] != "0 */2 * * *" {
 		t.Errorf("schedule after a refused change = %v, want the old one", got["schedule"])
 	}
 }
 
 func TestTriggerWhileRunningConflicts(t *testing.T) {
-	h := newSourcesHarness(t)
-	if resp := h.do(t, "POST", "/api/v1/sources/jd/run", "", nil); resp.StatusCode != 202 {
+	h := newHarness(t, nil)
+	if resp := h.doJSON(t, "POST", "/api/v1/sources/jd/run", "", nil); resp.StatusCode != 202 {
 		t.Fatalf("first run: %d", resp.StatusCode)
 	}
 	var got errResp
-	resp := h.do(t, "POST", "/api/v1/sources/jd/run", "", &got)
+	resp := h.doJSON(t, "POST", "/api/v1/sources/jd/run", "", &got)
 	if resp.StatusCode != 409 || got.Error.Code != "conflict" || !strings.Contains(got.Error.Message, "already running") {
 		t.Errorf("second run: %d %+v", resp.StatusCode, got)
 	}
@@ -353,15 +318,15 @@ func TestSourceRuns(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
-			h := newSourcesHarness(t)
+			h := newHarness(t, nil)
 			var got struct {
 				SourceID string           `json:"source_id"`
 				Limit    int              `json:"limit"`
 				Runs     []map[string]any `json:"runs"`
 			}
-			resp := h.do(t, "GET", "/api/v1/sources/jd/runs"+tt.query, "", &got)
-			if resp.StatusCode != 200 || got.SourceID != "jd" || got.Limit != tt.wantLimit || h.fake.limit != tt.wantLimit {
-				t.Fatalf("got %d %+v (asked limit %d), want limit %d", resp.StatusCode, got, h.fake.limit, tt.wantLimit)
+			resp := h.doJSON(t, "GET", "/api/v1/sources/jd/runs"+tt.query, "", &got)
+			if resp.StatusCode != 200 || got.SourceID != "jd" || got.Limit != tt.wantLimit || h.sources.limit != tt.wantLimit {
+				t.Fatalf("got %d %+v (asked limit %d), want limit %d", resp.StatusCode, got, h.sources.limit, tt.wantLimit)
 			}
 			var ids []any
 			for _, r := range got.Runs {
@@ -374,30 +339,5 @@ func TestSourceRuns(t *testing.T) {
 				t.Errorf("running run = %v, want no duration yet", got.Runs[0])
 			}
 		})
-	}
-}
-
-func TestWithSourcesDelegatesTheRest(t *testing.T) {
-	h := newSourcesHarness(t)
-	var list struct {
-		Alerts []domain.Alert `json:"alerts"`
-	}
-	if resp := h.do(t, "GET", "/api/v1/alerts", "", &list); resp.StatusCode != 200 || len(list.Alerts) != len(alerts) {
-		t.Errorf("alerts through the wrapper: %d, %d alerts", resp.StatusCode, len(list.Alerts))
-	}
-	if resp := h.do(t, "GET", "/api/v1/sourcesx", "", nil); resp.StatusCode != 404 {
-		t.Errorf("/api/v1/sourcesx: %d, want the base handler's 404", resp.StatusCode)
-	}
-	if n := h.logs.FilterMessage("http request").Len(); n != 2 {
-		t.Errorf("%d request log lines for 2 requests, want each logged once", n)
-	}
-	h.do(t, "GET", "/api/v1/sources", "", nil)
-	if n := h.logs.FilterMessage("http request").Len(); n != 3 {
-		t.Errorf("%d request log lines for 3 requests, want each logged once", n)
-	}
-
-	base := http.NotFoundHandler()
-	if got := WithSources(base, nil, nil); fmt.Sprintf("%p", got) != fmt.Sprintf("%p", base) {
-		t.Error("WithSources with no SourceControl should return the handler unchanged")
 	}
 }

@@ -75,7 +75,7 @@ func (a *api) listTokens(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, fmt.Errorf("listing tokens: %w", err))
 		return
 	}
-	kept := tokens[:0:0]
+	kept := make([]domain.APIToken, 0, len(tokens))
 	for _, t := range tokens {
 		// A store that ignored userID must not show others' tokens.
 		if userID == 0 || t.UserID == userID {
