@@ -50,7 +50,8 @@ type reviewCall struct {
 }
 
 func newMemStore() *memStore {
-	return &memStore{nextID: 1000, alerts: slices.Clone(alerts), hashes: map[string]string{}}
+	return &memStore{nextID: 1000, alerts: slices.Clone(alerts), hashes: map[string]string{},
+		users: []domain.User{userAdmin, userOperator, userSupervisor, userOwnerA, userOwnerB}}
 }
 
 func (s *memStore) id() int64 { s.nextID++; return s.nextID }
