@@ -98,7 +98,7 @@ func TestEvidenceNotFoundAndBadID(t *testing.T) {
 		status int
 		says   string
 	}{
-		{"/alerts/99", 404, "alert 99 does not exist"},
+		{"/alerts/99", 404, "没有这条告警"},
 		{"/alerts/abc", 400, "positive whole number"},
 		{"/alerts/-3", 400, "positive whole number"},
 		{"/alerts/0", 400, "positive whole number"},

@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/markwatch/markwatch/internal/access"
 	"github.com/markwatch/markwatch/internal/domain"
 )
 
@@ -26,6 +27,17 @@ type fakeStore struct {
 	alerts []domain.Alert
 	filter domain.AlertFilter
 	err    error // answered by every call when set
+	// ignoreScope makes ListAlerts forget AlertFilter.Scope, the store bug
+	// the console's second check is for.
+	ignoreScope bool
+	reviews     []review
+}
+
+// review is one ReviewAlert call.
+type review struct {
+	id    int64
+	rv    domain.Review
+	actor domain.Actor
 }
 
 func (s *fakeStore) ListAlerts(_ context.Context, f domain.AlertFilter) ([]domain.Alert, int, error) {
@@ -37,6 +49,9 @@ func (s *fakeStore) ListAlerts(_ context.Context, f domain.AlertFilter) ([]domai
 	}
 	var out []domain.Alert
 	for _, a := range s.alerts {
+		if !s.ignoreScope && !f.Scope.Allows(a.MarkID, a.Location) {
+			continue
+		}
 		if (f.MarkID == "" || a.MarkID == f.MarkID) && (f.Status == "" || a.Status == f.Status) {
 			out = append(out, a)
 		}
@@ -61,7 +76,7 @@ func (s *fakeStore) GetAlert(_ context.Context, id int64) (domain.Alert, error) 
 	return domain.Alert{}, domain.Errorf(domain.ENOTFOUND, "alert %d does not exist", id)
 }
 
-func (s *fakeStore) SetAlertStatus(_ context.Context, id int64, status domain.AlertStatus) (domain.Alert, error) {
+func (s *fakeStore) ReviewAlert(_ context.Context, id int64, rv domain.Review, actor domain.Actor) (domain.Alert, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.err != nil {
@@ -69,11 +84,18 @@ func (s *fakeStore) SetAlertStatus(_ context.Context, id int64, status domain.Al
 	}
 	for i, a := range s.alerts {
 		if a.ID == id {
-			s.alerts[i].Status = status
+			s.alerts[i].Status = rv.Status
+			s.reviews = append(s.reviews, review{id: id, rv: rv, actor: actor})
 			return s.alerts[i], nil
 		}
 	}
 	return domain.Alert{}, domain.Errorf(domain.ENOTFOUND, "alert %d does not exist", id)
+}
+
+func (s *fakeStore) reviewed() []review {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.reviews)
 }
 
 func (s *fakeStore) status(id int64) domain.AlertStatus {
@@ -146,26 +168,98 @@ func testAlerts() []domain.Alert {
 type harness struct {
 	srv   *httptest.Server
 	store *fakeStore
+	auth  *fakeAuth
+	users *fakeUsers
+	audit *fakeAudit
+	subs  *fakeSubs
+	notes *fakeNotifications
+	sell  *fakeSellers
 	logs  *observer.ObservedLogs
+
+	mu sync.Mutex
+	who *access.Principal // nil: nobody signed in
 }
 
+// newHarness serves Routes behind standInGuard with every dependency
+// faked, signed in as admin; modify may change the deps first.
 func newHarness(t *testing.T, modify func(*Deps)) *harness {
 	t.Helper()
 	core, logs := observer.New(zapcore.DebugLevel)
-	h := &harness{store: &fakeStore{alerts: testAlerts()}, logs: logs}
+	h := &harness{
+		store: &fakeStore{alerts: testAlerts()}, auth: newFakeAuth(), users: newFakeUsers(), audit: &fakeAudit{entries: testAudit()},
+		subs: newFakeSubs(), notes: &fakeNotifications{}, sell: &fakeSellers{claims: testClaims()}, logs: logs,
+	}
+	h.signIn(admin)
 	deps := Deps{
-		Alerts:  h.store,
-		Marks:   testMarks,
-		Hits:    fakeHits{hits: map[int64]domain.Hit{11: {ID: 11, Price: 59.9}}},
-		Sources: fakeSources{{ID: "demo", Schedule: "@every 10m", NextRunAt: &printed, ConsecutiveErrors: 2}},
-		Now:     func() time.Time { return printed },
+		Alerts:               h.store,
+		Reviews:              h.store,
+		Marks:                testMarks,
+		Hits:                 fakeHits{hits: map[int64]domain.Hit{11: {ID: 11, Price: 59.9}}},
+		Sources:              fakeSources{{ID: "demo", Schedule: "@every 10m", NextRunAt: &printed, ConsecutiveErrors: 2}},
+		Auth:                 h.auth,
+		Users:                h.users,
+		HashPassword:         fakeHash,
+		Tokens:               h.users,
+		Audit:                h.audit,
+		Subscriptions:        h.subs,
+		ValidateSubscription: fakeValidate,
+		Notifications:        h.notes,
+		Unsubscribe:          h.subs.verify,
+		Unsubscriber:         h.subs,
+		Sellers:              h.sell,
+		Now:                  func() time.Time { return printed },
 	}
 	if modify != nil {
 		modify(&deps)
 	}
-	h.srv = httptest.NewServer(New(deps, zap.New(core)))
+	h.srv = httptest.NewServer(standInGuard(t, Routes(deps, zap.New(core)), h.principal))
 	t.Cleanup(h.srv.Close)
 	return h
+}
+
+// standInGuard does what the access Guard does that the console relies on,
+// and nothing else: a route without Perm is a bug; a non-public route
+// without a principal is sent to sign in; a principal whose role lacks the
+// route's Perm gets 403 before the handler runs; the principal goes into
+// the context. Undeclared paths are 404, as the Guard's default deny.
+func standInGuard(t *testing.T, routes []access.Route, who func() *access.Principal) http.Handler {
+	t.Helper()
+	mux := http.NewServeMux()
+	for _, rt := range routes {
+		if rt.Perm == "" || rt.Handler == nil || rt.API {
+			t.Fatalf("route %q declared without a permission or handler, or as API", rt.Pattern)
+		}
+		mux.Handle(rt.Pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			p := who()
+			if p == nil {
+				if rt.Perm != access.Public {
+					http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+					return
+				}
+				rt.Handler.ServeHTTP(w, r)
+				return
+			}
+			if !access.Can(p.User.Role, rt.Perm) {
+				http.Error(w, "stand-in guard: forbidden", http.StatusForbidden)
+				return
+			}
+			rt.Handler.ServeHTTP(w, r.WithContext(access.WithPrincipal(r.Context(), *p)))
+		}))
+	}
+	return mux
+}
+
+// signIn makes p the principal of the following requests; nil signs out.
+func (h *harness) signIn(p *access.Principal) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.who = p
+}
+
+func (h *harness) principal() *access.Principal {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.who
 }
 
 // client does not follow redirects, so tests see the 303 itself.

@@ -227,10 +227,15 @@ func TestStaticAndUnknownPaths(t *testing.T) {
 	if resp, _ := h.get(t, "/static/console.js"); resp.StatusCode != 200 {
 		t.Errorf("script: %d", resp.StatusCode)
 	}
-	for _, p := range []string{"/static/", "/static/nope.css", "/nope", "/alerts", "/alerts/1/status"} {
-		resp, body := h.get(t, p)
-		if resp.StatusCode != 404 || !strings.Contains(body, "未找到") {
-			t.Errorf("GET %s: %d, want the console's 404 page", p, resp.StatusCode)
+	// A missing static file gets the console's own 404 page.
+	if resp, body := h.get(t, "/static/nope.css"); resp.StatusCode != 404 || !strings.Contains(body, "未找到") {
+		t.Errorf("GET /static/nope.css: %d, want the console's 404 page", resp.StatusCode)
+	}
+	// Undeclared paths are the Guard's default deny; the console declares
+	// none of them.
+	for _, p := range []string{"/static/", "/nope", "/alerts", "/alerts/1/status"} {
+		if resp, _ := h.get(t, p); resp.StatusCode < 400 {
+			t.Errorf("GET %s: %d, want a refusal", p, resp.StatusCode)
 		}
 	}
 }
