@@ -91,7 +91,9 @@ func (a *fakeAuth) ChangePassword(_ context.Context, p access.Principal, old, nw
 	return &http.Cookie{Name: "markwatch_session", Value: "fresh-" + p.User.Name, Path: "/"}, nil
 }
 
-func fakeHash(pw string) (string, error) { return "$argon2id$fake$" + string(rune('a'+len(pw)%26)), nil }
+func fakeHash(pw string) (string, error) {
+	return "$argon2id$fake$" + string(rune('a'+len(pw)%26)), nil
+}
 
 // fakeUsers keeps users and their tokens.
 type fakeUsers struct {
@@ -439,4 +441,3 @@ func (f *fakeSellers) snapshot() ([]domain.SellerClaim, int) {
 	defer f.mu.Unlock()
 	return slices.Clone(f.claims), f.writes
 }
-

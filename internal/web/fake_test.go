@@ -176,7 +176,7 @@ type harness struct {
 	sell  *fakeSellers
 	logs  *observer.ObservedLogs
 
-	mu sync.Mutex
+	mu  sync.Mutex
 	who *access.Principal // nil: nobody signed in
 }
 
