@@ -390,3 +390,24 @@ func jwtClaims(t *testing.T, tok string) map[string]any {
 	}
 	return claims
 }
+
+// TestSearchScopedManyMarks: the marks travel in the token, in a request
+// header. A large owner's fit; one past Meilisearch's header limit fails
+// closed with a message saying why.
+func TestSearchScopedManyMarks(t *testing.T) {
+	ctx := context.Background()
+	c, _ := startOwners(t)
+	scope := func(n int) domain.Scope {
+		s := domain.Scope{Restricted: true, MarkIDs: []string{markA}}
+		for i := range n {
+			s.MarkIDs = append(s.MarkIDs, fmt.Sprintf("some-owner-mark-%06d", i))
+		}
+		return s
+	}
+	res, err := c.SearchScoped(ctx, "", index.SearchFilter{}, scope(2000))
+	wantIDs(t, "an owner with 2001 marks", res, err, 1, 2, 3)
+	res, err = c.SearchScoped(ctx, "", index.SearchFilter{}, scope(10000))
+	if domain.ErrorCode(err) != domain.EUNAVAILABLE || !strings.Contains(err.Error(), "too large") || len(res.Hits) != 0 {
+		t.Errorf("an owner with 10001 marks: %d hits, %v; want EUNAVAILABLE saying the token is too large", len(res.Hits), err)
+	}
+}
