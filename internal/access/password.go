@@ -135,12 +135,14 @@ func parseHash(s string) (phc, error) {
 	if m < 8*p {
 		return phc{}, fmt.Errorf("parsing a password hash: memory below 8 KiB per lane")
 	}
+	// Decoding skips \r and \n even in strict mode; re-encoding catches
+	// them and any other second spelling.
 	salt, err := b64.DecodeString(parts[4])
-	if err != nil || len(salt) < minSaltLen || len(salt) > maxSaltLen {
+	if err != nil || b64.EncodeToString(salt) != parts[4] || len(salt) < minSaltLen || len(salt) > maxSaltLen {
 		return phc{}, fmt.Errorf("parsing a password hash: bad salt")
 	}
 	key, err := b64.DecodeString(parts[5])
-	if err != nil || len(key) < minKeyLen || len(key) > maxKeyLen {
+	if err != nil || b64.EncodeToString(key) != parts[5] || len(key) < minKeyLen || len(key) > maxKeyLen {
 		return phc{}, fmt.Errorf("parsing a password hash: bad key")
 	}
 	return phc{params: hashParams{memory: m, time: t, threads: uint8(p), keyLen: uint32(len(key))}, salt: salt, key: key}, nil
