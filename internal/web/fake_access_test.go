@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"maps"
 	"net/http"
+	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -441,3 +443,7 @@ func (f *fakeSellers) snapshot() ([]domain.SellerClaim, int) {
 	defer f.mu.Unlock()
 	return slices.Clone(f.claims), f.writes
 }
+
+func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -99,15 +99,22 @@ func (c *console) queue(w http.ResponseWriter, r *http.Request) {
 		Page:     q.page,
 		Pages:    max(1, (total+c.deps.PageSize-1)/c.deps.PageSize),
 	}
+	dropped := false
 	for _, a := range alerts {
 		// The store applies the scope in SQL; checking again here means a
 		// store bug shows a short page, not another owner's alerts.
 		if !scope.Allows(a.MarkID, a.Location) {
 			c.log.Error("store returned an alert outside the scope; left out of the queue",
 				zap.Int64("alert_id", a.ID), zap.String("mark_id", a.MarkID), zap.String("path", r.URL.Path))
+			dropped = true
 			continue
 		}
 		v.Rows = append(v.Rows, c.row(r, a, r.URL.RequestURI()))
+	}
+	if dropped {
+		// The store's total counted what the scope hides: do not show it.
+		total = len(v.Rows)
+		v.Total, v.Pages = total, 1
 	}
 	if q.page > 1 {
 		v.PrevURL = q.url(q.page - 1)
