@@ -64,6 +64,7 @@ func runSources(ctx context.Context, env Env, args []string) error {
 	cfgPath := configFlag(fs)
 	apiFlag := fs.String("api", "", "URL of the running daemon (default: http:// and http.listen from the configuration)")
 	asJSON := fs.Bool("json", false, "print the API's JSON answer instead of a table")
+	tokenFile := tokenFileFlag(fs)
 	limit := new(int)
 	if sub == "runs" {
 		limit = fs.Int("limit", 20, "at most this many runs, newest first (1 to 500)")
@@ -87,7 +88,11 @@ func runSources(ctx context.Context, env Env, args []string) error {
 	if base == "" {
 		base = apiURL(cfg.HTTP.Listen)
 	}
-	c := &sourcesClient{base: strings.TrimRight(base, "/"), http: &http.Client{Timeout: 30 * time.Second}}
+	token, err := daemonToken(env, *tokenFile)
+	if err != nil {
+		return err
+	}
+	c := &sourcesClient{base: strings.TrimRight(base, "/"), token: token, http: &http.Client{Timeout: 30 * time.Second}}
 	p := &sourcePrinter{w: env.Stdout, loc: loc, json: *asJSON}
 
 	var id string
@@ -172,8 +177,9 @@ func apiURL(listen string) string {
 const maxAnswer = 16 << 20
 
 type sourcesClient struct {
-	base string
-	http *http.Client
+	base  string
+	token string
+	http  *http.Client
 }
 
 // do sends a request and decodes a 2xx JSON answer into out, returning the
@@ -190,6 +196,7 @@ func (c *sourcesClient) do(ctx context.Context, method, path string, body []byte
 		return nil, domain.Errorf(domain.EINVALID, "API address %q: %v", c.base, err)
 	}
 	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Authorization", "Bearer "+c.token)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

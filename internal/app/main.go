@@ -38,6 +38,9 @@ func commands() map[string]command {
 		"alerts":  {"list alerts from the store (alerts list)", runAlerts},
 		"sources": {"list sources, change schedules, pause, resume, trigger, show runs", runSources},
 		"reindex": {"rebuild the Meilisearch index from SQLite", runReindex},
+		"users":   {"add, list, disable and enable users; reset passwords", runUsers},
+		"tokens":  {"create, list and revoke API tokens", runTokens},
+		"audit":   {"read the audit log of changes on the running daemon (audit list)", runAudit},
 		"version": {"print the version", runVersion},
 	}
 }
