@@ -13,6 +13,12 @@
 // pass its Scope to every reader, so an owner's request can only ever read
 // that owner's marks.
 //
+// Files: password.go (argon2id hashes, policy, generated passwords),
+// secret.go (token and session secrets), scope.go, throttle.go (failed
+// sign-ins per account and per address), auth.go (the Authenticator),
+// guard.go and enforce.go (the Guard), host.go, next.go (open-redirect
+// safe login targets), respond.go (refusals in the API's error shape).
+//
 // The package imports only domain; the store it reads users, sessions and
 // tokens from is the Store interface declared here.
 package access

@@ -132,6 +132,11 @@ func (g *Guard) unauthenticated(w http.ResponseWriter, r *http.Request, rt Route
 		refuse(w, true, http.StatusUnauthorized, CodeUnauthorized, msg)
 		return
 	}
+	if _, err := r.Cookie(SessionCookie); err == nil && r.Header.Get("Authorization") == "" {
+		// The browser holds a cookie for a session that is gone: drop it,
+		// so the login page starts clean.
+		http.SetCookie(w, g.auth.cookie("", -1))
+	}
 	next := ""
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		next = r.URL.RequestURI()

@@ -546,3 +546,22 @@ func newRequest(method, target string) *http.Request {
 	r.RemoteAddr = "192.0.2.10:50000"
 	return r
 }
+
+// Unreadable credentials are refused on protected routes but do not break
+// public ones; a stale cookie is cleared on the way to the login page.
+func TestMalformedCredentialsOnPublicAndConsoleRoutes(t *testing.T) {
+	f := newFixture(t)
+	basic := map[string]string{"Authorization": "Basic YTpi"}
+	if w := f.do(req{method: "GET", target: "/healthz", header: basic}); w.Code != 200 {
+		t.Fatalf("public route with a Basic header: %d", w.Code)
+	}
+	if w := f.do(req{method: "GET", target: "/alerts", header: basic}); w.Code != 303 || f.calls("GET /alerts") != 0 {
+		t.Fatalf("console route with a Basic header: %d", w.Code)
+	}
+	c, p := f.login("admin")
+	f.auth.Logout(t.Context(), p)
+	w := f.do(req{method: "GET", target: "/alerts", cookie: c})
+	if w.Code != 303 || !strings.Contains(w.Header().Get("Set-Cookie"), SessionCookie+"=;") {
+		t.Fatalf("stale cookie: %d Set-Cookie %q", w.Code, w.Header().Get("Set-Cookie"))
+	}
+}
