@@ -37,9 +37,25 @@ func Routes(deps Deps, log *zap.Logger) []access.Route {
 	rs := a.routes()
 	out := make([]access.Route, 0, len(rs))
 	for _, r := range rs {
-		out = append(out, access.Route{Pattern: r.pattern, Perm: r.perm, API: true, Handler: observe(r.h, a.log)})
+		h := r.h
+		if r.perm != access.Public {
+			h = requirePrincipal(h)
+		}
+		out = append(out, access.Route{Pattern: r.pattern, Perm: r.perm, API: true, Handler: observe(h, a.log)})
 	}
 	return out
+}
+
+// requirePrincipal refuses a request that reaches a non-public handler
+// without a principal: only a route mounted without the guard can, and then
+// serving it would serve everyone (sources and metrics read no principal
+// of their own).
+func requirePrincipal(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := principal(w, r); ok {
+			next(w, r)
+		}
+	}
 }
 
 // routes is the whole table. Read it top to bottom to know who may do what.
