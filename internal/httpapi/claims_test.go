@@ -13,7 +13,9 @@ import (
 // that does not exist.
 func TestClaimOnAnotherOwnersMarkLooksMissing(t *testing.T) {
 	h := newHarness(t, nil)
-	body := func(mark string) string { return `{"mark_id":"` + mark + `","seller":"某某食品专营店","note":"授权书"}` }
+	body := func(mark string) string {
+		return `{"mark_id":"` + mark + `","seller":"某某食品专营店","note":"授权书"}`
+	}
 	code, other := h.do(t, tokOwnerA, "POST", "/api/v1/seller-claims", body("hengshui-laobaigan"))
 	mcode, missing := h.do(t, tokOwnerA, "POST", "/api/v1/seller-claims", body("no-such-mark"))
 	if code != 404 || mcode != 404 ||
