@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/markwatch/markwatch/internal/access"
 	"github.com/markwatch/markwatch/internal/domain"
 )
 
@@ -118,6 +119,11 @@ func logRequest(log *zap.Logger, r *http.Request, rec *recorder, info *requestIn
 		zap.Int64("bytes", rec.bytes),
 		zap.Duration("duration", took),
 		zap.String("remote_addr", r.RemoteAddr),
+	}
+	// Who asked, so a line can be matched with the audit log; the guard has
+	// put the principal in the context before this handler ran.
+	if p, ok := access.FromContext(r.Context()); ok {
+		fields = append(fields, zap.String("user", p.User.Name), zap.String("via", p.Via))
 	}
 	if ua := r.UserAgent(); ua != "" {
 		fields = append(fields, zap.String("user_agent", ua))

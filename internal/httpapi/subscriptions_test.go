@@ -139,3 +139,21 @@ func TestSubscriptionValidatorIsApplied(t *testing.T) {
 		t.Errorf("stored %+v", h.store.subs)
 	}
 }
+
+// TestSubscriptionOwnerCannotBeSmuggled: the owner of a new subscription
+// is the principal, whatever the body says.
+func TestSubscriptionOwnerCannotBeSmuggled(t *testing.T) {
+	h := newHarness(t, nil)
+	for _, body := range []string{
+		`{"name":"x","user_id":5,"channel":"email","target":"a@example.cn","mode":"immediate"}`,
+		`{"name":"x","id":1,"channel":"email","target":"a@example.cn","mode":"immediate"}`,
+	} {
+		if code, raw := h.do(t, tokOwnerA, "POST", "/api/v1/subscriptions", body); code != 400 || !strings.Contains(string(raw), "unknown field") {
+			t.Errorf("%s: %d %s", body, code, raw)
+		}
+	}
+	code, raw := h.do(t, tokOwnerA, "POST", "/api/v1/subscriptions", `{"name":"六个核桃 周报","mark_ids":["liugehetao"],"channel":"email","target":"a@example.cn","mode":"weekly","digest_time":"09:00","digest_weekday":1}`)
+	if code != 201 || len(h.store.subs) != 1 || h.store.subs[0].UserID != userOwnerA.ID {
+		t.Errorf("create: %d %s %+v", code, raw, h.store.subs)
+	}
+}
