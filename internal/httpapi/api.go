@@ -35,7 +35,7 @@ func newAPI(deps Deps, log *zap.Logger) *api {
 func principal(w http.ResponseWriter, r *http.Request) (access.Principal, bool) {
 	p, ok := access.FromContext(r.Context())
 	if !ok {
-		writeError(w, r, &domain.Error{Code: codeUnauthenticated, Message: "sign in or send Authorization: Bearer <token>"})
+		writeError(w, r, &domain.Error{Code: codeUnauthorized, Message: "sign in or send Authorization: Bearer <token>"})
 	}
 	return p, ok
 }

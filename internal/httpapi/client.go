@@ -104,7 +104,7 @@ func answerError(status int, raw []byte) error {
 	case http.StatusConflict:
 		code = domain.ECONFLICT
 	case http.StatusUnauthorized:
-		code = codeUnauthenticated
+		code = codeUnauthorized
 	case http.StatusForbidden:
 		code = codeForbidden
 	case http.StatusNotImplemented:

@@ -95,10 +95,10 @@ func TestClientRoundTrip(t *testing.T) {
 func TestClientErrors(t *testing.T) {
 	h := newHarness(t, nil)
 	ctx := context.Background()
-	if _, err := NewClient(h.srv.URL, "", nil).ListSources(ctx); codeOf(err) != codeUnauthenticated {
+	if _, err := NewClient(h.srv.URL, "", nil).ListSources(ctx); codeOf(err) != codeUnauthorized {
 		t.Errorf("without a token: %v", err)
 	}
-	if _, err := NewClient(h.srv.URL, "mwt_revoked", nil).Me(ctx); codeOf(err) != codeUnauthenticated {
+	if _, err := NewClient(h.srv.URL, "mwt_revoked", nil).Me(ctx); codeOf(err) != codeUnauthorized {
 		t.Errorf("unknown token: %v", err)
 	}
 	if err := NewClient(h.srv.URL, tokOwnerA, nil).Pause(ctx, "jd"); codeOf(err) != codeForbidden {

@@ -95,7 +95,7 @@ func (g *standInGuard) guard(rt access.Route) http.Handler {
 			r = r.WithContext(access.WithPrincipal(r.Context(), p))
 		case rt.Perm != access.Public:
 			w.Header().Set("WWW-Authenticate", "Bearer")
-			writeJSON(w, http.StatusUnauthorized, errorBody{Error: errorDetail{Code: codeUnauthenticated, Message: "send a token"}})
+			writeJSON(w, http.StatusUnauthorized, errorBody{Error: errorDetail{Code: codeUnauthorized, Message: "send a token"}})
 			return
 		}
 		if ok && !access.Can(p.User.Role, rt.Perm) {

@@ -20,9 +20,9 @@ type errorDetail struct {
 // Codes for conditions that exist only at the HTTP edge.
 const (
 	codeMethodNotAllowed = "method_not_allowed"
-	// codeUnauthenticated answers a non-public handler reached without a
-	// principal (the guard normally answers it first).
-	codeUnauthenticated = "unauthenticated"
+	// codeUnauthorized answers a non-public handler reached without a
+	// principal (the guard normally answers it first, with the same code).
+	codeUnauthorized = "unauthorized"
 	// codeForbidden answers a route whose permission the guard cannot
 	// express as one Perm (seller claims: claim or decide).
 	codeForbidden = "forbidden"
@@ -43,7 +43,7 @@ func statusOf(code string) int {
 		return http.StatusNotImplemented
 	case codeMethodNotAllowed:
 		return http.StatusMethodNotAllowed
-	case codeUnauthenticated:
+	case codeUnauthorized:
 		return http.StatusUnauthorized
 	case codeForbidden:
 		return http.StatusForbidden
