@@ -53,4 +53,26 @@ func BenchmarkSaveListing(b *testing.B) {
 				match("lincheng-walnut", 0.9, true), match("xingtai-walnut", 0.4, false))
 		}
 	})
+	// With a Router set and a subscriber, a re-sighting raises no alert, so
+	// it must cost what it costs without one: no subscriber read.
+	b.Run("resighted-routed", func(b *testing.B) {
+		r := &testRouter{}
+		db, _ := openRouted(b, nil, r.Route)
+		mustSubscribe(b, db, ownerUser(b, db).ID)
+		const n = 1000
+		for i := range n {
+			mustSave(b, db, walnut(fmt.Sprintf("https://demo.local/b/%d", i)),
+				match("lincheng-walnut", 0.9, true), match("xingtai-walnut", 0.4, false))
+		}
+		calls := r.calls
+		i := 0
+		for b.Loop() {
+			i++
+			mustSave(b, db, walnut(fmt.Sprintf("https://demo.local/b/%d", i%n)),
+				match("lincheng-walnut", 0.9, true), match("xingtai-walnut", 0.4, false))
+		}
+		if r.calls != calls {
+			b.Fatalf("router called %d times for re-sightings", r.calls-calls)
+		}
+	})
 }
