@@ -392,8 +392,9 @@ func jwtClaims(t *testing.T, tok string) map[string]any {
 }
 
 // TestSearchScopedManyMarks: the marks travel in the token, in a request
-// header. A large owner's fit; one past Meilisearch's header limit fails
-// closed with a message saying why.
+// header. A large owner's fit; a token past Meilisearch's header limit is
+// not sent (the server may drop the connection rather than answer 431) and
+// the search fails closed saying why.
 func TestSearchScopedManyMarks(t *testing.T) {
 	ctx := context.Background()
 	c, _ := startOwners(t)

@@ -26,6 +26,11 @@ const (
 	// maxTenantTokens bounds the cache: one entry per distinct scope (owner
 	// or jurisdiction), far more than a deployment has.
 	maxTenantTokens = 1024
+	// maxTokenBytes keeps a token below Meilisearch 1.21's header limit,
+	// measured between 150 KB (4,000 marks: accepted) and 168 KB (431). Past
+	// the limit the server may also just drop the connection mid-request, so
+	// the size is checked before sending rather than by the answer.
+	maxTokenBytes = 128 << 10
 )
 
 // tenantState is the Client's search key and token cache.
@@ -74,10 +79,8 @@ func (c *Client) searchTenant(ctx context.Context, q string, f SearchFilter, sco
 			return SearchResult{}, fmt.Errorf("searching hits for %q in scope: %w", q, err)
 		}
 		res, err := c.search(ctx, tok.sm, q, f, filter)
-		if tooLargeForHeader(err) {
-			// Measured: ~3,000 marks (a 112 KB token) pass, 10,000 get 431.
-			return SearchResult{}, fmt.Errorf("searching hits for %q in scope: %w: %w", q, domain.Errorf(domain.EUNAVAILABLE,
-				"the scope's %d marks make a tenant token too large for Meilisearch's request headers", len(scope.MarkIDs)), err)
+		if tooLargeForHeader(err) { // a proxy in front with a smaller limit
+			return SearchResult{}, fmt.Errorf("searching hits for %q in scope: %w: %w", q, tooLarge(scope), err)
 		}
 		if err == nil || !isAuthRefusal(err) {
 			return res, err
@@ -95,6 +98,11 @@ func (c *Client) searchTenant(ctx context.Context, q string, f SearchFilter, sco
 func tooLargeForHeader(err error) bool {
 	var me *ms.Error
 	return errors.As(err, &me) && me.StatusCode == http.StatusRequestHeaderFieldsTooLarge
+}
+
+func tooLarge(scope domain.Scope) error {
+	return domain.Errorf(domain.EUNAVAILABLE,
+		"the scope's %d marks make a tenant token too large for Meilisearch's request headers (about 3,000 fit)", len(scope.MarkIDs))
 }
 
 // tenantToken returns a cached, not nearly expired token for scope, or mints
@@ -125,6 +133,9 @@ func (c *Client) mintToken(key searchKey, scope domain.Scope, now time.Time) (te
 	s, err := c.ms.GenerateTenantToken(key.uid, rules, &ms.TenantTokenOptions{APIKey: key.key, ExpiresAt: exp})
 	if err != nil {
 		return tenantToken{}, fmt.Errorf("signing a tenant token: %w", domain.Errorf(domain.EUNAVAILABLE, "%v", err))
+	}
+	if len(s) > maxTokenBytes {
+		return tenantToken{}, fmt.Errorf("signing a tenant token of %d bytes: %w", len(s), tooLarge(scope))
 	}
 	sm := ms.New(c.url, ms.WithAPIKey(s), ms.WithCustomClient(c.hc))
 	return tenantToken{token: s, keyUID: key.uid, expires: exp, sm: sm}, nil
