@@ -20,7 +20,10 @@ func TestUnsubscribeBadToken(t *testing.T) {
 					r, b := h.post(t, q, url.Values{"List-Unsubscribe": {"One-Click"}}, nil)
 					return r.StatusCode, b
 				},
-				func() (int, string) { r, b := h.post(t, "/unsubscribe", url.Values{"token": {token}}, nil); return r.StatusCode, b },
+				func() (int, string) {
+					r, b := h.post(t, "/unsubscribe", url.Values{"token": {token}}, nil)
+					return r.StatusCode, b
+				},
 			} {
 				status, body := send()
 				if status != 400 || !strings.Contains(body, "退订链接无效或已过期") {
