@@ -72,7 +72,11 @@ func markName(id string, name MarkNamer) string {
 }
 
 func dingTalkBody(alerts []domain.Alert, name MarkNamer) ([]byte, error) {
-	title, text := chatMarkdown(alerts, name)
+	return dingTalkMarkdown(chatMarkdown(alerts, name))
+}
+
+// dingTalkMarkdown wraps a markdown message in DingTalk's request body.
+func dingTalkMarkdown(title, text string) ([]byte, error) {
 	body, err := json.Marshal(map[string]any{
 		"msgtype":  "markdown",
 		"markdown": map[string]string{"title": title, "text": text},
@@ -85,6 +89,11 @@ func dingTalkBody(alerts []domain.Alert, name MarkNamer) ([]byte, error) {
 
 func weComBody(alerts []domain.Alert, name MarkNamer) ([]byte, error) {
 	_, text := chatMarkdown(alerts, name)
+	return weComMarkdown(text)
+}
+
+// weComMarkdown wraps a markdown message in WeCom's request body.
+func weComMarkdown(text string) ([]byte, error) {
 	body, err := json.Marshal(map[string]any{
 		"msgtype":  "markdown",
 		"markdown": map[string]string{"content": text},

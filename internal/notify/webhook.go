@@ -111,24 +111,31 @@ func (w *Webhook) Notify(ctx context.Context, alerts []domain.Alert) (bool, erro
 	if err != nil {
 		return true, fmt.Errorf("posting alerts to %s: %w", w.origin, stripURL(err))
 	}
+	retry, err := readReply(resp, w.format, now)
+	if err != nil {
+		return retry, fmt.Errorf("posting alerts to %s: %w", w.origin, err)
+	}
+	return false, nil
+}
+
+// readReply judges a receiver's answer and closes its body: 2xx is
+// delivered (unless a chat robot's errcode says otherwise); 429 and 5xx are
+// worth retrying; any other status is permanent. The durable Deliverer's
+// HTTP senders share it, so both paths classify failures alike.
+func readReply(resp *http.Response, format Format, now time.Time) (retry bool, err error) {
 	defer resp.Body.Close()
 	// A short excerpt says why a receiver refused, and holds a chat robot's
 	// errcode; the rest is read so the connection can be reused.
 	excerpt, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		if w.format == FormatMarkwatch {
+		if format == FormatMarkwatch {
 			return false, nil
 		}
-		retry, err := chatReply(excerpt)
-		if err != nil {
-			return retry, fmt.Errorf("posting alerts to %s: %w", w.origin, err)
-		}
-		return false, nil
+		return chatReply(excerpt)
 	}
 	serr := &StatusError{Code: resp.StatusCode, Body: strings.TrimSpace(string(excerpt)), retryAfter: retryAfter(resp.Header.Get("Retry-After"), now)}
-	retry := resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500
-	return retry, fmt.Errorf("posting alerts to %s: %w", w.origin, serr)
+	return resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500, serr
 }
 
 // request builds the POST in the receiver's format. Each try is built
