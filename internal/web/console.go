@@ -54,7 +54,11 @@ func newConsole(deps Deps, log *zap.Logger) *console {
 // the Guard is the gate, this is the lock behind it, so a console mounted
 // by mistake on a plain mux still serves nothing to nobody.
 func Routes(deps Deps, log *zap.Logger) []access.Route {
-	c := newConsole(deps, log)
+	return newConsole(deps, log).routes()
+}
+
+func (c *console) routes() []access.Route {
+	deps := c.deps
 	var rs []access.Route
 	add := func(pattern string, perm access.Permission, h http.HandlerFunc) {
 		rs = append(rs, access.Route{Pattern: pattern, Perm: perm, Handler: c.require(perm, h)})
@@ -116,7 +120,7 @@ func Routes(deps Deps, log *zap.Logger) []access.Route {
 func New(deps Deps, log *zap.Logger) http.Handler {
 	c := newConsole(deps, log)
 	mux := http.NewServeMux()
-	for _, r := range Routes(deps, log) {
+	for _, r := range c.routes() {
 		mux.Handle(r.Pattern, r.Handler)
 	}
 	mux.HandleFunc("/", c.notFound)
