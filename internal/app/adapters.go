@@ -73,9 +73,14 @@ func (c *sourceCrawler) Crawl(ctx context.Context, id string, emit func(domain.L
 // hitSearcher answers /api/v1/hits from Meilisearch.
 type hitSearcher struct{ c *index.Client }
 
-func (h hitSearcher) SearchHits(ctx context.Context, q string, f httpapi.HitQuery) ([]domain.Hit, int, error) {
-	res, err := h.c.Search(ctx, q, index.SearchFilter{MarkID: f.MarkID, AlertOnly: f.AlertOnly, Limit: f.Limit, Offset: f.Offset})
+// Scoped principals search with a Meilisearch tenant token, so the index
+// itself keeps other owners' hits out.
+func (h hitSearcher) SearchHits(ctx context.Context, q string, f httpapi.HitQuery, scope domain.Scope) ([]domain.Hit, int, error) {
+	res, err := h.c.SearchScoped(ctx, q, index.SearchFilter{MarkID: f.MarkID, AlertOnly: f.AlertOnly, Limit: f.Limit, Offset: f.Offset}, scope)
 	if err != nil {
+		if domain.ErrorCode(err) == domain.EINVALID {
+			return nil, 0, err
+		}
 		return nil, 0, domain.Errorf(domain.EUNAVAILABLE, "search index unavailable: %v", err)
 	}
 	return res.Hits, res.Total, nil

@@ -45,6 +45,12 @@ func dbPath(cfg config.Config) string { return filepath.Join(cfg.DataDir, "markw
 // openStore opens the SQLite store. Commands that only read (alerts list)
 // pass create=false so a typo in --config does not create an empty database.
 func openStore(ctx context.Context, cfg config.Config, create bool) (*store.DB, error) {
+	return openStoreWith(ctx, cfg, create, store.Options{})
+}
+
+// openStoreWith is openStore with store options: the daemon and crawl pass
+// the router that turns new alerts into subscribers' notifications.
+func openStoreWith(ctx context.Context, cfg config.Config, create bool, opts store.Options) (*store.DB, error) {
 	path := dbPath(cfg)
 	if !create {
 		if _, err := os.Stat(path); err != nil {
@@ -53,7 +59,7 @@ func openStore(ctx context.Context, cfg config.Config, create bool) (*store.DB, 
 	} else if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("creating data directory %s: %w", cfg.DataDir, err)
 	}
-	db, err := store.Open(ctx, path, store.Options{})
+	db, err := store.Open(ctx, path, opts)
 	if err != nil {
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}

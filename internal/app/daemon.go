@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -32,6 +33,7 @@ type daemon struct {
 	now func() time.Time
 
 	marks   []domain.Mark
+	matcher swapMatcher
 	sources []crawl.Source
 	db      *store.DB
 	meili   *index.Managed // nil when an external server is configured
@@ -42,7 +44,16 @@ type daemon struct {
 	sched   *schedule.Scheduler
 	notify  *notify.Set
 	http    *http.Server
+	ln      net.Listener // opened by listen, served by startHTTP
 	httpURL string
+
+	// authKey signs unsubscribe links.
+	authKey []byte
+	// logins are the first administrator's one-time password (only at
+	// first start) and the demo users' passwords, for serve to print.
+	admin      *login
+	demoLogins []login
+	deliverer  *notify.Deliverer
 
 	// onRun is told about every finished run (serve prints where to look
 	// after the first one).
@@ -69,10 +80,21 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 	if d.marks, matcher, err = buildMatcher(cfg.Registry.Path, cfg.Match.AlertThreshold); err != nil {
 		return d, err
 	}
+	d.matcher.p.Store(matcher)
 	if d.sources, err = loadSources(cfg); err != nil {
 		return d, err
 	}
-	if d.db, err = openStore(ctx, cfg, true); err != nil {
+	opts, err := storeOptions(d.marks, cfg)
+	if err != nil {
+		return d, err
+	}
+	if d.db, err = openStoreWith(ctx, cfg, true, opts); err != nil {
+		return d, err
+	}
+	if err := d.rebuildMatcher(ctx); err != nil {
+		return d, err
+	}
+	if err := d.startIdentity(ctx); err != nil {
 		return d, err
 	}
 	if n, err := d.db.InterruptRunningRuns(ctx, "markwatch stopped while the run was going"); err != nil {
@@ -106,9 +128,16 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 	if err != nil {
 		return d, err
 	}
+	if err := d.listen(); err != nil {
+		return d, err
+	}
+	if err := d.startDelivery(bgCtx, reg); err != nil {
+		return d, err
+	}
+	notifiers = append(notifiers, kickDelivery{d.deliverer})
 	d.runner = &pipeline.Runner{
 		Crawler: d.newSourceCrawler(),
-		Matcher: matcher,
+		Matcher: &d.matcher,
 		Store:   storeAdapter{d.db},
 		Alerts:  &alert.Dispatcher{Log: log, Notifiers: notifiers},
 		Index:   d.indexer,
@@ -150,6 +179,9 @@ func (d *daemon) stop(ctx context.Context) {
 		nctx, cancel := context.WithTimeout(ctx, notifyDrainTimeout)
 		d.notify.Stop(nctx)
 		cancel()
+	}
+	if d.http == nil && d.ln != nil {
+		_ = d.ln.Close() // opened, never served: start-up failed in between
 	}
 	if d.http != nil {
 		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)

@@ -1,51 +1,98 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
 
+	"github.com/markwatch/markwatch/internal/access"
+	"github.com/markwatch/markwatch/internal/domain"
 	"github.com/markwatch/markwatch/internal/httpapi"
+	"github.com/markwatch/markwatch/internal/notify"
+	"github.com/markwatch/markwatch/internal/subscribe"
 	"github.com/markwatch/markwatch/internal/web"
 )
 
-// startHTTP serves the API, probes, metrics and the supervisors' console on
-// http.listen, in a goroutine stop waits for.
+// startHTTP serves the API, probes, metrics and the console on http.listen
+// through one access guard, in a goroutine stop waits for. Every route is
+// declared with the permission it needs; the guard serves nothing else.
 func (d *daemon) startHTTP(reg *prometheus.Registry) error {
-	h := httpapi.New(httpapi.Deps{
-		Alerts: d.db,
-		Hits:   hitSearcher{d.search},
+	loc, err := d.cfg.Schedule.Location()
+	if err != nil {
+		return err
+	}
+	auth := access.NewAuthenticator(d.db, access.Options{
+		Now:           d.now,
+		IdleTimeout:   d.cfg.Auth.SessionIdle,
+		MaxAge:        d.cfg.Auth.SessionMax,
+		SecureCookies: secureCookies(d.cfg),
+		TrustProxy:    d.cfg.HTTP.TrustProxy,
+		MarksByOwner:  marksByOwner(d.marks),
+		Log:           d.log.Named("access"),
+	})
+	guard := access.NewGuard(auth, access.GuardOptions{
+		AllowedHosts: d.cfg.HTTP.AllowedHosts(),
+		Log:          d.log.Named("access"),
+	})
+	claims := claimStore{DB: d.db, rebuild: d.rebuildMatcher}
+	api := httpapi.Routes(httpapi.Deps{
+		Alerts:               d.db,
+		Reviewer:             d.db,
+		Hits:                 hitSearcher{d.search},
+		Sources:              newSourceControl(d.sched, d.db, d.log.Named("sources")),
+		Audit:                d.db,
+		Users:                d.db,
+		Tokens:               d.db,
+		Subscriptions:        d.db,
+		Deliveries:           d.db,
+		ValidateSubscription: subscribe.Validate,
+		Claims:               claims,
+		Credentials:          credentials{},
 		Checks: []httpapi.Check{
 			{Name: "store", Fn: d.db.Ping},
 			{Name: "index", Fn: d.search.Healthy},
 		},
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
+		Now:     d.now,
 	}, d.log.Named("http"))
-	h = httpapi.WithSources(h, newSourceControl(d.sched, d.db, d.log.Named("sources")), d.log.Named("http"))
-	h = httpapi.WithReview(h, d.db, d.log.Named("http"))
-	// The API, probes and metrics keep their paths; the supervisors' console
-	// answers everything else.
-	root := http.NewServeMux()
-	for _, p := range []string{"/api/", "/healthz", "/readyz", "/metrics"} {
-		root.Handle(p, h)
+	console := web.Routes(web.Deps{
+		Alerts:               d.db,
+		Reviews:              d.db,
+		Marks:                d.marks,
+		Sources:              d.db,
+		Hits:                 d.db,
+		Auth:                 auth,
+		Users:                d.db,
+		HashPassword:         access.HashPassword,
+		Tokens:               d.db,
+		Audit:                d.db,
+		Subscriptions:        d.db,
+		ValidateSubscription: subscribe.Validate,
+		Notifications:        d.db,
+		Unsubscribe:          d.unsubscribeToken,
+		Unsubscriber:         d.db,
+		Sellers:              claims,
+		Now:                  d.now,
+		Location:             loc,
+	}, d.log.Named("web"))
+	for _, rt := range append(api, console...) {
+		if err := guard.Handle(rt); err != nil {
+			return fmt.Errorf("declaring route %s: %w", rt.Pattern, err)
+		}
 	}
-	loc, err := d.cfg.Schedule.Location()
+
+	ln := d.ln
+	srv, err := httpapi.NewServer(ln.Addr().String(), guard, d.log.Named("http"))
 	if err != nil {
 		return err
 	}
-	root.Handle("/", web.New(web.Deps{Alerts: d.db, Hits: d.db, Marks: d.marks, Sources: d.db, Location: loc}, d.log.Named("web")))
-	ln, err := net.Listen("tcp", d.cfg.HTTP.Listen)
-	if err != nil {
-		return fmt.Errorf("listening on http.listen %s (set MARKWATCH_HTTP_LISTEN to another address): %w", d.cfg.HTTP.Listen, err)
-	}
-	d.httpURL = "http://" + ln.Addr().String()
-	d.http = &http.Server{Handler: root, ReadHeaderTimeout: 10 * time.Second}
+	d.http = srv
 	d.bg.Add(1)
 	go func() {
 		defer d.bg.Done()
@@ -53,6 +100,28 @@ func (d *daemon) startHTTP(reg *prometheus.Registry) error {
 			d.log.Error("HTTP server stopped", zap.Error(err))
 		}
 	}()
-	d.log.Info("HTTP API listening", zap.String("url", d.httpURL))
+	d.log.Info("HTTP API listening", zap.String("url", d.httpURL), zap.Strings("allowed_hosts", d.cfg.HTTP.AllowedHosts()))
 	return nil
+}
+
+// listen opens http.listen early, so the console's address (for links in
+// notifications) is known before the parts that send them start.
+func (d *daemon) listen() error {
+	ln, err := net.Listen("tcp", d.cfg.HTTP.Listen)
+	if err != nil {
+		return fmt.Errorf("listening on http.listen %s (set MARKWATCH_HTTP_LISTEN to another address): %w", d.cfg.HTTP.Listen, err)
+	}
+	d.ln = ln
+	d.httpURL = "http://" + ln.Addr().String()
+	return nil
+}
+
+// unsubscribeToken reads a List-Unsubscribe token: the subscription it was
+// signed for, or EINVALID for a token this daemon did not sign.
+func (d *daemon) unsubscribeToken(ctx context.Context, token string) (domain.Subscription, error) {
+	id, err := notify.ParseUnsubscribeToken(d.authKey, token)
+	if err != nil {
+		return domain.Subscription{}, domain.Errorf(domain.EINVALID, "退订链接无效 this unsubscribe link is not valid: %v", err)
+	}
+	return d.db.GetSubscription(ctx, id)
 }

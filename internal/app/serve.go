@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 
@@ -46,6 +47,10 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if d.admin != nil {
+		// Stdout, not the log: a password must never reach a log collector.
+		printFirstAdmin(env.Stdout, d)
+	}
 	log.Info("markwatch running", zap.Int("marks", len(d.marks)), zap.Int("sources", len(d.sources)), zap.String("http", d.httpURL))
 	<-ctx.Done()
 	log.Info("shutting down")
@@ -54,21 +59,50 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
+// printFirstAdmin shows the first administrator's one-time password, the
+// only time it is ever shown.
+func printFirstAdmin(w io.Writer, d *daemon) {
+	fmt.Fprintf(w, `
+==> markwatch: first start — created the administrator %q.
+    One-time password (shown only now; change it at first sign-in): %s
+    Sign in at %s/login
+
+`, d.admin.Name, d.admin.Password, d.httpURL)
+}
+
 // printWhereToLook tells a new user, after the first crawl, where the results
-// are. It goes to stdout, apart from the logs.
+// are and, in demo mode, how to sign in as each kind of user. It goes to
+// stdout, apart from the logs.
 func printWhereToLook(w io.Writer, d *daemon, run domain.CrawlRun) {
+	var logins strings.Builder
+	for _, l := range d.demoLogins {
+		fmt.Fprintf(&logins, "      %-9s %-20s password %s   (%s)\n", l.Name, l.Role, l.Password, l.Note)
+	}
+	if logins.Len() > 0 {
+		logins.WriteString("      admin     admin 管理员           password printed at first start; reset: bin/markwatch users passwd admin\n")
+	}
 	fmt.Fprintf(w, `
 ==> markwatch: first crawl of %q %s: %d pages, %d listings, %d hits, %d new alerts.
-    Look at the results:
-      %s/                (the supervisors' console)
+    Sign in to the console at %s/login as:
+%s    Or from the command line and over HTTP, with a token:
+      export MARKWATCH_TOKEN=$(bin/markwatch tokens create --user %s)
+      bin/markwatch sources list
+      curl -s -H "Authorization: Bearer $MARKWATCH_TOKEN" %s/api/v1/alerts
+      curl -s -H "Authorization: Bearer $MARKWATCH_TOKEN" '%s/api/v1/hits?q=核桃'
       bin/markwatch alerts list%s
-      curl -s %s/api/v1/alerts
-      curl -s '%s/api/v1/hits?q=核桃'
-      curl -s %s/metrics | grep markwatch_
     Ctrl-C stops the daemon.
 
 `, run.SourceID, run.Status, run.Pages, run.Listings, run.Hits, run.Alerts,
-		d.httpURL, dataDirHint(d), d.httpURL, d.httpURL, d.httpURL)
+		d.httpURL, logins.String(), demoTokenUser(d), d.httpURL, d.httpURL, dataDirHint(d))
+}
+
+// demoTokenUser is whom the printed token example acts as: the demo
+// supervisor when there is one, else the administrator.
+func demoTokenUser(d *daemon) string {
+	if len(d.demoLogins) > 0 {
+		return d.demoLogins[0].Name
+	}
+	return firstAdminName
 }
 
 func dataDirHint(d *daemon) string {
