@@ -6,8 +6,10 @@ import (
 	"net/url"
 )
 
-// sameOrigin refuses state-changing requests sent from other sites (CSRF).
-// The standard library's check judges Sec-Fetch-Site and Origin, which
+// sameOrigin refuses login posts sent from other sites (login CSRF: being
+// signed in to an attacker's account). Other posts are the Guard's to
+// check, with the session's CSRF token; a login has no session yet. The
+// standard library's check judges Sec-Fetch-Site and Origin, which
 // every current browser sends on a POST; it lets a request with neither
 // through as non-browser. The console asks more: such a request must carry
 // a Referer on this host, so an old browser or a proxy that strips the
