@@ -30,13 +30,30 @@ func (db *DB) route(ctx context.Context, tx querier, events []domain.AlertEvent)
 	}
 	now := db.stamp()
 	for _, ev := range events {
-		for _, n := range db.router(ev, subs) {
+		ns, err := callRouter(db.router, ev, subs)
+		if err != nil {
+			return err
+		}
+		for _, n := range ns {
 			if err := insertNotification(ctx, tx, n, now); err != nil {
 				return fmt.Errorf("queueing %s notification for alert %d: %w", ev.Kind, ev.Alert.ID, err)
 			}
 		}
 	}
 	return nil
+}
+
+// callRouter turns a panicking router into an error. The router runs while
+// the one write connection is inside a transaction; a panic escaping here
+// would leave that transaction open and every later write waiting on it.
+func callRouter(router func(domain.AlertEvent, []domain.Subscriber) []domain.Notification,
+	ev domain.AlertEvent, subs []domain.Subscriber) (ns []domain.Notification, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = domain.Errorf(domain.EINTERNAL, "routing %s event of alert %d: router panicked: %v", ev.Kind, ev.Alert.ID, r)
+		}
+	}()
+	return router(ev, subs), nil
 }
 
 // loadSubscribers reads enabled subscriptions of enabled users. Secrets are

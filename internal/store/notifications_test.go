@@ -398,3 +398,43 @@ func TestNotificationDelivery(t *testing.T) {
 		t.Errorf("DueNotifications(limit -1) = %v", err)
 	}
 }
+
+// A router that panics fails the save instead of leaving the writer's
+// transaction open: the next write still goes through.
+func TestRouterPanicDoesNotWedgeTheWriter(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openRouted(t, newClock(), func(domain.AlertEvent, []domain.Subscriber) []domain.Notification { panic("boom") })
+	mustSubscribe(t, db, ownerUser(t, db).ID)
+	_, err := db.SaveListing(ctx, liugeListing("https://item.jd.com/9.html", "河北 石家庄"), []domain.Match{match(liugehetao, 0.9, true)})
+	if domain.ErrorCode(err) != domain.EINTERNAL {
+		t.Fatalf("SaveListing with a panicking router = %v, want EINTERNAL", err)
+	}
+	if n := countRows(t, db, "alerts"); n != 0 {
+		t.Errorf("%d alerts stored", n)
+	}
+	if _, err := db.CreateUser(ctx, domain.User{Name: "after", Role: domain.RoleAdmin}, "", adminActor); err != nil {
+		t.Errorf("write after the panic: %v", err)
+	}
+}
+
+// Disabling through UpdateSubscription cancels pending rows too.
+func TestUpdateSubscriptionDisableCancels(t *testing.T) {
+	ctx := context.Background()
+	r := &testRouter{}
+	db, _ := openRouted(t, newClock(), r.Route)
+	sub := mustSubscribe(t, db, ownerUser(t, db).ID)
+	mustSave(t, db, liugeListing("https://item.jd.com/10.html", "河北 石家庄"), match(liugehetao, 0.9, true))
+	sub.Disabled = true
+	if _, err := db.UpdateSubscription(ctx, sub, adminActor); err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := db.ListNotifications(ctx, sub.ID, 0)
+	if len(rows) != 1 || rows[0].State != domain.NotifyCancelled {
+		t.Errorf("rows after disabling = %+v, want one cancelled", rows)
+	}
+	// Disabled subscriptions are not offered to the router.
+	mustSave(t, db, liugeListing("https://item.jd.com/11.html", "河北 石家庄"), match(liugehetao, 0.9, true))
+	if r.calls != 1 {
+		t.Errorf("router called %d times with no enabled subscriber, want 1", r.calls)
+	}
+}
