@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,6 +31,9 @@ type tokenRow struct {
 }
 
 type userRow struct {
+	// PathName is Name escaped for the action URLs: users made elsewhere
+	// (the CLI) may have names the add form would refuse.
+	PathName                                        string
 	Name, Role, Owner, Jurisdiction, Email, Created string
 	Disabled, Self                                  bool
 	Tokens                                          []tokenRow
@@ -78,7 +82,7 @@ func (c *console) renderUsers(w http.ResponseWriter, r *http.Request, status int
 	v.page = c.frame(r, "用户 Users")
 	for _, u := range us {
 		v.Rows = append(v.Rows, userRow{
-			Name: u.Name, Role: roleLabel(u.Role), Owner: u.Owner, Jurisdiction: u.Jurisdiction, Email: u.Email,
+			PathName: url.PathEscape(u.Name), Name: u.Name, Role: roleLabel(u.Role), Owner: u.Owner, Jurisdiction: u.Jurisdiction, Email: u.Email,
 			Created: c.when(u.CreatedAt), Disabled: u.Disabled, Self: u.ID == p.User.ID, Tokens: byUser[u.ID],
 		})
 	}
@@ -170,7 +174,7 @@ func (c *console) setUserDisabled(disabled bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p, _ := access.FromContext(r.Context())
 		name := r.PathValue("name")
-		if !validUserName(name) {
+		if name == "" || len(name) > 4*maxUserName {
 			c.fail(w, r, domain.Errorf(domain.ENOTFOUND, "没有这个用户 No such user"))
 			return
 		}

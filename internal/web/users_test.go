@@ -121,3 +121,23 @@ func TestDisableEnableAndRevoke(t *testing.T) {
 		t.Errorf("bad token id: %d", resp.StatusCode)
 	}
 }
+
+// A user made outside the console (the CLI) may have a name the add form
+// refuses; its buttons must still point at it and only at it.
+func TestUserWithAnOddNameMadeElsewhere(t *testing.T) {
+	h := newHarness(t, nil)
+	h.users.mu.Lock()
+	h.users.users = append(h.users.users, domain.User{ID: 50, Name: "石家庄 市监?x=1", Role: domain.RoleSupervisor})
+	h.users.mu.Unlock()
+	_, body := h.get(t, "/users")
+	const action = `action="/users/%E7%9F%B3%E5%AE%B6%E5%BA%84%20%E5%B8%82%E7%9B%91%3Fx=1/disable"`
+	if !strings.Contains(body, action) {
+		t.Fatalf("users page lacks %s", action)
+	}
+	if resp, _ := h.post(t, "/users/%E7%9F%B3%E5%AE%B6%E5%BA%84%20%E5%B8%82%E7%9B%91%3Fx=1/disable", nil, nil); resp.StatusCode != 303 {
+		t.Errorf("disable: %d", resp.StatusCode)
+	}
+	if !h.users.user("石家庄 市监?x=1").Disabled || h.users.user("admin").Disabled {
+		t.Error("the wrong user was disabled")
+	}
+}
