@@ -46,7 +46,7 @@ func (c *console) changePassword(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, fmt.Errorf("changing the password of %q: %w", p.User.Name, err))
 		return
 	case code == codeTooManyRequests:
-		c.fail(w, r, domain.Errorf(codeTooManyRequests, "尝试过于频繁，请稍候几分钟再试。Too many attempts; please wait a few minutes and try again."))
+		c.fail(w, r, throttled(err))
 		return
 	default:
 		refuse(domain.ErrorMessage(err))

@@ -60,14 +60,14 @@ func newFakeAuth() *fakeAuth {
 }
 
 // errBadLogin is access's one message for unknown user and wrong password.
-var errBadLogin = domain.Errorf("unauthenticated", "用户名或密码错误 wrong user name or password")
+var errBadLogin = domain.Errorf("unauthorized", "用户名或密码错误 wrong user name or password")
 
 func (a *fakeAuth) Login(_ context.Context, name, password, _, _ string) (access.Principal, *http.Cookie, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.logins++
 	if name == "throttled" {
-		return access.Principal{}, nil, domain.Errorf(codeTooManyRequests, "too many attempts")
+		return access.Principal{}, nil, domain.Errorf(codeTooManyRequests, "登录失败次数过多，请 15 分钟后再试 too many failed sign-ins; try again in 15 minutes")
 	}
 	if pw, ok := a.passwords[name]; !ok || pw != password {
 		return access.Principal{}, nil, errBadLogin

@@ -49,7 +49,7 @@ func (c *console) login(w http.ResponseWriter, r *http.Request) {
 	switch code := domain.ErrorCode(err); {
 	case err == nil:
 	case code == codeTooManyRequests:
-		c.fail(w, r, domain.Errorf(codeTooManyRequests, "登录尝试过于频繁，请稍候几分钟再试。Too many sign-in attempts; please wait a few minutes and try again."))
+		c.fail(w, r, throttled(err))
 		return
 	case code == domain.EINTERNAL || code == domain.EUNAVAILABLE:
 		c.fail(w, r, fmt.Errorf("signing in %q: %w", name, err))
@@ -88,4 +88,14 @@ func localNext(next string) string {
 		return ""
 	}
 	return next
+}
+
+// throttled is the wait page's error: access's message says how long to
+// wait; the console's own words stand in if it gave none.
+func throttled(err error) error {
+	msg := domain.ErrorMessage(err)
+	if msg == "" || msg == "internal error" {
+		msg = "尝试过于频繁，请稍候几分钟再试。Too many attempts; please wait a few minutes and try again."
+	}
+	return &domain.Error{Code: codeTooManyRequests, Message: msg}
 }

@@ -73,7 +73,7 @@ func TestLogin(t *testing.T) {
 		{"next with a scheme is dropped", "yangyuan", "核桃-correct-horse", "https://evil.example/", 303, "/", ""},
 		{"wrong password", "yangyuan", "六个核桃123", "/alerts/1", 401, "", "用户名或密码错误"},
 		{"unknown user", "nobody", "六个核桃123", "", 401, "", "用户名或密码错误"},
-		{"throttled", "throttled", "x", "", 429, "", "请稍候几分钟再试"},
+		{"throttled", "throttled", "x", "", 429, "", "请 15 分钟后再试"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
