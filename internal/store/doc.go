@@ -5,4 +5,10 @@
 // Hit changes and their index outbox rows are written in one transaction, so
 // Meilisearch can be down, killed or wiped without losing anything: the index
 // package drains the outbox and can rebuild from AllHits.
+//
+// The same holds for people (docs/ACCESS.md): every audited change writes
+// its audit_log row in its own transaction, and new alerts and reviews
+// write their notification rows (Options.Router decides which) in theirs,
+// so the delivery outbox never misses an event nor announces a rolled-back
+// one. Scoped reads (domain.Scope) filter in SQL, in scope.go.
 package store
