@@ -143,7 +143,8 @@ type Deps struct {
 
 	// Unsubscribe verifies a List-Unsubscribe token and returns the
 	// subscription it names, changing nothing; Unsubscriber then disables
-	// it. Both add the public /unsubscribe page.
+	// it. Both add the public /unsubscribe page. Any error but
+	// EUNAVAILABLE is answered as an invalid link (400).
 	Unsubscribe  func(ctx context.Context, token string) (domain.Subscription, error)
 	Unsubscriber SubscriptionDisabler
 

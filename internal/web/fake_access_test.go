@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -332,7 +333,8 @@ func (f *fakeSubs) verify(ctx context.Context, token string) (domain.Subscriptio
 	id, ok := f.tokens[token]
 	f.mu.Unlock()
 	if !ok {
-		return domain.Subscription{}, domain.Errorf(domain.EINVALID, "unsubscribe token signature does not verify")
+		// notify's verifier answers a plain error, not a domain one.
+		return domain.Subscription{}, errors.New("parsing unsubscribe token: unsubscribe token is not valid")
 	}
 	return f.GetSubscription(ctx, id)
 }

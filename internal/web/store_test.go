@@ -23,22 +23,20 @@ import (
 	"github.com/markwatch/markwatch/internal/web"
 )
 
-// The console's interfaces are what the real store offers. The issue-7
-// methods (ReviewAlert, users, audit, subscriptions, claims) are being
-// added to the store in parallel; assert them here once they land.
+// The console's interfaces are what the real store offers.
 var (
-	_ web.AlertStore   = (*store.DB)(nil)
-	_ web.SourceLister = (*store.DB)(nil)
-	_ web.HitGetter    = (*store.DB)(nil)
+	_ web.AlertStore           = (*store.DB)(nil)
+	_ web.AlertReviewer        = (*store.DB)(nil)
+	_ web.SourceLister         = (*store.DB)(nil)
+	_ web.HitGetter            = (*store.DB)(nil)
+	_ web.UserStore            = (*store.DB)(nil)
+	_ web.TokenStore           = (*store.DB)(nil)
+	_ web.AuditReader          = (*store.DB)(nil)
+	_ web.SubscriptionStore    = (*store.DB)(nil)
+	_ web.SubscriptionDisabler = (*store.DB)(nil)
+	_ web.NotificationReader   = (*store.DB)(nil)
+	_ web.SellerClaimStore     = (*store.DB)(nil)
 )
-
-// storeReviewer records reviews through SetAlertStatus until the store's
-// ReviewAlert (audit row and notifications in one transaction) lands.
-type storeReviewer struct{ db *store.DB }
-
-func (s storeReviewer) ReviewAlert(ctx context.Context, id int64, rv domain.Review, _ domain.Actor) (domain.Alert, error) {
-	return s.db.SetAlertStatus(ctx, id, rv.Status)
-}
 
 // asAdmin stands in for the Guard: every request is the admin's.
 func asAdmin(h http.Handler) http.Handler {
@@ -79,7 +77,7 @@ func TestConsoleOverTheRealStore(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	srv := httptest.NewServer(asAdmin(web.New(web.Deps{Alerts: db, Reviews: storeReviewer{db}, Marks: marks, Sources: db}, zaptest.NewLogger(t))))
+	srv := httptest.NewServer(asAdmin(web.New(web.Deps{Alerts: db, Reviews: db, Audit: db, Marks: marks, Sources: db}, zaptest.NewLogger(t))))
 	t.Cleanup(srv.Close)
 	body := fetch(t, srv.URL+"/")
 	// The matcher points at the whole name (runes 4–8), past the
@@ -94,7 +92,7 @@ func TestConsoleOverTheRealStore(t *testing.T) {
 	id := alerts[0].ID
 
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	req, _ := http.NewRequest("POST", srv.URL+"/alerts/"+itoa(id)+"/status", strings.NewReader(url.Values{"status": {"confirmed"}}.Encode()))
+	req, _ := http.NewRequest("POST", srv.URL+"/alerts/"+itoa(id)+"/status", strings.NewReader(url.Values{"status": {"confirmed"}, "note": {"临沂市场监管局已立案"}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := client.Do(req)
 	if err != nil {
@@ -116,6 +114,14 @@ func TestConsoleOverTheRealStore(t *testing.T) {
 	}
 	if src := fetch(t, srv.URL+"/sources"); !strings.Contains(src, "<td>demo</td>") {
 		t.Errorf("sources page lacks the demo source:\n%s", src)
+	}
+	// The review went through ReviewAlert: its audit row names the admin
+	// and keeps the note.
+	audit := fetch(t, srv.URL+"/audit")
+	for _, want := range []string{"alert.review", "alert:" + itoa(id), "admin", "临沂市场监管局已立案", "confirmed"} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("audit page lacks %q:\n%s", want, audit)
+		}
 	}
 }
 
