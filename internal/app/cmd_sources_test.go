@@ -10,28 +10,67 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/markwatch/markwatch/internal/access"
+	"github.com/markwatch/markwatch/internal/domain"
 	"github.com/markwatch/markwatch/internal/httpapi"
+	"github.com/markwatch/markwatch/internal/store"
 )
 
 // sourcesCLI runs `markwatch sources …` against a real API over a real store
-// and scheduler, as an operator would against the daemon.
+// and scheduler, behind the real access guard, as an operator would against
+// the daemon with a token.
 type sourcesCLI struct {
-	api string
-	g   *gatedRuns
+	api   string
+	token string
+	g     *gatedRuns
+	db    *store.DB
 }
 
 func newSourcesCLI(t *testing.T) *sourcesCLI {
 	t.Helper()
 	ctl, _, g, db := newTestControl(t, "")
-	srv := httptest.NewServer(httpapi.WithSources(httpapi.New(httpapi.Deps{Alerts: db}, zap.NewNop()), ctl, zap.NewNop()))
+	guard := access.NewGuard(access.NewAuthenticator(db, access.Options{}), access.GuardOptions{})
+	guard.MustHandle(httpapi.Routes(httpapi.Deps{Alerts: db, Sources: ctl, Audit: db}, zap.NewNop())...)
+	srv := httptest.NewServer(guard)
 	t.Cleanup(srv.Close)
-	return &sourcesCLI{api: srv.URL, g: g}
+	c := &sourcesCLI{api: srv.URL, g: g, db: db}
+	c.token = testToken(t, db, "ops", domain.RoleOperator, "")
+	return c
+}
+
+// testToken creates a user of role in db and returns a bearer token for it.
+func testToken(t *testing.T, db *store.DB, name string, role domain.Role, owner string) string {
+	t.Helper()
+	ctx := context.Background()
+	u, err := db.GetUserByName(ctx, name)
+	if err != nil {
+		hash, herr := access.HashPassword("correct horse battery")
+		if herr != nil {
+			t.Fatal(herr)
+		}
+		if u, err = db.CreateUser(ctx, domain.User{Name: name, Role: role, Owner: owner}, hash, domain.SystemActor); err != nil {
+			t.Fatal(err)
+		}
+	}
+	secret, hash, shown, err := access.NewSecret(access.TokenPrefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateToken(ctx, domain.APIToken{UserID: u.ID, Name: "test", Hash: hash, Prefix: shown}, domain.SystemActor); err != nil {
+		t.Fatal(err)
+	}
+	return secret
 }
 
 // run returns the exit code, stdout and stderr of markwatch with args.
 func (c *sourcesCLI) run(args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
-	env := Env{Stdout: &out, Stderr: &errOut, Getenv: func(string) (string, bool) { return "", false }}
+	env := Env{Stdout: &out, Stderr: &errOut, Getenv: func(k string) (string, bool) {
+		if k == "MARKWATCH_TOKEN" && c.token != "" {
+			return c.token, true
+		}
+		return "", false
+	}}
 	full := append([]string{"sources"}, args...)
 	if c.api != "" {
 		full = append(full, "--api", c.api)
@@ -115,8 +154,44 @@ func TestSourcesCommandJSON(t *testing.T) {
 	}
 }
 
+// TestSourcesCommandNeedsTheRightToken tries the daemon commands as people
+// who may not: without a token, with a token the daemon never issued, and as
+// an owner, who may not even read sources. Nothing changes.
+func TestSourcesCommandNeedsTheRightToken(t *testing.T) {
+	c := newSourcesCLI(t)
+	owner := testToken(t, c.db, "yangyuan", domain.RoleOwner, "河北养元智汇饮品股份有限公司")
+	tests := []struct {
+		name, token string
+		args        []string
+		wantErr     string
+	}{
+		{"no token", "", []string{"pause", "jd"}, "no API token: set MARKWATCH_TOKEN"},
+		{"forged token", "mwt_" + strings.Repeat("A", 43), []string{"pause", "jd"}, "unauthorized"},
+		{"owner pauses", owner, []string{"pause", "jd"}, "forbidden"},
+		{"owner lists", owner, []string{"list"}, "forbidden"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c.token = tt.token
+			code, out, errOut := c.run(tt.args...)
+			if code != 1 || !strings.Contains(errOut, tt.wantErr) || strings.Contains(out, "paused") {
+				t.Errorf("exit %d, stdout %q, stderr %q; want refusal %q", code, out, errOut, tt.wantErr)
+			}
+		})
+	}
+	st, err := c.db.ListSources(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range st {
+		if s.Paused {
+			t.Errorf("source %s paused by a refused request", s.ID)
+		}
+	}
+}
+
 func TestSourcesCommandDaemonDown(t *testing.T) {
-	c := &sourcesCLI{api: "http://127.0.0.1:1"}
+	c := &sourcesCLI{api: "http://127.0.0.1:1", token: "mwt_x"}
 	code, _, errOut := c.run("list")
 	if code != 1 || !strings.Contains(errOut, "cannot reach the markwatch daemon at http://127.0.0.1:1 (is `markwatch serve` running?") {
 		t.Errorf("exit %d, stderr %q", code, errOut)

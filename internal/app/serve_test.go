@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -46,9 +45,16 @@ func testConfig(t *testing.T, bin string) config.Config {
 	return cfg
 }
 
-func getJSON(t *testing.T, u string, v any) int {
+func getJSON(t *testing.T, u string, v any, token string) int {
 	t.Helper()
-	resp, err := http.Get(u)
+	req, err := http.NewRequest("GET", u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("GET %s: %v", u, err)
 	}
@@ -75,6 +81,7 @@ func TestDaemonEndToEnd(t *testing.T) {
 	}
 	defer d.stop(context.Background())
 
+	tok := testToken(t, d.db, "root", domain.RoleAdmin, "")
 	var first domain.CrawlRun
 	select {
 	case first = <-runs:
@@ -89,7 +96,7 @@ func TestDaemonEndToEnd(t *testing.T) {
 		Alerts []domain.Alert `json:"alerts"`
 		Total  int            `json:"total"`
 	}
-	if code := getJSON(t, d.httpURL+"/api/v1/alerts?limit=500", &alerts); code != 200 {
+	if code := getJSON(t, d.httpURL+"/api/v1/alerts?limit=500", &alerts, tok); code != 200 {
 		t.Fatalf("/api/v1/alerts: status %d", code)
 	}
 	if alerts.Total != first.Alerts {
@@ -110,7 +117,7 @@ func TestDaemonEndToEnd(t *testing.T) {
 		Total int          `json:"total"`
 	}
 	q := url.QueryEscape("核桃")
-	if code := getJSON(t, d.httpURL+"/api/v1/hits?q="+q, &hits); code != 200 || hits.Total == 0 {
+	if code := getJSON(t, d.httpURL+"/api/v1/hits?q="+q, &hits, tok); code != 200 || hits.Total == 0 {
 		t.Fatalf("/api/v1/hits?q=核桃: status %d, %d hits", code, hits.Total)
 	}
 	for _, h := range hits.Hits {
@@ -130,27 +137,19 @@ func TestDaemonEndToEnd(t *testing.T) {
 	var again struct {
 		Total int `json:"total"`
 	}
-	getJSON(t, d.httpURL+"/api/v1/alerts", &again)
+	getJSON(t, d.httpURL+"/api/v1/alerts", &again, tok)
 	if again.Total != alerts.Total+second.Alerts {
 		t.Fatalf("alerts after second run: %d, want %d + %d new", again.Total, alerts.Total, second.Alerts)
 	}
 	// The supervisors' console lists the alerts with the evidence highlighted.
-	resp, err := http.Get(d.httpURL + "/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(page), "<mark") {
-		t.Fatalf("console: status %d, no highlighted evidence in %.300s", resp.StatusCode, page)
+	sup := d.demoLogins[0]
+	browser, _ := signIn(t, d.httpURL, sup.Name, sup.Password)
+	code, page := call(t, browser, "GET", d.httpURL+"/", "", nil, nil)
+	if code != 200 || !strings.Contains(page, "<mark") {
+		t.Fatalf("console: status %d, no highlighted evidence in %.300s", code, page)
 	}
 
-	resp, err = http.Get(d.httpURL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	metrics, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_, metrics := call(t, nil, "GET", d.httpURL+"/metrics", tok, nil, nil)
 	for _, m := range []string{`markwatch_crawl_runs_total{source="demo",status="succeeded"}`, "markwatch_index_outbox_pending", `markwatch_alerts_raised_total{source="demo"}`} {
 		if !strings.Contains(string(metrics), m) {
 			t.Errorf("/metrics lacks %s", m)
@@ -158,7 +157,7 @@ func TestDaemonEndToEnd(t *testing.T) {
 	}
 
 	var ready map[string]any
-	if code := getJSON(t, d.httpURL+"/readyz", &ready); code != 200 {
+	if code := getJSON(t, d.httpURL+"/readyz", &ready, tok); code != 200 {
 		t.Fatalf("/readyz: %d %v", code, ready)
 	}
 }

@@ -28,7 +28,7 @@ func TestDaemonSchedulesOperatorsTune(t *testing.T) {
 		return d
 	}
 	d := start()
-	c := &sourcesCLI{api: d.httpURL}
+	c := &sourcesCLI{api: d.httpURL, token: testToken(t, d.db, "ops", domain.RoleOperator, "")}
 	for _, step := range []struct {
 		args []string
 		want string
