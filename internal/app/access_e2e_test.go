@@ -22,7 +22,7 @@ import (
 
 // Owners of two different marks in the embedded registry.
 const (
-	ownerA = "河北养元智汇饮品股份有限公司"     // 六个核桃
+	ownerA = "河北养元智汇饮品股份有限公司"  // 六个核桃
 	ownerB = "河北衡水老白干酒业股份有限公司" // 衡水老白干
 )
 
