@@ -29,7 +29,7 @@ type receivedPost struct {
 	Body   []byte
 }
 
-func newEndpoint(t *testing.T, reply func(n int, r *http.Request, w http.ResponseWriter)) *endpoint {
+func newEndpoint(t testing.TB, reply func(n int, r *http.Request, w http.ResponseWriter)) *endpoint {
 	t.Helper()
 	rv := &endpoint{reply: reply}
 	rv.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

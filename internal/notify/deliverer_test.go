@@ -74,14 +74,14 @@ var (
 
 // world is a store with a router in front, as the daemon wires them.
 type world struct {
-	t      *testing.T
+	t      testing.TB
 	store  *memStore
 	router *subscribe.Router
 	clock  *clock
 	reg    *prometheus.Registry
 }
 
-func newWorld(t *testing.T, start time.Time) *world {
+func newWorld(t testing.TB, start time.Time) *world {
 	st := newMemStore()
 	for _, u := range []domain.User{ownerA, ownerB, supervisor} {
 		st.users[u.ID] = u

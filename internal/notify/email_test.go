@@ -23,7 +23,7 @@ func emailSub() domain.Subscription {
 	return domain.Subscription{ID: 7, UserID: 1, Name: "六个核桃 即时", Channel: domain.ChannelEmail, Target: "法务部 <legal@yangyuan.example.cn>"}
 }
 
-func emailMessage(t *testing.T, sub domain.Subscription) Message {
+func emailMessage(t testing.TB, sub domain.Subscription) Message {
 	t.Helper()
 	items := []Item{
 		alertItem(testAlert(1, "liugehetao", "六个核桄 核桃乳 240ml*20罐", 0.83)),

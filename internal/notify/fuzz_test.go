@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -33,6 +34,44 @@ func FuzzChatMarkdown(f *testing.F) {
 		listed := strings.Count(text, "\n- ")
 		if listed != n && !strings.Contains(text, "另有 ") {
 			t.Fatalf("%d of %d alerts listed and the rest not counted", listed, n)
+		}
+	})
+}
+
+// FuzzNewMessage: whatever a listing or a reviewer's note holds, the HTML
+// part carries none of it as markup, the subject stays one line, and the
+// robots' markdown stays within budget.
+func FuzzNewMessage(f *testing.F) {
+	f.Add("六个核桃 <script>alert(1)</script>", "卖家\r\nBcc: x@y", "已移交 <b>", 5)
+	f.Add(strings.Repeat("衡水老白干", 500), "", "", 60)
+	f.Add("](javascript:1)", "[", "\x00", 1)
+	f.Fuzz(func(t *testing.T, title, seller, note string, n int) {
+		n = 1 + int(uint(n)%60)
+		items := make([]Item, n)
+		for i := range items {
+			a := domain.Alert{ID: int64(i + 1), MarkID: "liugehetao", Title: title, Seller: seller, Score: 0.8}
+			items[i] = Item{Event: domain.EventStatus, Alert: a, MarkName: "六个核桃", Status: domain.AlertConfirmed, Actor: seller, Note: note}
+		}
+		build := func(title, seller, note string) Message {
+			its := slices.Clone(items)
+			for i := range its {
+				its[i].Alert.Title, its[i].Alert.Seller, its[i].Actor, its[i].Note = title, seller, seller, note
+			}
+			return NewMessage("k", domain.Subscription{Name: title}, domain.User{}, its, n > 1, "https://mw.example.cn", "")
+		}
+		m := build(title, seller, note)
+		// The same message from inputs with brackets turned to letters has
+		// as many tags: the inputs' brackets were all escaped.
+		strip := strings.NewReplacer("<", "x", ">", "x")
+		plain := build(strip.Replace(title), strip.Replace(seller), strip.Replace(note))
+		if a, b := strings.Count(m.HTML, "<"), strings.Count(plain.HTML, "<"); a != b {
+			t.Fatalf("HTML has %d tags, %d without the inputs' brackets: markup got through", a, b)
+		}
+		if strings.ContainsAny(m.Subject, "\r\n") {
+			t.Fatalf("subject %q spans lines", m.Subject)
+		}
+		if _, text := messageMarkdown(m); len(text) > chatBudget {
+			t.Fatalf("markdown is %d bytes, over %d", len(text), chatBudget)
 		}
 	})
 }

@@ -48,7 +48,7 @@ type mailServerOptions struct {
 	replies    []error
 }
 
-func newMailServer(t *testing.T, o mailServerOptions) *mailServer {
+func newMailServer(t testing.TB, o mailServerOptions) *mailServer {
 	t.Helper()
 	ms := &mailServer{user: o.user, pass: o.pass, replies: o.replies}
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
@@ -88,7 +88,7 @@ func (ms *mailServer) received() []receivedMail {
 }
 
 // testLogger routes go-smtp's connection errors to the test log.
-type testLogger struct{ t *testing.T }
+type testLogger struct{ t testing.TB }
 
 func (l testLogger) Printf(format string, v ...any) { l.t.Logf("smtp server: "+format, v...) }
 func (l testLogger) Println(v ...any)               { l.t.Log(append([]any{"smtp server:"}, v...)...) }
@@ -157,7 +157,7 @@ func (s *mailSession) Logout() error { return nil }
 
 // selfSigned makes a certificate for 127.0.0.1 and localhost and a pool
 // that trusts it: the client verifies the server as it would a real relay.
-func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
+func selfSigned(t testing.TB) (tls.Certificate, *x509.CertPool) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
