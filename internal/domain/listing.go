@@ -16,4 +16,9 @@ type Listing struct {
 	ImageURL string    `json:"image_url,omitempty"`
 	Query    string    `json:"query,omitempty"` // the search that found it
 	SeenAt   time.Time `json:"seen_at,omitempty"`
+	// Fetch is the page the listing was read from, shared by the page's
+	// listings; nil when the listing did not come from a crawl.
+	Fetch *Fetch `json:"-"`
+	// DetailFetch is the listing's own page, when the source fetched it.
+	DetailFetch *Fetch `json:"-"`
 }
