@@ -169,7 +169,11 @@ func headline(it Item) string {
 	if it.Event == domain.EventAlert {
 		return "新告警 · " + title
 	}
-	return fmt.Sprintf("%s %s告警（%s → %s）· %s", actorName(it.Actor), reviewVerb(it), statusName(it.Previous), statusName(it.Status), title)
+	change := statusName(it.Status)
+	if it.Previous != "" {
+		change = statusName(it.Previous) + " → " + change
+	}
+	return fmt.Sprintf("%s %s告警（%s）· %s", actorName(it.Actor), reviewVerb(it), change, title)
 }
 
 // details are the facts a supervisor checks before opening the listing.
