@@ -226,3 +226,36 @@ func TestNewEmailSenderChecks(t *testing.T) {
 		t.Errorf("tls default port = %d, %v; want 465", s.cfg.Port, err)
 	}
 }
+
+// TestDelivererEmailGreylisted: a relay answering 451 leaves the row
+// pending with the reply as its last error; the retry 30s later is
+// accepted, once, under the row's own key.
+func TestDelivererEmailGreylisted(t *testing.T) {
+	w := newWorld(t, cst(2026, 12, 1, 10, 0, 0))
+	ms := newMailServer(t, mailServerOptions{replies: []error{smtpReply(451, smtp.EnhancedCode{4, 7, 1}, "greylisted"), nil}})
+	w.subscribe(domain.Subscription{ID: 3, UserID: supervisor.ID, Name: "即时", Channel: domain.ChannelEmail, Target: "wang@scjg.example.cn"})
+	w.raise(hebeiAlert(71, "liugehetao", "六个核桄 核桃乳"))
+	d := w.deliverer(map[domain.Channel]Sender{domain.ChannelEmail: newEmailSender(t, ms, nil)}, nil)
+	if n, err := d.DeliverDue(context.Background()); n != 0 || err != nil {
+		t.Fatalf("first pass = %d, %v; want the row kept for later", n, err)
+	}
+	r := w.store.snapshot()[0]
+	if r.State != domain.NotifyPending || r.Attempts != 1 || !strings.Contains(r.LastError, "451") || !r.NextAttemptAt.Equal(w.clock.Now().Add(30*time.Second)) {
+		t.Fatalf("after 451: %+v", r)
+	}
+	w.clock.Set(r.NextAttemptAt)
+	if n, err := d.DeliverDue(context.Background()); n != 1 || err != nil {
+		t.Fatalf("retry = %d, %v", n, err)
+	}
+	got := ms.received()
+	if len(got) != 1 {
+		t.Fatalf("%d messages accepted, want 1", len(got))
+	}
+	p := parseMail(t, got[0].Data)
+	if id := p.header.Get("Message-Id"); id != "<mw-alert-71-s3@markwatch>" || p.subject != "【markwatch】六个核桃 新的疑似侵权告警：六个核桄 核桃乳" {
+		t.Errorf("Message-ID %q subject %q", id, p.subject)
+	}
+	if w.store.sub(3).FailingSince != nil {
+		t.Error("the accepted retry did not clear the failing state")
+	}
+}
