@@ -380,7 +380,8 @@ func (d *Deliverer) items(ctx context.Context, user domain.User, rows []domain.N
 	for _, r := range rows {
 		a, err := d.opts.Store.GetAlert(ctx, r.AlertID)
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
-			gone["告警已不存在。The alert no longer exists."] = append(gone["告警已不存在。The alert no longer exists."], r.ID)
+			const why = "告警已不存在。The alert no longer exists."
+			gone[why] = append(gone[why], r.ID)
 			continue
 		}
 		if err != nil {
