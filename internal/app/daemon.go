@@ -42,7 +42,6 @@ type daemon struct {
 	demo    *demo.Server
 	runner  *pipeline.Runner
 	sched   *schedule.Scheduler
-	notify  *notify.Set
 	http    *http.Server
 	ln      net.Listener // opened by listen, served by startHTTP
 	httpURL string
@@ -124,7 +123,7 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 		}
 		return float64(n)
 	}))
-	notifiers, err := d.startNotify(reg)
+	notifiers, err := d.startNotify(ctx)
 	if err != nil {
 		return d, err
 	}
@@ -158,10 +157,6 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 // stays in the outbox for the next start.
 const flushTimeout = 10 * time.Second
 
-// notifyDrainTimeout bounds delivering queued notifications at shutdown;
-// what is left is logged as dropped and stays open in the store.
-const notifyDrainTimeout = 10 * time.Second
-
 // stop shuts everything down in reverse flow order: no new runs; running
 // crawls finish within the grace period or are cancelled; the API stops; the
 // outbox is flushed; Meilisearch and the store close last.
@@ -171,13 +166,6 @@ func (d *daemon) stop(ctx context.Context) {
 		if err := d.sched.Stop(grace); err != nil {
 			d.log.Warn("stopping scheduler", zap.Error(err))
 		}
-		cancel()
-	}
-	// After the scheduler, so no run raises alerts any more; before the
-	// store closes, so shutdown reads in flow order.
-	if d.notify != nil {
-		nctx, cancel := context.WithTimeout(ctx, notifyDrainTimeout)
-		d.notify.Stop(nctx)
 		cancel()
 	}
 	if d.http == nil && d.ln != nil {
