@@ -339,10 +339,27 @@ func (d NoticeDoc) Text() string {
 		}
 	}
 	b.WriteString("\n三、" + p.ReasonLabel + "\n")
-	fmt.Fprintf(&b, "上述商品未经权利人许可，在商品标题中使用与“%s”相同或近似的标识（%s），容易导致消费者混淆误认，侵害了权利人的合法权益。"+
-		"相关网页已由 markwatch 取证留存（原始网页、截图及 SHA-256 哈希，经可信时间戳固定），证据链接见上。请依法删除上述链接。\n",
-		d.MarkName, strings.Join(d.Infringement, "；"))
+	b.WriteString(d.statement())
+	b.WriteString("\n")
 	return b.String()
+}
+
+// statement is the complaint's grounds in prose, by the mark's kind.
+func (d NoticeDoc) statement() string {
+	kinds := strings.Join(d.Infringement, "；")
+	var s string
+	switch d.MarkKind {
+	case domain.KindGI:
+		s = fmt.Sprintf("“%s”是受保护的地理标志，权利人为%s。上述商品在商品标题中使用该地理标志（%s），"+
+			"其卖家所在地或表述表明商品并非来自该地理标志保护区域，误导公众对商品产地、品质的认识。", d.MarkName, orDash(d.RightsHolder), kinds)
+	case domain.KindTimeHonoured:
+		s = fmt.Sprintf("“%s”是中华老字号，权利人为%s。上述商品未经许可，在商品标题中擅自使用与其相同或近似的名称（%s），"+
+			"引人误认为是该老字号的商品或者与其存在特定联系（《反不正当竞争法》第六条）。", d.MarkName, orDash(d.RightsHolder), kinds)
+	default:
+		s = fmt.Sprintf("“%s”是%s的注册商标。上述商品未经商标注册人许可，在同一种或类似商品上使用与其相同或近似的标识（%s），"+
+			"容易导致混淆（《商标法》第五十七条）。", d.MarkName, orDash(d.RightsHolder), kinds)
+	}
+	return s + "相关网页已由 markwatch 取证留存（原始网页、截图及其 SHA-256 哈希，经可信时间戳固定），证据链接见上。请依法删除上述链接。"
 }
 
 // beijing is the time zone the portals and supervisors read times in.
