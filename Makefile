@@ -6,7 +6,7 @@ BIN       := bin/markwatch
 MEILI     := .tools/meilisearch
 PKGS      := ./...
 
-.PHONY: run test test-short bench build deps meilisearch chromium fuzz vet fmt clean eval
+.PHONY: run test test-short bench build deps meilisearch chromium fuzz vet fmt lint clean eval
 
 build: deps
 	$(GO) build -o $(BIN) ./cmd/markwatch
@@ -55,6 +55,12 @@ eval: build
 
 vet:
 	$(GO) vet $(PKGS)
+
+## lint: formatting, go vet and the architecture's import rules (CI runs it).
+lint: deps
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 -run '^TestImportRules$$' ./internal/app/
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

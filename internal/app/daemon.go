@@ -96,6 +96,7 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 	if err := d.startIdentity(ctx); err != nil {
 		return d, err
 	}
+	d.startSessionSweep(bgCtx)
 	if n, err := d.db.InterruptRunningRuns(ctx, "markwatch stopped while the run was going"); err != nil {
 		return d, fmt.Errorf("closing runs left open by a previous process: %w", err)
 	} else if n > 0 {

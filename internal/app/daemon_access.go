@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
 
 	"github.com/markwatch/markwatch/internal/access"
 	"github.com/markwatch/markwatch/internal/config"
@@ -144,4 +147,33 @@ func (d *daemon) startIdentity(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// sessionSweep is how often abandoned console sessions are deleted. Expired
+// sessions are refused when presented anyway; the sweep keeps the table
+// from growing with sessions nobody comes back to.
+const sessionSweep = 15 * time.Minute
+
+// startSessionSweep deletes expired sessions periodically, in a goroutine
+// stop waits for.
+func (d *daemon) startSessionSweep(bgCtx context.Context) {
+	d.bg.Add(1)
+	go func() {
+		defer d.bg.Done()
+		t := time.NewTicker(sessionSweep)
+		defer t.Stop()
+		for {
+			now := d.now()
+			if n, err := d.db.DeleteExpiredSessions(bgCtx, now.Add(-d.cfg.Auth.SessionIdle), now); err != nil && bgCtx.Err() == nil {
+				d.log.Warn("deleting expired sessions", zap.Error(err))
+			} else if n > 0 {
+				d.log.Debug("expired sessions deleted", zap.Int("sessions", n))
+			}
+			select {
+			case <-bgCtx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
 }
