@@ -91,7 +91,31 @@ type Deps struct {
 	// Claims serves /api/v1/seller-claims.
 	Claims      ClaimStore
 	Credentials Credentials
-	Checks      []Check
+
+	// Evidence serves GET /api/v1/alerts/{id}/evidence (with Alerts);
+	// with Blobs too, GET /api/v1/artefacts/{sha}.
+	Evidence EvidenceStore
+	Blobs    Blobs
+	// Cases serves the case routes (with Alerts, to check every alert's
+	// scope); PATCH also needs Transition. Jurisdiction computes a new
+	// case's jurisdiction from its alerts (cases.Jurisdiction); nil takes
+	// the sellers' common leading location words.
+	Cases        CaseStore
+	Transition   func(from, to domain.CaseStatus) error
+	Jurisdiction func(alerts []domain.Alert) string
+	// Notices with Notice (cases.Notice, adapted to NoticeDoc) and Marks
+	// serve the notice routes. BaseURL (the console's public origin, like
+	// https://markwatch.example.gov.cn) prefixes the evidence links
+	// written into notices; "" leaves them as paths.
+	Notices NoticeStore
+	Notice  NoticeFunc
+	Marks   []domain.Mark
+	BaseURL string
+	// Packet writes case packets (package packet's Render and Zip): the
+	// packet.pdf and packet.zip routes.
+	Packet PacketFunc
+
+	Checks []Check
 	// Metrics serves /metrics (promhttp over the daemon's registry); nil
 	// leaves the route out.
 	Metrics http.Handler

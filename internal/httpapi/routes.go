@@ -77,6 +77,37 @@ func (a *api) routes() []route {
 		if d.Reviewer != nil {
 			rs = append(rs, route{"PATCH " + alertsPath + "/{id}", access.Review, a.reviewAlert})
 		}
+		if d.Evidence != nil {
+			rs = append(rs, route{"GET " + alertsPath + "/{id}/evidence", access.ReadAlerts, a.getEvidence})
+			if d.Blobs != nil {
+				rs = append(rs, route{"GET " + artefactsPath + "/{sha}", access.ReadAlerts, a.getArtefact})
+			}
+		}
+		if d.Cases != nil {
+			rs = append(rs,
+				route{"GET " + casesPath, access.ReadAlerts, a.listCases},
+				route{"POST " + casesPath, access.Review, a.createCase},
+				route{"GET " + casesPath + "/{id}", access.ReadAlerts, a.getCase},
+			)
+			if d.Transition != nil {
+				rs = append(rs, route{"PATCH " + casesPath + "/{id}", access.Review, a.updateCase})
+			}
+			if d.Packet != nil {
+				rs = append(rs,
+					route{"GET " + casesPath + "/{id}/packet.pdf", access.ReadAlerts, a.getPacket("pdf")},
+					route{"GET " + casesPath + "/{id}/packet.zip", access.ReadAlerts, a.getPacket("zip")},
+				)
+			}
+			if d.Notices != nil && d.Notice != nil {
+				rs = append(rs,
+					route{"POST " + casesPath + "/{id}/notices", access.Review, a.createNotice},
+					route{"PATCH " + casesPath + "/{id}/notices/{nid}", access.Review, a.updateNotice},
+					// {file} is <notice id>.txt, .csv or .json: a ServeMux
+					// wildcard is a whole segment.
+					route{"GET " + casesPath + "/{id}/notices/{file}", access.ReadAlerts, a.getNoticeFile},
+				)
+			}
+		}
 	}
 	// Served even without an index, to answer 503 saying alerts still work.
 	rs = append(rs, route{"GET /api/v1/hits", access.ReadAlerts, a.searchHits})
