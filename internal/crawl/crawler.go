@@ -57,6 +57,14 @@ type Crawler struct {
 
 	randMu sync.Mutex
 	rand   *rand.Rand
+
+	// One-off requests (FetchImage, Recheck, CapturePage) outside runs:
+	// their transport, made on first use, and per host the earliest time
+	// the next one may start, so they keep the source's delay.
+	oneOffOnce      sync.Once
+	oneOffTransport http.RoundTripper
+	hostMu          sync.Mutex
+	hostNext        map[string]time.Time
 }
 
 // Stats summarise one run.

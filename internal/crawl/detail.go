@@ -66,15 +66,7 @@ func (r *run) fillDetail(l domain.Listing, pageURL string, body []byte, contentT
 		return l
 	}
 	base, _ := parseBase(pageURL)
-	var rec record
-	for _, f := range r.src.Detail.compiledFields() {
-		for _, sel := range f.sels {
-			if v, _ := sel.value(root); v != "" {
-				rec.set(f.name, v)
-				break
-			}
-		}
-	}
+	rec := r.src.Detail.read(root)
 	if l.Price == 0 {
 		l.Price = parsePrice(rec.price)
 	}
@@ -88,6 +80,20 @@ func (r *run) fillDetail(l domain.Listing, pageURL string, body []byte, contentT
 		l.ImageURL = resolveURL(base, rec.image)
 	}
 	return l
+}
+
+// read applies the rules to a parsed listing page.
+func (d *DetailRules) read(root *html.Node) record {
+	var rec record
+	for _, f := range d.compiledFields() {
+		for _, sel := range f.sels {
+			if v, _ := sel.value(root); v != "" {
+				rec.set(f.name, v)
+				break
+			}
+		}
+	}
+	return rec
 }
 
 // compiledFields returns the compiled selectors, compiling afresh when the
@@ -111,6 +117,7 @@ func (r *run) visitDetail(l domain.Listing, query string) {
 	cc.Put(ctxListing, l)
 	cc.Put(ctxQuery, query)
 	cc.Put(ctxAttempt, 0)
+	cc.Put(ctxRequestURL, l.URL)
 	err := r.col.Request(http.MethodGet, l.URL, nil, cc, nil)
 	if err == nil {
 		return
@@ -133,5 +140,6 @@ func (r *run) visitDetail(l domain.Listing, query string) {
 func (r *run) detailResponse(resp *colly.Response) {
 	l, _ := resp.Ctx.GetAny(ctxListing).(domain.Listing)
 	l = r.fillDetail(l, resp.Request.URL.String(), resp.Body, resp.Headers.Get(originalContentType))
+	l.DetailFetch = r.fetchOf(resp)
 	r.deliver([]domain.Listing{l}, resp.Ctx.Get(ctxQuery))
 }

@@ -13,8 +13,9 @@ import (
 // URL of the next page of the query, if there should be one, and the
 // listings whose own page the fetcher should read before they are emitted
 // (see DetailRules). Fetchers (colly, the headless browser) share it so both
-// count, stop and paginate alike.
-func (r *run) handlePage(pageURL string, body []byte, contentType, query string, index int) (next string, more bool, details []domain.Listing) {
+// count, stop and paginate alike. Every listing of the page points at f, the
+// record of the fetch (one Fetch per page, shared, not copied).
+func (r *run) handlePage(pageURL string, body []byte, contentType, query string, index int, f *domain.Fetch) (next string, more bool, details []domain.Listing) {
 	if r.ctx.Err() != nil {
 		return "", false, nil
 	}
@@ -39,6 +40,9 @@ func (r *run) handlePage(pageURL string, body []byte, contentType, query string,
 		r.count(KindEncoding)
 		r.c.log.Warn("page encoding", zap.String("source_id", r.src.ID), zap.String("url", pageURL),
 			zap.String("warning", page.Report.EncodingWarning))
+	}
+	for i := range page.Listings {
+		page.Listings[i].Fetch = f
 	}
 	fresh := r.fresh(query, page.Listings)
 	r.mu.Lock()

@@ -3,10 +3,12 @@ package crawl
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -26,14 +28,7 @@ import (
 // shared among Parallelism tabs of one browser; a tab walks one query's pages
 // in order, waiting Delay plus a random extra between them.
 func (r *run) runBrowser(queries []string, hdr map[string]string) {
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.UserAgent(r.src.UserAgent))
-	opts = append(opts, chromedp.ExecPath(r.c.findBrowser()))
-	if os.Geteuid() == 0 {
-		// Chromium refuses to start as root with its sandbox on (containers,
-		// CI); the crawler runs unprivileged in production.
-		opts = append(opts, chromedp.NoSandbox)
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(r.ctx, opts...)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(r.ctx, r.c.browserOptions(r.src)...)
 	defer cancelAlloc() // also waits for the browser process to exit
 	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
 	defer cancelBrowser()
@@ -66,23 +61,10 @@ func (r *run) runBrowser(queries []string, hdr map[string]string) {
 				r.c.log.Error("opening browser tab", zap.String("source_id", r.src.ID), zap.Error(err))
 				return
 			}
-			if len(hdr) > 0 {
-				h := network.Headers{}
-				for k, v := range hdr {
-					h[k] = v
-				}
-				err := chromedp.Do(tabCtx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-					if _, err := cdp.Call(ctx, t, network.Enable, network.EnableParams{}); err != nil {
-						return err
-					}
-					_, err := cdp.Call(ctx, t, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: h})
-					return err
-				}))
-				if err != nil {
-					r.count(KindFetch)
-					r.c.log.Error("setting browser headers", zap.String("source_id", r.src.ID), zap.Error(err))
-					return
-				}
+			if err := setHeaders(tabCtx, hdr); err != nil {
+				r.count(KindFetch)
+				r.c.log.Error("setting browser headers", zap.String("source_id", r.src.ID), zap.Error(err))
+				return
 			}
 			for q := range jobs {
 				r.browseQuery(tabCtx, rb, q)
@@ -99,6 +81,39 @@ func (r *run) runBrowser(queries []string, hdr map[string]string) {
 	wg.Wait()
 }
 
+// browserOptions are the flags every headless Chromium of the crawler
+// starts with: the source's user agent, the binary found on PATH (or
+// Options.BrowserPath) and, as root, no sandbox.
+func (c *Crawler) browserOptions(src Source, extra ...chromedp.ExecAllocatorOption) []chromedp.ExecAllocatorOption {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.UserAgent(src.UserAgent))
+	opts = append(opts, chromedp.ExecPath(c.findBrowser()))
+	if os.Geteuid() == 0 {
+		// Chromium refuses to start as root with its sandbox on (containers,
+		// CI); the crawler runs unprivileged in production.
+		opts = append(opts, chromedp.NoSandbox)
+	}
+	return append(opts, extra...)
+}
+
+// setHeaders sends the source's headers_from_env with every request of the
+// tab.
+func setHeaders(tabCtx context.Context, hdr map[string]string) error {
+	if len(hdr) == 0 {
+		return nil
+	}
+	h := network.Headers{}
+	for k, v := range hdr {
+		h[k] = v
+	}
+	return chromedp.Do(tabCtx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, t, network.Enable, network.EnableParams{}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, t, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: h})
+		return err
+	}))
+}
+
 // browseQuery walks one query's pages in a tab.
 func (r *run) browseQuery(tabCtx context.Context, rb *robots, query string) {
 	pageURL, err := r.src.PageURL(query, 0)
@@ -112,17 +127,18 @@ func (r *run) browseQuery(tabCtx context.Context, rb *robots, query string) {
 				return
 			}
 		}
-		html, finalURL, ok := r.render(tabCtx, rb, pageURL)
+		html, finalURL, f, ok := r.render(tabCtx, rb, pageURL)
 		if !ok {
 			return
 		}
-		next, more, details := r.handlePage(finalURL, []byte(html), "text/html; charset=utf-8", query, index)
+		next, more, details := r.handlePage(finalURL, []byte(html), "text/html; charset=utf-8", query, index, f)
 		for _, d := range details {
 			if sleepCtx(r.ctx, r.src.Delay+r.c.jitter(r.src.RandomDelay)) != nil {
 				return
 			}
-			if html, final, ok := r.render(tabCtx, rb, d.URL); ok {
+			if html, final, f, ok := r.render(tabCtx, rb, d.URL); ok {
 				d = r.fillDetail(d, final, []byte(html), "text/html; charset=utf-8")
+				d.DetailFetch = f
 			}
 			r.deliver([]domain.Listing{d}, query)
 		}
@@ -137,53 +153,57 @@ func (r *run) browseQuery(tabCtx context.Context, rb *robots, query string) {
 // timeout, 429/5xx retried with backoff, redirects kept on allowed and (by
 // default) public hosts. The DOM is serialised after the first listing
 // appears, or after the timeout's remainder when none does.
-func (r *run) render(tabCtx context.Context, rb *robots, pageURL string) (html, finalURL string, ok bool) {
+func (r *run) render(tabCtx context.Context, rb *robots, pageURL string) (html, finalURL string, f *domain.Fetch, ok bool) {
 	u, err := url.Parse(pageURL)
 	if err != nil || !slices.Contains(r.src.Hosts(), u.Hostname()) {
 		r.count(KindDomain)
-		return "", "", false
+		return "", "", nil, false
 	}
 	if r.src.RespectRobots && !rb.allowed(r.ctx, u) {
 		r.count(KindRobots)
 		r.c.log.Info("robots.txt disallows page", zap.String("source_id", r.src.ID), zap.String("url", pageURL))
-		return "", "", false
+		return "", "", nil, false
 	}
 	for attempt := 0; ; attempt++ {
-		html, finalURL, status, err := r.load(tabCtx, pageURL)
+		html, finalURL, f, err := r.load(tabCtx, pageURL)
 		if r.ctx.Err() != nil {
-			return "", "", false
+			return "", "", nil, false
+		}
+		status := 0
+		if f != nil {
+			status = f.Status
 		}
 		if err == nil && status < 400 {
 			if refused := r.checkFinalURL(u, finalURL); refused != "" {
 				r.count(KindRedirect)
 				r.c.log.Warn("refusing browser redirect", zap.String("source_id", r.src.ID), zap.String("url", pageURL),
 					zap.String("to", finalURL), zap.String("why", refused))
-				return "", "", false
+				return "", "", nil, false
 			}
-			return html, finalURL, true
+			return html, finalURL, f, true
 		}
-		kind := classify(int(status), err)
+		kind := classify(status, err)
 		r.count(kind)
-		if !retryable(int(status)) || attempt >= r.src.Retries {
+		if !retryable(status) || attempt >= r.src.Retries {
 			r.c.log.Warn("rendering page", zap.String("source_id", r.src.ID), zap.String("url", pageURL),
-				zap.Int64("status", status), zap.String("kind", kind), zap.Error(err))
-			return "", "", false
+				zap.Int("status", status), zap.String("kind", kind), zap.Error(err))
+			return "", "", nil, false
 		}
 		if sleepCtx(r.ctx, r.backoff(attempt)) != nil {
-			return "", "", false
+			return "", "", nil, false
 		}
 	}
 }
 
-func (r *run) load(tabCtx context.Context, pageURL string) (html, finalURL string, status int64, err error) {
+func (r *run) load(tabCtx context.Context, pageURL string) (html, finalURL string, f *domain.Fetch, err error) {
 	ctx, cancel := context.WithTimeout(tabCtx, r.src.Timeout)
 	defer cancel()
-	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(pageURL))
+	f, err = navigate(ctx, pageURL, r.src.UserAgent, r.c.now)
 	if err != nil {
-		return "", "", 0, fmt.Errorf("loading %s: %w", pageURL, err)
+		return "", "", f, err
 	}
-	if resp != nil && resp.Status >= 400 {
-		return "", resp.URL, resp.Status, fmt.Errorf("loading %s: HTTP %d", pageURL, resp.Status)
+	if f.Status >= 400 {
+		return "", f.FinalURL, f, fmt.Errorf("loading %s: HTTP %d", pageURL, f.Status)
 	}
 	if css := r.src.Extract.CSS; css != nil && len(css.Item) > 0 {
 		// Results arrive after load; give them up to half the timeout (at
@@ -195,17 +215,79 @@ func (r *run) load(tabCtx context.Context, pageURL string) (html, finalURL strin
 	}
 	html, err = chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("html")))
 	if err != nil {
-		return "", "", 0, fmt.Errorf("reading DOM of %s: %w", pageURL, err)
+		return "", "", f, fmt.Errorf("reading DOM of %s: %w", pageURL, err)
 	}
 	finalURL, err = chromedp.Run(ctx, chromedp.Location())
 	if err != nil {
-		return "", "", 0, fmt.Errorf("reading location of %s: %w", pageURL, err)
+		return "", "", f, fmt.Errorf("reading location of %s: %w", pageURL, err)
 	}
-	status = 200
-	if resp != nil {
-		status = resp.Status
+	return html, finalURL, f, nil
+}
+
+// navigate loads pageURL in the tab of ctx and records the document's
+// response as a Fetch: status, headers, remote address and the body Chromium
+// received. Chromium hands text bodies over decoded to UTF-8 (binary ones
+// byte for byte); the headers keep the charset the server declared.
+func navigate(ctx context.Context, pageURL, userAgent string, now func() time.Time) (*domain.Fetch, error) {
+	var mu sync.Mutex
+	docs := map[string]network.RequestID{} // document response URL → request
+	var order []string
+	if err := chromedp.Listen(ctx, func(ev any) {
+		if e, ok := ev.(*network.EventResponseReceived); ok && e.Type == network.ResourceTypeDocument && e.Response != nil {
+			mu.Lock()
+			if _, seen := docs[e.Response.URL]; !seen {
+				docs[e.Response.URL] = e.RequestID
+				order = append(order, e.Response.URL)
+			}
+			mu.Unlock()
+		}
+	}); err != nil {
+		return nil, fmt.Errorf("loading %s: %w", pageURL, err)
 	}
-	return html, finalURL, status, nil
+	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(pageURL))
+	if err != nil {
+		return nil, fmt.Errorf("loading %s: %w", pageURL, err)
+	}
+	f := &domain.Fetch{RequestURL: pageURL, FinalURL: pageURL, Status: 200, FetchedAt: now(), UserAgent: userAgent, Rendered: true}
+	if resp == nil {
+		return f, nil
+	}
+	f.FinalURL, f.Status = resp.URL, int(resp.Status)
+	if resp.RemoteIPAddress != "" {
+		f.RemoteAddr = net.JoinHostPort(resp.RemoteIPAddress, strconv.FormatInt(resp.RemotePort, 10))
+	}
+	f.Headers = map[string][]string{}
+	for k, v := range resp.Headers {
+		// Chromium joins repeated headers with newlines.
+		f.Headers[http.CanonicalHeaderKey(k)] = strings.Split(fmt.Sprint(v), "\n")
+	}
+	if ua := headerValue(resp.RequestHeaders, "User-Agent"); ua != "" {
+		f.UserAgent = ua
+	}
+	mu.Lock()
+	id, ok := docs[resp.URL]
+	if !ok && len(order) > 0 {
+		id = docs[order[len(order)-1]]
+	}
+	mu.Unlock()
+	if id != "" {
+		body, err := chromedp.Run(ctx, func(ctx context.Context, t *chromedp.Target) (network.GetResponseBodyResult, error) {
+			return cdp.Call(ctx, t, network.GetResponseBody, network.GetResponseBodyParams{RequestID: id})
+		})
+		if err == nil {
+			f.Body = body.Body
+		}
+	}
+	return f, nil
+}
+
+func headerValue(h network.Headers, name string) string {
+	for k, v := range h {
+		if strings.EqualFold(k, name) {
+			return fmt.Sprint(v)
+		}
+	}
+	return ""
 }
 
 // checkFinalURL applies the redirect rules to where the browser ended up.

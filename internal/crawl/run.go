@@ -128,6 +128,7 @@ func (r *run) visit(col *colly.Collector, query string, index int, pageURL strin
 	cc.Put(ctxQuery, query)
 	cc.Put(ctxIndex, index)
 	cc.Put(ctxAttempt, 0)
+	cc.Put(ctxRequestURL, pageURL)
 	err := col.Request(http.MethodGet, pageURL, nil, cc, nil)
 	var already *colly.AlreadyVisitedError
 	switch {
@@ -152,7 +153,7 @@ func (r *run) onResponse(resp *colly.Response) {
 	}
 	index, _ := resp.Ctx.GetAny(ctxIndex).(int)
 	query := resp.Ctx.Get(ctxQuery)
-	next, more, details := r.handlePage(resp.Request.URL.String(), resp.Body, resp.Headers.Get(originalContentType), query, index)
+	next, more, details := r.handlePage(resp.Request.URL.String(), resp.Body, resp.Headers.Get(originalContentType), query, index, r.fetchOf(resp))
 	for _, d := range details {
 		r.visitDetail(d, query)
 	}

@@ -64,6 +64,18 @@ type Source struct {
 	// Detail, when set, fills fields a results page lacks (JD shows no
 	// seller location) from each listing's own page.
 	Detail *DetailRules
+	// Evidence says what is captured beyond the raw page bytes.
+	Evidence SourceEvidence
+}
+
+// SourceEvidence is a source's evidence policy (YAML evidence:).
+type SourceEvidence struct {
+	// Screenshot asks for a full-page screenshot and MHTML snapshot of
+	// each new alert's listing page (headless Chromium, as a capture job).
+	Screenshot bool
+	// Recheck is a cron spec (validated with the scheduler's parser) on
+	// which the source's open alerts are fetched again; "" means never.
+	Recheck string
 }
 
 // DetailRules read a listing's own page. A listing is fetched when one of

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/andybalholm/cascadia"
+	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
 
 	"github.com/markwatch/markwatch/internal/domain"
@@ -63,7 +64,26 @@ func (v *validator) source(raw rawSource) Source {
 	v.fetch(&s, raw.Fetch)
 	v.extraction(&s, raw.Extract)
 	v.detail(&s, raw.Detail)
+	v.evidence(&s, raw.Evidence)
 	return s
+}
+
+// cronParser accepts what the scheduler accepts: 5 or 6 fields (seconds
+// optional), descriptors (@daily, @every 6h) and a CRON_TZ= prefix.
+// Read-only: a parser has no state.
+var cronParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+func (v *validator) evidence(s *Source, raw *rawEvidence) {
+	if raw == nil {
+		return
+	}
+	s.Evidence = SourceEvidence{Screenshot: raw.Screenshot, Recheck: strings.TrimSpace(raw.Recheck)}
+	if s.Evidence.Recheck == "" {
+		return
+	}
+	if _, err := cronParser.Parse(s.Evidence.Recheck); err != nil {
+		v.fail(fmt.Sprintf("must be a cron spec like \"0 */6 * * *\" or @daily, got %q: %v", raw.Recheck, err), "evidence", "recheck")
+	}
 }
 
 // DefaultDetailMaxPerRun bounds listing-page fetches per run: each costs a

@@ -9,15 +9,37 @@ import (
 // rawSource mirrors the YAML layout. Durations stay strings here so that
 // validation can report them with their line; KnownFields rejects typos.
 type rawSource struct {
-	ID       string     `yaml:"id"`
-	Name     string     `yaml:"name"`
-	Platform string     `yaml:"platform"`
-	BaseURL  string     `yaml:"base_url"`
-	Schedule string     `yaml:"schedule"`
-	Search   rawSearch  `yaml:"search"`
-	Fetch    rawFetch   `yaml:"fetch"`
-	Extract  rawExtract `yaml:"extract"`
-	Detail   *rawDetail `yaml:"detail"`
+	ID       string       `yaml:"id"`
+	Name     string       `yaml:"name"`
+	Platform string       `yaml:"platform"`
+	BaseURL  string       `yaml:"base_url"`
+	Schedule string       `yaml:"schedule"`
+	Search   rawSearch    `yaml:"search"`
+	Fetch    rawFetch     `yaml:"fetch"`
+	Extract  rawExtract   `yaml:"extract"`
+	Detail   *rawDetail   `yaml:"detail"`
+	Evidence *rawEvidence `yaml:"evidence"`
+}
+
+// rawEvidence is the optional evidence block:
+//
+//	evidence:
+//	  screenshot: true        # also capture a full-page screenshot (PNG) and an
+//	                          # MHTML snapshot of each new alert's listing page with
+//	                          # headless Chromium (a capture job; needs chromium).
+//	                          # Default false: the raw page bytes are kept anyway.
+//	  recheck: "0 */6 * * *"  # cron spec (5 or 6 fields, descriptors such as
+//	                          # @daily, CRON_TZ=Asia/Shanghai prefix) on which open
+//	                          # and confirmed alerts of the source are fetched again:
+//	                          # 404/410 or 已下架-style text records the listing as
+//	                          # removed, changed title/price/seller/image as a new
+//	                          # version. Empty: no rechecks.
+//
+// Unknown keys are refused, and so is a recheck spec the scheduler's cron
+// parser does not accept.
+type rawEvidence struct {
+	Screenshot bool   `yaml:"screenshot"`
+	Recheck    string `yaml:"recheck"`
 }
 
 type rawDetail struct {

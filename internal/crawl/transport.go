@@ -4,6 +4,7 @@ import (
 	"context"
 	"mime"
 	"net/http"
+	"net/http/httptrace"
 	"sync"
 	"time"
 )
@@ -14,6 +15,15 @@ import (
 // about their encoding. So the transport strips the charset before colly sees
 // the header and keeps the original here.
 const originalContentType = "X-Markwatch-Content-Type"
+
+// Like originalContentType, these carry what the transport saw of one
+// exchange past colly to the Fetch record: the address the connection was
+// dialled at (httptrace) and the User-Agent actually sent. They are removed
+// from the headers a Fetch keeps.
+const (
+	remoteAddrHeader = "X-Markwatch-Remote-Addr"
+	userAgentHeader  = "X-Markwatch-User-Agent"
+)
 
 // politeTransport enforces a source's politeness per host: at most
 // parallelism requests in flight, and each slot waits delay plus a random
@@ -66,12 +76,44 @@ func (t *politeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
+	req, remote := traceRemote(req)
 	resp, err := t.next.RoundTrip(req)
 	s.readyAt = t.now().Add(t.delay + t.jitter())
 	if resp != nil {
 		hideCharset(resp.Header)
+		noteExchange(resp.Header, req, remote)
 	}
 	return resp, err
+}
+
+// traceRemote asks the transport below to report the connection it uses;
+// the returned func reads the remote address once RoundTrip has returned.
+func traceRemote(req *http.Request) (*http.Request, func() string) {
+	var mu sync.Mutex
+	addr := ""
+	trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
+		if info.Conn == nil {
+			return
+		}
+		mu.Lock()
+		addr = info.Conn.RemoteAddr().String()
+		mu.Unlock()
+	}}
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
+	return req, func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return addr
+	}
+}
+
+func noteExchange(h http.Header, req *http.Request, remote func() string) {
+	if a := remote(); a != "" {
+		h.Set(remoteAddrHeader, a)
+	} else {
+		h.Del(remoteAddrHeader)
+	}
+	h.Set(userAgentHeader, req.Header.Get("User-Agent"))
 }
 
 func hideCharset(h http.Header) {
