@@ -144,7 +144,7 @@ func (w *canon) str(s string) {
 	}
 	enc := json.NewEncoder(&w.b)
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s) // a valid string always encodes
+	_ = enc.Encode(s)           // a valid string always encodes
 	w.b.Truncate(w.b.Len() - 1) // Encode's newline
 	w.first = false
 }

@@ -27,7 +27,7 @@ const maxTSAResponse = 1 << 20
 // TSAClient asks an RFC 3161 Time-Stamping Authority over HTTP for tokens.
 type TSAClient struct {
 	URL  string
-	HTTP *http.Client  // default http.DefaultClient
+	HTTP *http.Client // default http.DefaultClient
 	// Timeout bounds one request; default 30s.
 	Timeout time.Duration
 	// Roots, when set, is the CA pool the TSA's certificate must chain to
