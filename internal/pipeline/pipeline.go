@@ -44,7 +44,43 @@ type Store interface {
 type Item struct {
 	Listing domain.Listing
 	Matches []domain.Match
+	// Evidence is set for a listing with an alerting match whose page was
+	// kept (see Evidence); nil otherwise, and whenever keeping it failed.
+	Evidence *ItemEvidence
 }
+
+// ItemEvidence is what the store needs to record a capture of a listing:
+// the page's fetch (Body cleared: the bytes are in the artefacts), the
+// artefacts already stored (search page, detail page) and whether the
+// source wants a screenshot job.
+type ItemEvidence struct {
+	Fetch      domain.Fetch
+	Artefacts  []domain.ArtefactRef
+	Screenshot bool
+}
+
+// Evidence keeps the raw pages listings were read from, durably, before
+// the store's transaction refers to them.
+//
+// Keep stores the body of l.Fetch (role search_page) and of l.DetailFetch
+// (role detail_page), whichever are set, and returns their refs. The writer
+// calls it with one of the two set at a time, once per distinct Fetch and
+// once per distinct DetailFetch of a batch, so a page read by many alerting
+// listings is stored once.
+type Evidence interface {
+	Keep(ctx context.Context, l domain.Listing) ([]domain.ArtefactRef, error)
+}
+
+// ScreenshotPolicy may be implemented by the Crawler: Screenshot reports
+// whether a source asks for screenshots of its alerts (crawl.Source's
+// evidence.screenshot). A Crawler without it gets none.
+type ScreenshotPolicy interface {
+	Screenshot(sourceID string) bool
+}
+
+// ErrorKindEvidence counts failures to keep a page as evidence in a run's
+// errors by kind.
+const ErrorKindEvidence = "evidence"
 
 // SaveResult is what the store reports about one saved listing.
 type SaveResult struct {
@@ -70,6 +106,8 @@ type Runner struct {
 	Metrics *Metrics
 	Log     *zap.Logger
 	Now     func() time.Time
+	// Evidence keeps the pages of alerting listings; nil keeps none.
+	Evidence Evidence
 }
 
 // finishTimeout bounds recording a run after its context was cancelled.
@@ -91,7 +129,7 @@ func (r *Runner) Run(ctx context.Context, sourceID string) (domain.CrawlRun, err
 	// stores the queue in batches, since a commit per listing would make
 	// SQLite, not the marketplace, the limit of a crawl.
 	var mu sync.Mutex // guards run's counters, updated by the writer
-	w := newWriter(r, sourceID, &run, &mu)
+	w := newWriter(r, sourceID, &run, &mu, log)
 	emit := func(l domain.Listing) error {
 		l.SourceID = sourceID
 		if l.SeenAt.IsZero() {
@@ -115,7 +153,7 @@ func (r *Runner) Run(ctx context.Context, sourceID string) (domain.CrawlRun, err
 
 	mu.Lock()
 	run.Pages = cr.Pages
-	run.Errors = cr.Errors
+	run.Errors = mergeErrors(cr.Errors, w.errs)
 	run.EndReason = cr.EndReason
 	switch {
 	case ctx.Err() != nil:
@@ -156,4 +194,19 @@ func (r *Runner) Run(ctx context.Context, sourceID string) (domain.CrawlRun, err
 		return final, fmt.Errorf("crawling %s: %w", sourceID, crawlErr)
 	}
 	return final, nil
+}
+
+// mergeErrors adds the writer's error counts to the crawler's.
+func mergeErrors(crawl, writer map[string]int) map[string]int {
+	if len(writer) == 0 {
+		return crawl
+	}
+	out := make(map[string]int, len(crawl)+len(writer))
+	for k, n := range crawl {
+		out[k] += n
+	}
+	for k, n := range writer {
+		out[k] += n
+	}
+	return out
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 
+	"go.uber.org/zap"
+
 	"github.com/markwatch/markwatch/internal/domain"
 )
 
@@ -24,14 +26,25 @@ type writer struct {
 	stopped chan struct{} // closed when the writer gave up on an error
 	done    chan struct{}
 	err     error // set before stopped is closed
+
+	log        *zap.Logger
+	screenshot bool
+	// errs counts the writer's own errors by kind (evidence); read after
+	// done is closed.
+	errs map[string]int
 }
 
-func newWriter(r *Runner, sourceID string, run *domain.CrawlRun, mu *sync.Mutex) *writer {
+func newWriter(r *Runner, sourceID string, run *domain.CrawlRun, mu *sync.Mutex, log *zap.Logger) *writer {
 	w := &writer{
 		r: r, sourceID: sourceID, run: run, mu: mu,
 		items:   make(chan Item, 2*maxBatch),
 		stopped: make(chan struct{}),
 		done:    make(chan struct{}),
+		log:     log,
+		errs:    map[string]int{},
+	}
+	if p, ok := r.Crawler.(ScreenshotPolicy); ok && r.Evidence != nil {
+		w.screenshot = p.Screenshot(sourceID)
 	}
 	go w.loop()
 	return w
@@ -103,6 +116,7 @@ func (w *writer) loop() {
 // shutdown is worse than a moment's delay.
 func (w *writer) store(batch []Item) error {
 	ctx := context.Background()
+	w.keepEvidence(ctx, batch)
 	results, err := w.r.Store.SaveListings(ctx, batch)
 	if err != nil {
 		return fmt.Errorf("saving %d listings: %w", len(batch), err)
@@ -127,4 +141,68 @@ func (w *writer) store(batch []Item) error {
 		w.r.Alerts.Raise(ctx, newAlerts)
 	}
 	return nil
+}
+
+// keepEvidence stores the pages of the batch's alerting listings (files
+// first, rows second: the store's transaction then refers to them) and sets
+// their Item.Evidence. Each distinct page is kept once per batch. A page
+// that cannot be kept is counted and logged once; its listings are saved
+// without evidence, never dropped.
+func (w *writer) keepEvidence(ctx context.Context, batch []Item) {
+	if w.r.Evidence == nil {
+		return
+	}
+	type kept struct {
+		refs []domain.ArtefactRef
+		ok   bool
+	}
+	pages := map[*domain.Fetch]kept{}
+	keep := func(l domain.Listing, f *domain.Fetch, detail bool) kept {
+		if k, done := pages[f]; done {
+			return k
+		}
+		one := l
+		one.Fetch, one.DetailFetch = f, nil
+		if detail {
+			one.Fetch, one.DetailFetch = nil, f
+		}
+		refs, err := w.r.Evidence.Keep(ctx, one)
+		k := kept{refs: refs, ok: err == nil}
+		if err != nil {
+			w.errs[ErrorKindEvidence]++
+			w.log.Warn("keeping page as evidence failed; listings saved without it",
+				zap.String("url", f.FinalURL), zap.Bool("detail_page", detail), zap.Error(err))
+		}
+		pages[f] = k
+		return k
+	}
+	for i := range batch {
+		it := &batch[i]
+		l := it.Listing
+		if l.Fetch == nil || !alerting(it.Matches) {
+			continue
+		}
+		page := keep(l, l.Fetch, false)
+		if !page.ok {
+			continue
+		}
+		ev := &ItemEvidence{Fetch: *l.Fetch, Screenshot: w.screenshot}
+		ev.Fetch.Body = nil
+		ev.Artefacts = append(ev.Artefacts, page.refs...)
+		if l.DetailFetch != nil {
+			if d := keep(l, l.DetailFetch, true); d.ok {
+				ev.Artefacts = append(ev.Artefacts, d.refs...)
+			}
+		}
+		it.Evidence = ev
+	}
+}
+
+func alerting(ms []domain.Match) bool {
+	for _, m := range ms {
+		if m.Alert {
+			return true
+		}
+	}
+	return false
 }
