@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -86,6 +87,16 @@ func TestRunRendersJavaScriptPagesInChromium(t *testing.T) {
 	}
 	if len(got.ls) > 0 && (got.ls[0].Title != "衡水老白乾 62度 第1页" || got.ls[0].URL != srv.URL+"/item/1-1" || got.ls[0].Price != 199) {
 		t.Errorf("first listing %+v", got.ls[0])
+	}
+	if len(got.ls) > 1 {
+		// The rendered page's document response is its Fetch, shared by
+		// its listings.
+		f := got.ls[0].Fetch
+		if f == nil || got.ls[1].Fetch != f || !f.Rendered || f.Status != 200 || f.RemoteAddr != srv.Listener.Addr().String() ||
+			!strings.Contains(f.RequestURL, "page=1") || !strings.Contains(string(f.Body), "var items") ||
+			http.Header(f.Headers).Get("Content-Type") != "text/html; charset=utf-8" {
+			t.Errorf("rendered fetch %+v", f)
+		}
 	}
 
 	// The same page without rendering has nothing to extract.
