@@ -11,6 +11,9 @@ import (
 type ListingMatches struct {
 	Listing domain.Listing
 	Matches []domain.Match
+	// Evidence is what the pipeline kept of the listing (artefacts already
+	// in the evidence store); nil when nothing was kept. See saveInTx.
+	Evidence *ListingEvidence
 }
 
 // SaveListings stores a batch of listings in one transaction, each exactly as
@@ -22,6 +25,9 @@ func (db *DB) SaveListings(ctx context.Context, batch []ListingMatches) ([]SaveR
 	for _, b := range batch {
 		if err := validateListing(b.Listing, b.Matches); err != nil {
 			return nil, err
+		}
+		if err := validateEvidence(b.Evidence); err != nil {
+			return nil, fmt.Errorf("saving listing %s: %w", describe(b.Listing), err)
 		}
 	}
 	if len(batch) == 0 {
@@ -41,7 +47,7 @@ func (db *DB) SaveListings(ctx context.Context, batch []ListingMatches) ([]SaveR
 			ensured[b.Listing.SourceID] = true
 		}
 		for i, b := range batch {
-			res, err := db.saveInTx(ctx, tx, b.Listing, b.Matches)
+			res, err := db.saveInTx(ctx, tx, b.Listing, b.Matches, b.Evidence)
 			if err != nil {
 				return fmt.Errorf("listing %s: %w", describe(b.Listing), err)
 			}

@@ -24,6 +24,13 @@ type Options struct {
 	// creates the alert or records the review and inserts what it returns,
 	// so a notification exists exactly when its event does. Nil: no rows.
 	Router func(ev domain.AlertEvent, subs []domain.Subscriber) []domain.Notification
+	// RecordHash is the evidence log's record hash of a capture (package
+	// evidence). Nil: no capture rows are written with new alerts, and
+	// AppendCapture and AddVersion with a capture are refused.
+	RecordHash func(domain.Capture) string
+	// MarkwatchVersion is recorded in captures the store writes (and in
+	// those appended without one); "" records "dev".
+	MarkwatchVersion string
 }
 
 // DB is the SQLite store. It is safe for concurrent use.
@@ -39,6 +46,13 @@ type DB struct {
 	now func() time.Time
 	// router is Options.Router; see notifications.go.
 	router func(ev domain.AlertEvent, subs []domain.Subscriber) []domain.Notification
+	// recordHash and version are Options.RecordHash and MarkwatchVersion;
+	// see evidence.go.
+	recordHash func(domain.Capture) string
+	version    string
+	// logIndexHook, when set (tests only), maps the log index a capture is
+	// about to get, so a test can force a duplicate.
+	logIndexHook func(int64) int64
 }
 
 // maxReadConns bounds the read pool.
@@ -86,7 +100,11 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if now == nil {
 		now = time.Now
 	}
-	db := &DB{sql: rd, wr: wr, now: now, router: opts.Router}
+	version := opts.MarkwatchVersion
+	if version == "" {
+		version = "dev"
+	}
+	db := &DB{sql: rd, wr: wr, now: now, router: opts.Router, recordHash: opts.RecordHash, version: version}
 	if err := db.migrate(ctx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("opening store %s: %w", path, err)

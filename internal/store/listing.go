@@ -44,7 +44,7 @@ func (db *DB) SaveListing(ctx context.Context, l domain.Listing, ms []domain.Mat
 			return err
 		}
 		var err error
-		if res, err = db.saveInTx(ctx, tx, l, ms); err != nil {
+		if res, err = db.saveInTx(ctx, tx, l, ms, nil); err != nil {
 			return err
 		}
 		if db.router == nil {
@@ -61,13 +61,20 @@ func (db *DB) SaveListing(ctx context.Context, l domain.Listing, ms []domain.Mat
 // saveInTx is SaveListing's work inside a transaction the caller owns, so a
 // batch of listings can share one commit (SaveListings). The caller has
 // registered l's source (ensureSource) in the same transaction.
-func (db *DB) saveInTx(ctx context.Context, tx *writeTx, l domain.Listing, ms []domain.Match) (SaveResult, error) {
+//
+// A new alert starts its listing history at version 1; with evidence (and a
+// RecordHash) that version gets its capture and capture jobs in this same
+// transaction (docs/EVIDENCE.md, "Durability rule"). An existing alert whose
+// listing changed title, price, seller or image gets the next version, with
+// a capture when there is evidence. A re-sighting that changed nothing runs
+// no statement beyond what it ran before versions existed.
+func (db *DB) saveInTx(ctx context.Context, tx *writeTx, l domain.Listing, ms []domain.Match, ev *ListingEvidence) (SaveResult, error) {
 	seen := l.SeenAt.UTC().Truncate(time.Millisecond)
 	if l.SeenAt.IsZero() {
 		seen = db.stamp()
 	}
 	var res SaveResult
-	lid, changed, err := upsertListing(ctx, tx, l, seen)
+	lid, changed, moved, err := upsertListing(ctx, tx, l, seen)
 	if err != nil {
 		return res, err
 	}
@@ -87,8 +94,16 @@ func (db *DB) saveInTx(ctx context.Context, tx *writeTx, l domain.Listing, ms []
 		}
 		if created {
 			res.NewAlerts = append(res.NewAlerts, a)
+			if err := db.firstVersion(ctx, tx, l, a, seen, ev); err != nil {
+				return res, err
+			}
 		} else {
 			res.TouchedAlerts++
+			if moved {
+				if err := db.sightingMoved(ctx, tx, l, h.MarkID, seen, ev); err != nil {
+					return res, err
+				}
+			}
 		}
 	}
 	return res, nil
@@ -173,46 +188,50 @@ func ensureSource(ctx context.Context, tx execer, id string, now time.Time) erro
 	return nil
 }
 
-// upsertListing returns the listing id and whether anything the index shows
-// (title, url, price, seller, location) is new or different.
-func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, seen time.Time) (int64, bool, error) {
+// upsertListing returns the listing id, whether anything the index shows
+// (title, url, price, seller, location) is new or different, and whether
+// anything a listing version holds (title, price, seller, image) may have
+// moved: true for a listing row not seen before, whose alert may exist
+// through another source.
+func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, seen time.Time) (int64, bool, bool, error) {
 	key := listingKey(l)
 	var (
-		id                           int64
-		url, title, seller, location string
-		price                        float64
+		id                                  int64
+		url, title, seller, location, image string
+		price                               float64
 	)
 	// Most saves are re-sightings of an unchanged listing: try that first.
 	err := tx.QueryRowContext(ctx, qTouchListing,
 		l.Platform, l.ImageURL, l.Query, toMillis(seen),
 		l.SourceID, key, l.URL, l.Title, l.Price, l.Seller, l.Location).Scan(&id)
 	if err == nil {
-		return id, false, nil
+		return id, false, false, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
-		return 0, false, fmt.Errorf("touching listing: %w", err)
+		return 0, false, false, fmt.Errorf("touching listing: %w", err)
 	}
 	err = tx.QueryRowContext(ctx, qSelectListing,
-		l.SourceID, key).Scan(&id, &url, &title, &price, &seller, &location)
+		l.SourceID, key).Scan(&id, &url, &title, &price, &seller, &location, &image)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = tx.QueryRowContext(ctx, qInsertListing,
 			l.SourceID, key, l.URL, l.Platform, l.Title, l.Price, l.Seller, l.Location, l.ImageURL, l.Query,
 			toMillis(seen), toMillis(seen)).Scan(&id)
 		if err != nil {
-			return 0, false, fmt.Errorf("inserting listing: %w", err)
+			return 0, false, false, fmt.Errorf("inserting listing: %w", err)
 		}
-		return id, true, nil
+		return id, true, true, nil
 	}
 	if err != nil {
-		return 0, false, fmt.Errorf("reading listing: %w", err)
+		return 0, false, false, fmt.Errorf("reading listing: %w", err)
 	}
 	changed := url != l.URL || title != l.Title || price != l.Price || seller != l.Seller || location != l.Location
+	moved := title != l.Title || price != l.Price || seller != l.Seller || image != l.ImageURL
 	_, err = tx.ExecContext(ctx, qUpdateListing,
 		l.URL, l.Platform, l.Title, l.Price, l.Seller, l.Location, l.ImageURL, l.Query, toMillis(seen), id)
 	if err != nil {
-		return 0, false, fmt.Errorf("updating listing %d: %w", id, err)
+		return 0, false, false, fmt.Errorf("updating listing %d: %w", id, err)
 	}
-	return id, changed, nil
+	return id, changed, moved, nil
 }
 
 // upsertHit stores the verdict for (listing, mark) and queues it for the index

@@ -53,8 +53,8 @@ func TestMigrateVersion1WithData(t *testing.T) {
 	}
 	defer db.Close()
 	var v int
-	if err := db.sql.QueryRow("SELECT max(version) FROM schema_migrations").Scan(&v); err != nil || v != 2 {
-		t.Fatalf("schema version = %d, %v; want 2", v, err)
+	if err := db.sql.QueryRow("SELECT max(version) FROM schema_migrations").Scan(&v); err != nil || v != SchemaVersion() {
+		t.Fatalf("schema version = %d, %v; want %d", v, err, SchemaVersion())
 	}
 	a, err := db.GetAlert(ctx, 1)
 	if err != nil || a.Status != domain.AlertConfirmed || a.Seller != "某某食品专营店" || a.Location != "河北 石家庄" {

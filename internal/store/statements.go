@@ -12,11 +12,14 @@ import (
 const (
 	qEnsureSource = "INSERT INTO sources (id, created_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING"
 	// qTouchListing is a re-sighting's one statement: it only matches when
-	// nothing the index shows has changed, and then only moves last_seen.
-	qTouchListing = `UPDATE listings SET platform = ?, image_url = ?, query = ?, last_seen = max(last_seen, ?)
-		WHERE source_id = ? AND url_key = ? AND url = ? AND title = ? AND price = ? AND seller = ? AND location = ?
+	// nothing the index shows has changed and the image (part of a listing
+	// version, see versions.go) is the same, and then only moves last_seen.
+	// ?2 is both: the argument list is what it was before versions.
+	qTouchListing = `UPDATE listings SET platform = ?1, query = ?3, last_seen = max(last_seen, ?4)
+		WHERE source_id = ?5 AND url_key = ?6 AND url = ?7 AND title = ?8 AND price = ?9 AND seller = ?10 AND location = ?11
+		AND image_url = ?2
 		RETURNING id`
-	qSelectListing = "SELECT id, url, title, price, seller, location FROM listings WHERE source_id = ? AND url_key = ?"
+	qSelectListing = "SELECT id, url, title, price, seller, location, image_url FROM listings WHERE source_id = ? AND url_key = ?"
 	qInsertListing = `INSERT INTO listings
 			(source_id, url_key, url, platform, title, price, seller, location, image_url, query, first_seen, last_seen)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
@@ -44,12 +47,18 @@ const (
 		score = max(score, ?)
 		WHERE mark_id = ? AND url_key = ?`
 	qEnqueue = "INSERT OR REPLACE INTO index_outbox (op, hit_id, attempts, last_error, created_at) VALUES (?, ?, 0, '', ?)"
+	// qInsertVersion runs once per new alert; qSelectAlertID only when a
+	// listing row changed (see versions.go).
+	qInsertVersion = `INSERT INTO listing_versions
+		(alert_id, version, seen_at, title, price, seller, image_url, available, removed, changes, capture_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+	qSelectAlertID = "SELECT id FROM alerts WHERE mark_id = ? AND url_key = ?"
 )
 
 // hotStatements are prepared on the write connection at Open.
 var hotStatements = []string{
 	qEnsureSource, qTouchListing, qSelectListing, qInsertListing, qUpdateListing, qTouchHit, qSelectHit,
-	qInsertHit, qUpdateHit, qInsertAlert, qTouchAlert, qEnqueue,
+	qInsertHit, qUpdateHit, qInsertAlert, qTouchAlert, qEnqueue, qInsertVersion, qSelectAlertID,
 }
 
 // prepareHot prepares hotStatements. It must run outside any transaction:
