@@ -49,6 +49,7 @@ type memStore struct {
 	alerts   map[string]bool
 	finished []domain.CrawlRun
 	saveErr  error
+	items    []Item // everything saved, in order
 }
 
 func (s *memStore) SaveListings(_ context.Context, batch []Item) ([]SaveResult, error) {
@@ -57,6 +58,7 @@ func (s *memStore) SaveListings(_ context.Context, batch []Item) ([]SaveResult, 
 	if s.saveErr != nil {
 		return nil, s.saveErr
 	}
+	s.items = append(s.items, batch...)
 	out := make([]SaveResult, len(batch))
 	for i, it := range batch {
 		for _, m := range it.Matches {
