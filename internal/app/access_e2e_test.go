@@ -317,3 +317,60 @@ func TestAccessEndToEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestAcceptedSellerJoinsTheAllowList: an owner says a shop is authorised;
+// until a supervisor accepts, the shop's look-alike listings still alert;
+// once accepted, the daemon's matcher treats the shop as authorised. An
+// owner cannot accept its own claim.
+func TestAcceptedSellerJoinsTheAllowList(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the daemon and Meilisearch")
+	}
+	cfg := testConfig(t, needMeilisearch(t))
+	cfg.Crawl.RunOnStart = false
+	d, err := startDaemon(context.Background(), cfg, zap.NewNop(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.stop(context.Background())
+	owner := testToken(t, d.db, "owner-a", domain.RoleOwner, ownerA)
+	sup := testToken(t, d.db, "wang", domain.RoleSupervisor, "")
+	const shop = "衡水某某副食批发部"
+	listing := domain.Listing{Title: "六个核挑 核桃乳 240ml*20罐 整箱", Seller: shop, Location: "河北 衡水", SourceID: "demo"}
+	alerts := func() bool {
+		for _, m := range d.matcher.Match(listing) {
+			if m.MarkID == "liugehetao" && m.Alert {
+				return true
+			}
+		}
+		return false
+	}
+	if !alerts() {
+		t.Fatal("the unknown shop's listing should alert before any claim")
+	}
+	json := map[string]string{"Content-Type": "application/json"}
+	code, body := call(t, nil, "POST", d.httpURL+"/api/v1/seller-claims", owner,
+		strings.NewReader(`{"mark_id":"liugehetao","seller":"`+shop+`","note":"2026年授权经销商"}`), json)
+	if code != 201 && code != 200 {
+		t.Fatalf("owner's claim: %d %s", code, body)
+	}
+	var claim domain.SellerClaim
+	if err := jsonDecode(body, &claim); err != nil || claim.ID == 0 {
+		t.Fatalf("claim answer %s: %v", body, err)
+	}
+	if !alerts() {
+		t.Fatal("a claim nobody accepted already changed the matcher")
+	}
+	accept := fmt.Sprintf("%s/api/v1/seller-claims/%d/accept", d.httpURL, claim.ID)
+	if code, _ := call(t, nil, "POST", accept, owner, nil, nil); code != 403 {
+		t.Fatalf("owner accepting its own claim: %d, want 403", code)
+	}
+	if code, body := call(t, nil, "POST", accept, sup, nil, nil); code != 200 {
+		t.Fatalf("supervisor accepting: %d %s", code, body)
+	}
+	if alerts() {
+		t.Fatal("an accepted seller's listing still alerts")
+	}
+}
+
+func jsonDecode(s string, v any) error { return json.Unmarshal([]byte(s), v) }
