@@ -103,6 +103,16 @@ func (c *console) routes() []access.Route {
 			add("POST /tokens/{id}/revoke", access.ManageUsers, c.revokeToken)
 		}
 	}
+	if deps.Cases != nil {
+		add("GET /cases", access.ReadAlerts, c.cases)
+		add("GET /cases/{id}", access.ReadAlerts, c.casePage)
+		add("POST /cases", access.Review, c.createCase)
+		add("POST /cases/{id}", access.Review, c.updateCase)
+		if deps.Notices != nil {
+			add("POST /cases/{id}/notices", access.Review, c.createNotice)
+			add("POST /cases/{id}/notices/{nid}", access.Review, c.updateNotice)
+		}
+	}
 	if deps.Sellers != nil {
 		// Owners claim and supervisors decide on one page; the handler
 		// requires either permission.

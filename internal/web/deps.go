@@ -106,6 +106,38 @@ type SellerClaimStore interface {
 	ListSellerClaims(ctx context.Context, scope domain.Scope, status domain.SellerClaimStatus) ([]domain.SellerClaim, error)
 }
 
+// EvidenceReader reads the evidence kept for an alert (docs/EVIDENCE.md,
+// "store"): its captures and listing versions, oldest first. It knows no
+// scope: the page checks the alert first.
+type EvidenceReader interface {
+	CapturesOf(ctx context.Context, alertID int64) ([]domain.Capture, error)
+	ListVersions(ctx context.Context, alertID int64) ([]domain.ListingVersion, error)
+}
+
+// CaseStore keeps enforcement cases (案件). Every change writes its audit
+// row in the same transaction. GetCase knows no scope: the pages check it.
+type CaseStore interface {
+	// CreateCase numbers the case; alerts that are not confirmed are
+	// refused with EINVALID.
+	CreateCase(ctx context.Context, c domain.Case, actor domain.Actor) (domain.Case, error)
+	GetCase(ctx context.Context, id int64) (domain.Case, error)
+	// ListCases must honour f.Scope; the console filters the page again.
+	ListCases(ctx context.Context, f domain.CaseFilter) ([]domain.Case, int, error)
+	// UpdateCase stores status, assignee, notes and title.
+	UpdateCase(ctx context.Context, c domain.Case, actor domain.Actor) (domain.Case, error)
+	SetCaseAlerts(ctx context.Context, id int64, alertIDs []int64, actor domain.Actor) (domain.Case, error)
+	// SuggestCaseAlerts returns confirmed alerts of the case's sellers on
+	// its mark that are in no case yet.
+	SuggestCaseAlerts(ctx context.Context, id int64) ([]domain.Alert, error)
+}
+
+// NoticeStore keeps the takedown notices of cases.
+type NoticeStore interface {
+	CreateNotice(ctx context.Context, n domain.Notice, actor domain.Actor) (domain.Notice, error)
+	UpdateNotice(ctx context.Context, n domain.Notice, actor domain.Actor) (domain.Notice, error)
+	ListNotices(ctx context.Context, caseID int64) ([]domain.Notice, error)
+}
+
 // Deps is what the console serves from. Only Alerts is needed for the
 // queue; every other page is declared only when its dependencies are set,
 // so a console without them has no half-working pages.
@@ -150,6 +182,26 @@ type Deps struct {
 
 	// Sellers adds the authorised-seller claims page.
 	Sellers SellerClaimStore
+
+	// Evidence adds the captures and the listing's version timeline to
+	// the evidence page.
+	Evidence EvidenceReader
+	// Cases adds the case pages (GET /cases, /cases/{id}; POST /cases,
+	// /cases/{id}) and the 立案 form on confirmed alerts. CaseTransition
+	// (cases.Transition) decides which status buttons a case shows; nil
+	// offers none. CaseJurisdiction (cases.Jurisdiction) computes a new
+	// case's jurisdiction; nil takes the sellers' common location words.
+	Cases            CaseStore
+	CaseTransition   func(from, to domain.CaseStatus) error
+	CaseJurisdiction func(alerts []domain.Alert) string
+	// Notices adds the takedown notices to the case page, with their
+	// forms (needs Cases).
+	Notices NoticeStore
+	// APIDownloads says the API on this origin serves artefacts
+	// (/api/v1/artefacts/{sha}), case packets and notice files: the pages
+	// link to them and show the screenshot thumbnail. The session cookie
+	// authenticates those GETs too.
+	APIDownloads bool
 
 	// Now stamps printed evidence and claims; nil means time.Now.
 	Now func() time.Time

@@ -18,6 +18,7 @@ type reasonRow struct {
 	Text        string
 	Quote       string // "" for reasons about the listing, not a span
 	Where       string // 第3–4字
+	Version     string // the listing version whose title it reads: 第1版
 }
 
 // markInfo is what the evidence page says about the protected name.
@@ -40,6 +41,7 @@ type evidenceView struct {
 	Mark    *markInfo // nil when the registry does not know the mark
 	Price   string    // "" when unknown
 	Printed string
+	evidenceTrail
 }
 
 // evidence serves GET /alerts/{id}: everything a supervisor hands to
@@ -73,6 +75,10 @@ func (c *console) evidence(w http.ResponseWriter, r *http.Request) {
 	}
 	if m, ok := c.marks[a.MarkID]; ok {
 		v.Mark = describeMark(m)
+	}
+	v.evidenceTrail = c.trail(r, a)
+	for i := range v.Reasons {
+		v.Reasons[i].Version = v.ReasonVersion
 	}
 	c.render(w, r, http.StatusOK, "evidence.html", v)
 }

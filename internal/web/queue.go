@@ -47,6 +47,10 @@ type alertRow struct {
 	CSRF        string
 	FirstSeen   string
 	LastSeen    string
+	// FileCase offers the 立案 form (a confirmed alert, a reviewer, case
+	// pages wired), with CaseTitle proposed.
+	FileCase  bool
+	CaseTitle string
 }
 
 type queueView struct {
@@ -220,6 +224,9 @@ func (c *console) row(r *http.Request, a domain.Alert, back string) alertRow {
 		StatusLabel: statusLabel(a.Status),
 		FirstSeen:   c.when(a.FirstSeen),
 		LastSeen:    c.when(a.LastSeen),
+	}
+	if c.deps.Cases != nil && p.Can(access.Review) && a.Status == domain.AlertConfirmed {
+		row.FileCase, row.CaseTitle = true, c.caseTitleFor(a, c.deps.Now())
 	}
 	if c.deps.Reviews == nil || !p.Can(access.Review) {
 		return row
