@@ -168,7 +168,7 @@ func demo(t testing.TB) (Data, blobs) {
 		FirstSeen: t0, LastSeen: t0.Add(72 * time.Hour)}
 	a2 := domain.Alert{ID: 12, MarkID: "liugehetao", SourceID: "taobao", URL: "https://item.taobao.com/item.htm?id=600002",
 		Title: "六個核桃 高仿 核桃露 礼盒", Seller: "某某食品专营店", Location: "河北 保定", Score: 0.91, Status: domain.AlertConfirmed,
-		Reasons: []domain.Reason{{Tactic: "script", Text: "繁体/异体: 個→个", Start: 0, End: 4}, {Tactic: "counterfeit", Text: "假冒用语: 高仿", Start: 5, End: 7}},
+		Reasons:   []domain.Reason{{Tactic: "script", Text: "繁体/异体: 個→个", Start: 0, End: 4}, {Tactic: "counterfeit", Text: "假冒用语: 高仿", Start: 5, End: 7}},
 		FirstSeen: t0.Add(time.Hour), LastSeen: t0.Add(50 * time.Hour)}
 
 	c1 := domain.Capture{ID: 101, AlertID: 11, Version: 1, SourceID: "taobao", MarkID: "liugehetao", ListingURL: a1.URL, Fetch: fetch,

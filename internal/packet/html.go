@@ -64,7 +64,7 @@ type view struct {
 type markView struct {
 	domain.Mark
 	KindLabel, ClassList, GoodsList, ProductList, Places, SellerLocations string
-	IsGI                                                                 bool
+	IsGI                                                                  bool
 }
 
 type itemView struct {

@@ -9,7 +9,9 @@ import (
 )
 
 func TestHighlight(t *testing.T) {
-	r := func(start, end int, text string) domain.Reason { return domain.Reason{Text: text, Start: start, End: end} }
+	r := func(start, end int, text string) domain.Reason {
+		return domain.Reason{Text: text, Start: start, End: end}
+	}
 	tests := []struct {
 		title   string
 		reasons []domain.Reason
