@@ -202,8 +202,8 @@ func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, seen time
 	)
 	// Most saves are re-sightings of an unchanged listing: try that first.
 	err := tx.QueryRowContext(ctx, qTouchListing,
-		l.Platform, l.ImageURL, l.Query, toMillis(seen),
-		l.SourceID, key, l.URL, l.Title, l.Price, l.Seller, l.Location).Scan(&id)
+		l.Platform, l.Query, toMillis(seen),
+		l.SourceID, key, l.URL, l.Title, l.Price, l.Seller, l.Location, l.ImageURL).Scan(&id)
 	if err == nil {
 		return id, false, false, nil
 	}
