@@ -339,4 +339,3 @@ func TestEvidenceIsAppendOnly(t *testing.T) {
 	_, err = db.AddTreeHead(ctx, domain.TreeHead{Size: 1, RootHash: root})
 	wantCode(t, err, domain.EINVALID)
 }
-
