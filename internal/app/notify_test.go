@@ -278,8 +278,66 @@ func TestEveryChannelReachesOnlyItsOwner(t *testing.T) {
 			}
 		}
 	}
+	// A supervisor's review reaches the owner of the mark, and only it.
+	sup := domain.Actor{UserID: 0, Name: "王监管", Role: domain.RoleSupervisor, Via: "session"}
+	var reviewed = map[string]int64{}
+	for _, a := range all() {
+		for user, marks := range marksOf {
+			if marks[a.MarkID] && reviewed[user] == 0 {
+				if _, err := d.db.ReviewAlert(ctx, a.ID, domain.Review{Status: domain.AlertConfirmed, Note: "已核实 假冒"}, sup); err != nil {
+					t.Fatal(err)
+				}
+				reviewed[user] = a.ID
+			}
+		}
+	}
+	d.deliverer.Kick()
+	statusOf := func(body string) int64 {
+		var p struct {
+			Events []struct {
+				Event   string `json:"event"`
+				AlertID int64  `json:"alert_id"`
+				Note    string `json:"note"`
+			} `json:"events"`
+		}
+		_ = json.Unmarshal([]byte(body), &p)
+		for _, e := range p.Events {
+			if e.Event == domain.EventStatus && e.Note == "已核实 假冒" {
+				return e.AlertID
+			}
+		}
+		return 0
+	}
+	for user, byCh := range receivers {
+		var got []int64
+		waitUntil(t, user+"'s status message", 30*time.Second, func() bool {
+			got = got[:0]
+			_, bodies := byCh[domain.ChannelWebhook].snapshot()
+			for _, b := range bodies {
+				if id := statusOf(b); id != 0 {
+					got = append(got, id)
+				}
+			}
+			return len(got) > 0
+		})
+		if len(got) != 1 || got[0] != reviewed[user] {
+			t.Errorf("%s was told of reviews %v, want only its own alert %d", user, got, reviewed[user])
+		}
+	}
+
 	mails := map[string][]sunkMail{}
+	waitUntil(t, "the status messages to drain", 30*time.Second, func() bool {
+		n, err := d.db.PendingNotifications(ctx)
+		return err == nil && n == 0
+	})
+	statusMails := map[string]int{}
 	for _, m := range sink.all() {
+		if strings.Contains(m.Data, "Message-ID: <mw-status-") {
+			for _, to := range m.To {
+				statusMails[strings.TrimSuffix(to, "@owner.test")]++
+			}
+			continue
+		}
 		for _, to := range m.To {
 			mails[strings.TrimSuffix(to, "@owner.test")] = append(mails[strings.TrimSuffix(to, "@owner.test")], m)
 		}
@@ -287,6 +345,9 @@ func TestEveryChannelReachesOnlyItsOwner(t *testing.T) {
 	subject := regexp.MustCompile(`(?m)^Subject: (.*)$`)
 	dec := new(mime.WordDecoder)
 	for user, n := range want {
+		if statusMails[user] != 1 {
+			t.Errorf("%s got %d status e-mails, want 1 (its own alert's review)", user, statusMails[user])
+		}
 		if len(mails[user]) != n {
 			t.Errorf("%s got %d e-mails, want %d", user, len(mails[user]), n)
 		}
