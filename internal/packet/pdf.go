@@ -33,8 +33,9 @@ func FindBrowser() string {
 // RenderPDF prints an HTML packet to an A4 PDF (backgrounds printed, page
 // numbers in the footer) with headless Chromium at browserPath ("" finds
 // it on PATH). The document is written to a private temporary file and
-// loaded from there; the browser's network is blocked for http(s), so the
-// page can load nothing from outside even if it tried. Without a browser
+// loaded from there; the browser's network is cut (a dead proxy for every
+// frame, http(s) and ws(s) blocked in the page), so the page can load
+// nothing from outside even if it tried. Without a browser
 // the error is EUNAVAILABLE.
 func RenderPDF(ctx context.Context, html []byte, browserPath string) ([]byte, error) {
 	if browserPath == "" {
@@ -61,6 +62,10 @@ func RenderPDF(ctx context.Context, html []byte, browserPath string) ([]byte, er
 		chromedp.ExecPath(browserPath),
 		chromedp.UserDataDir(filepath.Join(dir, "profile")),
 		chromedp.Flag("allow-file-access-from-files", false),
+		// Every frame and worker of the browser goes through a proxy that
+		// is not there, loopback included: nothing reaches the network.
+		chromedp.ProxyServer("http://127.0.0.1:9"),
+		chromedp.Flag("proxy-bypass-list", "<-loopback>"),
 	)
 	if os.Geteuid() == 0 {
 		// Chromium refuses to start as root with its sandbox on

@@ -3,11 +3,15 @@ package packet
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -75,5 +79,36 @@ func TestRenderPDFWithoutBrowser(t *testing.T) {
 	_, err := RenderPDF(context.Background(), []byte("<p>x"), filepath.Join(t.TempDir(), "no-such-chromium"))
 	if err == nil {
 		t.Fatal("RenderPDF with a missing browser succeeded")
+	}
+}
+
+// RenderPDF loads nothing from the network, even for HTML that asks (the
+// packet's own template also forbids it by its CSP).
+func TestRenderPDFLoadsNothingFromNetwork(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts headless chromium")
+	}
+	browser := needTool(t, "chromium", "chromium-browser", "google-chrome")
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		t.Logf("request %s", r.URL.Path)
+		w.Header().Set("Content-Type", "image/png")
+		w.Write(demoPNG(t, 2, 2))
+	}))
+	defer srv.Close()
+	html := fmt.Sprintf(`<!DOCTYPE html><meta charset="utf-8"><p>外部资源</p><img src="%[1]s/a.png"><link rel="stylesheet" href="%[1]s/s.css">
+<script src="%[1]s/x.js"></script><iframe src="%[1]s/f"></iframe><script>fetch("%[1]s/fetch")</script>`, srv.URL)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	pdf, err := RenderPDF(ctx, []byte(html), browser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Fatal("not a PDF")
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the browser made %d requests to the network", n)
 	}
 }
