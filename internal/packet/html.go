@@ -59,6 +59,8 @@ type view struct {
 	Stamped     []headView
 	HasTSACert  bool
 	Artefacts   int
+	ZipName     string
+	DirName     string
 }
 
 type markView struct {
@@ -126,6 +128,8 @@ func newView(d Data) (view, error) {
 		GeneratedAt: bj(d.GeneratedAt),
 		GeneratedBy: d.GeneratedBy,
 		HasTSACert:  len(d.TSACertPEM) > 0,
+		ZipName:     FileName(d.Case, "zip"),
+		DirName:     FileName(d.Case, ""),
 	}
 	if httpURL(d.BaseURL) {
 		v.BaseURL = strings.TrimRight(d.BaseURL, "/")

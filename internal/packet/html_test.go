@@ -53,7 +53,7 @@ func TestRenderHTMLContent(t *testing.T) {
 		`src="data:image/png;base64,iVBORw0KGgo`, "版本记录", "价格", // version 2 changed the price
 		"101-search_page-", "101-detail_page-", ".html", "101-image-", ".jpg", "102-screenshot-" + shotSHA[:8] + ".png", "102-snapshot-", ".mhtml",
 		shotSHA, strings.Repeat("a1", 32), "140.205.94.189:443", "2026-11-03T02:15:30.123456789Z",
-		"如何核验", "sha256sum -c SHA256SUMS", "openssl ts -verify -data head-1.txt -in head-1.tsr -CAfile tsa-ca.pem",
+		"如何核验", "unzip MW-2026-0001.zip -d MW-2026-0001\ncd MW-2026-0001", "sha256sum -c SHA256SUMS", "openssl ts -verify -data head-1.txt -in head-1.tsr -CAfile tsa-ca.pem",
 		"openssl ts -reply -in head-1.tsr -text", "markwatch evidence verify 11\nmarkwatch evidence verify 12",
 		"markwatch packet test TSA", "SHA-256", "#1（2 条） 已加盖时间戳", "#2（3 条）", "尚未加盖",
 		"https://markwatch.example.gov.cn/alerts/11/evidence", "https://markwatch.example.gov.cn/cases/1",
@@ -95,6 +95,9 @@ func TestRenderHTMLEscapes(t *testing.T) {
 		t.Fatal(err)
 	}
 	html := string(out)
+	if !strings.Contains(html, "unzip MW-2026-0001scriptalert6script.zip") {
+		t.Error("a hostile case number reached the shell commands")
+	}
 	for _, bad := range []string{"<script>", "<img src=x", `onmouseover="alert`, `href="javascript:`, "<b>taobao", "javascript:alert(7)//alerts"} {
 		if strings.Contains(html, bad) {
 			i := strings.Index(html, bad)

@@ -8,6 +8,7 @@ package packet
 import (
 	"cmp"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/markwatch/markwatch/internal/domain"
@@ -77,4 +78,26 @@ func coveringHeads(heads []domain.TreeHead, c domain.Capture) []domain.TreeHead 
 		return cmp.Or(cmp.Compare(a.Size, b.Size), a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
 	})
 	return out
+}
+
+// FileName is the packet's file name for a case, "MW-2026-0001.zip" with
+// ext "zip", "MW-2026-0001" with ext "": only [A-Za-z0-9_-] of the case
+// number are kept, so it is safe in a shell command and a
+// Content-Disposition header.
+func FileName(c domain.Case, ext string) string {
+	b := []byte(c.Number)
+	out := b[:0]
+	for _, ch := range b {
+		if ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '-' || ch == '_' {
+			out = append(out, ch)
+		}
+	}
+	name := string(out)
+	if name == "" {
+		name = "case-" + strconv.FormatInt(c.ID, 10)
+	}
+	if ext != "" {
+		name += "." + ext
+	}
+	return name
 }
