@@ -1,13 +1,10 @@
 package notify
 
-import (
-	"context"
-	"time"
-)
+import "time"
 
 // Backoff spaces out retries: each wait grows by Multiplier up to Max, and a
-// random part is taken off so receivers that failed together (a chat
-// service's outage) are not hit again by every sender at the same instant.
+// random part is taken off so messages that failed together (a chat
+// service's outage) do not all come back at the same instant.
 type Backoff struct {
 	Initial    time.Duration // first wait; default 1s
 	Max        time.Duration // no wait is longer; default 1m
@@ -45,17 +42,4 @@ func (b Backoff) Delay(failures int, r float64) time.Duration {
 	}
 	d = min(d, float64(b.Max))
 	return time.Duration(d * (1 - b.Jitter*r))
-}
-
-// sleep waits for d or until ctx ends, whichever is first, so a shutdown
-// never waits out a backoff.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

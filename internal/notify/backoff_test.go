@@ -1,8 +1,6 @@
 package notify
 
 import (
-	"context"
-	"errors"
 	"testing"
 	"time"
 )
@@ -35,17 +33,5 @@ func TestBackoffDefaults(t *testing.T) {
 	b := Backoff{}.withDefaults()
 	if b.Initial != time.Second || b.Max != time.Minute || b.Multiplier != 2 || b.Jitter != 0.5 {
 		t.Errorf("defaults = %+v", b)
-	}
-}
-
-func TestSleepEndsWithContext(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	// An hour's sleep returns at once: the test would time out otherwise.
-	if err := sleep(ctx, time.Hour); !errors.Is(err, context.Canceled) {
-		t.Fatalf("sleep = %v, want context.Canceled", err)
-	}
-	if err := sleep(context.Background(), time.Millisecond); err != nil {
-		t.Fatalf("sleep = %v", err)
 	}
 }

@@ -174,3 +174,61 @@ func TestHTTPSenderFailures(t *testing.T) {
 		t.Errorf("dead endpoint: Send = %v, %v", retry, err)
 	}
 }
+
+// Without a secret the webhook channel still carries the timestamp header,
+// unsigned.
+func TestHTTPSenderUnsignedWithoutSecret(t *testing.T) {
+	rv := newEndpoint(t, nil)
+	sub := domain.Subscription{ID: 5, Channel: domain.ChannelWebhook, Target: rv.srv.URL}
+	if _, err := NewHTTPSender(HTTPOptions{}).Send(context.Background(), sub, NewMessage("k", sub, domain.User{}, testItems(), false, testBase, "")); err != nil {
+		t.Fatal(err)
+	}
+	if h := rv.posts()[0].Header; h.Get(SignatureHeader) != "" || h.Get(TimestampHeader) == "" {
+		t.Errorf("headers = %v; want a timestamp and no signature", h)
+	}
+}
+
+// A receiver that does not answer within the timeout is worth retrying; the
+// error names only scheme://host.
+func TestHTTPSenderTimeoutIsRetryable(t *testing.T) {
+	release := make(chan struct{})
+	rv := newEndpoint(t, func(_ int, r *http.Request, _ http.ResponseWriter) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	defer close(release)
+	sub := domain.Subscription{ID: 5, Channel: domain.ChannelDingTalk, Target: rv.srv.URL + "/robot/send?access_token=" + testToken}
+	retry, err := NewHTTPSender(HTTPOptions{Timeout: 20 * time.Millisecond}).Send(context.Background(), sub, NewMessage("k", sub, domain.User{}, testItems(), false, testBase, ""))
+	if !retry || err == nil {
+		t.Fatalf("Send = %v, %v; want a retryable error", retry, err)
+	}
+	if strings.Contains(err.Error(), testToken) || strings.Contains(err.Error(), "/robot") {
+		t.Errorf("error shows the URL's path or token: %v", err)
+	}
+	if !strings.Contains(err.Error(), rv.srv.URL) {
+		t.Errorf("error does not say which receiver: %v", err)
+	}
+}
+
+// A target that is no http(s) URL, or a channel that is not HTTP, fails for
+// good, and the error does not repeat the target.
+func TestHTTPSenderRejectsBadTargetWithoutShowingIt(t *testing.T) {
+	for _, sub := range []domain.Subscription{
+		{ID: 1, Channel: domain.ChannelWebhook, Target: ""},
+		{ID: 2, Channel: domain.ChannelDingTalk, Target: "oapi.dingtalk.com/robot/send?access_token=" + testToken},
+		{ID: 3, Channel: domain.ChannelWeCom, Target: "ftp://h/x?key=" + testToken},
+		{ID: 4, Channel: domain.ChannelWebhook, Target: "http://[::1/?access_token=" + testToken},
+		{ID: 5, Channel: domain.ChannelEmail, Target: "https://h.example.cn/?access_token=" + testToken},
+	} {
+		retry, err := NewHTTPSender(HTTPOptions{}).Send(context.Background(), sub, NewMessage("k", sub, domain.User{}, testItems(), false, testBase, ""))
+		if err == nil || retry {
+			t.Errorf("subscription %d: Send = %v, %v; want a permanent error", sub.ID, retry, err)
+			continue
+		}
+		if strings.Contains(err.Error(), testToken) {
+			t.Errorf("subscription %d: error shows the token: %v", sub.ID, err)
+		}
+	}
+}

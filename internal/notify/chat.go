@@ -10,31 +10,41 @@ import (
 	"strings"
 	"time"
 	"unicode"
-
-	"github.com/markwatch/markwatch/internal/domain"
 )
 
 // chatBudget bounds a chat message in bytes. WeCom refuses markdown over
 // 4096 bytes; DingTalk allows more, but a chat message is read on a phone:
-// alerts past the budget are counted, not listed, and the console has them.
+// items past the budget are counted, not listed, and the console has them.
 const chatBudget = 3800
 
-// chatMarkdown is the message a chat robot shows: a heading with the count,
-// then one line per alert linking to the listing. The heading contains
-// 疑似侵权, the keyword to configure when a DingTalk robot is secured by
-// keyword instead of a signature.
-func chatMarkdown(alerts []domain.Alert, name MarkNamer) (title, text string) {
-	title = fmt.Sprintf("疑似侵权 %d 条", len(alerts))
+// messageMarkdown is a message as a chat robot shows it: the subject as
+// heading (it says 疑似侵权, the keyword to configure when a DingTalk robot
+// is secured by keyword instead of a signature), then per mark one line per
+// item linking into the console, within chatBudget.
+func messageMarkdown(msg Message) (title, text string) {
+	title = strings.TrimPrefix(msg.Subject, subjectPrefix)
 	var b strings.Builder
-	b.WriteString("### " + title + "\n\n")
-	for i, a := range alerts {
-		line := "- " + markdownLink(oneLine(summary(markName(a.MarkID, name), a)), a.URL) + "\n"
-		rest := fmt.Sprintf("\n…另有 %d 条，请在控制台查看", len(alerts)-i)
-		if b.Len()+len(line)+len(rest) > chatBudget {
-			b.WriteString(rest)
-			break
+	b.WriteString("### " + oneLine(title) + "\n")
+	groups := GroupByMark(msg.Items)
+	left := len(msg.Items)
+	for _, g := range groups {
+		head := "\n**" + oneLine(g.MarkName) + "**\n\n"
+		for i, it := range g.Items {
+			line := "- " + markdownLink(oneLine(headline(it)), msg.AlertURL(it.Alert.ID)) + "\n"
+			if n := strings.TrimSpace(it.Note); n != "" {
+				line += "  备注：" + oneLine(n) + "\n"
+			}
+			if i == 0 {
+				line = head + line
+			}
+			rest := fmt.Sprintf("\n…另有 %d 条，请在控制台查看", left)
+			if b.Len()+len(line)+len(rest) > chatBudget {
+				b.WriteString(rest)
+				return title, strings.TrimRight(b.String(), "\n")
+			}
+			b.WriteString(line)
+			left--
 		}
-		b.WriteString(line)
 	}
 	return title, strings.TrimRight(b.String(), "\n")
 }
@@ -51,7 +61,7 @@ func markdownLink(text, url string) string {
 }
 
 // oneLine turns control characters (a newline pasted into a listing title)
-// into spaces: in a chat message they would break the alert's line and could
+// into spaces: in a chat message they would break the item's line and could
 // start markdown of their own.
 func oneLine(s string) string {
 	return strings.Map(func(r rune) rune {
@@ -60,19 +70,6 @@ func oneLine(s string) string {
 		}
 		return r
 	}, s)
-}
-
-func markName(id string, name MarkNamer) string {
-	if name != nil {
-		if n := name(id); n != "" {
-			return n
-		}
-	}
-	return id
-}
-
-func dingTalkBody(alerts []domain.Alert, name MarkNamer) ([]byte, error) {
-	return dingTalkMarkdown(chatMarkdown(alerts, name))
 }
 
 // dingTalkMarkdown wraps a markdown message in DingTalk's request body.
@@ -85,11 +82,6 @@ func dingTalkMarkdown(title, text string) ([]byte, error) {
 		return nil, fmt.Errorf("encoding DingTalk message: %w", err)
 	}
 	return body, nil
-}
-
-func weComBody(alerts []domain.Alert, name MarkNamer) ([]byte, error) {
-	_, text := chatMarkdown(alerts, name)
-	return weComMarkdown(text)
 }
 
 // weComMarkdown wraps a markdown message in WeCom's request body.

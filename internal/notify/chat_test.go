@@ -9,7 +9,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -19,53 +18,37 @@ import (
 	"github.com/markwatch/markwatch/internal/domain"
 )
 
-func TestResolveFormat(t *testing.T) {
-	tests := []struct {
-		format Format
-		url    string
-		want   Format
-		err    bool
-	}{
-		{"", "https://oapi.dingtalk.com/robot/send?access_token=x", FormatDingTalk, false},
-		{"", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x", FormatWeCom, false},
-		{"", "https://hooks.example.test/markwatch", FormatMarkwatch, false},
-		{FormatMarkwatch, "https://oapi.dingtalk.com/robot/send", FormatMarkwatch, false}, // said so
-		{FormatWeCom, "http://127.0.0.1:9000/proxy", FormatWeCom, false},
-		{"slack", "https://hooks.example.test/", "", true},
+func TestMessageMarkdown(t *testing.T) {
+	items := []Item{
+		{Event: domain.EventAlert, Alert: domain.Alert{ID: 1, MarkID: "liugehetao", Title: "六个核桃 [高仿]\n- 核桃乳", Score: 0.9}, MarkName: "六个核桃"},
+		{Event: domain.EventStatus, Alert: domain.Alert{ID: 2, MarkID: "liugehetao", Title: "六个核桃 礼盒"}, MarkName: "六个核桃",
+			Status: domain.AlertConfirmed, Previous: domain.AlertOpen, Actor: "王监管", Note: "已移交\n市场监管局"},
+		{Event: domain.EventAlert, Alert: domain.Alert{ID: 3, MarkID: "unknown-mark", Title: "某某 饮料"}},
 	}
-	for _, tt := range tests {
-		u, _ := url.Parse(tt.url)
-		got, err := resolveFormat(tt.format, u)
-		if got != tt.want || (err != nil) != tt.err {
-			t.Errorf("resolveFormat(%q, %s) = %q, %v; want %q, error %v", tt.format, u.Host, got, err, tt.want, tt.err)
-		}
+	m := NewMessage("k", domain.Subscription{}, domain.User{}, items, true, testBase, "")
+	title, text := messageMarkdown(m)
+	if title != strings.TrimPrefix(m.Subject, subjectPrefix) || !strings.Contains(title, "疑似侵权") {
+		t.Errorf("title = %q; want the subject without its prefix, with the DingTalk keyword", title)
 	}
-}
-
-func TestChatMarkdown(t *testing.T) {
-	names := func(string) string { return "六个核桃" }
-	title, text := chatMarkdown([]domain.Alert{
-		{MarkID: "liugehetao", Title: "六个核桃 [高仿] 核桃乳", Seller: "小店", Location: "河北 衡水", URL: "http://m.test/item?id=1&x=(a)"},
-		{MarkID: "liugehetao", Title: "六个核桃 礼盒"},
-	}, names)
-	if title != "疑似侵权 2 条" {
-		t.Errorf("title = %q", title)
-	}
-	want := "### 疑似侵权 2 条\n\n" +
-		"- [疑似侵权: 六个核桃 — 六个核桃 ［高仿］ 核桃乳 (小店, 河北 衡水)](http://m.test/item?id=1&x=%28a%29)\n" +
-		"- 疑似侵权: 六个核桃 — 六个核桃 礼盒"
+	want := "### " + title + "\n" +
+		"\n**六个核桃**\n\n" +
+		"- [新告警 · 六个核桃 ［高仿］ - 核桃乳](" + testBase + "/alerts/1)\n" +
+		"- [王监管 确认了告警（待处理 → 已确认）· 六个核桃 礼盒](" + testBase + "/alerts/2)\n" +
+		"  备注：已移交 市场监管局\n" +
+		"\n**unknown-mark**\n\n" +
+		"- [新告警 · 某某 饮料](" + testBase + "/alerts/3)"
 	if text != want {
 		t.Errorf("text =\n%s\nwant\n%s", text, want)
 	}
 }
 
-// A batch too long for one chat message lists what fits and counts the rest.
-func TestChatMarkdownStaysWithinBudget(t *testing.T) {
-	alerts := make([]domain.Alert, 200)
-	for i := range alerts {
-		alerts[i] = domain.Alert{MarkID: "liugehetao", Title: "六个核桃 高仿 核桃乳 整箱 批发 " + strconv.Itoa(i), Seller: "某某食品专营店", Location: "河北 衡水", URL: "https://item.example.test/detail?id=" + strconv.Itoa(i)}
+// A digest too long for one chat message lists what fits and counts the rest.
+func TestMessageMarkdownCountsTheRest(t *testing.T) {
+	items := make([]Item, 200)
+	for i := range items {
+		items[i] = alertItem(testAlert(int64(i+1), "liugehetao", "六个核桃 高仿 核桃乳 整箱 批发 "+strconv.Itoa(i), 0.8))
 	}
-	_, text := chatMarkdown(alerts, nil)
+	_, text := messageMarkdown(NewMessage("k", domain.Subscription{}, domain.User{}, items, true, testBase, ""))
 	if len(text) > chatBudget {
 		t.Errorf("message is %d bytes, budget %d", len(text), chatBudget)
 	}
@@ -110,72 +93,64 @@ func TestChatReply(t *testing.T) {
 func TestDingTalkRequest(t *testing.T) {
 	const secret = "SECdingtalk0123456789"
 	now := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
-	type seen struct {
-		query url.Values
-		body  map[string]map[string]string
-		hdr   http.Header
-	}
-	got := make(chan seen, 1)
 	reply := `{"errcode":0,"errmsg":"ok"}`
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		raw, _ := io.ReadAll(r.Body)
-		var body map[string]map[string]string
-		_ = json.Unmarshal(raw, &body)
-		got <- seen{query: r.URL.Query(), body: body, hdr: r.Header}
-		_, _ = io.WriteString(w, reply)
-	}))
-	defer srv.Close()
-	w, err := NewWebhook(WebhookOptions{URL: srv.URL + "/robot/send?access_token=" + testToken, Secret: secret, Format: FormatDingTalk, Now: func() time.Time { return now }})
+	rv := newEndpoint(t, func(_ int, _ *http.Request, w http.ResponseWriter) { _, _ = io.WriteString(w, reply) })
+	sub := domain.Subscription{ID: 5, Channel: domain.ChannelDingTalk, Target: rv.srv.URL + "/robot/send?access_token=" + testToken, Secret: secret}
+	msg := NewMessage("mw-alert-1-s5", sub, domain.User{}, testItems()[:1], false, testBase, "")
+	sender := NewHTTPSender(HTTPOptions{Now: func() time.Time { return now }})
+	if _, err := sender.Send(context.Background(), sub, msg); err != nil {
+		t.Fatal(err)
+	}
+	p := rv.posts()[0]
+	query, err := url.ParseQuery(p.Query)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Notify(context.Background(), alertsWithIDs(1)); err != nil {
-		t.Fatal(err)
-	}
-	s := <-got
-	ts := s.query.Get("timestamp")
+	ts := query.Get("timestamp")
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write([]byte(ts + "\n" + secret))
-	if ts != strconv.FormatInt(now.UnixMilli(), 10) || s.query.Get("sign") != base64.StdEncoding.EncodeToString(mac.Sum(nil)) {
-		t.Errorf("timestamp %q sign %q do not verify", ts, s.query.Get("sign"))
+	if ts != strconv.FormatInt(now.UnixMilli(), 10) || query.Get("sign") != base64.StdEncoding.EncodeToString(mac.Sum(nil)) {
+		t.Errorf("timestamp %q sign %q do not verify", ts, query.Get("sign"))
 	}
-	if s.query.Get("access_token") != testToken {
-		t.Errorf("access_token lost: %v", s.query)
+	if query.Get("access_token") != testToken {
+		t.Errorf("access_token lost: %v", query)
 	}
-	if s.body["markdown"]["title"] != "疑似侵权 1 条" || !strings.Contains(s.body["markdown"]["text"], "疑似侵权: liugehetao — 六个核桃 高仿 核桃乳") {
-		t.Errorf("body = %v", s.body)
+	var body struct {
+		MsgType  string `json:"msgtype"`
+		Markdown struct{ Title, Text string }
 	}
-	if s.hdr.Get(SignatureHeader) != "" {
-		t.Error("a robot needs no markwatch signature header")
+	if err := json.Unmarshal(p.Body, &body); err != nil {
+		t.Fatal(err)
+	}
+	if title := body.Markdown.Title; body.MsgType != "markdown" || !strings.Contains(title, "疑似侵权") ||
+		!strings.Contains(body.Markdown.Text, "### "+title) || !strings.Contains(body.Markdown.Text, "六个核桄 核桃乳") {
+		t.Errorf("body = %+v", body)
+	}
+	if p.Header.Get(SignatureHeader) != "" || p.Header.Get(TimestampHeader) != "" {
+		t.Error("a robot needs no markwatch signature headers")
 	}
 
 	reply = `{"errcode":310000,"errmsg":"sign not match, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]"}`
-	retry, err := w.Notify(context.Background(), alertsWithIDs(2))
-	<-got
+	retry, err := sender.Send(context.Background(), sub, msg)
 	var cerr *ChatError
 	if retry || !errors.As(err, &cerr) || cerr.Code != 310000 {
-		t.Errorf("refused by the robot: Notify = %v, %v; want a permanent ChatError", retry, err)
+		t.Errorf("refused by the robot: Send = %v, %v; want a permanent ChatError", retry, err)
 	}
 }
 
 func TestWeComRequest(t *testing.T) {
-	got := make(chan map[string]map[string]string, 1)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var body map[string]map[string]string
-		_ = json.NewDecoder(r.Body).Decode(&body)
-		got <- body
-		_, _ = io.WriteString(w, `{"errcode":45009,"errmsg":"api freq out of limit"}`)
-	}))
-	defer srv.Close()
-	w, err := NewWebhook(WebhookOptions{URL: srv.URL + "/cgi-bin/webhook/send?key=" + testToken, Format: FormatWeCom})
-	if err != nil {
-		t.Fatal(err)
-	}
-	retry, err := w.Notify(context.Background(), alertsWithIDs(1))
+	rv := newEndpoint(t, status(200, `{"errcode":45009,"errmsg":"api freq out of limit"}`))
+	sub := domain.Subscription{ID: 5, Channel: domain.ChannelWeCom, Target: rv.srv.URL + "/cgi-bin/webhook/send?key=" + testToken}
+	msg := NewMessage("mw-alert-1-s5", sub, domain.User{}, testItems()[:1], false, testBase, "")
+	retry, err := NewHTTPSender(HTTPOptions{}).Send(context.Background(), sub, msg)
 	if !retry || err == nil || strings.Contains(err.Error(), testToken) {
-		t.Errorf("rate limited: Notify = %v, %v; want retryable, without the key", retry, err)
+		t.Errorf("rate limited: Send = %v, %v; want retryable, without the key", retry, err)
 	}
-	if body := <-got; !strings.HasPrefix(body["markdown"]["content"], "### 疑似侵权 1 条") {
-		t.Errorf("body = %v", body)
+	var body struct {
+		MsgType  string `json:"msgtype"`
+		Markdown struct{ Content string }
+	}
+	if err := json.Unmarshal(rv.posts()[0].Body, &body); err != nil || body.MsgType != "markdown" || !strings.HasPrefix(body.Markdown.Content, "### ") {
+		t.Errorf("body = %+v (%v)", body, err)
 	}
 }

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -9,31 +10,46 @@ import (
 	"github.com/markwatch/markwatch/internal/domain"
 )
 
-// FuzzChatMarkdown: whatever a listing's title, seller or URL holds, the
-// chat message stays within the robots' size limit, is valid UTF-8 when its
-// input is, and keeps every alert either listed or counted.
-func FuzzChatMarkdown(f *testing.F) {
-	f.Add("六个核桃 [高仿] 核桃乳", "衡水特产店", "河北 衡水", "http://m.test/item?id=(1)", 3)
-	f.Add(strings.Repeat("老白干", 2000), "", "", "", 1)
-	f.Add("](javascript:alert(1))", "[", ")", "http://x/ y", 40)
-	f.Add("标题\n- 第二行", "店\r\n", "\t", "http://m.test/a\n- b", 2)
-	f.Fuzz(func(t *testing.T, title, seller, location, url string, n int) {
+// FuzzMessageMarkdown: whatever a listing's title, a mark's name or a
+// reviewer's note holds, the robots' markdown stays within their size
+// limit, is valid UTF-8 when its input is, keeps one line per item, and
+// keeps every item either listed or counted.
+func FuzzMessageMarkdown(f *testing.F) {
+	f.Add("六个核桃 [高仿] 核桃乳", "六个核桃", "已移交", 3)
+	f.Add(strings.Repeat("老白干", 2000), "", "", 1)
+	f.Add("](javascript:alert(1))", "[", ")", 40)
+	f.Add("标题\n- 第二行", "店\r\n", "\t\n- 备注", 2)
+	f.Add("\xff\xfe", "**", strings.Repeat("备注", 1000), 7)
+	f.Fuzz(func(t *testing.T, title, markName, note string, n int) {
 		n = 1 + int(uint(n)%60)
-		alerts := make([]domain.Alert, n)
-		for i := range alerts {
-			alerts[i] = domain.Alert{MarkID: "liugehetao", Title: title, Seller: seller, Location: location, URL: url}
+		items := make([]Item, n)
+		for i := range items {
+			a := domain.Alert{ID: int64(i + 1), MarkID: "mark-" + strconv.Itoa(i%3), Title: title, Score: 0.8}
+			items[i] = Item{Event: domain.EventAlert, Alert: a}
+			if i%3 == 0 {
+				items[i].MarkName = markName
+			}
+			if i%2 == 1 {
+				items[i].Event, items[i].Status, items[i].Note = domain.EventStatus, domain.AlertConfirmed, note
+			}
 		}
-		_, text := chatMarkdown(alerts, nil)
+		// The subject as NewMessage makes it, without rendering text and
+		// HTML: FuzzNewMessage covers those.
+		m := Message{Items: items, Digest: n > 1, BaseURL: "https://mw.example.cn", Subject: subject(GroupByMark(items), n > 1)}
+		_, text := messageMarkdown(m)
 		if len(text) > chatBudget {
 			t.Fatalf("message is %d bytes, over %d", len(text), chatBudget)
 		}
-		valid := utf8.ValidString(title) && utf8.ValidString(seller) && utf8.ValidString(location) && utf8.ValidString(url)
+		valid := utf8.ValidString(title) && utf8.ValidString(markName) && utf8.ValidString(note)
 		if valid && !utf8.ValidString(text) {
 			t.Fatal("message is not valid UTF-8")
 		}
 		listed := strings.Count(text, "\n- ")
-		if listed != n && !strings.Contains(text, "另有 ") {
-			t.Fatalf("%d of %d alerts listed and the rest not counted", listed, n)
+		switch {
+		case listed > n:
+			t.Fatalf("%d lines listed for %d items: an input started a line of its own", listed, n)
+		case listed < n && !strings.HasSuffix(text, "…另有 "+strconv.Itoa(n-listed)+" 条，请在控制台查看"):
+			t.Fatalf("%d of %d items listed and the rest not counted", listed, n)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -9,11 +10,18 @@ import (
 	"github.com/markwatch/markwatch/internal/domain"
 )
 
-// Payload is the JSON body a webhook receives. Receivers should ignore
-// fields they do not know: new ones may be added, none removed or renamed.
-type Payload struct {
-	Alerts []PayloadAlert `json:"alerts"`
-	SentAt time.Time      `json:"sent_at"`
+// DeliveryPayload is the JSON body the webhook channel receives, signed
+// with the X-Markwatch-* headers (see SignatureHeader). Receivers should
+// ignore fields they do not know: new ones may be added, none removed or
+// renamed.
+type DeliveryPayload struct {
+	IdempotencyKey string         `json:"idempotency_key"`
+	SubscriptionID int64          `json:"subscription_id"`
+	Digest         bool           `json:"digest"`
+	Subject        string         `json:"subject"`
+	Alerts         []PayloadAlert `json:"alerts"`
+	Events         []PayloadEvent `json:"events"`
+	SentAt         time.Time      `json:"sent_at"`
 }
 
 // PayloadAlert is a stored alert as sent, with the mark's display name and a
@@ -24,21 +32,44 @@ type PayloadAlert struct {
 	Summary  string `json:"summary"`
 }
 
-// MarkNamer returns a mark's display name (六个核桃) for its id, or "" when
-// unknown; alerts carry only the id.
-type MarkNamer func(markID string) string
+// PayloadEvent is one item of a delivered message: what happened to which
+// alert.
+type PayloadEvent struct {
+	Event      string             `json:"event"`
+	AlertID    int64              `json:"alert_id"`
+	MarkID     string             `json:"mark_id"`
+	MarkName   string             `json:"mark_name"`
+	Status     domain.AlertStatus `json:"status,omitempty"`
+	Previous   domain.AlertStatus `json:"previous_status,omitempty"`
+	Actor      string             `json:"actor,omitempty"`
+	Note       string             `json:"note,omitempty"`
+	ConsoleURL string             `json:"console_url"`
+}
 
-// encodePayload builds the request body. sentAt is also the signed timestamp
-// header's value, so a receiver can check that they agree.
-func encodePayload(alerts []domain.Alert, sentAt time.Time, name MarkNamer) ([]byte, error) {
-	p := Payload{Alerts: make([]PayloadAlert, len(alerts)), SentAt: sentAt.UTC()}
-	for i, a := range alerts {
-		mark := markName(a.MarkID, name)
-		p.Alerts[i] = PayloadAlert{Alert: a, MarkName: mark, Summary: summary(mark, a)}
+// deliveryJSON builds the webhook channel's body: each alert once, and an
+// event per item. now is also the signed timestamp header's value, so a
+// receiver can check that they agree.
+func deliveryJSON(msg Message, now time.Time) ([]byte, error) {
+	p := DeliveryPayload{
+		IdempotencyKey: msg.Key, SubscriptionID: msg.Subscription.ID, Digest: msg.Digest,
+		Subject: msg.Subject, Alerts: []PayloadAlert{}, Events: []PayloadEvent{}, SentAt: now.UTC(),
+	}
+	seen := map[int64]bool{}
+	for _, it := range msg.Items {
+		mark := cmp.Or(it.MarkName, it.Alert.MarkID)
+		if !seen[it.Alert.ID] {
+			seen[it.Alert.ID] = true
+			p.Alerts = append(p.Alerts, PayloadAlert{Alert: it.Alert, MarkName: mark, Summary: summary(mark, it.Alert)})
+		}
+		p.Events = append(p.Events, PayloadEvent{
+			Event: it.Event, AlertID: it.Alert.ID, MarkID: it.Alert.MarkID, MarkName: mark,
+			Status: it.Status, Previous: it.Previous, Actor: it.Actor, Note: it.Note,
+			ConsoleURL: msg.AlertURL(it.Alert.ID),
+		})
 	}
 	body, err := json.Marshal(p)
 	if err != nil {
-		return nil, fmt.Errorf("encoding webhook payload of %d alerts: %w", len(alerts), err)
+		return nil, fmt.Errorf("encoding delivery payload %s: %w", msg.Key, err)
 	}
 	return body, nil
 }

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,25 +34,33 @@ func TestSummary(t *testing.T) {
 	}
 }
 
-func TestPayloadCarriesMarkNameAndSummary(t *testing.T) {
+// The webhook body has each alert once, with its mark's name (or id when
+// unknown) and summary, an event per item, and sent_at in UTC.
+func TestDeliveryJSON(t *testing.T) {
 	sent := time.Date(2026, 11, 25, 8, 30, 0, 0, time.FixedZone("CST", 8*3600))
-	names := map[string]string{"liugehetao": "六个核桃"}
-	body, err := encodePayload([]domain.Alert{
-		{ID: 7, MarkID: "liugehetao", Title: "六个核桃 高仿", Seller: "小店", Location: "河北 衡水", Score: 0.93},
-		{ID: 8, MarkID: "unknown-mark", Title: "某某 饮料"},
-	}, sent, func(id string) string { return names[id] })
+	a := domain.Alert{ID: 7, MarkID: "liugehetao", Title: "六个核桃 高仿", Seller: "小店", Location: "河北 衡水", Score: 0.93}
+	items := []Item{
+		{Event: domain.EventAlert, Alert: a, MarkName: "六个核桃"},
+		{Event: domain.EventStatus, Alert: a, MarkName: "六个核桃", Status: domain.AlertConfirmed, Previous: domain.AlertOpen, Actor: "王监管", Note: "已移交"},
+		{Event: domain.EventAlert, Alert: domain.Alert{ID: 8, MarkID: "unknown-mark", Title: "某某 饮料"}},
+	}
+	msg := NewMessage("mw-digest-s3-1", domain.Subscription{ID: 3}, domain.User{}, items, true, testBase, "")
+	body, err := deliveryJSON(msg, sent)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var p Payload
+	var p DeliveryPayload
 	if err := json.Unmarshal(body, &p); err != nil {
 		t.Fatalf("payload is not JSON: %v\n%s", err, body)
 	}
 	if !p.SentAt.Equal(sent) || p.SentAt.Location() != time.UTC {
 		t.Errorf("sent_at = %v, want %v in UTC", p.SentAt, sent)
 	}
-	if len(p.Alerts) != 2 {
-		t.Fatalf("%d alerts, want 2", len(p.Alerts))
+	if p.IdempotencyKey != msg.Key || p.SubscriptionID != 3 || !p.Digest || p.Subject != msg.Subject {
+		t.Errorf("envelope = %+v", p)
+	}
+	if len(p.Alerts) != 2 || len(p.Events) != 3 {
+		t.Fatalf("%d alerts and %d events, want 2 and 3", len(p.Alerts), len(p.Events))
 	}
 	if a := p.Alerts[0]; a.ID != 7 || a.MarkID != "liugehetao" || a.MarkName != "六个核桃" || a.Score != 0.93 ||
 		a.Summary != "疑似侵权: 六个核桃 — 六个核桃 高仿 (小店, 河北 衡水)" {
@@ -59,5 +68,14 @@ func TestPayloadCarriesMarkNameAndSummary(t *testing.T) {
 	}
 	if a := p.Alerts[1]; a.MarkName != "unknown-mark" || a.Summary != "疑似侵权: unknown-mark — 某某 饮料" {
 		t.Errorf("an unknown mark should show its id: %+v", a)
+	}
+	if e := p.Events[1]; e.Event != domain.EventStatus || e.AlertID != 7 || e.Status != domain.AlertConfirmed ||
+		e.Previous != domain.AlertOpen || e.Actor != "王监管" || e.Note != "已移交" || e.ConsoleURL != testBase+"/alerts/7" {
+		t.Errorf("status event = %+v", e)
+	}
+	// An empty message still sends lists, not nulls.
+	empty, err := deliveryJSON(Message{Key: "k"}, sent)
+	if err != nil || !strings.Contains(string(empty), `"alerts":[]`) || !strings.Contains(string(empty), `"events":[]`) {
+		t.Errorf("empty message = %s (%v)", empty, err)
 	}
 }

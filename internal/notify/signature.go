@@ -23,7 +23,7 @@ import (
 //  1. recompute the HMAC over the exact bytes received and compare in
 //     constant time (Verify does this), and
 //  2. refuse a timestamp further than a few minutes from its own clock, and
-//     optionally remember alert ids it has seen within that window.
+//     drop a message whose Idempotency-Key it has already handled.
 //
 // Retries re-sign with a new timestamp, so a slow retry is not refused.
 const (
