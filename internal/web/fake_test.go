@@ -174,6 +174,7 @@ type harness struct {
 	subs  *fakeSubs
 	notes *fakeNotifications
 	sell  *fakeSellers
+	cases *fakeCases
 	logs  *observer.ObservedLogs
 
 	mu  sync.Mutex
@@ -187,7 +188,7 @@ func newHarness(t *testing.T, modify func(*Deps)) *harness {
 	core, logs := observer.New(zapcore.DebugLevel)
 	h := &harness{
 		store: &fakeStore{alerts: testAlerts()}, auth: newFakeAuth(), users: newFakeUsers(), audit: &fakeAudit{entries: testAudit()},
-		subs: newFakeSubs(), notes: &fakeNotifications{}, sell: &fakeSellers{claims: testClaims()}, logs: logs,
+		subs: newFakeSubs(), notes: &fakeNotifications{}, sell: &fakeSellers{claims: testClaims()}, cases: newFakeCases(), logs: logs,
 	}
 	h.signIn(admin)
 	deps := Deps{
@@ -207,6 +208,11 @@ func newHarness(t *testing.T, modify func(*Deps)) *harness {
 		Unsubscribe:          h.subs.verify,
 		Unsubscriber:         h.subs,
 		Sellers:              h.sell,
+		Evidence:             h.cases,
+		Cases:                h.cases,
+		CaseTransition:       fakeTransition,
+		Notices:              h.cases,
+		APIDownloads:         true,
 		Now:                  func() time.Time { return printed },
 	}
 	if modify != nil {

@@ -14,10 +14,10 @@ var pagesOf = []struct {
 	paths []string
 }{
 	{admin, []string{"/", "/?status=all", "/alerts/1", "/alerts/99", "/sources", "/subscriptions", "/subscriptions/new",
-		"/audit", "/users", "/sellers", "/account/password", "/login"}},
-	{ownerA, []string{"/", "/alerts/1", "/subscriptions", "/subscriptions/1", "/subscriptions/2", "/subscriptions/new",
+		"/audit", "/users", "/sellers", "/account/password", "/login", "/cases", "/cases/1", "/cases/3", "/?status=confirmed", "/alerts/2"}},
+	{ownerA, []string{"/", "/alerts/1", "/cases", "/cases/1", "/subscriptions", "/subscriptions/1", "/subscriptions/2", "/subscriptions/new",
 		"/sellers", "/audit", "/account/password", "/login"}},
-	{supervisor("山东"), []string{"/", "/alerts/1", "/alerts/3", "/sellers", "/sources", "/audit"}},
+	{supervisor("山东"), []string{"/", "/alerts/1", "/alerts/3", "/sellers", "/sources", "/audit", "/cases", "/cases/1", "/cases/3"}},
 }
 
 var formRE = regexp.MustCompile(`(?s)<form\b[^>]*>.*?</form>`)

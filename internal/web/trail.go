@@ -69,7 +69,7 @@ type versionRow struct {
 
 // Fields a version can change, with their names.
 var versionFields = []struct{ key, label string }{
-	{"title", "标题"}, {"price", "价格"}, {"seller", "卖家"}, {"image", "图片"}, {"available", "在售状态"},
+	{"title", "标题"}, {"price", "售价"}, {"seller", "卖家"}, {"image", "图片"}, {"available", "在售状态"},
 }
 
 // fieldKey maps the store's change names onto versionFields' keys.
