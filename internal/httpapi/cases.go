@@ -46,7 +46,7 @@ type NoticeStore interface {
 // (package cases' NoticeDoc).
 type NoticeDoc interface {
 	Text() string
-	CSV(w io.Writer) error
+	WriteCSV(w io.Writer) error
 	JSON() ([]byte, error)
 }
 
@@ -735,7 +735,7 @@ func (a *api) getNoticeFile(w http.ResponseWriter, r *http.Request) {
 			_, err = sf.Write(b)
 		}
 	case "csv":
-		err = doc.CSV(sf)
+		err = doc.WriteCSV(sf)
 	}
 	if err != nil {
 		err = fmt.Errorf("writing notice %d of case %d as %s: %w", nid, id, ext, err)

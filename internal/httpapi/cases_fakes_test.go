@@ -292,7 +292,7 @@ func (d fakeDoc) Text() string {
 	return b.String()
 }
 
-func (d fakeDoc) CSV(w io.Writer) error {
+func (d fakeDoc) WriteCSV(w io.Writer) error {
 	for _, a := range d.alerts {
 		if _, err := fmt.Fprintf(w, "%s,%s\n", a.URL, a.Seller); err != nil {
 			return err

@@ -36,6 +36,9 @@ var (
 	_ web.SubscriptionDisabler = (*store.DB)(nil)
 	_ web.NotificationReader   = (*store.DB)(nil)
 	_ web.SellerClaimStore     = (*store.DB)(nil)
+	_ web.EvidenceReader       = (*store.DB)(nil)
+	_ web.CaseStore            = (*store.DB)(nil)
+	_ web.NoticeStore          = (*store.DB)(nil)
 )
 
 // asAdmin stands in for the Guard: every request is the admin's.
