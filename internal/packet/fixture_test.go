@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -123,6 +124,17 @@ func demoPNG(t testing.TB, w, h int) []byte {
 	return buf.Bytes()
 }
 
+var (
+	shotOnce  sync.Once
+	shotBytes []byte
+)
+
+// demoShot is the demo's 480×640 screenshot, drawn once (slow under -race).
+func demoShot(t testing.TB) []byte {
+	shotOnce.Do(func() { shotBytes = demoPNG(t, 480, 640) })
+	return shotBytes
+}
+
 // blobs is an in-memory content-addressed store.
 type blobs map[string][]byte
 
@@ -152,7 +164,7 @@ var (
 func demo(t testing.TB) (Data, blobs) {
 	t.Helper()
 	b := blobs{}
-	shot := demoPNG(t, 480, 640)
+	shot := demoShot(t)
 	search := b.put(domain.RoleSearchPage, "text/html; charset=utf-8", []byte("<html><body><div class=item>六个核桃 核桃乳 240ml*20罐 整箱 ¥49.90 某某食品专营店</div></body></html>"))
 	detail := b.put(domain.RoleDetailPage, "text/html; charset=gbk", []byte("<html>\xc1\xf9\xb8\xf6\xba\xcb\xcc\xd2</html>")) // GBK bytes as received
 	img := b.put(domain.RoleImage, "image/jpeg", []byte("\xff\xd8\xff\xe0 not really a jpeg, bytes as received"))
