@@ -66,7 +66,7 @@ type ItemEvidence struct {
 // (role detail_page), whichever are set, and returns their refs. The writer
 // calls it with one of the two set at a time, once per distinct Fetch and
 // once per distinct DetailFetch of a batch, so a page read by many alerting
-// listings is stored once.
+// listings is stored once. Calls for different pages may run concurrently.
 type Evidence interface {
 	Keep(ctx context.Context, l domain.Listing) ([]domain.ArtefactRef, error)
 }

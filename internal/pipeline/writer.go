@@ -143,38 +143,75 @@ func (w *writer) store(batch []Item) error {
 	return nil
 }
 
+// keepParallelism bounds concurrent Keep calls within a batch: keeping a
+// page is mostly waiting for fsync, and pages of a batch are independent.
+const keepParallelism = 4
+
 // keepEvidence stores the pages of the batch's alerting listings (files
 // first, rows second: the store's transaction then refers to them) and sets
-// their Item.Evidence. Each distinct page is kept once per batch. A page
-// that cannot be kept is counted and logged once; its listings are saved
-// without evidence, never dropped.
+// their Item.Evidence. Each distinct page is kept once per batch, up to
+// keepParallelism at a time. A page that cannot be kept is counted and
+// logged once; its listings are saved without evidence, never dropped.
 func (w *writer) keepEvidence(ctx context.Context, batch []Item) {
 	if w.r.Evidence == nil {
 		return
 	}
-	type kept struct {
-		refs []domain.ArtefactRef
-		ok   bool
+	type job struct {
+		l      domain.Listing // with only the page to keep set
+		page   *domain.Fetch
+		detail bool
+		refs   []domain.ArtefactRef
+		err    error
 	}
-	pages := map[*domain.Fetch]kept{}
-	keep := func(l domain.Listing, f *domain.Fetch, detail bool) kept {
-		if k, done := pages[f]; done {
-			return k
+	var jobs []*job
+	byPage := map[*domain.Fetch]*job{}
+	add := func(l domain.Listing, f *domain.Fetch, detail bool) {
+		if _, ok := byPage[f]; ok {
+			return
 		}
-		one := l
-		one.Fetch, one.DetailFetch = f, nil
+		j := &job{l: l, page: f, detail: detail}
+		j.l.Fetch, j.l.DetailFetch = f, nil
 		if detail {
-			one.Fetch, one.DetailFetch = nil, f
+			j.l.Fetch, j.l.DetailFetch = nil, f
 		}
-		refs, err := w.r.Evidence.Keep(ctx, one)
-		k := kept{refs: refs, ok: err == nil}
-		if err != nil {
+		byPage[f] = j
+		jobs = append(jobs, j)
+	}
+	for i := range batch {
+		it := &batch[i]
+		if it.Listing.Fetch == nil || !alerting(it.Matches) {
+			continue
+		}
+		add(it.Listing, it.Listing.Fetch, false)
+		if it.Listing.DetailFetch != nil {
+			add(it.Listing, it.Listing.DetailFetch, true)
+		}
+	}
+	if len(jobs) == 0 {
+		return
+	}
+	next := make(chan *job)
+	var wg sync.WaitGroup
+	for range min(keepParallelism, len(jobs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				j.refs, j.err = w.r.Evidence.Keep(ctx, j.l)
+			}
+		}()
+	}
+	for _, j := range jobs {
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+	for _, j := range jobs {
+		if j.err != nil {
 			w.errs[ErrorKindEvidence]++
-			w.log.Warn("keeping page as evidence failed; listings saved without it",
-				zap.String("url", f.FinalURL), zap.Bool("detail_page", detail), zap.Error(err))
+			w.log.Warn("keeping page as evidence failed; its listings are saved without it",
+				zap.String("url", j.page.FinalURL), zap.Bool("detail_page", j.detail), zap.Error(j.err))
 		}
-		pages[f] = k
-		return k
 	}
 	for i := range batch {
 		it := &batch[i]
@@ -182,15 +219,15 @@ func (w *writer) keepEvidence(ctx context.Context, batch []Item) {
 		if l.Fetch == nil || !alerting(it.Matches) {
 			continue
 		}
-		page := keep(l, l.Fetch, false)
-		if !page.ok {
+		page := byPage[l.Fetch]
+		if page.err != nil {
 			continue
 		}
 		ev := &ItemEvidence{Fetch: *l.Fetch, Screenshot: w.screenshot}
-		ev.Fetch.Body = nil
+		ev.Fetch.Body = nil // the bytes are in the artefacts
 		ev.Artefacts = append(ev.Artefacts, page.refs...)
 		if l.DetailFetch != nil {
-			if d := keep(l, l.DetailFetch, true); d.ok {
+			if d := byPage[l.DetailFetch]; d.err == nil {
 				ev.Artefacts = append(ev.Artefacts, d.refs...)
 			}
 		}
