@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -49,13 +50,7 @@ func TestCaseRouteTable(t *testing.T) {
 		modify func(*Deps)
 		absent []string
 	}{
-		{"no alert store: no scope checks, nothing", func(d *Deps) { d.Alerts = nil }, slices.Collect(func(yield func(string) bool) {
-			for p := range want {
-				if !yield(p) {
-					return
-				}
-			}
-		})},
+		{"no alert store: no scope checks, nothing", func(d *Deps) { d.Alerts = nil }, slices.Collect(maps.Keys(want))},
 		{"no blobs", func(d *Deps) { d.Blobs = nil }, []string{"GET /api/v1/artefacts/{sha}"}},
 		{"no transition rules", func(d *Deps) { d.Transition = nil }, []string{"PATCH /api/v1/cases/{id}"}},
 		{"no packet", func(d *Deps) { d.Packet = nil }, []string{"GET /api/v1/cases/{id}/packet.pdf", "GET /api/v1/cases/{id}/packet.zip"}},
@@ -477,5 +472,29 @@ func TestNotices(t *testing.T) {
 	}
 	if code, _ := h.do(t, tokSupervisor, "PATCH", "/api/v1/cases/1/notices/1", `{"sent":true}`); code != 404 || mc.wrote() != before {
 		t.Errorf("supervisor outside updates a notice: %d", code)
+	}
+}
+
+// TestCaseRoutesWithoutPrincipalRefuse: mounted without the guard, every
+// evidence and case route answers 401 and touches nothing.
+func TestCaseRoutesWithoutPrincipalRefuse(t *testing.T) {
+	mc := newMemCases()
+	deps := Deps{Alerts: newMemStore(), Evidence: mc, Blobs: mc, Cases: mc, Notices: mc, Transition: fakeTransition,
+		Notice: fakeNotice, Packet: mc.Packet, Marks: caseMarks}
+	r := strings.NewReplacer("{id}", "1", "{nid}", "1", "{file}", "1.txt", "{sha}", shaPageA)
+	for _, rt := range Routes(deps, nil) {
+		if rt.Perm == access.Public {
+			continue
+		}
+		method, path, _ := strings.Cut(rt.Pattern, " ")
+		req, _ := http.NewRequest(method, r.Replace(path), strings.NewReader(`{"status":"closed","platform":"jd","sent":true,"title":"x","alert_ids":[5]}`))
+		rec := &statusRecorder{header: http.Header{}}
+		rt.Handler.ServeHTTP(rec, req)
+		if rec.status != http.StatusUnauthorized {
+			t.Errorf("%s without a principal: %d", rt.Pattern, rec.status)
+		}
+	}
+	if mc.wrote() != 0 || len(mc.packets) != 0 {
+		t.Errorf("requests without a principal wrote %d times, packets %v", mc.wrote(), mc.packets)
 	}
 }
