@@ -6,7 +6,7 @@ BIN       := bin/markwatch
 MEILI     := .tools/meilisearch
 PKGS      := ./...
 
-.PHONY: run test test-short bench build deps meilisearch chromium fuzz vet fmt lint clean eval
+.PHONY: run test test-short bench build deps meilisearch chromium fonts fuzz vet fmt lint clean eval
 
 build: deps
 	$(GO) build -o $(BIN) ./cmd/markwatch
@@ -17,6 +17,10 @@ deps:
 
 chromium:
 	./deploy/scripts/install-chromium.sh
+
+## fonts: CJK fonts (case packets), pdftotext and openssl (their tests).
+fonts:
+	./deploy/scripts/install-fonts.sh
 
 meilisearch: $(MEILI)
 $(MEILI): deploy/scripts/install-meilisearch.sh
@@ -29,7 +33,7 @@ run: build meilisearch
 
 ## test: every test, with the race detector, including integration tests on a real Meilisearch.
 # -race needs cgo; the pure-Go build elsewhere does not.
-test: deps meilisearch chromium
+test: deps meilisearch chromium fonts
 	CGO_ENABLED=1 CI=$${CI:-1} $(GO) test -race -count=1 -timeout 20m $(PKGS)
 
 test-short: deps

@@ -2,7 +2,7 @@
 # Installs what case packets need (issue 8): Debian's CJK fonts, so headless
 # Chromium prints 案件材料 in Chinese instead of empty boxes, and
 # poppler-utils (pdftotext, pdfimages), which the packet tests read the PDF
-# back with. Idempotent: does nothing when both are already there.
+# back with, and openssl for verifying timestamp tokens. Idempotent: does nothing when both are already there.
 set -euo pipefail
 
 have_fonts() {
@@ -13,10 +13,16 @@ have_fonts() {
 have_poppler() {
   command -v pdftotext >/dev/null 2>&1 && command -v pdfimages >/dev/null 2>&1
 }
+have_openssl() {
+  command -v openssl >/dev/null 2>&1
+}
 
 pkgs=()
 have_fonts || pkgs+=(fonts-noto-cjk)
 have_poppler || pkgs+=(poppler-utils)
+# openssl: the evidence tests check timestamp tokens with `openssl ts -verify`,
+# as a court's expert would.
+have_openssl || pkgs+=(openssl)
 if [ ${#pkgs[@]} -eq 0 ]; then
   exit 0
 fi
@@ -40,4 +46,5 @@ if command -v fc-cache >/dev/null 2>&1; then
 fi
 have_fonts || { echo "install-fonts: fonts-noto-cjk did not install" >&2; exit 1; }
 have_poppler || { echo "install-fonts: poppler-utils did not install" >&2; exit 1; }
+have_openssl || { echo "install-fonts: openssl did not install" >&2; exit 1; }
 echo "installed ${pkgs[*]} ($(pdftotext -v 2>&1 | head -n1))"
