@@ -1,7 +1,13 @@
 // Package httpapi is markwatch's HTTP API: alerts from the store, hit search
 // through the index, source control, accounts, API tokens, subscriptions,
-// the audit log and seller claims, health and readiness probes and
-// Prometheus metrics, plus a typed Client for the CLI.
+// the audit log and seller claims, evidence (captures, listing versions,
+// artefact downloads), enforcement cases with their packets and takedown
+// notices, health and readiness probes and Prometheus metrics, plus a typed
+// Client for the CLI.
+//
+// Artefacts are what marketplaces served, hostile pages included: they are
+// answered only as attachments, with nosniff and a sandboxing CSP, and only
+// when a capture of an alert in the principal's scope holds them.
 //
 // The API is a list of declarations (Routes): each route names the
 // permission it needs and is served by package access's Guard, which

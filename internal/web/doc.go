@@ -1,8 +1,9 @@
 // Package web is markwatch's console for market supervisors (市场监管),
 // rights holders (权利人), operators and admins: server-rendered pages
 // (html/template, no JavaScript framework) for the alert queue, an evidence
-// page per alert that can be printed and handed to enforcement, reviews,
-// subscriptions, authorised-seller claims, the audit log and users.
+// page per alert that can be printed and handed to enforcement (with its
+// captures and the listing's version timeline), reviews, enforcement cases
+// (案件) with their takedown notices and packets, subscriptions, authorised-seller claims, the audit log and users.
 //
 // The pages are declared as access.Routes (Routes) and served by the access
 // Guard, which authenticates, enforces each route's permission and checks
