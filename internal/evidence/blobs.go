@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/markwatch/markwatch/internal/domain"
 )
@@ -125,7 +126,18 @@ func (s *FS) Put(ctx context.Context, r io.Reader, mediaType string) (domain.Art
 		if errors.Is(err, fs.ErrExist) {
 			return ref, nil
 		}
-		return domain.ArtefactRef{}, fmt.Errorf("storing artefact %s: %w", sha, err)
+		if !linkUnsupported(err) {
+			return domain.ArtefactRef{}, fmt.Errorf("storing artefact %s: %w", sha, err)
+		}
+		// A file system without hard links (some network mounts): a
+		// rename after a look. Two racing Puts may then both rename, but
+		// only ever identical bytes over each other.
+		if _, err := os.Lstat(final); err == nil {
+			return ref, nil
+		}
+		if err := os.Rename(tmpName, final); err != nil {
+			return domain.ArtefactRef{}, fmt.Errorf("storing artefact %s: %w", sha, err)
+		}
 	}
 	if err := syncDir(filepath.Dir(final)); err != nil {
 		return domain.ArtefactRef{}, fmt.Errorf("storing artefact %s: %w", sha, err)
@@ -209,6 +221,10 @@ func syncDir(dir string) error {
 		return fmt.Errorf("syncing %s: %w", dir, err)
 	}
 	return d.Close()
+}
+
+func linkUnsupported(err error) bool {
+	return errors.Is(err, errors.ErrUnsupported) || errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.EMLINK)
 }
 
 // ctxReader stops a long copy when ctx ends, so a shutdown does not wait

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha256"
 	"fmt"
 	"sync"
 	"testing"
@@ -80,3 +81,8 @@ func addCaptures(t testing.TB, s *memStore, blobs Blobs, clk *clock, alert int64
 }
 
 func hexEncode(b []byte) string { return fmt.Sprintf("%x", b) }
+
+func hexSHA(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hexEncode(sum[:])
+}

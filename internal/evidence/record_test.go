@@ -141,7 +141,10 @@ func TestRecordHashCoversEveryField(t *testing.T) {
 		func(c *domain.Capture) { c.Artefacts[0], c.Artefacts[1] = c.Artefacts[1], c.Artefacts[0] },
 		func(c *domain.Capture) { c.Artefacts = c.Artefacts[:1] },
 		func(c *domain.Capture) { c.Fetch.Headers["Set-Cookie"] = []string{"b=2", "a=1"} },
-		func(c *domain.Capture) { c.Fetch.Headers["server"] = c.Fetch.Headers["Server"]; delete(c.Fetch.Headers, "Server") },
+		func(c *domain.Capture) {
+			c.Fetch.Headers["server"] = c.Fetch.Headers["Server"]
+			delete(c.Fetch.Headers, "Server")
+		},
 		func(c *domain.Capture) { c.Fetch.Headers["Server"] = nil },
 		func(c *domain.Capture) { c.CapturedAt = c.CapturedAt.Add(time.Nanosecond) },
 	} {

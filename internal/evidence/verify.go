@@ -150,6 +150,9 @@ func Verify(ctx context.Context, deps VerifyDeps, opts VerifyOptions) (Report, e
 		if err != nil {
 			return rep, fmt.Errorf("verifying evidence of alert %d: %w", opts.AlertID, err)
 		}
+		if len(cs) == 0 {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("alert %d has no captures", opts.AlertID))
+		}
 		for _, c := range cs {
 			if err := check(c); err != nil {
 				return rep, fmt.Errorf("verifying evidence: %w", err)
