@@ -57,6 +57,9 @@ func (c *Crawler) CapturePage(ctx context.Context, src Source, pageURL string) (
 	if err != nil {
 		return nil, nil, f, err
 	}
+	if !c.robotsAllow(ctx, src, hdr, u) {
+		return nil, nil, f, fetchErr(KindRobots, pageURL, 0, errors.New("robots.txt disallows it"))
+	}
 	if err := c.politeWait(ctx, src, u.Host); err != nil {
 		return nil, nil, f, fetchErr(classify(0, err), pageURL, 0, err)
 	}

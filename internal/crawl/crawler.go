@@ -65,6 +65,9 @@ type Crawler struct {
 	oneOffTransport http.RoundTripper
 	hostMu          sync.Mutex
 	hostNext        map[string]time.Time
+	// robots.txt groups for one-off requests, by source and host.
+	robotsMu    sync.Mutex
+	robotsCache map[string]robotsEntry
 }
 
 // Stats summarise one run.

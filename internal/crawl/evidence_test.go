@@ -14,8 +14,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/mail"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -202,6 +204,10 @@ func TestFetchImage(t *testing.T) {
 func TestRecheck(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
+		case "/robots.txt":
+			fmt.Fprint(w, "User-agent: *\nDisallow: /item/secret\n")
+		case "/item/secret":
+			t.Error("robots.txt disallowed page requested")
 		case "/item/gone":
 			http.NotFound(w, r)
 		case "/item/withdrawn":
@@ -246,6 +252,9 @@ func TestRecheck(t *testing.T) {
 	}
 	if _, err := c.Recheck(ctx, src, srv.URL+"/item/busy"); crawl.ErrorKind(err) != crawl.KindHTTP5xx {
 		t.Errorf("503: %v", err)
+	}
+	if _, err := c.Recheck(ctx, src, srv.URL+"/item/secret"); crawl.ErrorKind(err) != crawl.KindRobots {
+		t.Errorf("robots.txt: %v", err)
 	}
 	if _, err := c.Recheck(ctx, src, "https://elsewhere.example/item/1"); crawl.ErrorKind(err) != crawl.KindDomain {
 		t.Errorf("other host: %v", err)
@@ -347,6 +356,45 @@ func TestParseSourceEvidence(t *testing.T) {
 		_, err := crawl.ParseSource("jihuo.yaml", []byte(validSource+tc.yml))
 		if err == nil || !strings.Contains(err.Error(), tc.want) || domain.ErrorCode(err) != domain.EINVALID {
 			t.Errorf("%q: error %v, want %q", tc.yml, err, tc.want)
+		}
+	}
+}
+
+// One-off requests to a host keep the source's delay between them, as a
+// run's requests do.
+func TestOneOffRequestsKeepTheSourceDelay(t *testing.T) {
+	var mu sync.Mutex
+	var arrivals []time.Time
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		mu.Lock()
+		arrivals = append(arrivals, time.Now())
+		mu.Unlock()
+		w.Header().Set("Content-Type", "image/png")
+		w.Write(pngBytes)
+	}))
+	defer srv.Close()
+	src := testSource(t, srv.URL, "")
+	src.Delay = 150 * time.Millisecond
+	c := newCrawler()
+	var wg sync.WaitGroup
+	for i := range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, _, _, err := c.FetchImage(context.Background(), src, fmt.Sprintf("%s/%d.png", srv.URL, i), 0); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	slices.SortFunc(arrivals, func(a, b time.Time) int { return a.Compare(b) })
+	for i := 1; i < len(arrivals); i++ {
+		if gap := arrivals[i].Sub(arrivals[i-1]); gap < 140*time.Millisecond {
+			t.Errorf("requests %d and %d %v apart, want at least the 150ms delay", i-1, i, gap)
 		}
 	}
 }

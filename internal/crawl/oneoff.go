@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/temoto/robotstxt"
 	"golang.org/x/net/html"
 
 	"github.com/markwatch/markwatch/internal/domain"
@@ -193,6 +194,9 @@ func (c *Crawler) get(ctx context.Context, src Source, rawURL string, limit int6
 	if !c.allowPrivate && isPrivateHost(ctx, u.Hostname()) {
 		return f, fetchErr(KindPrivate, rawURL, 0, fmt.Errorf("refusing private address %s", u.Host))
 	}
+	if !c.robotsAllow(ctx, src, hdr, u) {
+		return f, fetchErr(KindRobots, rawURL, 0, errors.New("robots.txt disallows it"))
+	}
 	if err := c.politeWait(ctx, src, u.Host); err != nil {
 		return f, fetchErr(classify(0, err), rawURL, 0, err)
 	}
@@ -283,6 +287,51 @@ func (c *Crawler) oneOff() http.RoundTripper {
 		}
 	})
 	return c.oneOffTransport
+}
+
+// robotsTTL is how long a host's robots.txt is trusted for one-off
+// requests.
+const robotsTTL = time.Hour
+
+type robotsEntry struct {
+	group   *robotstxt.Group // nil: everything allowed
+	fetched time.Time
+}
+
+// robotsAllow applies robots.txt to a one-off request when the source
+// respects it, as its runs do; the file is fetched once an hour per source
+// and host.
+func (c *Crawler) robotsAllow(ctx context.Context, src Source, hdr map[string]string, u *url.URL) bool {
+	if !src.RespectRobots {
+		return true
+	}
+	key := src.ID + "\x00" + u.Scheme + "://" + u.Host
+	now := c.now()
+	c.robotsMu.Lock()
+	e, ok := c.robotsCache[key]
+	c.robotsMu.Unlock()
+	if !ok || now.Sub(e.fetched) > robotsTTL || now.Before(e.fetched) {
+		timeout := src.Timeout
+		if timeout <= 0 {
+			timeout = DefaultTimeout
+		}
+		rb := &robots{client: &http.Client{Timeout: timeout, Transport: c.oneOff()}, ua: src.UserAgent, hdr: hdr}
+		e = robotsEntry{group: rb.fetch(ctx, u), fetched: now}
+		c.robotsMu.Lock()
+		if c.robotsCache == nil {
+			c.robotsCache = map[string]robotsEntry{}
+		}
+		c.robotsCache[key] = e
+		c.robotsMu.Unlock()
+	}
+	if e.group == nil {
+		return true
+	}
+	path := u.EscapedPath()
+	if u.RawQuery != "" {
+		path += "?" + u.RawQuery
+	}
+	return e.group.Test(path)
 }
 
 // politeWait spaces one-off requests to a host by the source's delay plus
