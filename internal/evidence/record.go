@@ -35,7 +35,10 @@ import (
 // or []. Strings are JSON strings as encoding/json writes them without HTML
 // escaping; a string that is not valid UTF-8 — which JSON cannot hold
 // byte for byte — is written as {"invalid_utf8_base64":"<base64 of its
-// bytes>"}, so two different byte strings never share a record.
+// bytes>"}, so two different byte strings never share a record. A header
+// name, which must stay a JSON string, is written "invalid_utf8_base64:<base64>"
+// instead: a name with a colon cannot come off the wire, so this too is
+// unambiguous. Header names are sorted by their bytes before that.
 func RecordHash(c domain.Capture) string {
 	sum := sha256.Sum256(CanonicalRecord(c))
 	return hex.EncodeToString(sum[:])
@@ -72,7 +75,7 @@ func CanonicalRecord(c domain.Capture) []byte {
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		w.key(k).open('[')
+		w.key(headerKey(k)).open('[')
 		for i, v := range f.Headers[k] {
 			if i > 0 {
 				w.b.WriteByte(',')
@@ -95,6 +98,14 @@ func CanonicalRecord(c domain.Capture) []byte {
 	w.key("version").int(int64(c.Version))
 	w.close('}')
 	return w.b.Bytes()
+}
+
+// headerKey is the name a header is written under (see RecordHash).
+func headerKey(k string) string {
+	if utf8.ValidString(k) {
+		return k
+	}
+	return "invalid_utf8_base64:" + base64.StdEncoding.EncodeToString([]byte(k))
 }
 
 // canon writes the canonical JSON. It tracks whether a comma is due so the

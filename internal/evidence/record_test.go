@@ -1,6 +1,7 @@
 package evidence
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -210,17 +211,21 @@ func FuzzRecordHash(f *testing.F) {
 		// The record reads back to the same strings: no field can
 		// spill into another.
 		var back struct {
-			ListingURL string `json:"listing_url"`
+			ListingURL any `json:"listing_url"`
 			Fetch      struct {
 				UserAgent any `json:"user_agent"`
-				Headers   map[string]any
 			} `json:"fetch"`
 		}
 		if err := json.Unmarshal(rec, &back); err != nil {
 			t.Fatal(err)
 		}
-		if s, ok := back.Fetch.UserAgent.(string); ok && s != ua {
-			t.Fatalf("user agent %q read back as %q", ua, s)
+		for _, f := range []struct {
+			in  string
+			out any
+		}{{url, back.ListingURL}, {ua, back.Fetch.UserAgent}} {
+			if got := readBack(t, f.out); got != f.in {
+				t.Fatalf("%q read back as %q", f.in, got)
+			}
 		}
 		// Moving a byte between two fields changes the hash.
 		d := c
@@ -236,4 +241,21 @@ func FuzzRecordHash(f *testing.F) {
 			}
 		}
 	})
+}
+
+// readBack decodes a canonical string: a JSON string, or the object that
+// holds invalid UTF-8.
+func readBack(t *testing.T, v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case map[string]any:
+		b, err := base64.StdEncoding.DecodeString(v["invalid_utf8_base64"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	t.Fatalf("unexpected %T", v)
+	return ""
 }
