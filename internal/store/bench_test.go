@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"testing"
+
+	"github.com/markwatch/markwatch/internal/domain"
 )
 
 // BenchmarkSaveListing measures one listing with two matches per
@@ -75,4 +77,62 @@ func BenchmarkSaveListing(b *testing.B) {
 			b.Fatalf("router called %d times for re-sightings", r.calls-calls)
 		}
 	})
+}
+
+// BenchmarkSaveListings measures a crawl batch of 50 listings (one alerting
+// mark each) in one transaction: first sightings and unchanged
+// re-sightings, without evidence and (the pipeline's case) with a page's
+// evidence and a RecordHash. An unchanged re-sighting must cost the same
+// with evidence as without: no capture, version or job statement.
+func BenchmarkSaveListings(b *testing.B) {
+	const size = 50
+	batch := func(round int, ev bool) []ListingMatches {
+		out := make([]ListingMatches, size)
+		for i := range out {
+			l := walnut(fmt.Sprintf("https://demo.local/s/%d/%d", round, i))
+			l.ImageURL = "https://demo.local/img.jpg"
+			out[i] = ListingMatches{Listing: l, Matches: []domain.Match{match("lincheng-walnut", 0.9, true)}}
+			if ev {
+				out[i].Evidence = benchEvidence
+			}
+		}
+		return out
+	}
+	for _, ev := range []bool{false, true} {
+		name := ""
+		if ev {
+			name = "-evidence"
+		}
+		b.Run("new"+name, func(b *testing.B) {
+			db := openBench(b, ev)
+			round := 0
+			for b.Loop() {
+				round++
+				if _, err := db.SaveListings(context.Background(), batch(round, ev)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("resighted"+name, func(b *testing.B) {
+			db := openBench(b, ev)
+			const rounds = 20
+			for r := range rounds {
+				if _, err := db.SaveListings(context.Background(), batch(r, ev)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			batches := make([][]ListingMatches, rounds)
+			for r := range batches {
+				batches[r] = batch(r, ev)
+			}
+			r := 0
+			b.ResetTimer()
+			for b.Loop() {
+				r++
+				if _, err := db.SaveListings(context.Background(), batches[r%rounds]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

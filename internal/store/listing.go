@@ -195,11 +195,7 @@ func ensureSource(ctx context.Context, tx execer, id string, now time.Time) erro
 // through another source.
 func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, seen time.Time) (int64, bool, bool, error) {
 	key := listingKey(l)
-	var (
-		id                                  int64
-		url, title, seller, location, image string
-		price                               float64
-	)
+	var id int64
 	// Most saves are re-sightings of an unchanged listing: try that first.
 	err := tx.QueryRowContext(ctx, qTouchListing,
 		l.Platform, l.Query, toMillis(seen),
@@ -210,6 +206,12 @@ func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, seen time
 	if !errors.Is(err, sql.ErrNoRows) {
 		return 0, false, false, fmt.Errorf("touching listing: %w", err)
 	}
+	// Declared here, not above: Scan takes their addresses, so each is a
+	// heap allocation, which the re-sighting above need not pay for.
+	var (
+		url, title, seller, location, image string
+		price                               float64
+	)
 	err = tx.QueryRowContext(ctx, qSelectListing,
 		l.SourceID, key).Scan(&id, &url, &title, &price, &seller, &location, &image)
 	if errors.Is(err, sql.ErrNoRows) {
