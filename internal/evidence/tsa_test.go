@@ -2,6 +2,9 @@ package evidence
 
 import (
 	"context"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -98,5 +101,30 @@ func opensslVerify(t *testing.T, openssl string, tsa *evidencetest.TSA, text, to
 		"-CAfile", ca, "-untrusted", cert).CombinedOutput()
 	if err == nil || strings.Contains(string(out), "Verification: OK") {
 		t.Fatalf("openssl accepted the token for other data:\n%s", out)
+	}
+}
+
+// The test TSA's certificate is what RFC 3161 2.3 asks of a real one, or
+// the openssl test would pass for the wrong reasons.
+func TestLocalTSACertificate(t *testing.T) {
+	tsa := evidencetest.NewTSA(t)
+	var eku *pkix.Extension
+	for i, e := range tsa.Cert.Extensions {
+		if e.Id.Equal(asn1.ObjectIdentifier{2, 5, 29, 37}) {
+			eku = &tsa.Cert.Extensions[i]
+		}
+	}
+	if eku == nil || !eku.Critical {
+		t.Fatalf("extended key usage %+v: want present and critical", eku)
+	}
+	if len(tsa.Cert.ExtKeyUsage) != 1 || tsa.Cert.ExtKeyUsage[0] != x509.ExtKeyUsageTimeStamping ||
+		tsa.Cert.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
+		t.Fatalf("usages %v %v", tsa.Cert.ExtKeyUsage, tsa.Cert.KeyUsage)
+	}
+	if _, err := tsa.Cert.Verify(x509.VerifyOptions{Roots: tsa.CertPool(), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping}}); err != nil {
+		t.Fatalf("TSA certificate does not chain to its CA: %v", err)
+	}
+	if !strings.Contains(string(tsa.CAPEM), "BEGIN CERTIFICATE") || !strings.Contains(string(tsa.CertPEM), "BEGIN CERTIFICATE") {
+		t.Fatal("PEM missing")
 	}
 }

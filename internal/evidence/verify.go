@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/markwatch/markwatch/internal/domain"
 )
@@ -181,14 +182,10 @@ type coverage struct {
 	newest          domain.TreeHead
 }
 
-func checkHeads(rep *Report, heads []domain.TreeHead, leaves [][]byte, opts VerifyOptions) coverage {
-	var cov coverage
-	keys := map[string]ed25519.PublicKey{}
-	for _, k := range opts.Keys {
-		keys[KeyID(k)] = k
-	}
-	// One pass over the leaves computes every head's root: a compact range
-	// gives the root at any size as it grows.
+// headRoots is the log's root at each head's size ("" for a size the log
+// does not reach), in one pass over the leaves: a compact range gives the
+// root at any size as it grows, so a year of heads costs one log's hashing.
+func headRoots(heads []domain.TreeHead, leaves [][]byte) []string {
 	order := make([]int, len(heads))
 	for i := range order {
 		order[i] = i
@@ -207,6 +204,16 @@ func checkHeads(rep *Report, heads []domain.TreeHead, leaves [][]byte, opts Veri
 		}
 		roots[i] = hex.EncodeToString(rangeRoot(r))
 	}
+	return roots
+}
+
+func checkHeads(rep *Report, heads []domain.TreeHead, leaves [][]byte, opts VerifyOptions) coverage {
+	var cov coverage
+	keys := map[string]ed25519.PublicKey{}
+	for _, k := range opts.Keys {
+		keys[KeyID(k)] = k
+	}
+	roots := headRoots(heads, leaves)
 	notedRoots := false
 	for i, h := range heads {
 		rep.TreeHeads++
@@ -231,9 +238,16 @@ func checkHeads(rep *Report, heads []domain.TreeHead, leaves [][]byte, opts Veri
 		}
 		stamped := false
 		if len(h.TSAToken) > 0 {
-			if _, err := VerifyToken(h.TSAToken, headTextOf(h), opts.TSARoots); err != nil {
+			at, err := VerifyToken(h.TSAToken, headTextOf(h), opts.TSARoots)
+			switch {
+			case err != nil:
 				rep.add(Problem{Kind: ProblemHeadStamp, Object: obj, HeadID: h.ID, Detail: domain.ErrorMessage(err)})
-			} else {
+			case h.StampedAt == nil || h.StampedAt.Sub(at).Abs() > time.Millisecond:
+				// The row's time is what the console and the packet show;
+				// it must be the token's.
+				rep.add(Problem{Kind: ProblemHeadStamp, Object: obj, HeadID: h.ID,
+					Detail: fmt.Sprintf("the row says it was stamped at %v, the token says %s", fmtTime(h.StampedAt), at.Format(time.RFC3339Nano))})
+			default:
 				stamped = true
 				rep.Stamped++
 				if opts.TSARoots == nil && !notedRoots {
@@ -336,6 +350,13 @@ func blobPath(b Blobs, sha string) string {
 		return filepath.Join("sha256", sha[0:2], sha[2:4], sha)
 	}
 	return strings.ToValidUTF8(sha, "?")
+}
+
+func fmtTime(t *time.Time) string {
+	if t == nil {
+		return "never"
+	}
+	return t.UTC().Format(time.RFC3339Nano)
 }
 
 func (r *Report) add(p Problem) { r.Problems = append(r.Problems, p) }

@@ -313,3 +313,34 @@ func TestVerifyErrors(t *testing.T) {
 		t.Error("a failing store gave a report")
 	}
 }
+
+// The time the console and the packet show is the token's, or it fails.
+func TestVerifyStampedAtAltered(t *testing.T) {
+	sc := newScene(t)
+	earlier := sc.store.heads[0].StampedAt.Add(-48 * time.Hour)
+	sc.store.heads[0].StampedAt = &earlier
+	ps := find(t, sc.verify(t, 0), ProblemHeadStamp)
+	if ps[0].HeadID != 1 || !strings.Contains(ps[0].Detail, "the token says") {
+		t.Fatalf("problems %+v", ps)
+	}
+}
+
+// What the worker stores is evidence like any other: signed, it verifies.
+func TestWorkerCapturesVerify(t *testing.T) {
+	ctx := context.Background()
+	ws := newWorkerScene(t)
+	ws.job(JobImage, "https://img.alicdn.com/a.jpg")
+	ws.job(JobScreenshot, "")
+	if _, err := ws.w.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	n := newNotary(t, ws.store, ws.clk, nil)
+	ws.clk.Add(time.Second)
+	if err := n.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Verify(ctx, VerifyDeps{Store: ws.store, Blobs: ws.blobs}, VerifyOptions{Keys: []ed25519.PublicKey{n.opts.Signer.PublicKey()}})
+	if err != nil || !rep.OK() || rep.Captures != 2 || rep.Artefacts != 3 {
+		t.Fatalf("%+v, %v", rep, err)
+	}
+}
