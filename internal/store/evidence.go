@@ -3,12 +3,14 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/markwatch/markwatch/internal/domain"
 )
@@ -90,13 +92,6 @@ func (db *DB) appendCaptureTx(ctx context.Context, tx querier, c domain.Capture)
 		return c, fmt.Errorf("appending capture for alert %d: %w", c.AlertID, err)
 	}
 	c.ID, c.RecordHash, c.LogIndex = 0, "", 0
-	c.Fetch.Body = nil
-	if !c.Fetch.FetchedAt.IsZero() {
-		c.Fetch.FetchedAt = c.Fetch.FetchedAt.UTC()
-	}
-	if c.Artefacts == nil {
-		c.Artefacts = []domain.ArtefactRef{}
-	}
 	if c.CapturedAt.IsZero() {
 		c.CapturedAt = db.stamp()
 	}
@@ -104,6 +99,14 @@ func (db *DB) appendCaptureTx(ctx context.Context, tx querier, c domain.Capture)
 	if c.MarkwatchVersion == "" {
 		c.MarkwatchVersion = db.version
 	}
+	c.Fetch = storableFetch(c.Fetch)
+	// A copy: the caller's slice is shared by the captures of a batch.
+	refs := make([]domain.ArtefactRef, len(c.Artefacts))
+	for i, a := range c.Artefacts {
+		a.Role, a.MediaType = storable(a.Role), storable(a.MediaType)
+		refs[i] = a
+	}
+	c.Artefacts = refs
 	fetch, err := json.Marshal(c.Fetch)
 	if err != nil {
 		return c, fmt.Errorf("appending capture for alert %d: encoding fetch: %w", c.AlertID, err)
@@ -111,6 +114,18 @@ func (db *DB) appendCaptureTx(ctx context.Context, tx querier, c domain.Capture)
 	arts, err := json.Marshal(c.Artefacts)
 	if err != nil {
 		return c, fmt.Errorf("appending capture for alert %d: encoding artefacts: %w", c.AlertID, err)
+	}
+	// Hash exactly what a read will return, so Verify recomputes the same
+	// hash from the row whatever JSON made of the input.
+	c.Fetch, c.Artefacts = domain.Fetch{}, nil
+	if err := json.Unmarshal(fetch, &c.Fetch); err != nil {
+		return c, fmt.Errorf("appending capture for alert %d: decoding fetch: %w", c.AlertID, err)
+	}
+	if !c.Fetch.FetchedAt.IsZero() {
+		c.Fetch.FetchedAt = c.Fetch.FetchedAt.UTC()
+	}
+	if err := json.Unmarshal(arts, &c.Artefacts); err != nil {
+		return c, fmt.Errorf("appending capture for alert %d: decoding artefacts: %w", c.AlertID, err)
 	}
 	hash, err := callRecordHash(db.recordHash, c)
 	if err != nil {
@@ -147,6 +162,43 @@ func (db *DB) appendCaptureTx(ctx context.Context, tx querier, c domain.Capture)
 	}
 	c.RecordHash, c.LogIndex = hash, next
 	return c, nil
+}
+
+// invalidUTF8Prefix marks a string that was not valid UTF-8 (a header in
+// GBK, say), kept as base64 of its bytes: JSON would replace the bytes
+// with U+FFFD and lose them, and the record hash would not recompute.
+const invalidUTF8Prefix = "invalid_utf8_base64:"
+
+func storable(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return invalidUTF8Prefix + base64.StdEncoding.EncodeToString([]byte(s))
+}
+
+// storableFetch is f as a capture row keeps it: no body (an artefact),
+// UTC, every string valid UTF-8.
+func storableFetch(f domain.Fetch) domain.Fetch {
+	f.Body = nil
+	if !f.FetchedAt.IsZero() {
+		f.FetchedAt = f.FetchedAt.UTC()
+	}
+	f.RequestURL, f.FinalURL, f.UserAgent, f.RemoteAddr = storable(f.RequestURL), storable(f.FinalURL), storable(f.UserAgent), storable(f.RemoteAddr)
+	if f.Headers != nil {
+		h := make(map[string][]string, len(f.Headers))
+		for k, vs := range f.Headers {
+			var out []string
+			if vs != nil {
+				out = make([]string, len(vs))
+				for i, v := range vs {
+					out[i] = storable(v)
+				}
+			}
+			h[storable(k)] = out
+		}
+		f.Headers = h
+	}
+	return f
 }
 
 // callRecordHash turns a panicking hash function into an error, for the

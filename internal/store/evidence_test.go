@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -338,4 +340,46 @@ func TestEvidenceIsAppendOnly(t *testing.T) {
 	wantCode(t, err, domain.EINVALID)
 	_, err = db.AddTreeHead(ctx, domain.TreeHead{Size: 1, RootHash: root})
 	wantCode(t, err, domain.EINVALID)
+}
+
+// exactHash hashes every byte of a capture (fmt prints maps sorted), so a
+// string changed on the way through the row would change it; testRecordHash
+// goes through JSON, which would hide that.
+func exactHash(c domain.Capture) string {
+	c.ID, c.RecordHash, c.LogIndex = 0, "", 0
+	at, fetched := c.CapturedAt.UnixNano(), c.Fetch.FetchedAt.UnixNano()
+	c.CapturedAt, c.Fetch.FetchedAt = time.Time{}, time.Time{}
+	return shaOf([]byte(fmt.Sprintf("%d %d %#v", at, fetched, c)))
+}
+
+// TestCaptureKeepsBytesJSONWouldLose: a header in GBK (六个, as a server
+// may send a file name) is kept recoverably, and the record hash computed
+// at write time is the one recomputed from the row.
+func TestCaptureKeepsBytesJSONWouldLose(t *testing.T) {
+	ctx := context.Background()
+	db := openEvidence(t, nil, exactHash)
+	gbk := "attachment; filename=\xc1\xf9\xb8\xf6.html"
+	ev := pageEvidence("gbk", false)
+	ev.Fetch.Headers["Content-Disposition"] = []string{gbk}
+	ev.Fetch.Headers["X-\xc1\xf9"] = nil
+	a := newAlert(t, db, liuge("https://item.taobao.com/item.htm?id=40"), liugehetao, ev)
+	cs, err := db.CapturesOf(ctx, a.ID)
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("captures = %+v, %v", cs, err)
+	}
+	c := cs[0]
+	if got := exactHash(c); got != c.RecordHash {
+		t.Errorf("record hash from the row = %s, stored %s", got, c.RecordHash)
+	}
+	v := c.Fetch.Headers["Content-Disposition"][0]
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(v, invalidUTF8Prefix))
+	if !strings.HasPrefix(v, invalidUTF8Prefix) || err != nil || string(raw) != gbk {
+		t.Errorf("GBK header read back as %q", v)
+	}
+	if ev.Fetch.Headers["Content-Disposition"][0] != gbk {
+		t.Error("the caller's evidence was modified")
+	}
+	if _, ok := c.Fetch.Headers[invalidUTF8Prefix+base64.StdEncoding.EncodeToString([]byte("X-\xc1\xf9"))]; !ok {
+		t.Errorf("GBK header name lost: %v", c.Fetch.Headers)
+	}
 }
