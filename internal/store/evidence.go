@@ -333,12 +333,16 @@ func (db *DB) queryCaptures(ctx context.Context, what, q string, args ...any) ([
 	return out, nil
 }
 
+// eachCapturePage is how many captures EachCapture reads at a time (a
+// variable for tests).
+var eachCapturePage = 500
+
 // EachCapture calls fn for every capture in log order, stopping at the
 // first error fn returns (which EachCapture returns as it is). It reads in
 // pages, so fn may take its time without holding one read open over the
 // whole log.
 func (db *DB) EachCapture(ctx context.Context, fn func(domain.Capture) error) error {
-	const page = 500
+	page := eachCapturePage
 	after := int64(-1)
 	for {
 		var batch []domain.Capture

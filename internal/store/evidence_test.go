@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -381,5 +382,54 @@ func TestCaptureKeepsBytesJSONWouldLose(t *testing.T) {
 	}
 	if _, ok := c.Fetch.Headers[invalidUTF8Prefix+base64.StdEncoding.EncodeToString([]byte("X-\xc1\xf9"))]; !ok {
 		t.Errorf("GBK header name lost: %v", c.Fetch.Headers)
+	}
+}
+
+// TestLogIndexDenseUnderConcurrentWriters: captures appended from many
+// goroutines while crawls save new alerts still get 0..n-1, each once.
+func TestLogIndexDenseUnderConcurrentWriters(t *testing.T) {
+	ctx := context.Background()
+	db := openEvidence(t, nil, testRecordHash)
+	a := newAlert(t, db, liuge("https://item.taobao.com/item.htm?id=50"), liugehetao, pageEvidence("50", false))
+	const writers, each = 6, 8
+	var wg sync.WaitGroup
+	errs := make(chan error, writers*each)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				var err error
+				if w%2 == 0 {
+					_, err = db.AppendCapture(ctx, domain.Capture{AlertID: a.ID})
+				} else {
+					u := fmt.Sprintf("https://item.taobao.com/item.htm?id=5%d%02d", w, i)
+					_, err = db.SaveListings(ctx, []ListingMatches{{Listing: liuge(u), Matches: []domain.Match{alerting(liugehetao)}, Evidence: pageEvidence(u, false)}})
+				}
+				if err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	// Read in pages of 5 (49 captures: a last partial page).
+	defer func(p int) { eachCapturePage = p }(eachCapturePage)
+	eachCapturePage = 5
+	var got []int64
+	if err := db.EachCapture(ctx, func(c domain.Capture) error { got = append(got, c.LogIndex); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1+writers*each {
+		t.Fatalf("%d captures, want %d", len(got), 1+writers*each)
+	}
+	for i, li := range got {
+		if li != int64(i) {
+			t.Fatalf("log indexes not dense: %v", got)
+		}
 	}
 }
