@@ -11,4 +11,11 @@
 // write their notification rows (Options.Router decides which) in theirs,
 // so the delivery outbox never misses an event nor announces a rolled-back
 // one. Scoped reads (domain.Scope) filter in SQL, in scope.go.
+//
+// Evidence (docs/EVIDENCE.md) follows the same rule: a new alert's capture
+// (a leaf of the append-only evidence log), its first listing version and
+// its capture jobs commit with the alert. Captures, listing versions and
+// tree heads are append-only, enforced by triggers (a tree head may only be
+// stamped, once). Enforcement cases and notices write their case.* audit
+// rows in the transaction that changes them.
 package store
