@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"sort"
@@ -24,9 +25,10 @@ type memStore struct {
 	alerts   map[int64]domain.Alert
 	// blobs, when set, is checked on append: a row must never point at a
 	// file that is not there yet.
-	blobs  Blobs
-	misses []string // artefacts a row pointed at before they were stored
-	failTo error    // when set, every call fails with it
+	blobs     Blobs
+	misses    []string // artefacts a row pointed at before they were stored
+	failTo    error    // when set, every call fails with it
+	hexLeaves bool
 }
 
 func newMemStore() *memStore { return &memStore{alerts: map[int64]domain.Alert{}} }
@@ -90,8 +92,9 @@ func (m *memStore) LogSize(ctx context.Context) (int64, error) {
 	return int64(len(m.captures)), nil
 }
 
-// LogLeaves reads the record hash column ordered by log index, as SQL
-// would: a deleted row leaves no gap, it shifts the rest.
+// LogLeaves reads the record hash column ordered by log index and
+// decoded, as the SQLite store does, refusing a gap as it does. hexLeaves
+// hands them out as hex instead, as another store might.
 func (m *memStore) LogLeaves(ctx context.Context, size int64) ([][]byte, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -99,10 +102,21 @@ func (m *memStore) LogLeaves(ctx context.Context, size int64) ([][]byte, error) 
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].LogIndex < cs[j].LogIndex })
 	var out [][]byte
 	for _, c := range cs {
-		if int64(len(out)) == size {
+		if c.LogIndex >= size {
 			break
 		}
-		out = append(out, []byte(c.RecordHash))
+		if c.LogIndex != int64(len(out)) {
+			return nil, domain.Errorf(domain.EINTERNAL, "evidence log has a gap: leaf %d follows leaf %d", c.LogIndex, len(out)-1)
+		}
+		if m.hexLeaves {
+			out = append(out, []byte(c.RecordHash))
+			continue
+		}
+		b, err := hex.DecodeString(c.RecordHash)
+		if err != nil {
+			return nil, fmt.Errorf("reading evidence log leaf %d: %w", c.LogIndex, err)
+		}
+		out = append(out, b)
 	}
 	return out, nil
 }
