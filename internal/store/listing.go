@@ -192,7 +192,8 @@ func ensureSource(ctx context.Context, tx execer, id string, now time.Time) erro
 // (title, url, price, seller, location) is new or different, and whether
 // anything a listing version holds (title, price, seller, image) may have
 // moved: true for a listing row not seen before, whose alert may exist
-// through another source.
+// through another source, and for one marked version_stale (a recheck
+// found it gone, so seeing it again is news).
 func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, seen time.Time) (int64, bool, bool, error) {
 	key := listingKey(l)
 	var id int64
@@ -211,9 +212,10 @@ func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, seen time
 	var (
 		url, title, seller, location, image string
 		price                               float64
+		stale                               bool
 	)
 	err = tx.QueryRowContext(ctx, qSelectListing,
-		l.SourceID, key).Scan(&id, &url, &title, &price, &seller, &location, &image)
+		l.SourceID, key).Scan(&id, &url, &title, &price, &seller, &location, &image, &stale)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = tx.QueryRowContext(ctx, qInsertListing,
 			l.SourceID, key, l.URL, l.Platform, l.Title, l.Price, l.Seller, l.Location, l.ImageURL, l.Query,
@@ -227,7 +229,7 @@ func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, seen time
 		return 0, false, false, fmt.Errorf("reading listing: %w", err)
 	}
 	changed := url != l.URL || title != l.Title || price != l.Price || seller != l.Seller || location != l.Location
-	moved := title != l.Title || price != l.Price || seller != l.Seller || image != l.ImageURL
+	moved := stale || title != l.Title || price != l.Price || seller != l.Seller || image != l.ImageURL
 	_, err = tx.ExecContext(ctx, qUpdateListing,
 		l.URL, l.Platform, l.Title, l.Price, l.Seller, l.Location, l.ImageURL, l.Query, toMillis(seen), id)
 	if err != nil {

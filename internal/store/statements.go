@@ -18,15 +18,16 @@ const (
 	// allocation each per execution.
 	qTouchListing = `UPDATE listings SET platform = ?, query = ?, last_seen = max(last_seen, ?)
 		WHERE source_id = ? AND url_key = ? AND url = ? AND title = ? AND price = ? AND seller = ? AND location = ?
-		AND image_url = ?
+		AND image_url = ? AND version_stale = 0
 		RETURNING id`
-	qSelectListing = "SELECT id, url, title, price, seller, location, image_url FROM listings WHERE source_id = ? AND url_key = ?"
+	qSelectListing = `SELECT id, url, title, price, seller, location, image_url, version_stale
+		FROM listings WHERE source_id = ? AND url_key = ?`
 	qInsertListing = `INSERT INTO listings
 			(source_id, url_key, url, platform, title, price, seller, location, image_url, query, first_seen, last_seen)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	qUpdateListing = `UPDATE listings SET
 		url = ?, platform = ?, title = ?, price = ?, seller = ?, location = ?, image_url = ?, query = ?,
-		last_seen = max(last_seen, ?) WHERE id = ?`
+		last_seen = max(last_seen, ?), version_stale = 0 WHERE id = ?`
 	// qTouchHit is a later sighting with the verdict unchanged: only
 	// last_seen moves. It matches nothing when last_seen would not move, so
 	// the caller's full path decides whether anything changed.

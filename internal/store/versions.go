@@ -199,7 +199,10 @@ func (db *DB) ListVersions(ctx context.Context, alertID int64) ([]domain.Listing
 // shows it, appended in the same transaction (its AlertID and Version are
 // taken from v). A state equal to the latest version starts no version:
 // AddVersion then returns the latest version unchanged, and c, if given, is
-// appended as a capture of that version. A zero SeenAt is now. Removed
+// appended as a capture of that version. A version not available marks
+// the alert's listing so that the next crawl showing it again (relisted)
+// starts a version even though the listing row has not changed. A zero
+// SeenAt is now. Removed
 // with Available is domain.EINVALID; an alert that does not exist is
 // domain.ENOTFOUND.
 func (db *DB) AddVersion(ctx context.Context, v domain.ListingVersion, c *domain.Capture) (domain.ListingVersion, error) {
@@ -258,8 +261,20 @@ func (db *DB) AddVersion(ctx context.Context, v domain.ListingVersion, c *domain
 			v = prev
 			return nil
 		}
-		v, err = insertVersion(ctx, tx, v)
-		return err
+		if v, err = insertVersion(ctx, tx, v); err != nil {
+			return err
+		}
+		if v.Available {
+			return nil
+		}
+		// Gone: the next crawl that shows the listing again (relisted)
+		// must start a version, though its row has not changed.
+		_, err = tx.ExecContext(ctx, `UPDATE listings SET version_stale = 1
+			WHERE id = (SELECT h.listing_id FROM alerts a JOIN hits h ON h.id = a.hit_id WHERE a.id = ?)`, v.AlertID)
+		if err != nil {
+			return fmt.Errorf("marking the listing of alert %d for comparison: %w", v.AlertID, err)
+		}
+		return nil
 	})
 	if err != nil {
 		return domain.ListingVersion{}, err

@@ -245,3 +245,31 @@ func TestRechecksEnqueuedOnce(t *testing.T) {
 		t.Errorf("EnqueueRechecks after one finished = %d, want 1", n)
 	}
 }
+
+// TestRelistedAfterRemoval: a recheck found the listing removed; a crawl
+// that shows it again unchanged is news (available again) and gets a
+// version, once; the alert is rechecked again from then on.
+func TestRelistedAfterRemoval(t *testing.T) {
+	ctx := context.Background()
+	clock := newClock()
+	db := openEvidence(t, clock, testRecordHash)
+	l := liuge("https://item.taobao.com/item.htm?id=7300")
+	a := newAlert(t, db, l, liugehetao, nil)
+	if _, err := db.AddVersion(ctx, domain.ListingVersion{AlertID: a.ID, Title: l.Title, Price: l.Price, Seller: l.Seller, ImageURL: l.ImageURL, Removed: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := db.EnqueueRechecks(ctx, "demo", clock.Now()); n != 0 {
+		t.Fatalf("rechecks for a removed listing = %d", n)
+	}
+	for range 2 {
+		clock.Advance(time.Hour)
+		mustSaveBatch(t, db, ListingMatches{Listing: l, Matches: []domain.Match{alerting(liugehetao)}, Evidence: pageEvidence(l.URL, false)})
+	}
+	vs, _ := db.ListVersions(ctx, a.ID)
+	if len(vs) != 3 || !slices.Equal(vs[2].Changes, []string{ChangeAvailable, ChangeRemoved}) || !vs[2].Available || vs[2].CaptureID == 0 {
+		t.Fatalf("versions after relisting = %+v", vs)
+	}
+	if n, _ := db.EnqueueRechecks(ctx, "demo", clock.Now()); n != 1 {
+		t.Errorf("rechecks after relisting = %d, want 1", n)
+	}
+}

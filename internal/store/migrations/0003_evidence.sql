@@ -108,6 +108,11 @@ SELECT a.id, 1, coalesce(l.last_seen, a.last_seen), coalesce(l.title, a.title), 
        coalesce(l.seller, a.seller), coalesce(l.image_url, ''), 1, 0, '[]'
 FROM alerts a LEFT JOIN hits h ON h.id = a.hit_id LEFT JOIN listings l ON l.id = h.listing_id;
 
+-- version_stale: a recheck recorded the listing as gone (a version not
+-- available), so its next sighting must be compared with the versions even
+-- if the row has not changed; the re-sighting fast path skips stale rows.
+ALTER TABLE listings ADD COLUMN version_stale INTEGER NOT NULL DEFAULT 0 CHECK (version_stale IN (0, 1));
+
 -- capture_jobs: parts of a capture that need the network or a browser,
 -- written in the alert's transaction. At most one pending recheck per alert.
 CREATE TABLE capture_jobs (
