@@ -29,6 +29,7 @@ type Config struct {
 	Schedule    Schedule    `yaml:"schedule"`
 	Notify      Notify      `yaml:"notify"`
 	Auth        Auth        `yaml:"auth"`
+	Evidence    Evidence    `yaml:"evidence"`
 
 	// origins maps a field's dotted path to where its value came from
 	// ("deploy/markwatch.yaml:12", "MARKWATCH_HTTP_LISTEN"), so Validate can
@@ -73,6 +74,23 @@ func (h HTTP) AllowedHosts() []string {
 		out = append(out, strings.ToLower(f))
 	}
 	return out
+}
+
+// Evidence configures what is kept of listings that raise alerts.
+type Evidence struct {
+	// Dir holds the content-addressed artefacts; "" means data_dir/evidence.
+	Dir string `yaml:"dir"`
+	// MaxArtefactMB refuses a single artefact (page, image, screenshot)
+	// larger than this many MiB.
+	MaxArtefactMB int `yaml:"max_artefact_mb"`
+	// TSAURL is an RFC 3161 Time-Stamping Authority. "" keeps tree heads
+	// signed and chained but unstamped until one is configured.
+	TSAURL string `yaml:"tsa_url"`
+	// TSACA is a PEM file of the TSA's root certificate(s), for verifying
+	// its tokens; "" uses the system roots.
+	TSACA string `yaml:"tsa_ca"`
+	// HeadInterval is how often a grown log gets a signed tree head.
+	HeadInterval time.Duration `yaml:"head_interval"`
 }
 
 // Auth configures sign-in.
@@ -207,9 +225,10 @@ func Default() Config {
 			Index:             "hits",
 			MaxIndexingMemory: "256MiB",
 		},
-		Crawl:  Crawl{RunOnStart: true, ShutdownGrace: 10 * time.Second},
-		Notify: Notify{SMTP: SMTP{Port: 587, Security: "starttls"}, DisableAfter: 72 * time.Hour},
-		Auth:   Auth{SessionIdle: 2 * time.Hour, SessionMax: 24 * time.Hour},
+		Crawl:    Crawl{RunOnStart: true, ShutdownGrace: 10 * time.Second},
+		Notify:   Notify{SMTP: SMTP{Port: 587, Security: "starttls"}, DisableAfter: 72 * time.Hour},
+		Auth:     Auth{SessionIdle: 2 * time.Hour, SessionMax: 24 * time.Hour},
+		Evidence: Evidence{MaxArtefactMB: 32, HeadInterval: time.Minute},
 	}
 }
 

@@ -95,6 +95,17 @@ func (c Config) Validate() error {
 			add("notify.smtp.from", "%q is not an e-mail address; write e.g. markwatch <alerts@example.gov.cn>", c.Notify.SMTP.From)
 		}
 	}
+	if c.Evidence.MaxArtefactMB <= 0 {
+		add("evidence.max_artefact_mb", "%d must be positive; give the largest artefact to keep in MiB, e.g. 32", c.Evidence.MaxArtefactMB)
+	}
+	if c.Evidence.HeadInterval <= 0 {
+		add("evidence.head_interval", "%s must be positive; give how often the evidence log gets a signed tree head, e.g. 1m", c.Evidence.HeadInterval)
+	}
+	if c.Evidence.TSAURL != "" {
+		if err := checkHTTPURL(c.Evidence.TSAURL); err != nil {
+			add("evidence.tsa_url", "%v; give the RFC 3161 Time-Stamping Authority's URL, or leave it empty", err)
+		}
+	}
 	seen := make(map[string]int, len(c.Notify.Webhooks))
 	for i, w := range c.Notify.Webhooks {
 		path := fmt.Sprintf("notify.webhooks[%d].url", i)
