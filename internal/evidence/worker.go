@@ -22,15 +22,16 @@ const (
 	JobRecheck    = "recheck"
 )
 
-// Fetcher fetches a listing image with the source's politeness and limits.
+// Fetcher fetches a listing image with the politeness and limits of the
+// source the alert came from.
 type Fetcher interface {
-	FetchImage(ctx context.Context, url string, limit int64) (body []byte, mediaType string, fetch domain.Fetch, err error)
+	FetchImage(ctx context.Context, alert domain.Alert, url string, limit int64) (body []byte, mediaType string, fetch domain.Fetch, err error)
 }
 
 // Browser captures a page in headless Chromium: a full-page PNG and an
 // MHTML snapshot.
 type Browser interface {
-	CapturePage(ctx context.Context, url string) (png []byte, mhtml []byte, fetch domain.Fetch, err error)
+	CapturePage(ctx context.Context, alert domain.Alert, url string) (png []byte, mhtml []byte, fetch domain.Fetch, err error)
 }
 
 // RecheckResult is what a listing's page shows now.
@@ -226,7 +227,7 @@ func (w *Worker) image(ctx context.Context, j domain.CaptureJob, alert domain.Al
 	if w.opts.Fetcher == nil {
 		return domain.Errorf(domain.EUNAVAILABLE, "no image fetcher configured")
 	}
-	body, mediaType, fetch, err := w.opts.Fetcher.FetchImage(ctx, j.URL, w.opts.ImageLimit)
+	body, mediaType, fetch, err := w.opts.Fetcher.FetchImage(ctx, alert, j.URL, w.opts.ImageLimit)
 	if err != nil {
 		return fmt.Errorf("fetching image %s: %w", j.URL, err)
 	}
@@ -245,7 +246,7 @@ func (w *Worker) screenshot(ctx context.Context, j domain.CaptureJob, alert doma
 	if url == "" {
 		url = alert.URL
 	}
-	png, mhtml, fetch, err := w.opts.Browser.CapturePage(ctx, url)
+	png, mhtml, fetch, err := w.opts.Browser.CapturePage(ctx, alert, url)
 	if err != nil {
 		return fmt.Errorf("capturing page %s: %w", url, err)
 	}

@@ -18,7 +18,7 @@ type fakeFetcher struct {
 	limit int64
 }
 
-func (f *fakeFetcher) FetchImage(ctx context.Context, url string, limit int64) ([]byte, string, domain.Fetch, error) {
+func (f *fakeFetcher) FetchImage(ctx context.Context, _ domain.Alert, url string, limit int64) ([]byte, string, domain.Fetch, error) {
 	f.calls++
 	f.limit = limit
 	if f.err != nil {
@@ -30,7 +30,7 @@ func (f *fakeFetcher) FetchImage(ctx context.Context, url string, limit int64) (
 
 type fakeBrowser struct{}
 
-func (fakeBrowser) CapturePage(ctx context.Context, url string) ([]byte, []byte, domain.Fetch, error) {
+func (fakeBrowser) CapturePage(ctx context.Context, _ domain.Alert, url string) ([]byte, []byte, domain.Fetch, error) {
 	return []byte("\x89PNG screenshot"), []byte("MIME-Version: 1.0\r\n"), domain.Fetch{RequestURL: url, FinalURL: url, Status: 200, Rendered: true}, nil
 }
 
