@@ -21,6 +21,9 @@ func (s storeAdapter) SaveListings(ctx context.Context, batch []pipeline.Item) (
 	in := make([]store.ListingMatches, len(batch))
 	for i, it := range batch {
 		in[i] = store.ListingMatches{Listing: it.Listing, Matches: it.Matches}
+		if e := it.Evidence; e != nil {
+			in[i].Evidence = &store.ListingEvidence{Fetch: e.Fetch, Artefacts: e.Artefacts, Screenshot: e.Screenshot}
+		}
 	}
 	res, err := s.db.SaveListings(ctx, in)
 	if err != nil {
@@ -68,6 +71,12 @@ func (c *sourceCrawler) Crawl(ctx context.Context, id string, emit func(domain.L
 		return res, fmt.Errorf("running source %s: %w", id, err)
 	}
 	return res, nil
+}
+
+// Screenshot tells the pipeline whether a source asks for screenshots of
+// its alerts (evidence.screenshot in its definition).
+func (c *sourceCrawler) Screenshot(sourceID string) bool {
+	return c.sources[sourceID].Evidence.Screenshot
 }
 
 // hitSearcher answers /api/v1/hits from Meilisearch.

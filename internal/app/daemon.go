@@ -46,6 +46,8 @@ type daemon struct {
 	ln      net.Listener // opened by listen, served by startHTTP
 	httpURL string
 
+	evidence *evidenceKit
+
 	// authKey signs unsubscribe links.
 	authKey []byte
 	// logins are the first administrator's one-time password (only at
@@ -93,6 +95,9 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 	if err := d.rebuildMatcher(ctx); err != nil {
 		return d, err
 	}
+	if d.evidence, err = openEvidence(cfg); err != nil {
+		return d, err
+	}
 	if err := d.startIdentity(ctx); err != nil {
 		return d, err
 	}
@@ -135,15 +140,20 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 		return d, err
 	}
 	notifiers = append(notifiers, kickDelivery{d.deliverer})
+	crawler := d.newSourceCrawler()
 	d.runner = &pipeline.Runner{
-		Crawler: d.newSourceCrawler(),
-		Matcher: &d.matcher,
-		Store:   storeAdapter{d.db},
-		Alerts:  &alert.Dispatcher{Log: log, Notifiers: notifiers},
-		Index:   d.indexer,
-		Metrics: pipeline.NewMetrics(reg),
-		Log:     log.Named("pipeline"),
-		Now:     d.now,
+		Crawler:  crawler,
+		Evidence: keeper{d.evidence.blobs},
+		Matcher:  &d.matcher,
+		Store:    storeAdapter{d.db},
+		Alerts:   &alert.Dispatcher{Log: log, Notifiers: notifiers},
+		Index:    d.indexer,
+		Metrics:  pipeline.NewMetrics(reg),
+		Log:      log.Named("pipeline"),
+		Now:      d.now,
+	}
+	if err := d.startEvidence(bgCtx, crawler); err != nil {
+		return d, err
 	}
 	if err := d.startSchedule(ctx); err != nil {
 		return d, err

@@ -13,6 +13,7 @@ import (
 	"github.com/markwatch/markwatch/internal/access"
 	"github.com/markwatch/markwatch/internal/config"
 	"github.com/markwatch/markwatch/internal/domain"
+	"github.com/markwatch/markwatch/internal/evidence"
 	"github.com/markwatch/markwatch/internal/keyfile"
 	"github.com/markwatch/markwatch/internal/match"
 	"github.com/markwatch/markwatch/internal/store"
@@ -49,7 +50,7 @@ func storeOptions(marks []domain.Mark, cfg config.Config) (store.Options, error)
 		return store.Options{}, err
 	}
 	r := subscribe.NewRouter(marks, scopeFunc(marks), loc)
-	return store.Options{Router: r.Route}, nil
+	return store.Options{Router: r.Route, RecordHash: evidence.RecordHash}, nil
 }
 
 // credentials are package access's secret functions, as httpapi declares
