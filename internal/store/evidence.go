@@ -318,7 +318,7 @@ func (db *DB) CapturesOf(ctx context.Context, alertID int64) ([]domain.Capture, 
 func (db *DB) CapturesWithArtefact(ctx context.Context, sha string) ([]domain.Capture, error) {
 	return db.queryCaptures(ctx, "reading captures of artefact "+sha,
 		"SELECT "+captureColumns+` FROM captures WHERE id IN (SELECT capture_id FROM capture_artefacts WHERE sha256 = ?)
-		ORDER BY log_index`, sha)
+		ORDER BY log_index`, strings.ToLower(sha))
 }
 
 func (db *DB) queryCaptures(ctx context.Context, what, q string, args ...any) ([]domain.Capture, error) {

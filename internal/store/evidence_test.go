@@ -65,6 +65,13 @@ func TestSaveListingsWritesEvidenceWithTheAlert(t *testing.T) {
 	if err != nil || len(held) != 2 {
 		t.Errorf("CapturesWithArtefact = %d, %v; want 2", len(held), err)
 	}
+	owners, err := db.ArtefactAlerts(ctx, strings.ToUpper(ev.Artefacts[0].SHA256))
+	if err != nil || len(owners) != 2 || owners[0].ID != res[0].NewAlerts[0].ID || owners[1].ID != res[0].NewAlerts[1].ID {
+		t.Errorf("ArtefactAlerts = %+v, %v; want both alerts", owners, err)
+	}
+	if none, err := db.ArtefactAlerts(ctx, shaOf([]byte("never kept"))); err != nil || len(none) != 0 {
+		t.Errorf("ArtefactAlerts of an unknown sha = %+v, %v", none, err)
+	}
 	jobs, err := db.DueCaptureJobs(ctx, clock.Now(), 0)
 	if err != nil {
 		t.Fatal(err)
