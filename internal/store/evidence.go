@@ -321,6 +321,33 @@ func (db *DB) CapturesWithArtefact(ctx context.Context, sha string) ([]domain.Ca
 		ORDER BY log_index`, strings.ToLower(sha))
 }
 
+// ArtefactAlerts returns the alerts one of whose captures holds the
+// artefact sha (hex, either case), by id, so the API serves an artefact
+// only to a principal who may see one of them; none for an artefact no
+// capture holds (kept, then its transaction rolled back): nobody may
+// download it.
+func (db *DB) ArtefactAlerts(ctx context.Context, sha string) ([]domain.Alert, error) {
+	rows, err := db.sql.QueryContext(ctx, "SELECT "+alertColumns+` FROM alerts WHERE id IN
+		(SELECT c.alert_id FROM capture_artefacts ca JOIN captures c ON c.id = ca.capture_id WHERE ca.sha256 = ?)
+		ORDER BY id`, strings.ToLower(sha))
+	if err != nil {
+		return nil, fmt.Errorf("reading alerts of artefact %.12s: %w", sha, err)
+	}
+	defer rows.Close()
+	out := []domain.Alert{}
+	for rows.Next() {
+		a, err := scanAlert(rows)
+		if err != nil {
+			return nil, fmt.Errorf("reading alerts of artefact %.12s: %w", sha, err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading alerts of artefact %.12s: %w", sha, err)
+	}
+	return out, nil
+}
+
 func (db *DB) queryCaptures(ctx context.Context, what, q string, args ...any) ([]domain.Capture, error) {
 	out := []domain.Capture{}
 	err := db.eachCapture(ctx, q, args, func(c domain.Capture) error {
