@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/markwatch/markwatch/internal/access"
+	"github.com/markwatch/markwatch/internal/cases"
 	"github.com/markwatch/markwatch/internal/domain"
 	"github.com/markwatch/markwatch/internal/httpapi"
 	"github.com/markwatch/markwatch/internal/notify"
@@ -58,8 +59,18 @@ func (d *daemon) startHTTP(reg *prometheus.Registry) error {
 			{Name: "store", Fn: d.db.Ping},
 			{Name: "index", Fn: d.search.Healthy},
 		},
-		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
-		Now:     d.now,
+		Metrics:      promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
+		Now:          d.now,
+		Evidence:     d.db,
+		Blobs:        d.evidence.blobs,
+		Cases:        d.db,
+		Notices:      d.db,
+		Transition:   cases.Transition,
+		Jurisdiction: cases.Jurisdiction,
+		Notice:       noticeFunc,
+		Packet:       d.writePacket,
+		Marks:        d.marks,
+		BaseURL:      d.baseURL(),
 	}, d.log.Named("http"))
 	console := web.Routes(web.Deps{
 		Alerts:               d.db,
@@ -80,6 +91,12 @@ func (d *daemon) startHTTP(reg *prometheus.Registry) error {
 		Sellers:              claims,
 		Now:                  d.now,
 		Location:             loc,
+		Evidence:             d.db,
+		Cases:                d.db,
+		Notices:              d.db,
+		CaseTransition:       cases.Transition,
+		CaseJurisdiction:     cases.Jurisdiction,
+		APIDownloads:         true,
 	}, d.log.Named("web"))
 	for _, rt := range append(api, console...) {
 		if err := guard.Handle(rt); err != nil {
