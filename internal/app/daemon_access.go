@@ -50,7 +50,7 @@ func storeOptions(marks []domain.Mark, cfg config.Config) (store.Options, error)
 		return store.Options{}, err
 	}
 	r := subscribe.NewRouter(marks, scopeFunc(marks), loc)
-	return store.Options{Router: r.Route, RecordHash: evidence.RecordHash}, nil
+	return store.Options{Router: r.Route, RecordHash: evidence.RecordHash, MarkwatchVersion: Version}, nil
 }
 
 // credentials are package access's secret functions, as httpapi declares

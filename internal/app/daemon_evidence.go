@@ -18,6 +18,7 @@ import (
 	"github.com/markwatch/markwatch/internal/crawl"
 	"github.com/markwatch/markwatch/internal/domain"
 	"github.com/markwatch/markwatch/internal/evidence"
+	"github.com/markwatch/markwatch/internal/packet"
 	"github.com/markwatch/markwatch/internal/schedule"
 )
 
@@ -158,8 +159,15 @@ func (d *daemon) startEvidence(bgCtx context.Context, sc *sourceCrawler) error {
 		return fmt.Errorf("starting the evidence notary: %w", err)
 	}
 	cc := captureCrawler{sc}
+	var browser evidence.Browser = cc
+	if packet.FindBrowser() == "" {
+		// Screenshot jobs wait in the store until Chromium is installed
+		// (make chromium); everything else is captured now.
+		browser = nil
+		d.log.Warn("no Chromium found: screenshots of alerts wait until it is installed (make chromium)")
+	}
 	worker, err := evidence.NewWorker(evidence.WorkerOptions{
-		Store: d.db, Blobs: d.evidence.blobs, Fetcher: cc, Browser: cc, Rechecker: cc,
+		Store: d.db, Blobs: d.evidence.blobs, Fetcher: cc, Browser: browser, Rechecker: cc,
 		Version: Version, Now: d.now, Log: d.log.Named("capture"),
 	})
 	if err != nil {
