@@ -39,10 +39,11 @@ test: deps meilisearch chromium fonts
 test-short: deps
 	CGO_ENABLED=1 $(GO) test -race -short -count=1 $(PKGS)
 
-## bench: matcher, crawler and pipeline benchmarks with their baselines and ratios.
+## bench: matcher, crawler, pipeline (with and without evidence capture), evidence and
+## search benchmarks with their baselines and ratios.
 # Each benchmark measures its baseline in the same run and reports the ratio.
 bench: deps meilisearch
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/match/ ./internal/crawl/ ./internal/app/ ./internal/store/
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/match/ ./internal/crawl/ ./internal/app/ ./internal/store/ ./internal/pipeline/ ./internal/evidence/ ./internal/index/
 
 ## fuzz: a short fuzzing pass over the normaliser, matcher and extractors.
 fuzz: deps
