@@ -1,8 +1,10 @@
 package demo
 
 import (
+	"bytes"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -156,5 +158,22 @@ func TestServerStartTwiceAndCloseIdempotent(t *testing.T) {
 	}
 	if err := srv.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestDemoServesListingImages(t *testing.T) {
+	srv := httptest.NewServer(NewServer(Options{}).Handler())
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/static/img/1004.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/jpeg" || !bytes.HasPrefix(body, []byte{0xFF, 0xD8}) {
+		t.Fatalf("image: %d %s, %d bytes", resp.StatusCode, resp.Header.Get("Content-Type"), len(body))
+	}
+	if resp, _ := http.Get(srv.URL + "/static/img/../etc.jpg"); resp != nil && resp.StatusCode == 200 {
+		t.Error("a path outside the images answered 200")
 	}
 }

@@ -63,7 +63,8 @@ var (
 `))
 )
 
-// Handler serves the marketplace: /search, /item/{id}, /robots.txt and a
+// Handler serves the marketplace: /search, /item/{id}, /static/img/{id}.jpg,
+// /robots.txt and a
 // home page. Exposed so tests can mount it on an httptest server.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
@@ -73,6 +74,7 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /search", s.handleSearch)
 	mux.HandleFunc("GET /item/{id}", s.handleItem)
+	mux.HandleFunc("GET /static/img/{file}", s.handleImage)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, `<!DOCTYPE html><html><head><meta charset="utf-8"><title>冀货通</title></head><body>
