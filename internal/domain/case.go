@@ -55,4 +55,6 @@ const (
 	AuditCaseCreate = "case.create"
 	AuditCaseUpdate = "case.update"
 	AuditCaseNotice = "case.notice"
+	// AuditCaptureRequest: a supervisor asked for a fresh capture of a listing.
+	AuditCaptureRequest = "evidence.capture"
 )

@@ -88,6 +88,9 @@ type Deps struct {
 	// package subscribe (channels, targets, digest times, the user's
 	// marks) before it is stored; nil skips it (tests).
 	ValidateSubscription func(domain.Subscription, domain.User, domain.Scope) error
+	// Captures serves POST /api/v1/alerts/{id}/capture (a fresh screenshot
+	// or recheck of one listing, asked for by a reviewer).
+	Captures CaptureRequester
 	// Claims serves /api/v1/seller-claims.
 	Claims      ClaimStore
 	Credentials Credentials

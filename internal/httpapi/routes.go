@@ -77,6 +77,9 @@ func (a *api) routes() []route {
 		if d.Reviewer != nil {
 			rs = append(rs, route{"PATCH " + alertsPath + "/{id}", access.Review, a.reviewAlert})
 		}
+		if d.Captures != nil {
+			rs = append(rs, route{"POST " + alertsPath + "/{id}/capture", access.Review, a.requestCapture})
+		}
 		if d.Evidence != nil {
 			rs = append(rs, route{"GET " + alertsPath + "/{id}/evidence", access.ReadAlerts, a.getEvidence})
 			if d.Blobs != nil {
