@@ -69,6 +69,7 @@ func (d *daemon) startHTTP(reg *prometheus.Registry) error {
 		Jurisdiction: cases.Jurisdiction,
 		Notice:       noticeFunc,
 		Packet:       d.writePacket,
+		Captures:     d.db,
 		Marks:        d.marks,
 		BaseURL:      d.baseURL(),
 	}, d.log.Named("http"))
