@@ -45,7 +45,7 @@ func (c *console) login(w http.ResponseWriter, r *http.Request) {
 	}
 	name := strings.TrimSpace(r.PostForm.Get("name"))
 	next := localNext(r.PostForm.Get("next"))
-	p, cookie, err := c.deps.Auth.Login(r.Context(), name, r.PostForm.Get("password"), r.RemoteAddr, r.UserAgent())
+	p, cookie, err := c.deps.Auth.Login(r.Context(), name, r.PostForm.Get("password"), c.clientAddr(r), r.UserAgent())
 	switch code := domain.ErrorCode(err); {
 	case err == nil:
 	case code == codeTooManyRequests:
@@ -98,4 +98,14 @@ func throttled(err error) error {
 		msg = "尝试过于频繁，请稍候几分钟再试。Too many attempts; please wait a few minutes and try again."
 	}
 	return &domain.Error{Code: codeTooManyRequests, Message: msg}
+}
+
+// clientAddr is the address sign-in throttling counts per: the Auth's own
+// reading of the request when it has one (it honours http.trust_proxy
+// behind a reverse proxy), else the connection's peer.
+func (c *console) clientAddr(r *http.Request) string {
+	if ca, ok := c.deps.Auth.(interface{ ClientAddr(*http.Request) string }); ok {
+		return ca.ClientAddr(r)
+	}
+	return r.RemoteAddr
 }
