@@ -48,3 +48,16 @@ func TestLoadOrCreate(t *testing.T) {
 		t.Errorf("short key: err = %v, want a message saying to delete it", err)
 	}
 }
+
+// A named key's errors say which secret and who needs its length.
+func TestLoadOrCreateNamedShort(t *testing.T) {
+	short := filepath.Join(t.TempDir(), "master.key")
+	if err := os.WriteFile(short, []byte("abc\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadOrCreateNamed(short, 16, "master key", "Meilisearch")
+	want := "reading master key " + short + ": it holds 3 characters, Meilisearch needs at least 16; delete it to generate a new one"
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %q", err, want)
+	}
+}
