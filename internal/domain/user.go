@@ -157,6 +157,28 @@ func LocationWithin(loc, jurisdiction string) bool {
 	return true
 }
 
+// CommonJurisdiction is the leading location words every alert shares,
+// split as LocationWithin splits them ("河北 石家庄 长安" and "河北 石家庄 桥西"
+// → "河北 石家庄"): the widest jurisdiction that holds all their sellers, so
+// every one of them lies within it. An alert without a location, or no
+// word in common, gives "".
+func CommonJurisdiction(alerts []Alert) string {
+	var common []string
+	for i, a := range alerts {
+		words := strings.Fields(a.Location)
+		if i == 0 {
+			common = words
+			continue
+		}
+		n := 0
+		for n < len(common) && n < len(words) && common[n] == words[n] {
+			n++
+		}
+		common = common[:n]
+	}
+	return strings.Join(common, " ")
+}
+
 // LocationPrefixes lists the jurisdictions a location lies in, from the
 // widest: "河北 石家庄" → ["河北", "河北 石家庄"]. The search index stores
 // them so a jurisdiction filter is an equality test.

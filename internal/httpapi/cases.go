@@ -361,20 +361,7 @@ func (a *api) jurisdiction(alerts []domain.Alert) string {
 	if a.deps.Jurisdiction != nil {
 		return a.deps.Jurisdiction(alerts)
 	}
-	var common []string
-	for i, al := range alerts {
-		words := strings.Fields(al.Location)
-		if i == 0 {
-			common = words
-			continue
-		}
-		n := 0
-		for n < len(common) && n < len(words) && common[n] == words[n] {
-			n++
-		}
-		common = common[:n]
-	}
-	return strings.Join(common, " ")
+	return domain.CommonJurisdiction(alerts)
 }
 
 func checkCaseText(c domain.Case) error {

@@ -343,20 +343,7 @@ func (c *console) jurisdiction(alerts []domain.Alert) string {
 	if c.deps.CaseJurisdiction != nil {
 		return c.deps.CaseJurisdiction(alerts)
 	}
-	var common []string
-	for i, a := range alerts {
-		words := strings.Fields(a.Location)
-		if i == 0 {
-			common = words
-			continue
-		}
-		n := 0
-		for n < len(common) && n < len(words) && common[n] == words[n] {
-			n++
-		}
-		common = common[:n]
-	}
-	return strings.Join(common, " ")
+	return domain.CommonJurisdiction(alerts)
 }
 
 func checkCaseText(title, assignee, notes string) error {
