@@ -74,13 +74,8 @@ func (a *api) scopeLeak(p access.Principal, what string, dropped int) {
 
 // getAlert serves GET /api/v1/alerts/{id}.
 func (a *api) getAlert(w http.ResponseWriter, r *http.Request) {
-	p, ok := principal(w, r)
+	p, id, ok := principalID(w, r, "alert")
 	if !ok {
-		return
-	}
-	id, err := idParam(r, "alert")
-	if err != nil {
-		writeError(w, r, err)
 		return
 	}
 	alert, err := a.scopedAlert(r.Context(), p.Scope, id)

@@ -40,6 +40,22 @@ func principal(w http.ResponseWriter, r *http.Request) (access.Principal, bool) 
 	return p, ok
 }
 
+// principalID is the prologue of a route on one object: the principal and
+// the positive {id} of a what ("case") from the path. Each failure is
+// answered here, so the handler only returns when ok is false.
+func principalID(w http.ResponseWriter, r *http.Request, what string) (access.Principal, int64, bool) {
+	p, ok := principal(w, r)
+	if !ok {
+		return p, 0, false
+	}
+	id, err := idParam(r, what)
+	if err != nil {
+		writeError(w, r, err)
+		return p, 0, false
+	}
+	return p, id, true
+}
+
 // isAdmin reports principals who manage users and therefore every user's
 // tokens.
 func isAdmin(p access.Principal) bool { return p.Can(access.ManageUsers) }

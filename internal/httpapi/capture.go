@@ -33,13 +33,8 @@ type captureAnswer struct {
 // for evidence of the listing as it stands now, before the seller edits or
 // pulls it. Alerts outside the scope answer 404 like missing ones.
 func (a *api) requestCapture(w http.ResponseWriter, r *http.Request) {
-	p, ok := principal(w, r)
+	p, id, ok := principalID(w, r, "alert")
 	if !ok {
-		return
-	}
-	id, err := idParam(r, "alert")
-	if err != nil {
-		writeError(w, r, err)
 		return
 	}
 	var body captureBody

@@ -156,13 +156,8 @@ type caseJSON struct {
 
 // getCase serves GET /api/v1/cases/{id}.
 func (a *api) getCase(w http.ResponseWriter, r *http.Request) {
-	p, ok := principal(w, r)
+	p, id, ok := principalID(w, r, "case")
 	if !ok {
-		return
-	}
-	id, err := idParam(r, "case")
-	if err != nil {
-		writeError(w, r, err)
 		return
 	}
 	c, err := a.scopedCase(r.Context(), p.Scope, id)
@@ -389,13 +384,8 @@ type updateCaseBody struct {
 // updateCase serves PATCH /api/v1/cases/{id}: any of status (checked by
 // Transition), title, assignee, notes and alert_ids.
 func (a *api) updateCase(w http.ResponseWriter, r *http.Request) {
-	p, ok := principal(w, r)
+	p, id, ok := principalID(w, r, "case")
 	if !ok {
-		return
-	}
-	id, err := idParam(r, "case")
-	if err != nil {
-		writeError(w, r, err)
 		return
 	}
 	var body updateCaseBody
@@ -533,13 +523,8 @@ const packetTimeout = 5 * time.Minute
 func (a *api) getPacket(format string) http.HandlerFunc {
 	media := map[string]string{"pdf": "application/pdf", "zip": "application/zip"}[format]
 	return func(w http.ResponseWriter, r *http.Request) {
-		p, ok := principal(w, r)
+		p, id, ok := principalID(w, r, "case")
 		if !ok {
-			return
-		}
-		id, err := idParam(r, "case")
-		if err != nil {
-			writeError(w, r, err)
 			return
 		}
 		c, err := a.scopedCase(r.Context(), p.Scope, id)
@@ -572,13 +557,8 @@ var platformPattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
 // the notice is filled in first, so one that cannot be filled in is not
 // recorded.
 func (a *api) createNotice(w http.ResponseWriter, r *http.Request) {
-	p, ok := principal(w, r)
+	p, id, ok := principalID(w, r, "case")
 	if !ok {
-		return
-	}
-	id, err := idParam(r, "case")
-	if err != nil {
-		writeError(w, r, err)
 		return
 	}
 	var body struct {
@@ -681,13 +661,8 @@ func positiveID(raw, what string) (int64, error) {
 // getNoticeFile serves GET /api/v1/cases/{id}/notices/{nid}.txt|.csv|.json,
 // filled in afresh from the case as it stands.
 func (a *api) getNoticeFile(w http.ResponseWriter, r *http.Request) {
-	p, ok := principal(w, r)
+	p, id, ok := principalID(w, r, "case")
 	if !ok {
-		return
-	}
-	id, err := idParam(r, "case")
-	if err != nil {
-		writeError(w, r, err)
 		return
 	}
 	rawID, ext, ok := strings.Cut(r.PathValue("file"), ".")
@@ -750,13 +725,8 @@ type updateNoticeBody struct {
 // answered mark the notice now (false clears a mistake), answer keeps
 // what the platform said.
 func (a *api) updateNotice(w http.ResponseWriter, r *http.Request) {
-	p, ok := principal(w, r)
+	p, id, ok := principalID(w, r, "case")
 	if !ok {
-		return
-	}
-	id, err := idParam(r, "case")
-	if err != nil {
-		writeError(w, r, err)
 		return
 	}
 	nid, err := positiveID(r.PathValue("nid"), "notice")

@@ -116,13 +116,8 @@ func (a *api) acceptClaim(w http.ResponseWriter, r *http.Request) { a.decideClai
 func (a *api) rejectClaim(w http.ResponseWriter, r *http.Request) { a.decideClaim(w, r, false) }
 
 func (a *api) decideClaim(w http.ResponseWriter, r *http.Request, accept bool) {
-	p, ok := principal(w, r)
+	p, id, ok := principalID(w, r, "seller claim")
 	if !ok {
-		return
-	}
-	id, err := idParam(r, "seller claim")
-	if err != nil {
-		writeError(w, r, err)
 		return
 	}
 	notFound := domain.Errorf(domain.ENOTFOUND, "seller claim %d does not exist", id)

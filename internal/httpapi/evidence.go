@@ -51,13 +51,8 @@ const artefactsPath = "/api/v1/artefacts"
 // captures (with their artefact refs) and listing versions. An alert
 // outside the scope answers as a missing one.
 func (a *api) getEvidence(w http.ResponseWriter, r *http.Request) {
-	p, ok := principal(w, r)
+	p, id, ok := principalID(w, r, "alert")
 	if !ok {
-		return
-	}
-	id, err := idParam(r, "alert")
-	if err != nil {
-		writeError(w, r, err)
 		return
 	}
 	if _, err := a.scopedAlert(r.Context(), p.Scope, id); err != nil {

@@ -35,13 +35,8 @@ type reviewBody struct {
 // and answers the alert as stored after the change. An alert outside the
 // reviewer's scope (a supervisor's jurisdiction) answers 404, as if absent.
 func (a *api) reviewAlert(w http.ResponseWriter, r *http.Request) {
-	p, ok := principal(w, r)
+	p, id, ok := principalID(w, r, "alert")
 	if !ok {
-		return
-	}
-	id, err := idParam(r, "alert")
-	if err != nil {
-		writeError(w, r, err)
 		return
 	}
 	rv, err := readReview(w, r)

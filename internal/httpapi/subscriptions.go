@@ -116,13 +116,8 @@ func (a *api) ownSubscription(ctx context.Context, p access.Principal, id int64)
 
 // getSubscription serves GET /api/v1/subscriptions/{id}.
 func (a *api) getSubscription(w http.ResponseWriter, r *http.Request) {
-	p, ok := principal(w, r)
+	p, id, ok := principalID(w, r, "subscription")
 	if !ok {
-		return
-	}
-	id, err := idParam(r, "subscription")
-	if err != nil {
-		writeError(w, r, err)
 		return
 	}
 	s, err := a.ownSubscription(r.Context(), p, id)
@@ -163,13 +158,8 @@ func (a *api) createSubscription(w http.ResponseWriter, r *http.Request) {
 // updateSubscription serves PUT /api/v1/subscriptions/{id}: the body
 // replaces every field but the secret, which an empty value keeps.
 func (a *api) updateSubscription(w http.ResponseWriter, r *http.Request) {
-	p, ok := principal(w, r)
+	p, id, ok := principalID(w, r, "subscription")
 	if !ok {
-		return
-	}
-	id, err := idParam(r, "subscription")
-	if err != nil {
-		writeError(w, r, err)
 		return
 	}
 	var body subscriptionBody
@@ -204,13 +194,8 @@ func (a *api) updateSubscription(w http.ResponseWriter, r *http.Request) {
 // deleteSubscription serves DELETE /api/v1/subscriptions/{id} and answers
 // 204; its pending notifications are cancelled by the store.
 func (a *api) deleteSubscription(w http.ResponseWriter, r *http.Request) {
-	p, ok := principal(w, r)
+	p, id, ok := principalID(w, r, "subscription")
 	if !ok {
-		return
-	}
-	id, err := idParam(r, "subscription")
-	if err != nil {
-		writeError(w, r, err)
 		return
 	}
 	if _, err := a.ownSubscription(r.Context(), p, id); err != nil {
@@ -257,13 +242,8 @@ type deliveryList struct {
 // listDeliveries serves GET /api/v1/subscriptions/{id}/deliveries?limit=,
 // newest first: what was sent, is pending or failed, and why.
 func (a *api) listDeliveries(w http.ResponseWriter, r *http.Request) {
-	p, ok := principal(w, r)
+	p, id, ok := principalID(w, r, "subscription")
 	if !ok {
-		return
-	}
-	id, err := idParam(r, "subscription")
-	if err != nil {
-		writeError(w, r, err)
 		return
 	}
 	limit, err := intParam(r.URL.Query(), "limit", defaultLimit, 1, maxLimit)

@@ -179,13 +179,8 @@ func parseLifetime(raw string) (time.Duration, error) {
 // revokeToken serves DELETE /api/v1/tokens/{id}: one's own token, or any for
 // admins. Another user's token answers 404, as if it did not exist.
 func (a *api) revokeToken(w http.ResponseWriter, r *http.Request) {
-	p, ok := principal(w, r)
+	p, id, ok := principalID(w, r, "token")
 	if !ok {
-		return
-	}
-	id, err := idParam(r, "token")
-	if err != nil {
-		writeError(w, r, err)
 		return
 	}
 	notFound := domain.Errorf(domain.ENOTFOUND, "token %d does not exist", id)
