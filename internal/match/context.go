@@ -88,11 +88,13 @@ func (m *Matcher) authorized(c *compiled, seller string) bool {
 	return false
 }
 
-// goodsOutside finds one of the mark's goods words outside the given span.
+// goodsOutside finds one of the mark's goods words not inside the given
+// span: beside it, or running on from the name's own generic tail (六禾核桃露
+// names its goods, 核桃露, with the last characters of the name).
 func (m *Matcher) goodsOutside(c *compiled, tx *text, sp span) (span, bool) {
 	for _, g := range c.goods {
 		for _, o := range tx.findAll(g) {
-			if !overlaps(o, sp) {
+			if !overlaps(o, sp) || (o.us > sp.us && o.ue > sp.ue) {
 				return o, true
 			}
 		}
@@ -213,6 +215,12 @@ func (m *Matcher) counterfeitWording(tx *text) (domain.Reason, bool) {
 	for _, hit := range m.t.counterfeitAC.FindAll(tx.buf, 1) {
 		us, ue := int(tx.byteAt[hit.Start]), int(tx.byteAt[hit.End-1])+1
 		return m.reason(tx, "counterfeit", "假冒用语: "+m.t.words.counterfeit[hit.PatternID], us, ue), true
+	}
+	// 仿 standing as a word of its own (同款 仿 批发) says the same
+	for i, u := range tx.units {
+		if u.r == '仿' && (i == 0 || u.gap >= gapSpace) && (i+1 == len(tx.units) || tx.units[i+1].gap >= gapSpace) {
+			return m.reason(tx, "counterfeit", "假冒用语: 仿", i, i+1), true
+		}
 	}
 	// (two plain searches: ContainsAny walks the title rune by rune when the
 	// set holds a non-ASCII character, and this runs for every title with a hit)

@@ -146,9 +146,13 @@ func (m *Matcher) hanSeq(tx *text, hs *hanSeq) *hanSeq {
 	hs.unit = tx.han
 	for i, ui := range tx.han {
 		u := tx.units[ui]
-		hs.r[i] = u.r
-		hs.syl[i] = m.t.sylOf(u.r)
-		hs.toned[i] = m.t.tonedOf(u.r)
+		r := u.r
+		if u.kind == kindDigit {
+			r = numeralOf(r)
+		}
+		hs.r[i] = r
+		hs.syl[i] = m.t.sylOf(r)
+		hs.toned[i] = m.t.tonedOf(r)
 		hs.gap[i] = u.gap
 		if i > 0 && tx.han[i-1] != ui-1 {
 			hs.gap[i] = gapOther // letters or digits stand between

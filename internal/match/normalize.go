@@ -153,6 +153,7 @@ func (t *tables) analyse(title string, tx *text) {
 	pos := int32(0)
 	tok := int32(-1)
 	prevKind := kind(255)
+	digits := false
 	for _, r := range title {
 		out, changed := t.foldRune(fold[:0], r)
 		for _, c := range out {
@@ -164,6 +165,7 @@ func (t *tables) analyse(title string, tx *text) {
 				k = kindLatin
 			case c >= '0' && c <= '9':
 				k = kindDigit
+				digits = true
 			default:
 				if g := separatorGap(c); g > pending {
 					pending = g
@@ -193,6 +195,41 @@ func (t *tables) analyse(title string, tx *text) {
 	tx.byteAt = append(tx.byteAt, int32(len(tx.units)))
 	tx.buf = buf
 	tx.str = string(buf)
+	if digits {
+		tx.numeralDigits()
+	}
+}
+
+// numeralDigits puts a lone digit glued to Han characters into the Han
+// sequence as the numeral it reads as (6个核桃 → 六个核桃, 5粮液): written
+// out of the name's script, like a traditional character. A digit of a
+// longer number (240ml, 12罐) stays a number.
+func (tx *text) numeralDigits() {
+	us := tx.units
+	han := tx.han[:0:0]
+	for i := range us {
+		u := us[i]
+		switch {
+		case u.kind == kindHan:
+			han = append(han, int32(i))
+		case u.kind == kindDigit && u.r != '0' &&
+			(i == 0 || us[i-1].kind != kindDigit || u.gap != gapNone) &&
+			(i+1 == len(us) || us[i+1].kind != kindDigit || us[i+1].gap != gapNone) &&
+			((i+1 < len(us) && us[i+1].kind == kindHan && us[i+1].gap == gapNone) ||
+				(i > 0 && us[i-1].kind == kindHan && u.gap == gapNone)) &&
+			(i+1 == len(us) || us[i+1].kind != kindLatin || us[i+1].gap != gapNone):
+			han = append(han, int32(i))
+		}
+	}
+	tx.han = han
+}
+
+// numeralOf is the Chinese numeral a digit stands for.
+func numeralOf(r rune) rune {
+	if r >= '1' && r <= '9' {
+		return []rune("一二三四五六七八九")[r-'1']
+	}
+	return r
 }
 
 // origRunes returns the original title as runes, converted on first use:

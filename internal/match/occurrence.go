@@ -137,17 +137,32 @@ func (m *Matcher) occurrenceOf(p *pattern, hs *hanSeq, tx *text, a alignment, ex
 // scriptReasons notes traditional or variant characters and separators
 // inside the span: the name written so that an exact search misses it.
 func (m *Matcher) scriptReasons(o *occurrence, hs *hanSeq, tx *text, start, end int, explain bool) {
-	folded := false
+	folded, digit := false, false
 	for t := start; t < end; t++ {
-		folded = folded || tx.units[hs.unit[t]].folded
+		u := tx.units[hs.unit[t]]
+		if u.kind == kindDigit {
+			digit = true
+		} else {
+			folded = folded || u.folded
+		}
 	}
-	if folded {
+	if folded || digit {
 		o.evasive = true
+	}
+	if digit && explain {
+		var from, to []rune
+		for t := start; t < end; t++ {
+			if u := tx.units[hs.unit[t]]; u.kind == kindDigit {
+				from = append(from, tx.origRunes()[u.start:u.end]...)
+				to = append(to, hs.r[t])
+			}
+		}
+		o.reasons = append(o.reasons, m.reason(tx, "numeral", "数字代汉字: "+string(from)+"→"+string(to), o.us, o.ue))
 	}
 	if folded && explain {
 		var from, to []rune
 		for t := start; t < end; t++ {
-			if u := tx.units[hs.unit[t]]; u.folded {
+			if u := tx.units[hs.unit[t]]; u.folded && u.kind != kindDigit {
 				from = append(from, tx.origRunes()[u.start:u.end]...)
 				to = append(to, u.r)
 			}

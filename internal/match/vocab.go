@@ -7,7 +7,7 @@ import "strings"
 // are constants, split into the read-only tables when those are built.
 
 // counterfeitWords announce a copy.
-const counterfeitWords = "高仿 精仿 仿品 仿货 a货 超a 原单 尾单 复刻 山寨 1比1 一比一 假货 复制版 仿制版 仿牌" // and 1:1, see counterfeitWording
+const counterfeitWords = "高仿 精仿 仿品 仿货 a货 超a 原单 尾单 复刻 山寨 1比1 一比一 假货 复制版 仿制版 仿牌 仿包装 仿老包装 同款包装 仿冒 冒牌" // and 1:1, see counterfeitWording
 
 // compatWords introduce the thing an accessory fits, not its maker.
 const compatWords = "适用于 适用 适配 兼容 用于 配套 专用于 适合 通用于 for"

@@ -1,0 +1,62 @@
+package match
+
+import (
+	"testing"
+
+	"github.com/markwatch/markwatch/internal/domain"
+	"github.com/markwatch/markwatch/internal/registry"
+)
+
+// TestFamilies checks each look-alike family of issue 9 on the Hebei
+// registry the daemon ships with (config/marks/hebei.yaml), with listings
+// written for these tests: the families must hold for any mark, not only
+// the ones the evaluation sets are about.
+func TestFamilies(t *testing.T) {
+	marks, err := registry.Load("../../config/marks/hebei.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := New(marks, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, title, seller, location string
+		want                          string // alerted mark, "" for none
+		tactic, reason                string // a reason with this tactic (and text) on the hit
+	}{
+		// goods named with the name's own generic tail
+		{"goods run on from the name", "六介核桃露 整箱 24罐", "", "", "liugehetao", "sound", "音近: 介≈个 ge"},
+		{"plain name running into its goods", "六个核桃乳 整箱 24罐", "", "", "", "", ""},
+		// counterfeit wording standing alone
+		{"仿 as a word", "旭日升 冰茶 整箱 仿 批发", "", "", "xurisheng", "counterfeit", "假冒用语: 仿"},
+		{"同款包装", "刘伶醉 同款包装 白酒 52度", "", "", "liulingzui", "counterfeit", "假冒用语: 同款包装"},
+		// digits for numerals
+		{"digit for the first numeral", "5得利 高筋面粉 5kg", "", "", "wudeli", "numeral", "数字代汉字: 5→五"},
+		{"full-width digit", "６个核桃 核桃乳 整箱", "", "", "liugehetao", "numeral", "数字代汉字: ６→六"},
+		{"a number is not a numeral", "五得利 面粉 25kg 高筋", "", "", "", "", ""},
+		{"quantity after the name", "六个核桃 6罐 核桃乳", "", "", "", "", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ms := m.Match(domain.Listing{Title: c.title, Seller: c.seller, Location: c.location})
+			got := alerted(ms)
+			if c.want == "" {
+				if len(got) > 0 {
+					t.Fatalf("%s: alerted %v, want none; hits %+v", c.title, got, ms)
+				}
+				return
+			}
+			if len(got) == 0 || got[0] != c.want {
+				t.Fatalf("%s: alerted %v, want [%s]; hits %+v", c.title, got, c.want, ms)
+			}
+			checkOffsets(t, c.title, ms)
+			for _, r := range ms[0].Reasons {
+				if r.Tactic == c.tactic && (c.reason == "" || r.Text == c.reason) {
+					return
+				}
+			}
+			t.Errorf("%s: reasons %+v lack %s %q", c.title, ms[0].Reasons, c.tactic, c.reason)
+		})
+	}
+}
