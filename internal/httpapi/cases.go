@@ -493,6 +493,25 @@ func (s *streamFile) Write(p []byte) (int, error) {
 	return s.w.Write(p)
 }
 
+// finish ends the download: a writer's err goes out as the JSON error
+// answer if nothing was sent yet, else into the request's log line (the
+// status is gone); with no error, an empty file still gets its headers.
+func (s *streamFile) finish(r *http.Request, err error) {
+	if err == nil {
+		if !s.started {
+			s.Write(nil)
+		}
+		return
+	}
+	if !s.started {
+		writeError(s.w, r, err)
+		return
+	}
+	if info := requestInfoFrom(r.Context()); info != nil {
+		info.err = err
+	}
+}
+
 // downloadHeaders are the headers of a file handed to the user's disk.
 func downloadHeaders(mediaType, filename string) func(http.Header) {
 	return func(h http.Header) {
@@ -535,17 +554,10 @@ func (a *api) getPacket(format string) http.HandlerFunc {
 		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(packetTimeout)) // not every writer supports it
 		sf := &streamFile{w: w, set: downloadHeaders(media, caseFileName(c)+"."+format)}
 		if err := a.deps.Packet(r.Context(), c.ID, sf, format); err != nil {
-			err = fmt.Errorf("writing the %s packet of case %d: %w", format, id, err)
-			if !sf.started {
-				writeError(w, r, err)
-			} else if info := requestInfoFrom(r.Context()); info != nil {
-				info.err = err
-			}
+			sf.finish(r, fmt.Errorf("writing the %s packet of case %d: %w", format, id, err))
 			return
 		}
-		if !sf.started {
-			sf.Write(nil)
-		}
+		sf.finish(r, nil)
 	}
 }
 
@@ -701,16 +713,8 @@ func (a *api) getNoticeFile(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		err = fmt.Errorf("writing notice %d of case %d as %s: %w", nid, id, ext, err)
-		if !sf.started {
-			writeError(w, r, err)
-		} else if info := requestInfoFrom(r.Context()); info != nil {
-			info.err = err
-		}
-		return
 	}
-	if !sf.started {
-		sf.Write(nil)
-	}
+	sf.finish(r, err)
 }
 
 const updateNoticeExample = `{"sent":true}, {"answered":true,"answer":"已下架"}`
