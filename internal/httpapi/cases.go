@@ -662,14 +662,6 @@ func (a *api) scopedNotice(ctx context.Context, p access.Principal, id, nid int6
 	return domain.Case{}, domain.Notice{}, noticeNotFound(nid)
 }
 
-func positiveID(raw, what string) (int64, error) {
-	id, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, domain.Errorf(domain.EINVALID, "%s id %q: must be a positive whole number", what, raw)
-	}
-	return id, nil
-}
-
 // getNoticeFile serves GET /api/v1/cases/{id}/notices/{nid}.txt|.csv|.json,
 // filled in afresh from the case as it stands.
 func (a *api) getNoticeFile(w http.ResponseWriter, r *http.Request) {

@@ -64,7 +64,11 @@ func boolParam(q url.Values, name string) (bool, error) {
 
 // idParam reads the positive integer id of a what ("alert") from the path.
 func idParam(r *http.Request, what string) (int64, error) {
-	raw := r.PathValue("id")
+	return positiveID(r.PathValue("id"), what)
+}
+
+// positiveID reads raw as the id of a what ("notice"): a positive integer.
+func positiveID(raw, what string) (int64, error) {
 	id, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil || id <= 0 {
 		return 0, domain.Errorf(domain.EINVALID, "%s id %q: must be a positive whole number", what, raw)
