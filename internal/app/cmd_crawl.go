@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os/signal"
 	"syscall"
 	"time"
+
+	"go.uber.org/zap"
 
 	"github.com/markwatch/markwatch/internal/alert"
 	"github.com/markwatch/markwatch/internal/crawl"
@@ -34,7 +37,7 @@ func runCrawl(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	srcs, err := loadSources(cfg)
+	srcs, demoSrc, err := loadSources(cfg)
 	if err != nil {
 		return err
 	}
@@ -70,20 +73,31 @@ func runCrawl(ctx context.Context, env Env, args []string) error {
 	defer stop()
 
 	allowPrivate := cfg.Crawl.AllowPrivateAddresses
-	if src.ID == demoSourceID {
-		srv := demo.NewServer(demo.Options{Log: log.Named("demo")})
-		base, err := srv.Start()
+	if demoSrc != nil && src.File == demoSrc.File {
+		// The demo at the configured address: the running daemon's own if
+		// it serves one, so both read the same offers at the same URLs.
+		base, stopDemo, err := demoAt(cfg.Sources.Demo.Listen, log)
 		if err != nil {
 			return err
 		}
-		defer srv.Close()
+		defer stopDemo()
 		src.BaseURL, allowPrivate = base, true
 	}
-	db, err := openStore(ctx, cfg, true)
+	opts, err := storeOptions(marks, cfg)
+	if err != nil {
+		return err
+	}
+	// New alerts get their subscribers' notifications (the daemon delivers
+	// them) and their evidence, exactly as from the daemon's own crawls.
+	db, err := openStoreWith(ctx, cfg, true, opts)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	kit, err := openEvidence(cfg)
+	if err != nil {
+		return err
+	}
 	crawler := crawl.New(crawl.Options{Log: log.Named("crawl"), AllowPrivate: allowPrivate})
 	r := &pipeline.Runner{
 		Crawler: &sourceCrawler{
@@ -91,11 +105,12 @@ func runCrawl(ctx context.Context, env Env, args []string) error {
 			crawler: func(crawl.Source) *crawl.Crawler { return crawler },
 			plan:    func(src crawl.Source, run int) []string { return crawl.PlanQueries(marks, src.QueriesPerRun, run) },
 		},
-		Matcher: matcher,
-		Store:   storeAdapter{db},
-		Alerts:  &alert.Dispatcher{Log: log, Notifiers: []alert.Notifier{alert.LogNotifier{Log: log.Named("alert")}}},
-		Log:     log.Named("pipeline"),
-		Now:     time.Now,
+		Matcher:  matcher,
+		Store:    storeAdapter{db},
+		Evidence: keeper{kit.blobs},
+		Alerts:   &alert.Dispatcher{Log: log, Notifiers: []alert.Notifier{alert.LogNotifier{Log: log.Named("alert")}}},
+		Log:      log.Named("pipeline"),
+		Now:      time.Now,
 	}
 	run, runErr := r.Run(ctx, src.ID)
 	enc := json.NewEncoder(env.Stdout)
@@ -112,4 +127,19 @@ func sourceIDs(srcs []crawl.Source) []string {
 		ids[i] = s.ID
 	}
 	return ids
+}
+
+// demoAt returns the demo marketplace at addr: the one already listening
+// there (a running daemon's), or a new one this command serves until stop.
+func demoAt(addr string, log *zap.Logger) (base string, stop func(), err error) {
+	if c, err := net.DialTimeout("tcp", addr, 300*time.Millisecond); err == nil {
+		c.Close()
+		return "http://" + addr, func() {}, nil
+	}
+	srv := demo.NewServer(demo.Options{Addr: addr, Log: log.Named("demo")})
+	base, err = srv.Start()
+	if err != nil {
+		return "", nil, fmt.Errorf("starting the demo marketplace on sources.demo.listen %s: %w", addr, err)
+	}
+	return base, func() { _ = srv.Close() }, nil
 }

@@ -35,16 +35,19 @@ type daemon struct {
 	marks   []domain.Mark
 	matcher swapMatcher
 	sources []crawl.Source
-	db      *store.DB
-	meili   *index.Managed // nil when an external server is configured
-	search  *index.Client
-	indexer *index.Indexer
-	demo    *demo.Server
-	runner  *pipeline.Runner
-	sched   *schedule.Scheduler
-	http    *http.Server
-	ln      net.Listener // opened by listen, served by startHTTP
-	httpURL string
+	// demoFile is the embedded demo definition's file, "" when none is
+	// configured: only that source may read the demo on loopback.
+	demoFile string
+	db       *store.DB
+	meili    *index.Managed // nil when an external server is configured
+	search   *index.Client
+	indexer  *index.Indexer
+	demo     *demo.Server
+	runner   *pipeline.Runner
+	sched    *schedule.Scheduler
+	http     *http.Server
+	ln       net.Listener // opened by listen, served by startHTTP
+	httpURL  string
 
 	evidence *evidenceKit
 
@@ -82,8 +85,12 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 		return d, err
 	}
 	d.matcher.p.Store(matcher)
-	if d.sources, err = loadSources(cfg); err != nil {
+	var demoSrc *crawl.Source
+	if d.sources, demoSrc, err = loadSources(cfg); err != nil {
 		return d, err
+	}
+	if demoSrc != nil {
+		d.demoFile = demoSrc.File
 	}
 	opts, err := storeOptions(d.marks, cfg)
 	if err != nil {

@@ -20,7 +20,7 @@ func (d *daemon) startDemo() error {
 		return fmt.Errorf("starting the demo marketplace (sources.demo.listen %s; set MARKWATCH_SOURCES_DEMO_LISTEN to another port): %w", d.cfg.Sources.Demo.Listen, err)
 	}
 	for i := range d.sources {
-		if d.sources[i].ID == demoSourceID {
+		if d.isDemo(d.sources[i]) {
 			d.sources[i].BaseURL = base
 		}
 	}
@@ -45,10 +45,15 @@ func (d *daemon) newSourceCrawler() *sourceCrawler {
 			return crawl.PlanQueries(d.marks, src.QueriesPerRun, run)
 		},
 		crawler: func(src crawl.Source) *crawl.Crawler {
-			if src.ID == demoSourceID && d.demo != nil {
+			if d.isDemo(src) && d.demo != nil {
 				return demoCrawler
 			}
 			return normal
 		},
 	}
+}
+
+// isDemo reports the embedded demo definition, by where it was loaded from.
+func (d *daemon) isDemo(src crawl.Source) bool {
+	return d.demoFile != "" && src.File == d.demoFile && src.ID == demoSourceID
 }

@@ -17,23 +17,29 @@ const demoSourceID = "demo"
 // definitions are examples for operators (real marketplaces need a decision
 // about what to crawl, cookies and a network), not something a fresh install
 // should start hitting.
-func loadSources(cfg config.Config) ([]crawl.Source, error) {
+//
+// demo is the embedded demo definition when it is among them, else nil. It
+// is recognised by where it came from, never by its id: a source file of an
+// operator's named "demo" is an ordinary source and gets no loopback access.
+func loadSources(cfg config.Config) (srcs []crawl.Source, demo *crawl.Source, err error) {
 	if cfg.Sources.Dir != "" {
 		srcs, err := crawl.LoadSources(os.DirFS(cfg.Sources.Dir), ".")
 		if err != nil {
-			return nil, fmt.Errorf("loading sources from %s: %w", cfg.Sources.Dir, err)
+			return nil, nil, fmt.Errorf("loading sources from %s: %w", cfg.Sources.Dir, err)
 		}
-		return srcs, nil
+		return srcs, nil, nil
 	}
 	all, err := crawl.LoadSources(defaults.FS, defaults.SourcesDir)
 	if err != nil {
-		return nil, fmt.Errorf("loading embedded sources: %w", err)
+		return nil, nil, fmt.Errorf("loading embedded sources: %w", err)
 	}
-	var out []crawl.Source
 	for _, s := range all {
 		if s.ID == demoSourceID && cfg.Sources.Demo.Enabled {
-			out = append(out, s)
+			srcs = append(srcs, s)
 		}
 	}
-	return out, nil
+	if len(srcs) == 1 {
+		demo = &srcs[0]
+	}
+	return srcs, demo, nil
 }

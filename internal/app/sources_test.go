@@ -1,0 +1,103 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"go.uber.org/zap"
+
+	"github.com/markwatch/markwatch/internal/config"
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+// TestDemoIsKnownByOriginNotByName: an operator's source file that calls
+// itself "demo" is an ordinary source; only the embedded demo definition
+// may read the demo marketplace on loopback.
+func TestDemoIsKnownByOriginNotByName(t *testing.T) {
+	dir := t.TempDir()
+	def := `id: demo
+name: 伪装的演示源
+platform: demo
+schedule: "@every 1h"
+search:
+  url: "http://127.0.0.1:6379/search?q={query}&page={page}"
+extract:
+  css:
+    item: "li"
+    fields:
+      title: "a"
+      url: "a@href"
+`
+	if err := os.WriteFile(filepath.Join(dir, "demo.yaml"), []byte(def), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.Sources.Dir = dir
+	srcs, demo, err := loadSources(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(srcs) != 1 || demo != nil {
+		t.Fatalf("sources %d, demo %v: an operator's file named demo must not be the demo", len(srcs), demo)
+	}
+	d := &daemon{cfg: cfg, sources: srcs}
+	if d.isDemo(srcs[0]) {
+		t.Fatal("the operator's demo.yaml would get the loopback crawler")
+	}
+
+	cfg = config.Default() // embedded definitions
+	srcs, demo, err = loadSources(cfg)
+	if err != nil || demo == nil || len(srcs) != 1 {
+		t.Fatalf("embedded: %d sources, demo %v, %v", len(srcs), demo, err)
+	}
+	d = &daemon{cfg: cfg, sources: srcs, demoFile: demo.File}
+	if !d.isDemo(srcs[0]) {
+		t.Fatal("the embedded demo is not recognised")
+	}
+}
+
+// TestCLICrawlBesideTheDaemonAddsNoDuplicates runs `markwatch crawl --source
+// demo` while the daemon serves the demo: the command reads the daemon's
+// own demo marketplace, so the same offers have the same URLs and raise no
+// second alerts.
+func TestCLICrawlBesideTheDaemonAddsNoDuplicates(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the daemon and Meilisearch")
+	}
+	cfg := testConfig(t, needMeilisearch(t))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Sources.Demo.Listen = ln.Addr().String()
+	ln.Close()
+	runs := make(chan domain.CrawlRun, 2)
+	d, err := startDaemon(context.Background(), cfg, zap.NewNop(), func(r domain.CrawlRun) { runs <- r })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.stop(context.Background())
+	first := <-runs
+	ctx := context.Background()
+	_, before, _ := d.db.ListAlerts(ctx, domain.AlertFilter{Limit: 1})
+
+	cfgFile := filepath.Join(t.TempDir(), "markwatch.yaml")
+	yaml := "data_dir: " + cfg.DataDir + "\nsources:\n  demo:\n    listen: " + cfg.Sources.Demo.Listen + "\n"
+	if err := os.WriteFile(cfgFile, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	code := Main(ctx, []string{"crawl", "--source", "demo", "--config", cfgFile}, Env{
+		Stdout: &out, Stderr: &out, Getenv: func(string) (string, bool) { return "", false }})
+	if code != 0 {
+		t.Fatalf("crawl: exit %d\n%s", code, out.String())
+	}
+	_, after, _ := d.db.ListAlerts(ctx, domain.AlertFilter{Limit: 1})
+	if first.Alerts == 0 || after != before {
+		t.Fatalf("alerts before the CLI crawl %d (first run raised %d), after %d: the CLI crawl duplicated offers", before, first.Alerts, after)
+	}
+}
