@@ -88,6 +88,23 @@ func (c *console) visibleCase(r *http.Request, id int64) (domain.Case, error) {
 	return cs, nil
 }
 
+// formCase reads the posted form (at most limit bytes; form names it in
+// the error) and then case id if the request's scope allows it, answering
+// either failure itself; doing ("updating case 7") prefixes a missing case.
+// The form comes first: a bad post is refused before the store is asked.
+func (c *console) formCase(w http.ResponseWriter, r *http.Request, id, limit int64, form, doing string) (domain.Case, bool) {
+	if err := readForm(w, r, limit); err != nil {
+		c.fail(w, r, fmt.Errorf("reading the %s form: %w", form, err))
+		return domain.Case{}, false
+	}
+	cs, err := c.visibleCase(r, id)
+	if err != nil {
+		c.fail(w, r, fmt.Errorf("%s: %w", doing, err))
+		return domain.Case{}, false
+	}
+	return cs, true
+}
+
 func pathID(r *http.Request, name, what string) (int64, error) {
 	raw := r.PathValue(name)
 	id, err := strconv.ParseInt(raw, 10, 64)
@@ -409,13 +426,8 @@ func (c *console) updateCase(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, err)
 		return
 	}
-	if err := readForm(w, r, maxCaseForm); err != nil {
-		c.fail(w, r, fmt.Errorf("reading the case form: %w", err))
-		return
-	}
-	cs, err := c.visibleCase(r, id)
-	if err != nil {
-		c.fail(w, r, fmt.Errorf("updating case %d: %w", id, err))
+	cs, ok := c.formCase(w, r, id, maxCaseForm, "case", fmt.Sprintf("updating case %d", id))
+	if !ok {
 		return
 	}
 	p, _ := access.FromContext(r.Context())
@@ -520,13 +532,8 @@ func (c *console) updateNotice(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, err)
 		return
 	}
-	if err := readForm(w, r, maxFormBody); err != nil {
-		c.fail(w, r, fmt.Errorf("reading the notice form: %w", err))
-		return
-	}
-	cs, err := c.visibleCase(r, id)
-	if err != nil {
-		c.fail(w, r, fmt.Errorf("updating notice %d of case %d: %w", nid, id, err))
+	cs, ok := c.formCase(w, r, id, maxFormBody, "notice", fmt.Sprintf("updating notice %d of case %d", nid, id))
+	if !ok {
 		return
 	}
 	ns, err := c.deps.Notices.ListNotices(r.Context(), cs.ID)
