@@ -52,17 +52,8 @@ func (a *api) listAlerts(w http.ResponseWriter, r *http.Request) {
 	}
 	// The store filters in SQL; this second look costs nothing and means a
 	// bug there shows up as a log line rather than another owner's alerts.
-	kept := make([]domain.Alert, 0, len(alerts))
-	for _, al := range alerts {
-		if p.Scope.Allows(al.MarkID, al.Location) {
-			kept = append(kept, al)
-		}
-	}
-	if n := len(alerts) - len(kept); n > 0 {
-		a.scopeLeak(p, "alerts", n)
-		total -= n
-	}
-	writeJSON(w, http.StatusOK, alertList{Alerts: kept, Total: total, Limit: limit, Offset: offset})
+	kept, dropped := inScope(a, p, "alerts", alerts, func(al domain.Alert) bool { return p.Scope.Allows(al.MarkID, al.Location) })
+	writeJSON(w, http.StatusOK, alertList{Alerts: kept, Total: total - dropped, Limit: limit, Offset: offset})
 }
 
 // scopeLeak logs a reader that answered rows outside the principal's scope:
@@ -70,6 +61,22 @@ func (a *api) listAlerts(w http.ResponseWriter, r *http.Request) {
 func (a *api) scopeLeak(p access.Principal, what string, dropped int) {
 	a.log.Error("reader answered rows outside the principal's scope; dropped them",
 		zap.String("what", what), zap.Int("dropped", dropped), zap.String("user", p.User.Name))
+}
+
+// inScope keeps the items visible allows and reports the rest as a scope
+// leak of what ("alerts"), returning how many it dropped so a list's total
+// can leave them out too.
+func inScope[T any](a *api, p access.Principal, what string, items []T, visible func(T) bool) (kept []T, dropped int) {
+	kept = make([]T, 0, len(items))
+	for _, x := range items {
+		if visible(x) {
+			kept = append(kept, x)
+		}
+	}
+	if dropped = len(items) - len(kept); dropped > 0 {
+		a.scopeLeak(p, what, dropped)
+	}
+	return kept, dropped
 }
 
 // getAlert serves GET /api/v1/alerts/{id}.

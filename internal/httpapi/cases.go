@@ -129,17 +129,8 @@ func (a *api) listCases(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, fmt.Errorf("listing cases: %w", err))
 		return
 	}
-	kept := make([]domain.Case, 0, len(cs))
-	for _, c := range cs {
-		if caseVisible(p.Scope, c) {
-			kept = append(kept, c)
-		}
-	}
-	if n := len(cs) - len(kept); n > 0 {
-		a.scopeLeak(p, "cases", n)
-		total -= n
-	}
-	writeJSON(w, http.StatusOK, caseList{Cases: kept, Total: total, Limit: limit, Offset: offset})
+	kept, dropped := inScope(a, p, "cases", cs, func(c domain.Case) bool { return caseVisible(p.Scope, c) })
+	writeJSON(w, http.StatusOK, caseList{Cases: kept, Total: total - dropped, Limit: limit, Offset: offset})
 }
 
 // caseJSON is one case with what hangs off it.

@@ -96,15 +96,7 @@ func (a *api) listClaims(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, fmt.Errorf("listing seller claims: %w", err))
 		return
 	}
-	kept := []domain.SellerClaim{}
-	for _, c := range claims {
-		if p.Scope.AllowsMark(c.MarkID) {
-			kept = append(kept, c)
-		}
-	}
-	if n := len(claims) - len(kept); n > 0 {
-		a.scopeLeak(p, "seller claims", n)
-	}
+	kept, _ := inScope(a, p, "seller claims", claims, func(c domain.SellerClaim) bool { return p.Scope.AllowsMark(c.MarkID) })
 	writeJSON(w, http.StatusOK, claimList{Claims: kept})
 }
 

@@ -61,15 +61,6 @@ func (a *api) searchHits(w http.ResponseWriter, r *http.Request) {
 	}
 	// The index enforces the scope with a tenant token; looking again here
 	// turns a mistake there into a log line instead of a leak.
-	kept := make([]domain.Hit, 0, len(hits))
-	for _, h := range hits {
-		if p.Scope.Allows(h.MarkID, h.Location) {
-			kept = append(kept, h)
-		}
-	}
-	if n := len(hits) - len(kept); n > 0 {
-		a.scopeLeak(p, "hits", n)
-		total -= n
-	}
-	writeJSON(w, http.StatusOK, hitList{Hits: kept, Total: total, Limit: limit, Offset: offset})
+	kept, dropped := inScope(a, p, "hits", hits, func(h domain.Hit) bool { return p.Scope.Allows(h.MarkID, h.Location) })
+	writeJSON(w, http.StatusOK, hitList{Hits: kept, Total: total - dropped, Limit: limit, Offset: offset})
 }
