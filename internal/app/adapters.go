@@ -50,9 +50,13 @@ type sourceCrawler struct {
 	sources map[string]crawl.Source
 	crawler func(src crawl.Source) *crawl.Crawler
 	plan    func(src crawl.Source, run int) []string
+	// runIndex is where a source's rotation stands: the store's count of
+	// its ended runs, so it survives restarts. nil counts in memory (one
+	// CLI crawl).
+	runIndex func(ctx context.Context, sourceID string) (int, error)
 
 	mu   sync.Mutex
-	runs map[string]int // per source, so query plans rotate across runs
+	runs map[string]int // per source, when runIndex is nil
 }
 
 func (c *sourceCrawler) Crawl(ctx context.Context, id string, emit func(domain.Listing) error) (pipeline.CrawlResult, error) {
@@ -60,10 +64,18 @@ func (c *sourceCrawler) Crawl(ctx context.Context, id string, emit func(domain.L
 	if !ok {
 		return pipeline.CrawlResult{}, domain.Errorf(domain.ENOTFOUND, "no source %q is configured", id)
 	}
-	c.mu.Lock()
-	n := c.runs[id]
-	c.runs[id] = n + 1
-	c.mu.Unlock()
+	var n int
+	if c.runIndex != nil {
+		var err error
+		if n, err = c.runIndex(ctx, id); err != nil {
+			return pipeline.CrawlResult{}, fmt.Errorf("reading where the query rotation of %s stands: %w", id, err)
+		}
+	} else {
+		c.mu.Lock()
+		n = c.runs[id]
+		c.runs[id] = n + 1
+		c.mu.Unlock()
+	}
 	queries := c.plan(src, n)
 	st, err := c.crawler(src).Run(ctx, src, queries, emit)
 	res := pipeline.CrawlResult{Pages: st.Pages, Errors: st.Errors, EndReason: st.EndReason}

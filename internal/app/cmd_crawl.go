@@ -101,7 +101,7 @@ func runCrawl(ctx context.Context, env Env, args []string) error {
 	crawler := crawl.New(crawl.Options{Log: log.Named("crawl"), AllowPrivate: allowPrivate})
 	r := &pipeline.Runner{
 		Crawler: &sourceCrawler{
-			sources: map[string]crawl.Source{src.ID: *src}, runs: map[string]int{},
+			sources: map[string]crawl.Source{src.ID: *src}, runs: map[string]int{}, runIndex: db.FinishedRuns,
 			crawler: func(crawl.Source) *crawl.Crawler { return crawler },
 			plan:    func(src crawl.Source, run int) []string { return crawl.PlanQueries(marks, src.QueriesPerRun, run) },
 		},

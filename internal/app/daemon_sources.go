@@ -39,8 +39,9 @@ func (d *daemon) newSourceCrawler() *sourceCrawler {
 		byID[s.ID] = s
 	}
 	return &sourceCrawler{
-		sources: byID,
-		runs:    map[string]int{},
+		sources:  byID,
+		runs:     map[string]int{},
+		runIndex: d.db.FinishedRuns,
 		plan: func(src crawl.Source, run int) []string {
 			return crawl.PlanQueries(d.marks, src.QueriesPerRun, run)
 		},

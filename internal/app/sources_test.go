@@ -11,7 +11,9 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/markwatch/markwatch/internal/config"
+	"github.com/markwatch/markwatch/internal/crawl"
 	"github.com/markwatch/markwatch/internal/domain"
+	"github.com/markwatch/markwatch/internal/store"
 )
 
 // TestDemoIsKnownByOriginNotByName: an operator's source file that calls
@@ -99,5 +101,44 @@ func TestCLICrawlBesideTheDaemonAddsNoDuplicates(t *testing.T) {
 	_, after, _ := d.db.ListAlerts(ctx, domain.AlertFilter{Limit: 1})
 	if first.Alerts == 0 || after != before {
 		t.Fatalf("alerts before the CLI crawl %d (first run raised %d), after %d: the CLI crawl duplicated offers", before, first.Alerts, after)
+	}
+}
+
+// TestQueryRotationSurvivesRestarts: the run index that picks a run's
+// queries comes from the store's count of ended runs, so a daemon that
+// restarts goes on to the next window of marks instead of the first.
+func TestQueryRotationSurvivesRestarts(t *testing.T) {
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	ctx := context.Background()
+	var planned []int
+	newCrawler := func(db *store.DB) *sourceCrawler {
+		return &sourceCrawler{
+			sources:  map[string]crawl.Source{"jd": {ID: "jd"}},
+			runs:     map[string]int{},
+			runIndex: db.FinishedRuns,
+			plan:     func(_ crawl.Source, run int) []string { planned = append(planned, run); return nil },
+			crawler:  func(crawl.Source) *crawl.Crawler { return crawl.New(crawl.Options{}) },
+		}
+	}
+	for restart := range 3 {
+		db, err := openStore(ctx, cfg, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := newCrawler(db)
+		r, err := db.StartRun(ctx, "jd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = c.Crawl(ctx, "jd", func(domain.Listing) error { return nil })
+		r.Status = domain.RunSucceeded
+		if err := db.FinishRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		if planned[restart] != restart {
+			t.Fatalf("after %d restarts the plan used run index %d, want %d (rotation starts again)", restart, planned[restart], restart)
+		}
 	}
 }
