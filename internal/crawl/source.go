@@ -66,6 +66,9 @@ type Source struct {
 	Detail *DetailRules
 	// Evidence says what is captured beyond the raw page bytes.
 	Evidence SourceEvidence
+	// IdentityRules derive an offer's identity from its URL (see Identity);
+	// the zero value makes the canonical URL the identity.
+	IdentityRules IdentityRules
 }
 
 // SourceEvidence is a source's evidence policy (YAML evidence:).

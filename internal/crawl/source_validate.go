@@ -65,6 +65,7 @@ func (v *validator) source(raw rawSource) Source {
 	v.extraction(&s, raw.Extract)
 	v.detail(&s, raw.Detail)
 	v.evidence(&s, raw.Evidence)
+	v.identity(&s, raw.Identity)
 	return s
 }
 

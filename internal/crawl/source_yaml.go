@@ -19,6 +19,32 @@ type rawSource struct {
 	Extract  rawExtract   `yaml:"extract"`
 	Detail   *rawDetail   `yaml:"detail"`
 	Evidence *rawEvidence `yaml:"evidence"`
+	Identity *rawIdentity `yaml:"identity"`
+}
+
+// rawIdentity is the optional identity block: how an offer's identity is
+// read from its URL, so one offer reached through several URL forms raises
+// one alert per mark.
+//
+//	identity:
+//	  pattern: 'item\.jd\.com/(\d+)\.html'  # Go regexps (one or a list) tried on
+//	                          # the canonical URL without its scheme; the first
+//	                          # group (or the group named id) is the item id and
+//	                          # the identity is "platform:id"
+//	  param: id               # else: the query parameter holding the item id
+//	  keep_params: [id, skuId] # parameters that tell offers apart; all others are
+//	                          # dropped from the canonical URL (default: only
+//	                          # tracking parameters such as utm_*, spm, pvid)
+//	  hosts: {m.jd.com: item.jd.com}  # host variants and the host they stand for
+//	  https: true             # http and https are the same page
+//
+// Without a pattern or param match the canonical URL is the identity.
+type rawIdentity struct {
+	Pattern    Selectors         `yaml:"pattern"`
+	Param      string            `yaml:"param"`
+	KeepParams []string          `yaml:"keep_params"`
+	Hosts      map[string]string `yaml:"hosts"`
+	HTTPS      bool              `yaml:"https"`
 }
 
 // rawEvidence is the optional evidence block:
