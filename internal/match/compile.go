@@ -62,6 +62,14 @@ type latinKey struct {
 	pinyin   bool   // derived from hanzi, so writing it is a transliteration
 	initials bool   // only the first letters of the pinyin (LGHT)
 	spelling string // the registered spelling it stands for, for reasons
+	plain    string // the spelling as a title writes it unaltered (lower case, no separators)
+	folded   string // the folded spelling the key is filed under
+	// A mixed key is the pinyin of part of a Han name, written beside the
+	// rest of it in hanzi (LIUGE核桃): mixAt characters of pattern pid are
+	// in latin, before the Han rest, or after the Han start when hanFirst.
+	mixAt    int8
+	hanFirst bool
+	pid      int32
 }
 
 // compiled is a mark with its wording pre-normalised.
@@ -139,7 +147,16 @@ func (m *Matcher) addSpelling(id int32, k patKind, gi bool, s string, c *compile
 		}
 	}
 	if latin && len(n) >= 3 {
-		m.addLatin(foldLatin(n), latinKey{mark: id, kind: k, spelling: s})
+		key := latinKey{mark: id, kind: k, spelling: s, plain: n}
+		m.addLatin(foldLatin(n), key)
+		if alt := foldLookalike(foldLatin(n)); alt != foldLatin(n) {
+			// b and d drawn as each other (Reddull): only a registered latin
+			// form is a word whose letters a buyer reads by shape
+			h := latinHash(alt)
+			key.folded = foldLatin(n)
+			m.latinAltBuilding[h] = append(m.latinAltBuilding[h], int32(len(m.latinKeys)))
+			m.latinKeys = append(m.latinKeys, key)
+		}
 		return
 	}
 	if len(han) != len([]rune(n)) || len(han) < 2 {
@@ -199,12 +216,35 @@ func (m *Matcher) addSpelling(id int32, k patKind, gi bool, s string, c *compile
 			m.addLatin(in, latinKey{mark: id, kind: k, pinyin: true, initials: true, spelling: string(han)})
 		}
 	}
+	name := string(han)
 	for _, py := range m.pinyinSpellings(han) {
 		if len(py) >= 4 {
 			key := foldLatin(py)
-			m.addLatin(key, latinKey{mark: id, kind: k, pinyin: true, spelling: string(han)})
+			m.addLatin(key, latinKey{mark: id, kind: k, pinyin: true, spelling: name})
 		}
 	}
+	if len(han) >= 3 && k != patPlace {
+		// part in pinyin, part in hanzi (LIUGE核桃, 六个HETAO)
+		for at := 1; at < len(han); at++ {
+			for _, py := range firstN(m.pinyinSpellings(han[:at]), 2) {
+				if len(py) >= 3 {
+					m.addLatin(foldLatin(py), latinKey{mark: id, kind: k, pinyin: true, spelling: name, mixAt: int8(at), pid: pid})
+				}
+			}
+			for _, py := range firstN(m.pinyinSpellings(han[at:]), 2) {
+				if len(py) >= 3 {
+					m.addLatin(foldLatin(py), latinKey{mark: id, kind: k, pinyin: true, spelling: name, mixAt: int8(at), hanFirst: true, pid: pid})
+				}
+			}
+		}
+	}
+}
+
+func firstN(s []string, n int) []string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }
 
 // pinyinSpellings lists the toneless pinyin a name may be written as, one
@@ -286,7 +326,8 @@ func foldLatin(s string) string {
 			i++
 		case c == '0':
 			c = 'o'
-		case c == '1':
+		case c == '1', c == 'i':
+			// I, l and 1 are one stroke in most fonts (SPRlTE, RedBuII)
 			c = 'l'
 		case c == '3':
 			c = 'e'
@@ -315,12 +356,37 @@ func (t *tables) normLocation(s string) string {
 	return b.String()
 }
 
+// foldLookalike also folds the mirrored letters b and d, for registered
+// latin forms only.
+func foldLookalike(s string) string {
+	return strings.ReplaceAll(s, "b", "d")
+}
+
+// minNearLatin is the least length of a folded spelling that may be written
+// with one letter added, dropped, changed or two swapped (Master Kang): a
+// shorter one would meet ordinary words.
+const minNearLatin = 6
+
 // addLatin files a latin spelling under the 64-bit hash of its text; the
 // frozen table then costs a few bytes a spelling instead of a map entry.
+// Whole spellings long enough are also filed under each spelling with one
+// letter dropped, for near spellings.
 func (m *Matcher) addLatin(spelling string, k latinKey) {
 	h := latinHash(spelling)
-	m.latinBuilding[h] = append(m.latinBuilding[h], int32(len(m.latinKeys)))
+	k.folded = spelling
+	ki := int32(len(m.latinKeys))
+	m.latinBuilding[h] = append(m.latinBuilding[h], ki)
 	m.latinKeys = append(m.latinKeys, k)
+	if k.initials || k.mixAt != 0 || len(spelling) < minNearLatin {
+		return
+	}
+	for i := 0; i < len(spelling); i++ {
+		if i > 0 && spelling[i] == spelling[i-1] {
+			continue // dropping either of a double letter gives the same spelling
+		}
+		d := latinHash(spelling[:i] + spelling[i+1:])
+		m.latinNearBuilding[d] = append(m.latinNearBuilding[d], ki)
+	}
 }
 
 // latinHash is FNV-1a; 0 is reserved for empty table slots.

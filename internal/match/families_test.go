@@ -36,6 +36,17 @@ func TestFamilies(t *testing.T) {
 		{"full-width digit", "６个核桃 核桃乳 整箱", "", "", "liugehetao", "numeral", "数字代汉字: ６→六"},
 		{"a number is not a numeral", "五得利 面粉 25kg 高筋", "", "", "", "", ""},
 		{"quantity after the name", "六个核桃 6罐 核桃乳", "", "", "", "", ""},
+		// latin
+		{"I for l in pinyin", "JUNIEBAO 酸奶 整箱", "", "", "junlebao", "latin", "拼音: JUNIEBAO→君乐宝"},
+		{"l for I in a latin form", "GreatWaII 干红 750ml", "", "", "greatwall-wine", "latin", "字母形近: GreatWaII→GreatWall"},
+		{"one letter changed in pinyin", "JUNLEBAU 纯牛奶 250ml", "", "", "junlebao", "latin", "拼音近似: JUNLEBAU→君乐宝"},
+		{"one letter dropped in a latin form", "GreatWal 干红 750ml", "", "", "greatwall-wine", "latin", "字母近似: GreatWal→GreatWall"},
+		{"pinyin then hanzi", "JUNLE宝 酸奶 整箱", "", "", "junlebao", "latin", "拼音混写: JUNLE宝→君乐宝"},
+		{"hanzi then pinyin", "六个HETAO 核桃乳 整箱", "", "", "liugehetao", "latin", "拼音混写: 六个HETAO→六个核桃"},
+		{"authorised shop writing pinyin", "JUNLEBAO 酸奶", "君乐宝官方旗舰店", "", "", "", ""},
+		{"near pinyin among other goods", "LIULINZUI 登山杖", "", "", "", "", ""},
+		{"near pinyin among its goods", "LIULINZUI 白酒 52度", "", "", "liulingzui", "latin", "拼音近似: LIULINZUI→刘伶醉"},
+		{"short word one letter from a form", "Lucy 相纸", "", "", "", "", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -33,6 +33,9 @@ type Matcher struct {
 	latin         pairIndex          // latin spelling hash → indices into latinKeys
 	latinKeys     []latinKey
 	latinBuilding map[uint64][]int32
+	latinAlt      pairIndex // latin forms with b/d folded as well
+	latinNear     pairIndex // whole spellings with one letter dropped
+	latinAltBuilding, latinNearBuilding map[uint64][]int32
 	pool          sync.Pool // *scratch, per-goroutine working memory
 }
 
@@ -83,6 +86,8 @@ func New(marks []domain.Mark, opts Options) (*Matcher, error) {
 		threshold:     th,
 		building:      map[uint64][]int32{},
 		latinBuilding: map[uint64][]int32{},
+		latinAltBuilding:  map[uint64][]int32{},
+		latinNearBuilding: map[uint64][]int32{},
 	}
 	if err := m.compile(marks); err != nil {
 		return nil, err
@@ -101,7 +106,9 @@ func New(marks []domain.Mark, opts Options) (*Matcher, error) {
 		m.bloom[keyClass(key)].add(key)
 	}
 	m.latin = freezeIndex(m.latinBuilding)
-	m.building, m.latinBuilding = nil, nil
+	m.latinAlt = freezeIndex(m.latinAltBuilding)
+	m.latinNear = freezeIndex(m.latinNearBuilding)
+	m.building, m.latinBuilding, m.latinAltBuilding, m.latinNearBuilding = nil, nil, nil, nil
 	np := len(m.patterns)
 	m.pool.New = func() any {
 		return &scratch{stamps: make([]candStamp, np)}

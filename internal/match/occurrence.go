@@ -208,7 +208,10 @@ const maxLatinTokens = 12
 
 // latinOccurrences finds marks written in latin letters: their latin forms,
 // or the pinyin of their names, full or split into words (Hengshui Laobaigan),
-// with digits and letter pairs standing in for letters (BA0, GVVM).
+// with digits and letter pairs standing in for letters (BA0, GVVM, SPRlTE),
+// b and d mirrored in a latin form (Reddull), one letter added, dropped,
+// changed or two swapped in a long spelling (Master Kang), and part of a
+// name in pinyin beside the rest in hanzi (LIUGE核桃).
 func (m *Matcher) latinOccurrences(tx *text, occs []occurrence) []occurrence {
 	type tok struct{ us, ue int }
 	var toks []tok
@@ -224,81 +227,264 @@ func (m *Matcher) latinOccurrences(tx *text, occs []occurrence) []occurrence {
 		toks = append(toks, tok{i, j})
 		i = j
 	}
+	if len(toks) == 0 {
+		return occs
+	}
 	// Each token is folded once; the hash of a run of tokens is extended
 	// token by token (FNV-1a is a stream), so trying runs allocates nothing.
 	foldedTok := make([]string, len(toks))
+	letters := make([]bool, len(toks)) // letters only, no digits
 	for i, t := range toks {
 		var b strings.Builder
+		hasLetter, hasDigit := false, false
 		for _, u := range tx.units[t.us:t.ue] {
 			b.WriteRune(u.r)
+			hasLetter = hasLetter || u.kind == kindLatin
+			hasDigit = hasDigit || u.kind == kindDigit
 		}
 		foldedTok[i] = foldLatin(b.String())
+		letters[i] = hasLetter && !hasDigit
+		if !hasLetter {
+			foldedTok[i] = "" // a number does not start or join a name
+		}
 	}
 	for i := range toks {
-		if tx.units[toks[i].us].kind == kindDigit {
-			continue // a number does not start a name
+		if foldedTok[i] == "" {
+			continue
 		}
-		h := uint64(14695981039346656037)
+		h, h2 := uint64(14695981039346656037), uint64(14695981039346656037)
+		bd := false
+		runLen := 0
 		for j := i; j < len(toks) && j < i+maxLatinTokens; j++ {
-			if j > i && toks[j].us != toks[j-1].ue {
+			if j > i && (toks[j].us != toks[j-1].ue || foldedTok[j] == "") {
 				break // something other than separators between the words
 			}
-			for k := 0; k < len(foldedTok[j]); k++ {
-				h ^= uint64(foldedTok[j][k])
+			f := foldedTok[j]
+			runLen += len(f)
+			for k := 0; k < len(f); k++ {
+				c := f[k]
+				h ^= uint64(c)
 				h *= 1099511628211
-			}
-			hk := h
-			if hk == 0 {
-				hk = 1
-			}
-			keys := m.latin.get(hk)
-			if len(keys) == 0 {
-				continue
-			}
-			var rb, fb strings.Builder
-			for t := i; t <= j; t++ {
-				for _, u := range tx.units[toks[t].us:toks[t].ue] {
-					rb.WriteRune(u.r)
+				if c == 'b' {
+					c, bd = 'd', true
+				} else if c == 'd' {
+					bd = true
 				}
-				fb.WriteString(foldedTok[t])
+				h2 ^= uint64(c)
+				h2 *= 1099511628211
 			}
-			raw, run := rb.String(), fb.String()
 			us, ue := toks[i].us, toks[j].ue
-			widthFolded := false
-			for _, u := range tx.units[us:ue] {
-				widthFolded = widthFolded || u.folded
-			}
+			keys := m.latin.get(nonZero(h))
+			found := false
 			for _, ki := range keys {
-				k := m.latinKeys[ki]
-				if k.initials && !upperLetters(tx.original(us, ue)) {
-					continue // initials count only when written as such (LGHT)
+				if o, ok := m.latinHit(tx, ki, us, ue, false); ok {
+					occs = append(occs, o)
+					found = true
 				}
-				o := occurrence{mark: k.mark, kind: k.kind, us: us, ue: ue, sim: 0.9, how: howLatin}
-				name := k.spelling
-				switch {
-				case k.initials:
-					// initials are short and collide with other words: they
-					// count only among the mark's goods
-					o.sim = 0.75
-					o.lookalike = true
-					o.reasons = append(o.reasons, m.reason(tx, "latin", "拼音首字母: "+tx.original(us, ue)+"→"+name, us, ue))
-				case k.pinyin:
-					// pinyin and letter look-alikes are spellings, not new
-					// names: like other spellings they need the mark's goods
-					o.lookalike, o.evasive = true, true
-					o.reasons = append(o.reasons, m.reason(tx, "latin", "拼音: "+tx.original(us, ue)+"→"+name, us, ue))
-				case run != raw || widthFolded:
-					o.lookalike, o.evasive = true, true
-					o.reasons = append(o.reasons, m.reason(tx, "latin", "字母形近: "+tx.original(us, ue)+"→"+run, us, ue))
-				default:
-					o.sim = 1
-					o.reasons = append(o.reasons, m.reason(tx, "exact", "名称: "+tx.original(us, ue), us, ue))
+			}
+			if bd && !found {
+				for _, ki := range m.latinAlt.get(nonZero(h2)) {
+					if o, ok := m.latinHit(tx, ki, us, ue, true); ok {
+						occs = append(occs, o)
+						found = true
+					}
 				}
-				occs = append(occs, o)
+			}
+			if !found && j-i < 3 && letters[j] && runLen >= minNearLatin-1 && runLen <= 32 {
+				occs = m.nearLatin(tx, foldedTok[i:j+1], us, ue, occs)
 			}
 		}
 	}
 	return occs
+}
+
+func nonZero(h uint64) uint64 {
+	if h == 0 {
+		return 1
+	}
+	return h
+}
+
+// latinHit turns a latin key found over units [us,ue) into an occurrence.
+func (m *Matcher) latinHit(tx *text, ki int32, us, ue int, mirrored bool) (occurrence, bool) {
+	k := m.latinKeys[ki]
+	if k.initials && !upperLetters(tx.original(us, ue)) {
+		return occurrence{}, false // initials count only when written as such (LGHT)
+	}
+	o := occurrence{mark: k.mark, kind: k.kind, us: us, ue: ue, sim: 0.9, how: howLatin}
+	name := k.spelling
+	if k.mixAt != 0 {
+		p := &m.patterns[k.pid]
+		rest := p.runes[k.mixAt:]
+		if k.hanFirst {
+			rest = p.runes[:k.mixAt]
+		}
+		hs, he, ok := tx.hanBeside(us, ue, rest, k.hanFirst)
+		if !ok {
+			return occurrence{}, false
+		}
+		o.us, o.ue = min(us, hs), max(ue, he)
+		o.lookalike, o.evasive = true, true
+		o.reasons = append(o.reasons, m.reason(tx, "latin", "拼音混写: "+tx.original(o.us, o.ue)+"→"+name, o.us, o.ue))
+		return o, true
+	}
+	raw := tx.rawLatin(us, ue)
+	widthFolded := false
+	for _, u := range tx.units[us:ue] {
+		widthFolded = widthFolded || u.folded
+	}
+	switch {
+	case k.initials:
+		// initials are short and collide with other words: they
+		// count only among the mark's goods
+		o.sim = 0.75
+		o.lookalike = true
+		o.reasons = append(o.reasons, m.reason(tx, "latin", "拼音首字母: "+tx.original(us, ue)+"→"+name, us, ue))
+	case k.pinyin:
+		// pinyin and letter look-alikes are spellings, not new
+		// names: like other spellings they need the mark's goods
+		o.lookalike, o.evasive = true, true
+		o.reasons = append(o.reasons, m.reason(tx, "latin", "拼音: "+tx.original(us, ue)+"→"+name, us, ue))
+	case mirrored || raw != k.plain || widthFolded:
+		o.lookalike, o.evasive = true, true
+		o.reasons = append(o.reasons, m.reason(tx, "latin", "字母形近: "+tx.original(us, ue)+"→"+name, us, ue))
+	default:
+		o.sim = 1
+		o.reasons = append(o.reasons, m.reason(tx, "exact", "名称: "+tx.original(us, ue), us, ue))
+	}
+	return o, true
+}
+
+// rawLatin is the title's letters and digits over [us,ue) as written, apart
+// from case and width.
+func (tx *text) rawLatin(us, ue int) string {
+	var b strings.Builder
+	for _, u := range tx.units[us:ue] {
+		if u.kind != kindHan {
+			b.WriteRune(u.r)
+		}
+	}
+	return b.String()
+}
+
+// hanBeside reports the Han characters want written right after units
+// [us,ue) (or right before them when before is set), glued or across one
+// space, and their unit span.
+func (tx *text) hanBeside(us, ue int, want []rune, before bool) (int, int, bool) {
+	n := len(want)
+	if before {
+		s := us - n
+		if s < 0 || tx.units[us].gap > gapSpace {
+			return 0, 0, false
+		}
+		for i := 0; i < n; i++ {
+			u := tx.units[s+i]
+			if u.kind != kindHan || u.r != want[i] || (i > 0 && u.gap != gapNone) {
+				return 0, 0, false
+			}
+		}
+		return s, us, true
+	}
+	if ue+n > len(tx.units) {
+		return 0, 0, false
+	}
+	for i := 0; i < n; i++ {
+		u := tx.units[ue+i]
+		if u.kind != kindHan || u.r != want[i] || (i > 0 && u.gap != gapNone) {
+			return 0, 0, false
+		}
+	}
+	if e := ue + n; e < len(tx.units) && tx.units[e].gap == gapNone && tx.units[e].kind != kindHan {
+		return 0, 0, false
+	}
+	return ue, ue + n, true
+}
+
+// nearLatin looks for a whole latin spelling one edit from the run of
+// folded tokens: a letter added, dropped, changed, or two neighbours swapped.
+func (m *Matcher) nearLatin(tx *text, toks []string, us, ue int, occs []occurrence) []occurrence {
+	var buf [32]byte
+	run := buf[:0]
+	for _, t := range toks {
+		run = append(run, t...)
+	}
+	try := func(ix *pairIndex, h uint64) {
+		for _, ki := range ix.get(nonZero(h)) {
+			k := m.latinKeys[ki]
+			if k.initials || k.mixAt != 0 || len(k.folded) < minNearLatin || !oneEdit(string(run), k.folded) {
+				continue
+			}
+			dup := false
+			for _, o := range occs {
+				dup = dup || (o.mark == k.mark && o.us == us && o.ue == ue)
+			}
+			if dup {
+				continue
+			}
+			o := occurrence{mark: k.mark, kind: k.kind, us: us, ue: ue, sim: 0.85, how: howLatin, lookalike: true, strong: !k.pinyin}
+			label := "字母近似: "
+			if k.pinyin {
+				label = "拼音近似: "
+			}
+			o.reasons = append(o.reasons, m.reason(tx, "latin", label+tx.original(us, ue)+"→"+k.spelling, us, ue))
+			occs = append(occs, o)
+		}
+	}
+	// the run with a letter dropped from a key
+	try(&m.latinNear, fnv(run, -1))
+	for i := range run {
+		if i > 0 && run[i] == run[i-1] {
+			continue
+		}
+		h := fnv(run, i)
+		try(&m.latin, h)     // a letter added to a key
+		try(&m.latinNear, h) // a letter changed, or two swapped
+	}
+	return occs
+}
+
+// fnv is latinHash of s without its byte at skip (-1: none).
+func fnv(s []byte, skip int) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		if i != skip {
+			h ^= uint64(s[i])
+			h *= 1099511628211
+		}
+	}
+	return h
+}
+
+// oneEdit reports a and b one letter added, dropped or changed, or two
+// neighbours swapped, apart.
+func oneEdit(a, b string) bool {
+	if a == b {
+		return false
+	}
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	switch len(a) - len(b) {
+	case 0:
+		diff := -1
+		for i := 0; i < len(a); i++ {
+			if a[i] != b[i] {
+				if diff >= 0 {
+					// a swap of neighbours
+					return i == diff+1 && a[diff] == b[i] && a[i] == b[diff] && a[i+1:] == b[i+1:]
+				}
+				diff = i
+			}
+		}
+		return true
+	case 1:
+		i := 0
+		for i < len(b) && a[i] == b[i] {
+			i++
+		}
+		return a[i+1:] == b[i:]
+	}
+	return false
 }
 
 // upperLetters reports whether s is written in capital letters (full-width
