@@ -238,6 +238,7 @@ func (c *Crawler) get(ctx context.Context, src Source, rawURL string, limit int6
 		return f, fetchErr(kind, rawURL, 0, err)
 	}
 	defer resp.Body.Close()
+	gunzipBounded(resp, limit)
 	f.FetchedAt = c.now()
 	f.FinalURL = resp.Request.URL.String()
 	f.Status = resp.StatusCode

@@ -88,7 +88,7 @@ func (r *run) collector(hdr map[string]string) *colly.Collector {
 	col.WithTransport(&politeTransport{
 		next: r.transport, ctx: r.ctx, parallelism: r.src.Parallelism, delay: r.src.Delay,
 		jitter: func() time.Duration { return r.c.jitter(r.src.RandomDelay) },
-		now:    r.c.now, hosts: map[string]chan *slot{},
+		now:    r.c.now, hosts: map[string]chan *slot{}, maxBody: r.src.MaxBodyBytes,
 	})
 	col.SetRedirectHandler(r.checkRedirect)
 	col.OnResponse(r.onResponse)

@@ -36,6 +36,8 @@ type politeTransport struct {
 	delay       time.Duration
 	jitter      func() time.Duration // the random extra after each request
 	now         func() time.Time
+	// maxBody bounds the decoded body (see gunzipBounded); 0 means no bound.
+	maxBody int64
 
 	mu    sync.Mutex
 	hosts map[string]chan *slot
@@ -80,6 +82,7 @@ func (t *politeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(req)
 	s.readyAt = t.now().Add(t.delay + t.jitter())
 	if resp != nil {
+		gunzipBounded(resp, t.maxBody)
 		hideCharset(resp.Header)
 		noteExchange(resp.Header, req, remote)
 	}

@@ -1,0 +1,161 @@
+package crawl_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"runtime/metrics"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/markwatch/markwatch/internal/crawl"
+)
+
+// Hostile servers: each attack found against the crawler from a local
+// server ends in a counted error with the process heap bounded.
+
+// heapPeak runs fn and reports the heap in use before it and the highest
+// heap seen while it ran (sampled every millisecond: a body read whole and
+// dropped again would be missed by a reading after fn alone).
+func heapPeak(t *testing.T, fn func()) (before, peak uint64) {
+	t.Helper()
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() uint64 {
+		metrics.Read(sample)
+		return sample[0].Value.Uint64()
+	}
+	before = read()
+	peak = before
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			if h := read(); h > peak {
+				peak = h
+			}
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	fn()
+	close(done)
+	wg.Wait()
+	if h := read(); h > peak {
+		peak = h
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	t.Logf("heap objects before %.1f MB, peak %.1f MB (HeapSys now %.1f MB)",
+		float64(before)/(1<<20), float64(peak)/(1<<20), float64(ms.HeapSys)/(1<<20))
+	return before, peak
+}
+
+const heapBound = 64 << 20
+
+// gzipBomb streams n zero bytes gzip-compressed (about n/1000 bytes on the
+// wire) as a run of gzip members of 1 MB each (a valid multi-member stream,
+// cheap to produce even under the race detector), stopping as soon as the
+// client goes away.
+func gzipBomb(w http.ResponseWriter, n int64) {
+	var member bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&member, gzip.BestCompression)
+	zw.Write(make([]byte, 1<<20))
+	zw.Close()
+	for sent := int64(0); sent < n; sent += 1 << 20 {
+		if _, err := w.Write(member.Bytes()); err != nil {
+			return
+		}
+	}
+}
+
+// A 1 MB gzip answer that expands to 1 GB: colly limits the compressed
+// bytes and then decompressed without limit. The decoded size must be bound
+// by max_body_bytes and counted as too_large.
+func TestRunGzipBombIsTooLarge(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		header func(http.Header)
+		// acceptGzip makes the request name gzip itself, so net/http
+		// leaves the decoding to the crawler.
+		acceptGzip bool
+	}{
+		{name: "Content-Type application/x-gzip", header: func(h http.Header) { h.Set("Content-Type", "application/x-gzip") }},
+		{name: "Content-Encoding gzip", acceptGzip: true, header: func(h http.Header) {
+			h.Set("Content-Type", "text/html; charset=utf-8")
+			h.Set("Content-Encoding", "gzip")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/robots.txt" {
+					http.NotFound(w, r)
+					return
+				}
+				tc.header(w.Header())
+				gzipBomb(w, 1<<30)
+			}))
+			defer srv.Close()
+			extra := ""
+			env := map[string]string{}
+			if tc.acceptGzip {
+				extra = "  headers_from_env: {Accept-Encoding: MW_AE}\n"
+				env["MW_AE"] = "gzip"
+			}
+			src := testSource(t, srv.URL, extra)
+			src.Timeout = 20 * time.Second // the race detector is slow
+			c := crawl.New(crawl.Options{AllowPrivate: true, Getenv: func(k string) string { return env[k] }})
+			var st crawl.Stats
+			var err error
+			before, peak := heapPeak(t, func() {
+				st, err = c.Run(context.Background(), src, []string{"x"}, (&collector{}).emit)
+			})
+			t.Logf("stats %+v err %v", st, err)
+			if st.Errors[crawl.KindTooLarge] == 0 {
+				t.Errorf("errors %v, want too_large", st.Errors)
+			}
+			if peak-before > heapBound {
+				t.Errorf("heap grew by %d MB reading a gzip bomb, want < %d MB", (peak-before)>>20, heapBound>>20)
+			}
+		})
+	}
+}
+
+// A one-off request (Recheck) whose answer is a gzip bomb net/http leaves
+// undecoded (the source names Accept-Encoding itself) is decoded with the
+// same bound: too_large, not a gigabyte, and not compressed bytes read as a
+// page.
+func TestRecheckGzipBombIsTooLarge(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Encoding", "gzip")
+		gzipBomb(w, 1<<30)
+	}))
+	defer srv.Close()
+	src := testSource(t, srv.URL, "  headers_from_env: {Accept-Encoding: MW_AE}\n")
+	src.Timeout = 20 * time.Second
+	c := crawl.New(crawl.Options{AllowPrivate: true, Getenv: func(string) string { return "gzip" }})
+	var err error
+	before, peak := heapPeak(t, func() { _, err = c.Recheck(context.Background(), src, srv.URL+"/item/1") })
+	if crawl.ErrorKind(err) != crawl.KindTooLarge {
+		t.Errorf("err %v, want too_large", err)
+	}
+	if peak-before > heapBound {
+		t.Errorf("heap grew by %d MB, want < %d MB", (peak-before)>>20, heapBound>>20)
+	}
+}
