@@ -1,8 +1,10 @@
 package crawl
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"net/url"
 
 	"github.com/markwatch/markwatch/internal/domain"
 )
@@ -29,6 +31,32 @@ type ExtractReport struct {
 	// EncodingWarning is set when the page's declared encoding was wrong or
 	// its bytes were invalid; the listings are still read as well as can be.
 	EncodingWarning string `json:"encoding_warning,omitempty"`
+	// Auto is set when the listings were found by structure alone
+	// (ExtractAuto), because the source's selectors yielded none on the page
+	// or the caller asked for it; AutoReason says which. The crawler counts
+	// such pages: a definition that needs the fallback has gone stale.
+	Auto       bool   `json:"auto,omitempty"`
+	AutoReason string `json:"auto_reason,omitempty"`
+	// AutoItem is the tag.class path of the repeated blocks read as
+	// listings ("" when auto-detection found none).
+	AutoItem string `json:"auto_item,omitempty"`
+}
+
+// Reasons for reading a page by structure alone (ExtractReport.AutoReason).
+const (
+	AutoReasonNoItems  = "item selectors matched nothing"
+	AutoReasonDropped  = "items matched but none had a title and URL"
+	AutoReasonNoJSON   = "the JSON rules found no listings"
+	AutoReasonAsked    = "auto-detection asked for"
+	AutoReasonNoSource = "no source definition"
+)
+
+// ExtractOptions change how Extract reads a page. The zero value is what the
+// crawler uses.
+type ExtractOptions struct {
+	// Auto says when the page is read by structure alone; by default
+	// (AutoFallback) when the source's rules yield no listing.
+	Auto AutoMode
 }
 
 // Error kinds an extraction can fail with; the crawler counts them.
@@ -50,7 +78,16 @@ func (e *ExtractError) Unwrap() error { return e.Err }
 // to resolve relative and protocol-relative links; contentType is the
 // response's Content-Type header ("" for a file). Listings carry the source's
 // id and platform; the crawler adds the query and time.
+//
+// When the source's rules yield no listing on the page, the page is read by
+// auto-detection instead (see ExtractAuto) and Report.Auto says so; use
+// ExtractWith to turn that off or to ask for it always.
 func Extract(src Source, pageURL string, body []byte, contentType string) (Page, error) {
+	return ExtractWith(src, ExtractOptions{}, pageURL, body, contentType)
+}
+
+// ExtractWith is Extract with options.
+func ExtractWith(src Source, opts ExtractOptions, pageURL string, body []byte, contentType string) (Page, error) {
 	text, warning, err := decodeBody(body, contentType)
 	if err != nil {
 		return Page{}, &ExtractError{Kind: KindEncoding, Err: fmt.Errorf("decoding %s: %w", pageURL, err)}
@@ -60,21 +97,93 @@ func Extract(src Source, pageURL string, body []byte, contentType string) (Page,
 		return Page{}, &ExtractError{Kind: KindParse, Err: err}
 	}
 	var page Page
+	reason := ""
 	switch {
+	case opts.Auto == AutoAlways:
+		reason = AutoReasonAsked
+		if src.Extract.CSS != nil || src.Extract.JSON != nil {
+			// Pagination (and nothing else) still comes from the rules.
+			page, err = extractNextOnly(src, base, text)
+		}
 	case src.Extract.CSS != nil:
 		page, err = extractCSS(src, base, text)
+		if err == nil && len(page.Listings) == 0 {
+			reason = AutoReasonNoItems
+			if page.Report.Dropped > 0 {
+				reason = AutoReasonDropped
+			}
+		}
 	case src.Extract.JSON != nil:
 		page, err = extractJSON(src, base, text)
+		if (err != nil || len(page.Listings) == 0) && opts.Auto == AutoFallback && looksHTML(text) {
+			// A marketplace that stopped embedding its JSON may still
+			// render the listings in the page.
+			reason = AutoReasonNoJSON
+		}
 	default:
-		err = errors.New("source has no extraction rules")
+		if opts.Auto == AutoOff {
+			err = errors.New("source has no extraction rules")
+		} else {
+			reason = AutoReasonNoSource
+		}
+	}
+	if reason != "" && opts.Auto != AutoOff {
+		d, derr := detectHTML(base, text)
+		switch {
+		case derr != nil:
+			if err == nil {
+				err = derr
+			}
+		case len(d.cards) > 0 || err == nil && opts.Auto == AutoAlways:
+			page, err = fallbackPage(page, d.page(), reason), nil
+		}
 	}
 	if err != nil {
 		return Page{}, &ExtractError{Kind: KindParse, Err: fmt.Errorf("extracting %s: %w", pageURL, err)}
 	}
 	page.Report.EncodingWarning = warning
+
 	for i := range page.Listings {
 		page.Listings[i].SourceID = src.ID
 		page.Listings[i].Platform = src.Platform
 	}
 	return page, nil
+}
+
+// extractNextOnly reads only the next-page link of the source's rules.
+func extractNextOnly(src Source, base *url.URL, text []byte) (Page, error) {
+	var page Page
+	if len(src.Pagination.Next) == 0 {
+		return page, nil
+	}
+	var err error
+	if src.Extract.CSS != nil {
+		page, err = extractCSS(src, base, text)
+	} else {
+		page, err = extractJSON(src, base, text)
+	}
+	if err != nil {
+		return Page{}, nil // no next page; the listings come from the structure
+	}
+	return Page{NextURL: page.NextURL}, nil
+}
+
+// looksHTML reports whether a body is markup rather than bare JSON or a
+// script.
+func looksHTML(text []byte) bool {
+	head := text[:min(len(text), 4096)]
+	return bytes.Contains(bytes.ToLower(head), []byte("<html")) || bytes.Contains(bytes.ToLower(head), []byte("<!doctype html")) ||
+		bytes.Contains(bytes.ToLower(text[:min(len(text), 1<<20)]), []byte("<body"))
+}
+
+// fallbackPage is the auto-detected page with what the rules found: the
+// next-page link and the selectors that matched nothing, which are what an
+// operator fixes. Without any listing from the structure either, the rules'
+// page stands (Report.Auto unset).
+func fallbackPage(rules, auto Page, reason string) Page {
+	auto.NextURL = rules.NextURL
+	auto.Report.UnmatchedSelectors = rules.Report.UnmatchedSelectors
+	auto.Report.EmptyFields = rules.Report.EmptyFields
+	auto.Report.AutoReason = reason
+	return auto
 }
