@@ -27,7 +27,9 @@ func (db *DB) ListAlerts(ctx context.Context, f domain.AlertFilter) ([]domain.Al
 	if err != nil {
 		return nil, 0, fmt.Errorf("listing alerts: %w", err)
 	}
-	var where []string
+	// An alert merged into another (alert_merges) is the same offer: only
+	// the kept one is listed.
+	where := []string{"id NOT IN (SELECT merged_id FROM alert_merges)"}
 	var args []any
 	if f.MarkID != "" {
 		where = append(where, "mark_id = ?")
@@ -47,10 +49,7 @@ func (db *DB) ListAlerts(ctx context.Context, f domain.AlertFilter) ([]domain.Al
 	sw, sa := scopeConds(f.Scope, "mark_id", "location")
 	where = append(where, sw...)
 	args = append(args, sa...)
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
+	cond := " WHERE " + strings.Join(where, " AND ")
 	var total int
 	if err := db.sql.QueryRowContext(ctx, "SELECT count(*) FROM alerts"+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("listing alerts: counting: %w", err)
@@ -61,24 +60,22 @@ func (db *DB) ListAlerts(ctx context.Context, f domain.AlertFilter) ([]domain.Al
 	if err != nil {
 		return nil, 0, fmt.Errorf("listing alerts: %w", err)
 	}
-	defer rows.Close()
-	alerts := []domain.Alert{}
-	for rows.Next() {
-		a, err := scanAlert(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("listing alerts: %w", err)
-		}
-		alerts = append(alerts, a)
-	}
-	if err := rows.Err(); err != nil {
+	alerts, err := scanAll(rows, scanAlert)
+	if err != nil {
 		return nil, 0, fmt.Errorf("listing alerts: %w", err)
 	}
 	return alerts, total, nil
 }
 
-// GetAlert returns one alert; a missing id is domain.ENOTFOUND.
+// GetAlert returns one alert; a missing id is domain.ENOTFOUND. The id of
+// an alert merged into another (MergeIdentities) answers with the kept
+// alert, whose ID differs from the one asked for.
 func (db *DB) GetAlert(ctx context.Context, id int64) (domain.Alert, error) {
-	row := db.sql.QueryRowContext(ctx, "SELECT "+alertColumns+" FROM alerts WHERE id = ?", id)
+	kept, err := keptAlert(ctx, db.sql, id)
+	if err != nil {
+		return domain.Alert{}, err
+	}
+	row := db.sql.QueryRowContext(ctx, "SELECT "+alertColumns+" FROM alerts WHERE id = ?", kept)
 	a, err := scanAlert(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.Alert{}, domain.Errorf(domain.ENOTFOUND, "alert %d does not exist", id)
@@ -91,6 +88,25 @@ func (db *DB) GetAlert(ctx context.Context, id int64) (domain.Alert, error) {
 
 // scanner is what *sql.Row and *sql.Rows have in common.
 type scanner interface{ Scan(dest ...any) error }
+
+// scanAll reads every row with scan and closes rows: the one loop of the
+// list queries. The slice is never nil, so an empty list answers [] in
+// JSON rather than null.
+func scanAll[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		x, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
 func scanAlert(s scanner) (domain.Alert, error) {
 	var (

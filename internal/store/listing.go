@@ -27,9 +27,10 @@ type SaveResult struct {
 }
 
 // SaveListing stores one listing and the matcher's verdicts on it in one
-// transaction: the listing is upserted by (source, URL), one hit per mark is
-// upserted, every hit created or changed gets an index outbox row, and each
-// alerting match creates an alert unless one exists for (mark, URL).
+// transaction: the listing is upserted by (source, identity), one hit per
+// mark is upserted, every hit created or changed gets an index outbox row,
+// and each alerting match creates an alert unless one exists for (mark,
+// identity). The identity is l.ID when set (see listingKey), else the URL.
 //
 // A hit counts as changed when anything the index shows moved, last_seen
 // included; the outbox keeps one pending row per hit, so re-crawls do not grow
@@ -142,9 +143,14 @@ func describe(l domain.Listing) string {
 	return fmt.Sprintf("%q", l.Title)
 }
 
-// listingKey identifies a listing within its source: its URL, or a hash of the
-// title for marketplaces whose cards carry no link.
+// listingKey identifies a listing within its source: its identity (l.ID,
+// which the crawler sets to the offer's "platform:itemid" or canonical URL,
+// see crawl.Source.Identity), else its URL, or a hash of the title for
+// marketplaces whose cards carry no link.
 func listingKey(l domain.Listing) string {
+	if l.ID != "" {
+		return l.ID
+	}
 	if l.URL != "" {
 		return l.URL
 	}
@@ -153,8 +159,12 @@ func listingKey(l domain.Listing) string {
 }
 
 // alertKey identifies a listing across sources for alert uniqueness: the same
-// URL found by two sources is one alert; a title-only listing is per source.
+// offer (identity, else URL) found by two sources or through two URL forms is
+// one alert; a title-only listing is per source.
 func alertKey(l domain.Listing) string {
+	if l.ID != "" {
+		return l.ID
+	}
 	if l.URL != "" {
 		return l.URL
 	}
@@ -296,7 +306,7 @@ func upsertHit(ctx context.Context, tx *writeTx, lid int64, l domain.Listing, m 
 	return h, enqueue(ctx, tx, domain.OutboxUpsert, h.ID, seen)
 }
 
-// upsertAlert creates the alert for (mark, URL) or, when it exists, moves its
+// upsertAlert creates the alert for (mark, identity) or, when it exists, moves its
 // last_seen and takes the new score and reasons only if the score is higher.
 func upsertAlert(ctx context.Context, tx *writeTx, l domain.Listing, h domain.Hit, seen time.Time) (domain.Alert, bool, error) {
 	reasons, err := encodeReasons(h.Reasons)
