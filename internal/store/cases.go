@@ -282,17 +282,8 @@ func (db *DB) ListCases(ctx context.Context, f domain.CaseFilter) ([]domain.Case
 	if err != nil {
 		return nil, 0, fmt.Errorf("listing cases: %w", err)
 	}
-	out := []domain.Case{}
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			rows.Close()
-			return nil, 0, fmt.Errorf("listing cases: %w", err)
-		}
-		out = append(out, c)
-	}
-	err = rows.Err()
-	rows.Close()
+	// scanAll closes rows before the alerts are read below.
+	out, err := scanAll(rows, scanCase)
 	if err != nil {
 		return nil, 0, fmt.Errorf("listing cases: %w", err)
 	}
@@ -451,16 +442,8 @@ func (db *DB) SuggestCaseAlerts(ctx context.Context, id int64) ([]domain.Alert, 
 	if err != nil {
 		return nil, fmt.Errorf("suggesting alerts for case %d: %w", id, err)
 	}
-	defer rows.Close()
-	out := []domain.Alert{}
-	for rows.Next() {
-		a, err := scanAlert(rows)
-		if err != nil {
-			return nil, fmt.Errorf("suggesting alerts for case %d: %w", id, err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanAll(rows, scanAlert)
+	if err != nil {
 		return nil, fmt.Errorf("suggesting alerts for case %d: %w", id, err)
 	}
 	return out, nil
@@ -603,16 +586,8 @@ func (db *DB) ListNotices(ctx context.Context, caseID int64) ([]domain.Notice, e
 	if err != nil {
 		return nil, fmt.Errorf("listing notices of case %d: %w", caseID, err)
 	}
-	defer rows.Close()
-	out := []domain.Notice{}
-	for rows.Next() {
-		n, err := scanNotice(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing notices of case %d: %w", caseID, err)
-		}
-		out = append(out, n)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanAll(rows, scanNotice)
+	if err != nil {
 		return nil, fmt.Errorf("listing notices of case %d: %w", caseID, err)
 	}
 	return out, nil

@@ -120,16 +120,8 @@ func (db *DB) ListSellerClaims(ctx context.Context, scope domain.Scope, status d
 	if err != nil {
 		return nil, fmt.Errorf("listing seller claims: %w", err)
 	}
-	defer rows.Close()
-	out := []domain.SellerClaim{}
-	for rows.Next() {
-		c, err := scanClaim(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing seller claims: %w", err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanAll(rows, scanClaim)
+	if err != nil {
 		return nil, fmt.Errorf("listing seller claims: %w", err)
 	}
 	return out, nil

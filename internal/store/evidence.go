@@ -333,16 +333,8 @@ func (db *DB) ArtefactAlerts(ctx context.Context, sha string) ([]domain.Alert, e
 	if err != nil {
 		return nil, fmt.Errorf("reading alerts of artefact %.12s: %w", sha, err)
 	}
-	defer rows.Close()
-	out := []domain.Alert{}
-	for rows.Next() {
-		a, err := scanAlert(rows)
-		if err != nil {
-			return nil, fmt.Errorf("reading alerts of artefact %.12s: %w", sha, err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanAll(rows, scanAlert)
+	if err != nil {
 		return nil, fmt.Errorf("reading alerts of artefact %.12s: %w", sha, err)
 	}
 	return out, nil

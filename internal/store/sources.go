@@ -110,16 +110,8 @@ func (db *DB) ListSources(ctx context.Context) ([]domain.SourceState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listing sources: %w", err)
 	}
-	defer rows.Close()
-	out := []domain.SourceState{}
-	for rows.Next() {
-		st, err := scanSource(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing sources: %w", err)
-		}
-		out = append(out, st)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanAll(rows, scanSource)
+	if err != nil {
 		return nil, fmt.Errorf("listing sources: %w", err)
 	}
 	return out, nil

@@ -159,18 +159,12 @@ func (db *DB) ListSubscriptions(ctx context.Context, userID int64) ([]domain.Sub
 	if err != nil {
 		return nil, fmt.Errorf("listing subscriptions: %w", err)
 	}
-	defer rows.Close()
-	out := []domain.Subscription{}
-	for rows.Next() {
-		s, err := scanSubscription(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing subscriptions: %w", err)
-		}
-		s.Secret = ""
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanAll(rows, scanSubscription)
+	if err != nil {
 		return nil, fmt.Errorf("listing subscriptions: %w", err)
+	}
+	for i := range out {
+		out[i].Secret = ""
 	}
 	return out, nil
 }

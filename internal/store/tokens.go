@@ -148,18 +148,12 @@ func (db *DB) ListTokens(ctx context.Context, userID int64) ([]domain.APIToken, 
 	if err != nil {
 		return nil, fmt.Errorf("listing tokens: %w", err)
 	}
-	defer rows.Close()
-	out := []domain.APIToken{}
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing tokens: %w", err)
-		}
-		t.Hash = ""
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanAll(rows, scanToken)
+	if err != nil {
 		return nil, fmt.Errorf("listing tokens: %w", err)
+	}
+	for i := range out {
+		out[i].Hash = ""
 	}
 	return out, nil
 }

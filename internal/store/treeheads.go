@@ -93,16 +93,8 @@ func (db *DB) queryTreeHeads(ctx context.Context, what, q string, args ...any) (
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	defer rows.Close()
-	out := []domain.TreeHead{}
-	for rows.Next() {
-		h, err := scanTreeHead(rows)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		out = append(out, h)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanAll(rows, scanTreeHead)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return out, nil

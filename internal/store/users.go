@@ -139,16 +139,9 @@ func (db *DB) ListUsers(ctx context.Context) ([]domain.User, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listing users: %w", err)
 	}
-	defer rows.Close()
-	out := []domain.User{}
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing users: %w", err)
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
+	// scanUser's extra destinations are for joins; a plain list has none.
+	out, err := scanAll(rows, func(s scanner) (domain.User, error) { return scanUser(s) })
+	if err != nil {
 		return nil, fmt.Errorf("listing users: %w", err)
 	}
 	return out, nil

@@ -178,16 +178,8 @@ func (db *DB) ListVersions(ctx context.Context, alertID int64) ([]domain.Listing
 	if err != nil {
 		return nil, fmt.Errorf("reading versions of alert %d: %w", alertID, err)
 	}
-	defer rows.Close()
-	out := []domain.ListingVersion{}
-	for rows.Next() {
-		v, err := scanVersion(rows)
-		if err != nil {
-			return nil, fmt.Errorf("reading versions of alert %d: %w", alertID, err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanAll(rows, scanVersion)
+	if err != nil {
 		return nil, fmt.Errorf("reading versions of alert %d: %w", alertID, err)
 	}
 	return out, nil
