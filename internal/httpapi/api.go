@@ -56,6 +56,22 @@ func principalID(w http.ResponseWriter, r *http.Request, what string) (access.Pr
 	return p, id, true
 }
 
+// principalBody is the prologue of a route that creates something: the
+// principal and the JSON body as a T (at most limit bytes; example is
+// what the error suggests sending). Each failure is answered here.
+func principalBody[T any](w http.ResponseWriter, r *http.Request, limit int64, example string) (access.Principal, T, bool) {
+	var body T
+	p, ok := principal(w, r)
+	if !ok {
+		return p, body, false
+	}
+	if err := decodeBody(w, r, &body, limit, example); err != nil {
+		writeError(w, r, err)
+		return p, body, false
+	}
+	return p, body, true
+}
+
 // isAdmin reports principals who manage users and therefore every user's
 // tokens.
 func isAdmin(p access.Principal) bool { return p.Can(access.ManageUsers) }

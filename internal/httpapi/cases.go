@@ -258,13 +258,8 @@ type createCaseBody struct {
 // createCase serves POST /api/v1/cases: a case on confirmed alerts of one
 // mark, all in the reviewer's scope.
 func (a *api) createCase(w http.ResponseWriter, r *http.Request) {
-	p, ok := principal(w, r)
+	p, body, ok := principalBody[createCaseBody](w, r, maxCaseBody, createCaseExample)
 	if !ok {
-		return
-	}
-	var body createCaseBody
-	if err := decodeBody(w, r, &body, maxCaseBody, createCaseExample); err != nil {
-		writeError(w, r, err)
 		return
 	}
 	c := domain.Case{Title: strings.TrimSpace(body.Title), Assignee: strings.TrimSpace(body.Assignee),

@@ -38,13 +38,8 @@ type claimList struct {
 // sell its mark's goods. A mark outside the owner's scope answers 404, the
 // same as a mark that does not exist.
 func (a *api) createClaim(w http.ResponseWriter, r *http.Request) {
-	p, ok := principal(w, r)
+	p, body, ok := principalBody[claimBody](w, r, maxClaimBody, claimExample)
 	if !ok {
-		return
-	}
-	var body claimBody
-	if err := decodeBody(w, r, &body, maxClaimBody, claimExample); err != nil {
-		writeError(w, r, err)
 		return
 	}
 	mark, seller, note := strings.TrimSpace(body.MarkID), strings.TrimSpace(body.Seller), strings.TrimSpace(body.Note)

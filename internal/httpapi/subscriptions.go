@@ -130,13 +130,8 @@ func (a *api) getSubscription(w http.ResponseWriter, r *http.Request) {
 
 // createSubscription serves POST /api/v1/subscriptions and answers 201.
 func (a *api) createSubscription(w http.ResponseWriter, r *http.Request) {
-	p, ok := principal(w, r)
+	p, body, ok := principalBody[subscriptionBody](w, r, maxSubscriptionBody, subscriptionExample)
 	if !ok {
-		return
-	}
-	var body subscriptionBody
-	if err := decodeBody(w, r, &body, maxSubscriptionBody, subscriptionExample); err != nil {
-		writeError(w, r, err)
 		return
 	}
 	s := body.subscription()

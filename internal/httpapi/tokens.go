@@ -109,13 +109,8 @@ func (a *api) tokenUser(ctx context.Context, p access.Principal, name string) (d
 
 // createToken serves POST /api/v1/tokens and answers 201 with the secret.
 func (a *api) createToken(w http.ResponseWriter, r *http.Request) {
-	p, ok := principal(w, r)
+	p, body, ok := principalBody[tokenBody](w, r, maxTokenBody, tokenExample)
 	if !ok {
-		return
-	}
-	var body tokenBody
-	if err := decodeBody(w, r, &body, maxTokenBody, tokenExample); err != nil {
-		writeError(w, r, err)
 		return
 	}
 	name := strings.TrimSpace(body.Name)

@@ -70,13 +70,8 @@ func (a *api) listUsers(w http.ResponseWriter, r *http.Request) {
 
 // createUser serves POST /api/v1/users and answers 201.
 func (a *api) createUser(w http.ResponseWriter, r *http.Request) {
-	p, ok := principal(w, r)
+	p, body, ok := principalBody[userBody](w, r, maxUserBody, userExample)
 	if !ok {
-		return
-	}
-	var body userBody
-	if err := decodeBody(w, r, &body, maxUserBody, userExample); err != nil {
-		writeError(w, r, err)
 		return
 	}
 	u, err := newUser(body)
