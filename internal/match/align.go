@@ -126,6 +126,7 @@ type alignment struct {
 	start, end int // Han indices, end exclusive
 	cost       float64
 	ops        []op
+	kept       bool // read whole by patternKept, not step by step
 }
 
 // align finds the cheapest alignment of pattern p within hs[lo:hi]. Work is

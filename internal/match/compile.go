@@ -69,6 +69,7 @@ type latinKey struct {
 	// in latin, before the Han rest, or after the Han start when hanFirst.
 	mixAt    int8
 	hanFirst bool
+	noNear   bool // not filed under near spellings
 	pid      int32
 }
 
@@ -217,10 +218,12 @@ func (m *Matcher) addSpelling(id int32, k patKind, gi bool, s string, c *compile
 		}
 	}
 	name := string(han)
-	for _, py := range m.pinyinSpellings(han) {
+	for i, py := range m.pinyinSpellings(han) {
 		if len(py) >= 4 {
 			key := foldLatin(py)
-			m.addLatin(key, latinKey{mark: id, kind: k, pinyin: true, spelling: name})
+			// near spellings only of the commonest readings: each costs a
+			// posting per letter
+			m.addLatin(key, latinKey{mark: id, kind: k, pinyin: true, spelling: name, noNear: i >= 2})
 		}
 	}
 	if len(han) >= 3 && k != patPlace {
@@ -377,7 +380,7 @@ func (m *Matcher) addLatin(spelling string, k latinKey) {
 	ki := int32(len(m.latinKeys))
 	m.latinBuilding[h] = append(m.latinBuilding[h], ki)
 	m.latinKeys = append(m.latinKeys, k)
-	if k.initials || k.mixAt != 0 || len(spelling) < minNearLatin {
+	if k.initials || k.noNear || k.mixAt != 0 || len(spelling) < minNearLatin {
 		return
 	}
 	for i := 0; i < len(spelling); i++ {

@@ -10,8 +10,9 @@ package match
 // neighbours' sounds (for the two middle characters replaced at once).
 
 const (
-	sylClass   = 0x200000 // syllable classes sit above every rune
-	tonedClass = 0x300000 // toned syllables, for two-character homophones
+	sylClass    = 0x200000 // syllable classes sit above every rune
+	tonedClass  = 0x300000 // toned syllables, for two-character homophones
+	repeatClass = 0x1FFFFF // "some character repeated around this one" (X利X)
 )
 
 // Keys fall in three classes, each behind its own bloom filter: exact pairs,
@@ -70,6 +71,32 @@ func (m *Matcher) indexPattern(pid int32, p *pattern) {
 			}
 		}
 		return out
+	}
+	if p.kind != patPlace && !p.gi {
+		switch k {
+		case 3:
+			// the first character with the second heard or seen alike: a
+			// name with its last two characters changed (康帅博)
+			emitAlt := func(y uint32) { emit(pairKey(uint32(p.runes[0]), y)) }
+			for _, s := range p.chars[1].syl {
+				if s != 0 {
+					emitAlt(sylClass | uint32(s))
+				}
+			}
+			for _, s := range p.chars[1].shape {
+				emitAlt(uint32(s))
+			}
+		case 4:
+			// first and last: a name with its two middle characters changed
+			emit(pairKey(uint32(p.runes[0]), uint32(p.runes[3])))
+		}
+		// a character repeated next-but-one (奥利奥, 可口可乐): the title
+		// repeating any character around the one between is a candidate
+		for i := 0; i+2 < k; i++ {
+			if p.runes[i] == p.runes[i+2] && p.runes[i+1] != p.runes[i] {
+				emit(pairKey(repeatClass, uint32(p.runes[i+1])))
+			}
+		}
 	}
 	for i := 0; i < k; i++ {
 		ai := alt(i)
@@ -144,6 +171,12 @@ func (m *Matcher) candidates(hs *hanSeq, sc *scratch) []candidate {
 	for t := 0; t < n; t++ {
 		rt := uint32(hs.r[t])
 		st := hs.syl[t]
+		if t+2 < n && hs.r[t] == hs.r[t+2] && hs.r[t+1] != hs.r[t] {
+			probes++
+			if k := pairKey(repeatClass, uint32(hs.r[t+1])); ble.has(k) {
+				hit(k, t, t+2)
+			}
+		}
 		for d := 1; d <= 3 && t+d < n; d++ {
 			u := t + d
 			ru := uint32(hs.r[u])

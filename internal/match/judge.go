@@ -65,6 +65,7 @@ func (m *Matcher) judgeAll(l domain.Listing, tx *text, hs *hanSeq, occs []occurr
 		return nil
 	}
 	ctx := &listingContext{m: m, raw: l}
+	occs = dropExplained(occs)
 	slices.SortStableFunc(occs, func(a, b occurrence) int { return int(a.mark) - int(b.mark) })
 	var out []domain.Match
 	for start := 0; start < len(occs); {
@@ -98,6 +99,36 @@ func (m *Matcher) judgeAll(l domain.Listing, tx *text, hs *hanSeq, occs []occurr
 		start = end
 	}
 	sortMatches(out)
+	return out
+}
+
+// dropExplained drops look-alikes read over characters that spell another
+// registered mark exactly (昌黎葡萄酒 is a name of its own, not a changed
+// 长城葡萄酒): a protected name is not an imitation of its neighbour. It
+// looks at a bounded number of occurrences, keeping the work linear.
+func dropExplained(occs []occurrence) []occurrence {
+	const bound = 64
+	out := occs[:0]
+	for i, o := range occs {
+		drop := false
+		if o.lookalike && i < bound {
+			for j, e := range occs {
+				if j >= bound {
+					break
+				}
+				if e.lookalike || e.evasive || e.mark == o.mark {
+					continue
+				}
+				if ov := min(o.ue, e.ue) - max(o.us, e.us); ov > 0 && 2*ov >= o.ue-o.us {
+					drop = true
+					break
+				}
+			}
+		}
+		if !drop {
+			out = append(out, o)
+		}
+	}
 	return out
 }
 

@@ -23,20 +23,20 @@ type Options struct {
 // Matcher holds the indexed registry. It is read-only after New and safe for
 // concurrent use.
 type Matcher struct {
-	t             *tables
-	threshold     float64
-	marks         []compiled
-	patterns      []pattern // values, not pointers: one cache miss less a candidate
-	index         pairIndex
-	building      map[uint64][]int32 // the index while New runs
-	bloom         [3]bloom           // by keyClass
-	latin         pairIndex          // latin spelling hash → indices into latinKeys
-	latinKeys     []latinKey
-	latinBuilding map[uint64][]int32
-	latinAlt      pairIndex // latin forms with b/d folded as well
-	latinNear     pairIndex // whole spellings with one letter dropped
+	t                                   *tables
+	threshold                           float64
+	marks                               []compiled
+	patterns                            []pattern // values, not pointers: one cache miss less a candidate
+	index                               pairIndex
+	building                            map[uint64][]int32 // the index while New runs
+	bloom                               [3]bloom           // by keyClass
+	latin                               pairIndex          // latin spelling hash → indices into latinKeys
+	latinKeys                           []latinKey
+	latinBuilding                       map[uint64][]int32
+	latinAlt                            pairIndex // latin forms with b/d folded as well
+	latinNear                           pairIndex // whole spellings with one letter dropped
 	latinAltBuilding, latinNearBuilding map[uint64][]int32
-	pool          sync.Pool // *scratch, per-goroutine working memory
+	pool                                sync.Pool // *scratch, per-goroutine working memory
 }
 
 // scratch is the working memory of one Match call.
@@ -82,10 +82,10 @@ func New(marks []domain.Mark, opts Options) (*Matcher, error) {
 		return nil, fmt.Errorf("building matcher: alert threshold %v outside (0,1]", th)
 	}
 	m := &Matcher{
-		t:             defaultTables(),
-		threshold:     th,
-		building:      map[uint64][]int32{},
-		latinBuilding: map[uint64][]int32{},
+		t:                 defaultTables(),
+		threshold:         th,
+		building:          map[uint64][]int32{},
+		latinBuilding:     map[uint64][]int32{},
 		latinAltBuilding:  map[uint64][]int32{},
 		latinNearBuilding: map[uint64][]int32{},
 	}
@@ -212,6 +212,9 @@ func (m *Matcher) verify(c candidate, hs *hanSeq, tx *text, sc *scratch, occs []
 		o.lookalike, o.strong, o.how = true, false, howReordered
 		return append(occs, o)
 	}
+	if a, ok := m.patternKept(p, hs, lo, hi, sc); ok {
+		return append(occs, m.occurrenceOf(p, hs, tx, a, false))
+	}
 	if s, ok := m.genericSwapped(p, hs, lo, hi); ok {
 		o := m.occurrenceOf(p, hs, tx, alignment{start: s, end: s + k}, false)
 		o.sim = 1 - costSwap
@@ -220,6 +223,110 @@ func (m *Matcher) verify(c candidate, hs *hanSeq, tx *text, sc *scratch, occs []
 	}
 	return occs
 }
+
+// Costs of the overall-impression reading (patternKept).
+const (
+	costKeptSwap  = 0.3  // a character replaced outright while the name's shape holds
+	minKeptSim    = 0.62 // a name read whole is still that name
+	maxKeptChange = 2
+)
+
+// patternKept reads a name of three or more characters as a whole, the way
+// examiners judge the overall impression: up to two characters changed in
+// place while the name's pattern holds (康师傅 → 康帅博, 五粮液 → 五良夜,
+// 六个核桃 → 大仁核桃), or its repeated character kept or replaced
+// consistently (奥利奥 → 奥密奥 or 粤利粤, 可口可乐 → 司口司乐).
+//
+// The limits: at most two changes, a repeated character replaced the same
+// way at each place counting once; at most one of them a character of
+// neither like sound nor like shape; the first character kept, unless a
+// longer name changes it by sound or shape or the repeated character it is
+// changes consistently; in a three-character name, two changes only by sound
+// or shape with the first character kept, and one outright replacement only
+// where a repeated character carries the pattern.
+func (m *Matcher) patternKept(p *pattern, hs *hanSeq, lo, hi int, sc *scratch) (alignment, bool) {
+	k := len(p.runes)
+	if k < 3 || k > 8 || p.gi || p.coreLo != 0 || p.coreHi != k {
+		return alignment{}, false
+	}
+	var rels [8]rel
+	for s := lo; s+k <= hi; s++ {
+		ok := true
+		changes, swaps, cost := 0, 0, 0.0
+		repeatHeld, firstOK := false, true
+		for i := 0; i < k && ok; i++ {
+			if i > 0 && hs.gap[s+i] > gapSymbol {
+				ok = false
+				break
+			}
+			h := hs.r[s+i]
+			// a repeated character of the name: the title must repeat too
+			first := -1
+			for j := 0; j < i; j++ {
+				if p.runes[j] == p.runes[i] {
+					first = j
+					break
+				}
+			}
+			if first >= 0 {
+				if hs.r[s+first] != h {
+					ok = false
+				}
+				rels[i] = rels[first]
+				repeatHeld = true
+				continue
+			}
+			r := m.relate(p, i, h, hs.syl[s+i])
+			rels[i] = r
+			if r == relExact {
+				continue
+			}
+			changes++
+			grouped := false
+			for j := i + 1; j < k; j++ {
+				grouped = grouped || p.runes[j] == p.runes[i]
+			}
+			if r == relSwap {
+				swaps++
+				cost += costKeptSwap
+			} else {
+				cost += relCost(r)
+			}
+			if i == 0 && !grouped && (k == 3 || r == relSwap) {
+				firstOK = false
+			}
+		}
+		if !ok || changes == 0 || changes > maxKeptChange || swaps > 1 || !firstOK {
+			continue
+		}
+		if k == 3 && !repeatHeld && (swaps > 0 || changes < 2) {
+			continue // one change of a three-character name is the aligner's
+		}
+		if changes >= distinctRunes(p.runes) {
+			continue // something of the name itself must remain
+		}
+		sim := max(minKeptSim, 1-cost)
+		from := len(sc.ops)
+		for i := 0; i < k; i++ {
+			sc.ops = append(sc.ops, op{kind: opSub, rel: rels[i], p: i, t: s + i, tEnd: s + i + 1})
+		}
+		ops := sc.ops[from:len(sc.ops):len(sc.ops)]
+		return alignment{start: s, end: s + k, cost: 1 - sim, ops: ops, kept: true}, true
+	}
+	return alignment{}, false
+}
+
+func distinctRunes(rs []rune) int {
+	n := 0
+	for i, r := range rs {
+		if !slices.Contains(rs[:i], r) {
+			n++
+		}
+	}
+	return n
+}
+
+func hasRepeat(rs []rune) bool { return distinctRunes(rs) < len(rs) }
 
 // genericSwapped finds the distinctive part of a name followed by another
 // word in place of its generic tail (六个核桃 → 六个坚果): the name's pattern

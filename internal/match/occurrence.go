@@ -123,6 +123,23 @@ func (m *Matcher) occurrenceOf(p *pattern, hs *hanSeq, tx *text, a alignment, ex
 		}
 	}
 	o.strong = o.strong && o.lookalike
+	if explain && a.kept {
+		changed := 0
+		for _, op := range a.ops {
+			if op.rel != relExact {
+				changed++
+			}
+		}
+		title := string(hs.r[a.start:a.end])
+		switch {
+		case hasRepeat(p.runes):
+			o.reasons = append(o.reasons, m.reason(tx, "pattern", "叠字格局: "+string(p.runes)+"→"+title, o.us, o.ue))
+		case changed >= 2:
+			o.reasons = append(o.reasons, m.reason(tx, "double", "两字近似: "+string(p.runes)+"→"+title, o.us, o.ue))
+		default:
+			o.reasons = append(o.reasons, m.reason(tx, "double", "整体近似: "+string(p.runes)+"→"+title, o.us, o.ue))
+		}
+	}
 	m.scriptReasons(&o, hs, tx, a.start, a.end, explain)
 	if explain && !o.lookalike && !o.evasive {
 		label := "名称: "

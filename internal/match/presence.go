@@ -1,5 +1,7 @@
 package match
 
+import "slices"
+
 // presence is a small filter of what a title contains (characters,
 // toneless and fuzzy syllables), so a candidate missing too much is dropped
 // before any alignment work. It may answer yes wrongly, never no: it is
@@ -72,6 +74,9 @@ func (m *Matcher) enoughPresent(p *pattern, ps *presence) bool {
 	allowance = max(allowance, p.genericTail)
 	missing := 0
 	for i, r := range p.runes {
+		if i > 0 && slices.Contains(p.runes[:i], r) {
+			continue // a repeated character, replaced at each place alike, is one change
+		}
 		if !m.charPresent(p, i, r, ps) {
 			missing++
 			if missing > allowance {
