@@ -31,8 +31,10 @@ type Options struct {
 	Log *zap.Logger
 	// Transport carries the requests; nil means a fresh http.Transport.
 	Transport http.RoundTripper
-	// AllowPrivate lets redirects go to loopback and private addresses. The
-	// demo marketplace and tests on loopback need it; production does not.
+	// AllowPrivate lets requests go to loopback and private addresses.
+	// Without it every request (and every redirect) is checked by name, and
+	// the Crawler's own transports check every address they dial. The demo
+	// marketplace and tests on loopback need it; production does not.
 	AllowPrivate bool
 	Now          func() time.Time
 	// Rand draws the random part of delays and backoff. It is used under a
@@ -44,6 +46,9 @@ type Options struct {
 	// BrowserPath is the Chromium binary for sources with render: chromium;
 	// "" looks for chromium, chromium-browser and google-chrome on PATH.
 	BrowserPath string
+	// Resolver looks up host names for the private-address checks and for
+	// dialling; nil means net.DefaultResolver. Tests inject one.
+	Resolver Resolver
 }
 
 // Crawler runs sources. It holds no per-run state: runs may overlap.
@@ -54,6 +59,7 @@ type Crawler struct {
 	now          func() time.Time
 	getenv       func(string) string
 	browserPath  string
+	res          Resolver // nil: net.DefaultResolver
 
 	randMu sync.Mutex
 	rand   *rand.Rand
@@ -85,7 +91,7 @@ type Stats struct {
 func New(opts Options) *Crawler {
 	c := &Crawler{
 		log: opts.Log, transport: opts.Transport, allowPrivate: opts.AllowPrivate,
-		now: opts.Now, rand: opts.Rand, getenv: opts.Getenv, browserPath: opts.BrowserPath,
+		now: opts.Now, rand: opts.Rand, getenv: opts.Getenv, browserPath: opts.BrowserPath, res: opts.Resolver,
 	}
 	if c.log == nil {
 		c.log = zap.NewNop()
@@ -162,7 +168,7 @@ func (c *Crawler) Run(ctx context.Context, src Source, queries []string, emit fu
 	r := newRun(c, src, runCtx, cancel, emit)
 	r.transport = c.transport
 	if r.transport == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
+		t := c.newTransport()
 		// Keep a connection per slot: the default of 2 idle connections per
 		// host makes parallel slots reconnect on every request.
 		t.MaxIdleConnsPerHost = max(src.Parallelism, 2)
@@ -202,5 +208,6 @@ func (c *Crawler) Run(ctx context.Context, src Source, queries []string, emit fu
 // ErrorKinds lists the kinds Run can count, for callers that export metrics.
 func ErrorKinds() []string {
 	return []string{KindHTTP429, KindHTTP5xx, KindHTTP4xx, KindTimeout, KindTooLarge, KindTrunc,
-		KindParse, KindEncoding, KindRobots, KindRedirect, KindDomain, KindFetch, KindEmit}
+		KindParse, KindEncoding, KindRobots, KindRedirect, KindDomain, KindFetch, KindEmit, KindPrivate,
+		KindTooManyItems, KindRunMemory}
 }

@@ -28,6 +28,12 @@ const (
 	KindDomain   = "domain"
 	KindFetch    = "fetch"
 	KindEmit     = "emit"
+	// KindTooManyItems: a page had more listings (or HTML elements) than a
+	// page may; the first ones are read and the query goes no further.
+	KindTooManyItems = "too_many_items"
+	// KindRunMemory: the run's page bodies reached its memory budget; the
+	// run fetches nothing more.
+	KindRunMemory = "run_memory"
 )
 
 // errPrivateRedirect refuses a redirect to loopback, private or link-local
@@ -50,6 +56,8 @@ func classify(status int, err error) string {
 		return KindHTTP5xx
 	case status >= 400:
 		return KindHTTP4xx
+	case isPrivateErr(err):
+		return KindPrivate
 	case errors.As(err, &priv), errors.Is(err, colly.ErrForbiddenDomain), errors.Is(err, errTooManyRedirects):
 		return KindRedirect
 	case errors.Is(err, colly.ErrRobotsTxtBlocked):
@@ -87,8 +95,12 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 
 // isPrivateHost reports whether host is, or resolves to, an address inside
 // the operator's network. Names that do not resolve are let through: the
-// dial fails on its own.
+// dial fails on its own (and the Crawler's transports check again there).
 func isPrivateHost(ctx context.Context, host string) bool {
+	return privateHostWith(ctx, net.DefaultResolver, host)
+}
+
+func privateHostWith(ctx context.Context, res Resolver, host string) bool {
 	h := strings.ToLower(strings.TrimSuffix(host, "."))
 	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
 		return true
@@ -98,7 +110,7 @@ func isPrivateHost(ctx context.Context, host string) bool {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", h)
+	ips, err := res.LookupNetIP(ctx, "ip", h)
 	if err != nil {
 		return false
 	}
@@ -110,11 +122,52 @@ func isPrivateHost(ctx context.Context, host string) bool {
 	return false
 }
 
-// Read-only: carrier-grade NAT space, not covered by netip's IsPrivate.
-var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+// Read-only: address blocks that are not the public internet beyond what
+// netip's predicates cover.
+var nonPublic = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),     // "this network"
+	netip.MustParsePrefix("100.64.0.0/10"), // carrier-grade NAT
+	netip.MustParsePrefix("192.0.0.0/24"),  // IETF protocol assignments
+	netip.MustParsePrefix("198.18.0.0/15"), // benchmarking
+	netip.MustParsePrefix("240.0.0.0/4"),   // reserved, and broadcast
+	netip.MustParsePrefix("fec0::/10"),     // deprecated site-local
+	netip.MustParsePrefix("100::/64"),      // discard-only
+	netip.MustParsePrefix("2001:db8::/32"), // documentation
+}
 
+// Read-only: IPv6 forms that carry an IPv4 address, checked by what they
+// carry: NAT64 (64:ff9b::/96, last 4 bytes) and 6to4 (2002::/16, bytes 2–5).
+var (
+	nat64     = netip.MustParsePrefix("64:ff9b::/96")
+	sixToFour = netip.MustParsePrefix("2002::/16")
+)
+
+// privateAddr reports whether ip is inside the operator's network or
+// otherwise not a public unicast address: loopback, private (RFC 1918, IPv6
+// ULA fc00::/7), link-local, unspecified, multicast, CGNAT, reserved, and
+// the same behind IPv4-mapped, NAT64 and 6to4 forms.
 func privateAddr(ip netip.Addr) bool {
-	ip = ip.Unmap()
-	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-		ip.IsUnspecified() || cgnat.Contains(ip)
+	ip = ip.WithZone("").Unmap()
+	if !ip.IsValid() {
+		return true
+	}
+	if ip.Is6() {
+		b := ip.As16()
+		switch {
+		case nat64.Contains(ip):
+			return privateAddr(netip.AddrFrom4([4]byte(b[12:16])))
+		case sixToFour.Contains(ip):
+			return privateAddr(netip.AddrFrom4([4]byte(b[2:6])))
+		}
+	}
+	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() {
+		return true
+	}
+	for _, p := range nonPublic {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }

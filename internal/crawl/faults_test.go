@@ -6,8 +6,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,10 +28,13 @@ func TestRunFaults(t *testing.T) {
 		resultsPage(w, "衡水老白干", 1, 3)
 	}
 	tests := []struct {
-		name      string
-		handler   func(self *string) http.HandlerFunc
-		edit      func(*crawl.Source)
-		private   bool
+		name    string
+		handler func(self *string) http.HandlerFunc
+		edit    func(*crawl.Source)
+		// strict: the crawler refuses private addresses, as in
+		// production (the server is on loopback, so every request is
+		// refused); otherwise it allows them, as tests on loopback must.
+		strict    bool
 		wantKind  string
 		wantPages int
 		wantEnd   string
@@ -153,7 +158,7 @@ func TestRunFaults(t *testing.T) {
 			wantKind: crawl.KindRedirect, wantEnd: crawl.EndFailed,
 		},
 		{
-			name: "redirect to loopback refused by default",
+			name: "loopback refused by default, before any redirect",
 			handler: func(self *string) http.HandlerFunc {
 				return func(w http.ResponseWriter, r *http.Request) {
 					if r.Host == "localhost" || strings.HasPrefix(r.Host, "localhost:") {
@@ -164,7 +169,8 @@ func TestRunFaults(t *testing.T) {
 				}
 			},
 			edit:     func(s *crawl.Source) { s.AllowedDomains = []string{"127.0.0.1", "localhost"} },
-			wantKind: crawl.KindRedirect, wantEnd: crawl.EndFailed,
+			strict:   true,
+			wantKind: crawl.KindPrivate, wantEnd: crawl.EndFailed,
 		},
 		{
 			name: "redirect to loopback followed when private addresses are allowed",
@@ -178,7 +184,6 @@ func TestRunFaults(t *testing.T) {
 				}
 			},
 			edit:      func(s *crawl.Source) { s.AllowedDomains = []string{"127.0.0.1", "localhost"} },
-			private:   true,
 			wantPages: 2, wantEnd: crawl.EndDone,
 		},
 		{
@@ -209,7 +214,7 @@ func TestRunFaults(t *testing.T) {
 			if tc.edit != nil {
 				tc.edit(&src)
 			}
-			c := crawl.New(crawl.Options{AllowPrivate: tc.private})
+			c := crawl.New(crawl.Options{AllowPrivate: !tc.strict})
 			start := time.Now()
 			st, err := c.Run(context.Background(), src, []string{"x"}, (&collector{}).emit)
 			t.Logf("stats %+v err %v in %v", st, err, time.Since(start).Round(time.Millisecond))
@@ -239,5 +244,33 @@ func TestRunCountsRefusedConnection(t *testing.T) {
 	st, err := crawl.New(crawl.Options{AllowPrivate: true}).Run(context.Background(), testSource(t, "http://"+addr, ""), []string{"x"}, (&collector{}).emit)
 	if err == nil || st.Errors[crawl.KindFetch] == 0 {
 		t.Fatalf("stats %+v err %v", st, err)
+	}
+}
+
+// A page on a public name that redirects into the operator's network is
+// refused at the redirect. The transport routes every name to the local
+// server, which stands in for a public one.
+func TestRunRefusesRedirectToPrivate(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		if strings.HasPrefix(r.Host, "localhost:") {
+			t.Error("the redirect to localhost was followed")
+			return
+		}
+		http.Redirect(w, r, "http://localhost:"+r.URL.Port()+r.URL.RequestURI(), http.StatusFound)
+	}))
+	defer srv.Close()
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, srv.Listener.Addr().String())
+	}}
+	defer tr.CloseIdleConnections()
+	res := &fakeResolver{answers: [][]netip.Addr{addrs("93.184.216.34")}}
+	src := testSource(t, "http://shop.example:"+port, "")
+	src.AllowedDomains = []string{"shop.example", "localhost"}
+	st, err := crawl.New(crawl.Options{Transport: tr, Resolver: res}).Run(context.Background(), src, []string{"x"}, (&collector{}).emit)
+	if st.Errors[crawl.KindRedirect] == 0 || hits.Load() != 1 {
+		t.Errorf("stats %+v err %v, %d requests; want one request and its redirect refused", st, err, hits.Load())
 	}
 }

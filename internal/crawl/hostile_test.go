@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"runtime"
 	"runtime/metrics"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -157,5 +160,88 @@ func TestRecheckGzipBombIsTooLarge(t *testing.T) {
 	}
 	if peak-before > heapBound {
 		t.Errorf("heap grew by %d MB, want < %d MB", (peak-before)>>20, heapBound>>20)
+	}
+}
+
+// fakeResolver answers names from a script: answers[i] for the i-th lookup,
+// the last one again after that.
+type fakeResolver struct {
+	mu      sync.Mutex
+	answers [][]netip.Addr
+	calls   int
+}
+
+func (f *fakeResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a := f.answers[min(f.calls, len(f.answers)-1)]
+	f.calls++
+	return a, nil
+}
+
+func addrs(s ...string) []netip.Addr {
+	out := make([]netip.Addr, len(s))
+	for i, a := range s {
+		out[i] = netip.MustParseAddr(a)
+	}
+	return out
+}
+
+// crawl.allow_private_addresses: false was checked on redirects only: a
+// source URL on 127.0.0.1 was fetched. It holds for every request and for
+// every address a name resolves to when the connection is dialled, so a
+// name that resolves public when checked and private when dialled (DNS
+// rebinding) is refused too.
+func TestRunRefusesPrivateAddresses(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		resultsPage(w, "x", 1, 3)
+	}))
+	defer srv.Close()
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	for _, tc := range []struct {
+		name string
+		base string
+		res  crawl.Resolver
+	}{
+		{name: "IPv4 loopback literal", base: "http://127.0.0.1:" + port},
+		{name: "IPv4-mapped loopback literal", base: "http://[::ffff:127.0.0.1]:" + port},
+		{name: "localhost", base: "http://localhost:" + port},
+		{name: "name resolving to loopback", base: "http://shop.example:" + port,
+			res: &fakeResolver{answers: [][]netip.Addr{addrs("127.0.0.1")}}},
+		{name: "name resolving to a public and a private address", base: "http://shop.example:" + port,
+			res: &fakeResolver{answers: [][]netip.Addr{addrs("93.184.216.34", "127.0.0.1")}}},
+		{name: "DNS rebinding: public when checked, loopback when dialled", base: "http://shop.example:" + port,
+			res: &fakeResolver{answers: [][]netip.Addr{addrs("93.184.216.34"), addrs("127.0.0.1")}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hits.Store(0)
+			src := testSource(t, tc.base, "")
+			c := crawl.New(crawl.Options{Resolver: tc.res})
+			st, err := c.Run(context.Background(), src, []string{"x"}, (&collector{}).emit)
+			t.Logf("stats %+v err %v", st, err)
+			if fr, ok := tc.res.(*fakeResolver); ok && len(fr.answers) > 1 && fr.calls < 2 {
+				t.Errorf("resolved %d times: the dial did not look the name up again", fr.calls)
+			}
+			if n := hits.Load(); n != 0 {
+				t.Errorf("%d requests reached the private server", n)
+			}
+			if st.Errors[crawl.KindPrivate] == 0 || st.Pages != 0 {
+				t.Errorf("errors %v pages %d, want private_address and no page", st.Errors, st.Pages)
+			}
+		})
+	}
+	// The dial-time check holds for one-off requests too.
+	res := &fakeResolver{answers: [][]netip.Addr{addrs("93.184.216.34"), addrs("127.0.0.1")}}
+	c := crawl.New(crawl.Options{Resolver: res})
+	src := testSource(t, "http://shop.example:"+port, "")
+	src.RespectRobots = false
+	hits.Store(0)
+	if _, err := c.Recheck(context.Background(), src, "http://shop.example:"+port+"/item/1"); crawl.ErrorKind(err) != crawl.KindPrivate {
+		t.Errorf("Recheck: %v, want private_address", err)
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("%d one-off requests reached the private server", n)
 	}
 }

@@ -191,7 +191,7 @@ func (c *Crawler) get(ctx context.Context, src Source, rawURL string, limit int6
 	if err != nil {
 		return f, err
 	}
-	if !c.allowPrivate && isPrivateHost(ctx, u.Hostname()) {
+	if !c.allowPrivate && c.privateHost(ctx, u.Hostname()) {
 		return f, fetchErr(KindPrivate, rawURL, 0, fmt.Errorf("refusing private address %s", u.Host))
 	}
 	if !c.robotsAllow(ctx, src, hdr, u) {
@@ -223,7 +223,7 @@ func (c *Crawler) get(ctx context.Context, src Source, rawURL string, limit int6
 		if len(via) >= 10 {
 			return errTooManyRedirects
 		}
-		if !c.allowPrivate && isPrivateHost(next.Context(), next.URL.Hostname()) {
+		if !c.allowPrivate && c.privateHost(next.Context(), next.URL.Hostname()) {
 			return &errPrivateRedirect{host: next.URL.Host}
 		}
 		return nil
@@ -282,7 +282,7 @@ func (c *Crawler) oneOff() http.RoundTripper {
 	c.oneOffOnce.Do(func() {
 		c.oneOffTransport = c.transport
 		if c.oneOffTransport == nil {
-			t := http.DefaultTransport.(*http.Transport).Clone()
+			t := c.newTransport()
 			t.IdleConnTimeout = 30 * time.Second
 			c.oneOffTransport = t
 		}

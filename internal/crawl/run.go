@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -89,6 +90,7 @@ func (r *run) collector(hdr map[string]string) *colly.Collector {
 		next: r.transport, ctx: r.ctx, parallelism: r.src.Parallelism, delay: r.src.Delay,
 		jitter: func() time.Duration { return r.c.jitter(r.src.RandomDelay) },
 		now:    r.c.now, hosts: map[string]chan *slot{}, maxBody: r.src.MaxBodyBytes,
+		refuse: r.c.refusePrivate,
 	})
 	col.SetRedirectHandler(r.checkRedirect)
 	col.OnResponse(r.onResponse)
@@ -102,7 +104,7 @@ func (r *run) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 10 {
 		return errTooManyRedirects
 	}
-	if !r.c.allowPrivate && isPrivateHost(req.Context(), req.URL.Hostname()) {
+	if !r.c.allowPrivate && r.c.privateHost(req.Context(), req.URL.Hostname()) {
 		return &errPrivateRedirect{host: req.URL.Host}
 	}
 	return nil
@@ -123,6 +125,11 @@ func (r *run) visit(col *colly.Collector, query string, index int, pageURL strin
 			return
 		}
 		pageURL = u
+	}
+	if u, err := url.Parse(pageURL); err == nil && !r.c.allowPrivate && r.c.privateHost(r.ctx, u.Hostname()) {
+		r.count(KindPrivate)
+		r.c.log.Warn("refusing private address", zap.String("source_id", r.src.ID), zap.String("url", pageURL))
+		return
 	}
 	cc := colly.NewContext()
 	cc.Put(ctxQuery, query)

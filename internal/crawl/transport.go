@@ -36,6 +36,9 @@ type politeTransport struct {
 	delay       time.Duration
 	jitter      func() time.Duration // the random extra after each request
 	now         func() time.Time
+	// refuse, when set, refuses a request before it is sent (private
+	// addresses); its error is the request's.
+	refuse func(*http.Request) error
 	// maxBody bounds the decoded body (see gunzipBounded); 0 means no bound.
 	maxBody int64
 
@@ -64,6 +67,11 @@ func (t *politeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if ctx.Done() == nil {
 		req = req.WithContext(t.ctx)
 		ctx = t.ctx
+	}
+	if t.refuse != nil {
+		if err := t.refuse(req); err != nil {
+			return nil, err
+		}
 	}
 	ch := t.slots(req.URL.Host)
 	var s *slot
