@@ -37,8 +37,10 @@ var (
 	// with two decimals.
 	autoPriceMark = regexp.MustCompile(`[¥￥]\s*\d|\d\s*元|^\s*\d{1,7}\.\d{1,2}\s*$`)
 	// Item-like URL paths: an id of several digits, or the words shops use.
-	autoItemPath   = regexp.MustCompile(`(?i)\d{4,}|/(item|items|detail|details|product|products|goods|offer|dp|p|sku)(/|\.|$|-|_)|item\.|detail\.`)
-	autoItemQuery  = regexp.MustCompile(`(?i)(^|&)(id|item_?id|itemid|sku|skuid|pid|product_?id|goods_?id|offer_?id|num_iid)=\d{3,}`)
+	autoItemPath = regexp.MustCompile(`(?i)\d{4,}|/(item|items|detail|details|product|products|goods|offer|dp|p|sku)(/|\.|$|-|_)|item\.|detail\.`)
+	// An id parameter, or any parameter holding a long number (an ad's
+	// redirect carries the offer that way).
+	autoItemQuery  = regexp.MustCompile(`(?i)(^|&)((id|item_?id|itemid|sku|skuid|pid|product_?id|goods_?id|offer_?id|num_iid)=\d{3,}|[a-z_]{1,12}=\d{6,}(&|$))`)
 	autoLocation   = regexp.MustCompile(`^(北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门)(省|市|自治区|特别行政区|壮族自治区|回族自治区|维吾尔自治区)?(\s+[\p{Han}]{2,4}|\s*[\p{Han}]{1,5}(市|县|区|州|盟))?$`)
 	autoSellerText = regexp.MustCompile(`(店|旗舰店|专营店|专卖店|商行|商城|工厂|公司|企业)$`)
 	// Classes that carry an id or a state rather than a role ("J_1398406577").
@@ -192,7 +194,7 @@ func (d *detection) index() {
 			case "script", "style", "noscript", "template", "head", "svg", "iframe", "select", "textarea":
 				continue
 			}
-			sig := elementSig(n)
+			sig := groupSig(n)
 			path = f.path + ">" + sig
 			if len(path) > 4096 {
 				path = path[len(path)-4096:]
@@ -264,21 +266,29 @@ func (d *detection) index() {
 	}
 }
 
-// elementSig is "tag.class1.class2" with the classes that name a role
-// (sorted), not an id or a state.
-func elementSig(n *html.Node) string {
-	cls := stableClasses(n)
+// groupSig is "tag.class1.class2" with the classes that name a role
+// (sorted), not an id, a position or a state: cards are grouped by it, so a
+// class with any digit ("item-ad-3") is left out.
+func groupSig(n *html.Node) string { return sigOf(n, true) }
+
+// elementSig is the step selectors are written with: classes with a
+// version or a type number ("goods-list-v2") are kept, ids are not.
+func elementSig(n *html.Node) string { return sigOf(n, false) }
+
+func sigOf(n *html.Node, strict bool) string {
+	cls := stableClasses(n, strict)
 	if len(cls) == 0 {
 		return n.Data
 	}
 	return n.Data + "." + strings.Join(cls, ".")
 }
 
-func stableClasses(n *html.Node) []string {
+func stableClasses(n *html.Node, strict bool) []string {
 	v, _ := attrOf(n, "class")
 	var out []string
 	for _, c := range strings.Fields(v) {
-		if len(c) > 64 || autoUnstableClass.MatchString(c) || !cssIdent(c) || slices.Contains(out, c) {
+		if len(c) > 64 || autoUnstableClass.MatchString(c) || !cssIdent(c) || slices.Contains(out, c) ||
+			strict && strings.ContainsAny(c, "0123456789") {
 			continue
 		}
 		out = append(out, c)

@@ -37,11 +37,38 @@ type extractedPage struct {
 // report line with its error; the others are still processed, and the
 // errors are returned together at the end.
 func RunExtract(w io.Writer, src Source, pages []string, baseURL string) error {
+	return runExtract(w, pages, func(body []byte) (Page, error) { return Extract(src, baseURL, body, "") })
+}
+
+// RunExtractAuto is RunExtract with no source definition: every page is read
+// by auto-detection (ExtractAuto), and its report line names the group read
+// (report.auto_item).
+func RunExtractAuto(w io.Writer, pages []string, baseURL string) error {
+	return runExtract(w, pages, func(body []byte) (Page, error) { return ExtractAuto(baseURL, body, "") })
+}
+
+// RunSuggest writes the source definition Suggest proposes from a saved
+// page (see Suggest): the YAML, which `markwatch extract --source` reads
+// back to the listings `--auto` prints.
+func RunSuggest(w io.Writer, page, baseURL string) error {
+	body, err := os.ReadFile(page)
+	if err != nil {
+		return fmt.Errorf("reading page: %w", err)
+	}
+	s, err := Suggest(baseURL, body, "")
+	if err != nil {
+		return fmt.Errorf("suggesting a definition from %s: %w", page, err)
+	}
+	_, err = w.Write(s.YAML)
+	return err
+}
+
+func runExtract(w io.Writer, pages []string, extract func([]byte) (Page, error)) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	var errs []error
 	for _, path := range pages {
-		rep, err := extractFile(enc, src, path, baseURL)
+		rep, err := extractFile(enc, path, extract)
 		if err != nil {
 			errs = append(errs, err)
 			rep.Error = err.Error()
@@ -56,13 +83,13 @@ func RunExtract(w io.Writer, src Source, pages []string, baseURL string) error {
 	return nil
 }
 
-func extractFile(enc *json.Encoder, src Source, path, baseURL string) (extractedPage, error) {
+func extractFile(enc *json.Encoder, path string, extract func([]byte) (Page, error)) (extractedPage, error) {
 	rep := extractedPage{Page: path}
 	body, err := os.ReadFile(path)
 	if err != nil {
 		return rep, fmt.Errorf("reading page: %w", err)
 	}
-	page, err := Extract(src, baseURL, body, "")
+	page, err := extract(body)
 	if err != nil {
 		return rep, fmt.Errorf("extracting %s: %w", path, err)
 	}
