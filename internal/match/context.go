@@ -145,16 +145,28 @@ func (m *Matcher) originWordAfter(tx *text, place span) bool {
 // by a few characters that are not goods words (露露黄了): a new name built
 // on the mark. Words before a name (正宗, 新款) are marketing, and a word
 // running into letters or digits is a model (长城哈弗H6), so neither counts.
+//
+// Glued before the name, a word that is not shop or goods wording (a place,
+// a shop name, 老, 金典) makes a new name of it as well (华越老干妈).
 func (m *Matcher) extension(c *compiled, tx *text, sp span) (span, string, bool) {
 	run := sp
-	for run.ue < len(tx.units) && tx.units[run.ue].gap == gapNone && tx.units[run.ue].kind == kindHan {
+	for run.ue < len(tx.units) && tx.units[run.ue].gap == gapNone && tx.units[run.ue].kind == kindHan && run.ue-sp.ue < maxExtension+2 {
 		run.ue++
 	}
-	if run == sp || run.ue-sp.ue > 3 {
-		return run, "", false
+	if run.ue < len(tx.units) && tx.units[run.ue].gap == gapNone && tx.units[run.ue].kind != kindHan {
+		run.ue = sp.ue // letters or digits follow: a model name
 	}
 	if run.ue < len(tx.units) && tx.units[run.ue].gap == gapNone {
-		return run, "", false // letters or digits follow: a model name
+		run.ue = sp.ue // a longer word still: not read as an extension
+	}
+	for run.us > 0 && tx.units[run.us].gap == gapNone && tx.units[run.us-1].kind == kindHan && sp.us-run.us < maxExtension {
+		run.us--
+	}
+	if run.us > 0 && tx.units[run.us].gap == gapNone {
+		run.us = sp.us // a longer word before: not read as an extension
+	}
+	if run == sp {
+		return run, "", false
 	}
 	covered := make([]bool, run.ue-run.us)
 	for i := sp.us; i < sp.ue; i++ {
@@ -186,11 +198,14 @@ func (m *Matcher) extension(c *compiled, tx *text, sp span) (span, string, bool)
 			extra = append(extra, tx.units[run.us+i].r)
 		}
 	}
-	if len(extra) == 0 {
+	if len(extra) == 0 || len(extra) > maxExtension {
 		return run, "", false
 	}
 	return run, string(extra), true
 }
+
+// maxExtension is the most characters a word added to a name may have.
+const maxExtension = 3
 
 // counterfeit finds wording that announces a copy: anywhere in the title, or
 // 仿 right before the name.

@@ -62,6 +62,13 @@ var familyCases = []familyCase{
 	{"first character changed as well", "金卖朗 面粉 5kg", "", "", "", "", ""},
 	{"two outright replacements", "今年好 方便面 整箱", "", "", "", "", ""},
 	{"two changed among other goods", "金纱荷 连衣裙 夏季", "", "", "", "", ""},
+	// a word glued before or after the name makes a new name of it
+	{"place glued before", "保定槐茂 甜面酱 500g", "", "", "huaimao", "insertion", "附加: 保定"},
+	{"老 glued before", "老刘伶醉 白酒 52度 纯粮", "", "", "liulingzui", "insertion", "附加: 老"},
+	{"place and shop word after", "旭日升北京总店 冰茶 整箱", "", "", "xurisheng", "insertion", "附加: 北京"},
+	{"shop wording before", "正宗刘伶醉 白酒 52度", "", "", "", "", ""},
+	{"shop wording after", "刘伶醉礼盒 白酒 52度", "", "", "", "", ""},
+	{"authorised shop, place before", "保定槐茂 甜面酱", "保定槐茂旗舰店", "", "", "", ""},
 	// latin
 	{"I for l in pinyin", "JUNIEBAO 酸奶 整箱", "", "", "junlebao", "latin", "拼音: JUNIEBAO→君乐宝"},
 	{"l for I in a latin form", "GreatWaII 干红 750ml", "", "", "greatwall-wine", "latin", "字母形近: GreatWaII→GreatWall"},

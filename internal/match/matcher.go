@@ -204,7 +204,18 @@ func (m *Matcher) verify(c candidate, hs *hanSeq, tx *text, sc *scratch, occs []
 		}
 	}
 	if a, ok := m.align(p, hs, lo, hi, sc); ok {
-		return append(occs, m.occurrenceOf(p, hs, tx, a, false))
+		spaced := false
+		for t := a.start + 1; t < a.end; t++ {
+			spaced = spaced || hs.gap[t] == gapSpace
+		}
+		// a name read across a space is weaker than its words glued in
+		// another order (核桃六个 核桃乳: the name's two words swapped)
+		if !spaced {
+			return append(occs, m.occurrenceOf(p, hs, tx, a, false))
+		}
+		if _, ok := m.reordered(p, hs, lo, hi); !ok {
+			return append(occs, m.occurrenceOf(p, hs, tx, a, false))
+		}
 	}
 	if s, ok := m.reordered(p, hs, lo, hi); ok {
 		o := m.occurrenceOf(p, hs, tx, alignment{start: s, end: s + k}, false)

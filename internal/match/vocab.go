@@ -54,7 +54,7 @@ const originAfterWords = "特产 产地 产区 原产 出产 产"
 
 // commerceWords are shop wording that often follows a name (专卖, 正品,
 // 礼盒): a name followed by them is still just the name.
-const commerceWords = "专卖 专营 专柜 官方 正品 旗舰 直营 授权 原装 原厂 正宗 经典 新品 新款 特价 包邮 批发 整箱 礼盒 礼品 系列 品牌 牌 特产 老字号 装 款 店"
+const commerceWords = "总店 分店 门店 专卖 专营 专柜 官方 正品 旗舰 直营 授权 原装 原厂 正宗 经典 新品 新款 特价 包邮 批发 整箱 礼盒 礼品 系列 品牌 牌 特产 老字号 装 款 店"
 
 // vocab holds the vocabularies split into words.
 type vocab struct {
@@ -68,6 +68,7 @@ func newVocab() vocab {
 		counterfeit:      strings.Fields(counterfeitWords),
 		compat:           strings.Fields(compatWords),
 		compatAfter:      strings.Fields(compatAfterWords),
+		commerce:         strings.Fields(commerceWords),
 		originAfter:      strings.Fields(originAfterWords),
 		radical:          pairsOf(radicalForms),
 		qualifiers:       strings.Fields(giQualifiers),
