@@ -1,6 +1,9 @@
 package crawl
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"net"
 	"net/url"
 	"path"
@@ -233,4 +236,51 @@ func canonicalQuery(raw string, keep []string) string {
 		}
 	}
 	return vals.Encode()
+}
+
+// canonicalVersion names the canonicalisation in IdentityFingerprint: bump
+// it when CanonicalURL or the tracking parameters change, so stored rows are
+// re-keyed (store.MergeIdentities) on the next start.
+const canonicalVersion = "canonical-1"
+
+// IdentityOf returns the identity function of a set of sources for the
+// store's merge pass (store.IdentityFunc): Source.Identity of the source
+// with that id, and "" (leave the row as it is) for a source not in srcs.
+func IdentityOf(srcs []Source) func(sourceID, rawURL string) string {
+	byID := make(map[string]Source, len(srcs))
+	for _, s := range srcs {
+		byID[s.ID] = s
+	}
+	return func(sourceID, rawURL string) string {
+		s, ok := byID[sourceID]
+		if !ok {
+			return ""
+		}
+		return s.Identity(rawURL)
+	}
+}
+
+// IdentityFingerprint is a digest of the identity rules of srcs and of the
+// canonicalisation: equal fingerprints derive equal identities, so a merge
+// pass with the fingerprint of the last one can be skipped.
+func IdentityFingerprint(srcs []Source) string {
+	sorted := slices.Clone(srcs)
+	slices.SortFunc(sorted, func(a, b Source) int { return strings.Compare(a.ID, b.ID) })
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n", canonicalVersion)
+	for _, s := range sorted {
+		r := s.IdentityRules
+		fmt.Fprintf(h, "source %q platform %q param %q https %t\n", s.ID, s.Platform, r.Param, r.HTTPS)
+		for _, p := range r.Patterns {
+			fmt.Fprintf(h, "pattern %q\n", p.String())
+		}
+		fmt.Fprintf(h, "keep %q\n", r.KeepParams)
+		hosts := make([]string, 0, len(r.Hosts))
+		for from, to := range r.Hosts {
+			hosts = append(hosts, from+"="+to)
+		}
+		slices.Sort(hosts)
+		fmt.Fprintf(h, "hosts %q\n", hosts)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -262,3 +262,24 @@ func FuzzCanonicalURL(f *testing.F) {
 		}
 	})
 }
+
+func TestIdentityOfAndFingerprint(t *testing.T) {
+	srcs := shippedSources(t)
+	list := []crawl.Source{srcs["jd"], srcs["demo"]}
+	id := crawl.IdentityOf(list)
+	if got := id("jd", "http://item.jd.com/5.html#comment"); got != "jd:5" {
+		t.Errorf("jd: %q", got)
+	}
+	if got := id("taobao", "https://item.taobao.com/item.htm?id=5"); got != "" {
+		t.Errorf("a source not configured: %q, want \"\"", got)
+	}
+	fp := crawl.IdentityFingerprint(list)
+	if fp != crawl.IdentityFingerprint([]crawl.Source{srcs["demo"], srcs["jd"]}) {
+		t.Error("fingerprint depends on the order of sources")
+	}
+	changed := srcs["jd"]
+	changed.IdentityRules.HTTPS = false
+	if fp == crawl.IdentityFingerprint([]crawl.Source{changed, srcs["demo"]}) {
+		t.Error("fingerprint ignores a rule change")
+	}
+}

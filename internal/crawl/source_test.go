@@ -81,6 +81,16 @@ func TestParseSourceErrorsNameFileLineAndField(t *testing.T) {
 			[]string{"jihuo.yaml:", `field "extract"`, "not both"}},
 		{"bad id", func(s string) string { return strings.Replace(s, "id: jihuo", "id: 冀货", 1) },
 			[]string{"jihuo.yaml:1:", `field "id"`}},
+		{"identity pattern is not a regexp", func(s string) string { return s + "identity:\n  pattern: 'item\\.jd\\.com/(\\d+'\n" },
+			[]string{"jihuo.yaml:19:", `field "identity.pattern"`, "not a valid regular expression"}},
+		{"identity pattern without a group", func(s string) string { return s + "identity:\n  pattern: ['/item/(\\d+)', '/item/\\d+']\n" },
+			[]string{"jihuo.yaml:19:", `field "identity.pattern"`, "pattern 2", "no group"}},
+		{"identity param dropped by keep_params", func(s string) string { return s + "identity:\n  keep_params: [skuId]\n  param: id\n" },
+			[]string{"jihuo.yaml:20:", `field "identity.param"`, "keep_params"}},
+		{"identity host with a scheme", func(s string) string { return s + "identity:\n  hosts: {m.jd.com: 'https://item.jd.com'}\n" },
+			[]string{"jihuo.yaml:19:", `field "identity.hosts"`, "host names only"}},
+		{"identity unknown key", func(s string) string { return s + "identity:\n  patern: x\n" },
+			[]string{"jihuo.yaml:19:", `unknown field "patern"`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
