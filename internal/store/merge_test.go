@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
@@ -223,3 +226,105 @@ func TestSameDemoOfferFromTwoHostsIsOneAlert(t *testing.T) {
 	}
 }
 
+// TestMigrateVersion3DuplicatesToOneAlert upgrades a database of the
+// evidence release (schema 3), where one JD offer has two alerts through two
+// URL forms, a supervisor's confirmed one with a capture and an open one with
+// a capture and a pending recheck, and merges them.
+func TestMigrateVersion3DuplicatesToOneAlert(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v3.db")
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const (
+		u1   = "http://item.jd.com/100012345.html"
+		u2   = "https://item.jd.com/100012345.html#comment"
+		hash = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	)
+	stmts := []string{`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`}
+	for _, m := range ms[:3] {
+		stmts = append(stmts, m.sql, fmt.Sprintf(`INSERT INTO schema_migrations VALUES (%d, '%s', 1700000000000)`, m.version, m.name))
+	}
+	stmts = append(stmts,
+		`DELETE FROM listing_versions`,
+		`INSERT INTO sources (id, created_at) VALUES ('jd', 1700000000000)`,
+		`INSERT INTO listings (id, source_id, url_key, url, platform, title, first_seen, last_seen)
+			VALUES (1, 'jd', '`+u1+`', '`+u1+`', 'jd', '衡水老白千 67度', 1700000000000, 1700000100000),
+			       (2, 'jd', '`+u2+`', '`+u2+`', 'jd', '衡水老白千 67度', 1700000050000, 1700000900000)`,
+		`INSERT INTO hits (id, listing_id, mark_id, score, alert, reasons, first_seen, last_seen)
+			VALUES (1, 1, 'hengshui-laobaigan', 0.9, 1, '[]', 1700000000000, 1700000100000),
+			       (2, 2, 'hengshui-laobaigan', 0.95, 1, '[]', 1700000050000, 1700000900000)`,
+		`INSERT INTO alerts (id, mark_id, url_key, hit_id, source_id, url, title, score, status, first_seen, last_seen)
+			VALUES (1, 'hengshui-laobaigan', '`+u1+`', 1, 'jd', '`+u1+`', '衡水老白千 67度', 0.9, 'confirmed', 1700000000000, 1700000100000),
+			       (2, 'hengshui-laobaigan', '`+u2+`', 2, 'jd', '`+u2+`', '衡水老白千 67度', 0.95, 'open', 1700000050000, 1700000900000)`,
+		`INSERT INTO listing_versions (alert_id, version, seen_at, title, available, removed) VALUES
+			(1, 1, 1700000000000, '衡水老白千 67度', 1, 0), (2, 1, 1700000050000, '衡水老白千 67度', 1, 0)`,
+		`INSERT INTO captures (id, alert_id, version, source_id, mark_id, listing_url, captured_at_ns, record_hash, log_index) VALUES
+			(1, 1, 1, 'jd', 'hengshui-laobaigan', '`+u1+`', 1700000000000000000, '`+hash+`', 0),
+			(2, 2, 1, 'jd', 'hengshui-laobaigan', '`+u2+`', 1700000050000000000, '`+hash+`', 1)`,
+		`INSERT INTO capture_jobs (alert_id, kind, url, next_at, created_at) VALUES (2, 'recheck', '`+u2+`', 1700000900000, 1700000900000)`,
+		`INSERT INTO audit_log (at, actor_name, action, object, mark_id, before, after)
+			VALUES (1700000300000, 'supervisor', 'alert.review', 'alert:1', 'hengshui-laobaigan', '{"status":"open"}', '{"status":"confirmed"}')`,
+	)
+	for _, q := range stmts {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("building version 3: %v\n%s", err, q)
+		}
+	}
+	if err := raw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(ctx, path, Options{RecordHash: testRecordHash})
+	if err != nil {
+		t.Fatalf("Open(v3) = %v", err)
+	}
+	defer db.Close()
+	rep, err := db.MergeIdentities(ctx, "jd-rules", testIdentity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.AlertsMerged != 1 || rep.ListingsMerged != 1 {
+		t.Errorf("report = %+v", rep)
+	}
+	alerts, total, err := db.ListAlerts(ctx, domain.AlertFilter{})
+	if err != nil || total != 1 || alerts[0].ID != 1 || alerts[0].Status != domain.AlertConfirmed {
+		t.Fatalf("alerts after the merge = %+v (%d), %v; want alert 1, confirmed", alerts, total, err)
+	}
+	a := alerts[0]
+	if a.FirstSeen.UnixMilli() != 1700000000000 || a.LastSeen.UnixMilli() != 1700000900000 || a.Score != 0.95 || a.HitID != 1 {
+		t.Errorf("kept alert = %+v", a)
+	}
+	lineage, _ := db.AlertLineage(ctx, 1)
+	var caps int
+	for _, id := range lineage {
+		cs, err := db.CapturesOf(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		caps += len(cs)
+	}
+	if len(lineage) != 2 || caps != 2 {
+		t.Errorf("lineage %v reaches %d captures, want both", lineage, caps)
+	}
+	var state, note string
+	if err := db.sql.QueryRow("SELECT state, last_error FROM capture_jobs WHERE alert_id = 2").Scan(&state, &note); err != nil || state != "done" {
+		t.Errorf("recheck of the merged alert: %s %q, %v", state, note, err)
+	}
+	var key string
+	if err := db.sql.QueryRow("SELECT url_key FROM listings").Scan(&key); err != nil || key != "jd:100012345" || countRows(t, db, "listings") != 1 {
+		t.Errorf("listings: key %q, %d rows", key, countRows(t, db, "listings"))
+	}
+	var outbox int
+	_ = db.sql.QueryRow("SELECT count(*) FROM index_outbox WHERE op = 'delete' AND hit_id = 2").Scan(&outbox)
+	if outbox != 1 {
+		t.Error("the folded hit is not removed from the index")
+	}
+	if rep, err := db.MergeIdentities(ctx, "", testIdentity); err != nil || rep != (MergeReport{}) {
+		t.Errorf("second pass: %+v, %v", rep, err)
+	}
+}
