@@ -100,6 +100,7 @@ func TestIdentityOfURLVariants(t *testing.T) {
 			"http://127.0.0.1:41234/item/17",
 			"http://localhost:8089/item/17#reviews",
 			"http://127.0.0.1:8089/item/17?from=search&spm=1",
+			"http://127.0.0.1:8089/item/17?color=red",
 		}},
 	}
 	for _, tc := range tests {
