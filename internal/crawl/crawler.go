@@ -49,7 +49,18 @@ type Options struct {
 	// Resolver looks up host names for the private-address checks and for
 	// dialling; nil means net.DefaultResolver. Tests inject one.
 	Resolver Resolver
+	// MaxItems caps the listings of one page; 0 means DefaultMaxItems.
+	MaxItems int
+	// MaxRunBytes caps the bytes of page bodies one run holds; 0 means
+	// DefaultMaxRunBytes.
+	MaxRunBytes int64
 }
+
+// Defaults of the per-page and per-run limits (Options).
+const (
+	DefaultMaxItems    = 500
+	DefaultMaxRunBytes = 256 << 20
+)
 
 // Crawler runs sources. It holds no per-run state: runs may overlap.
 type Crawler struct {
@@ -60,6 +71,9 @@ type Crawler struct {
 	getenv       func(string) string
 	browserPath  string
 	res          Resolver // nil: net.DefaultResolver
+	// Limits from Options; 0 means the default (see maxItems, maxRunBytes).
+	maxItemsOpt    int
+	maxRunBytesOpt int64
 
 	randMu sync.Mutex
 	rand   *rand.Rand
@@ -92,6 +106,7 @@ func New(opts Options) *Crawler {
 	c := &Crawler{
 		log: opts.Log, transport: opts.Transport, allowPrivate: opts.AllowPrivate,
 		now: opts.Now, rand: opts.Rand, getenv: opts.Getenv, browserPath: opts.BrowserPath, res: opts.Resolver,
+		maxItemsOpt: opts.MaxItems, maxRunBytesOpt: opts.MaxRunBytes,
 	}
 	if c.log == nil {
 		c.log = zap.NewNop()

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"runtime"
 	"runtime/metrics"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -243,5 +246,71 @@ func TestRunRefusesPrivateAddresses(t *testing.T) {
 	}
 	if n := hits.Load(); n != 0 {
 		t.Errorf("%d one-off requests reached the private server", n)
+	}
+}
+
+// A page of a million items peaked at 1.7 GB. A page may hold at most
+// Options.MaxItems listings (default crawl.DefaultMaxItems): the crawler
+// stops reading a page past that, keeps the first ones, counts
+// too_many_items and does not page further.
+func TestRunCapsItemsPerPage(t *testing.T) {
+	const items = 200_000
+	var page bytes.Buffer
+	page.WriteString("<html><body><ul>")
+	for i := range items {
+		fmt.Fprintf(&page, `<li class=item><a class=t href=/i/%d>t%d</a>`, i, i)
+	}
+	page.WriteString("</ul></body></html>")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(page.Bytes())
+	}))
+	defer srv.Close()
+	src := testSource(t, srv.URL, "")
+	src.MaxBodyBytes = 32 << 20
+	src.Timeout = 60 * time.Second
+	var col collector
+	var st crawl.Stats
+	var err error
+	before, peak := heapPeak(t, func() {
+		st, err = crawl.New(crawl.Options{AllowPrivate: true}).Run(context.Background(), src, []string{"x"}, col.emit)
+	})
+	t.Logf("page %d KB, stats %+v err %v", page.Len()>>10, st, err)
+	if st.Errors[crawl.KindTooManyItems] == 0 {
+		t.Errorf("errors %v, want too_many_items", st.Errors)
+	}
+	if len(col.ls) > crawl.DefaultMaxItems || st.Pages > 1 {
+		t.Errorf("%d listings from %d pages, want at most %d from one", len(col.ls), st.Pages, crawl.DefaultMaxItems)
+	}
+	if peak-before > heapBound {
+		t.Errorf("heap grew by %d MB reading a page of %d items, want < %d MB", (peak-before)>>20, items, heapBound>>20)
+	}
+}
+
+// The bodies a run holds are bounded (Options.MaxRunBytes): past the budget
+// the run counts run_memory and fetches nothing more.
+func TestRunCapsMemoryPerRun(t *testing.T) {
+	var requests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		p, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, "<html><body><!-- %s --><ul>", strings.Repeat("填充", 50_000)) // 300 KB
+		for i := range 3 {
+			fmt.Fprintf(w, `<li class="item"><a class="t" href="/i/%d-%d">第%d页</a></li>`, p, i, p)
+		}
+		fmt.Fprint(w, "</ul></body></html>")
+	}))
+	defer srv.Close()
+	src := testSource(t, srv.URL, "")
+	src.MaxPages = 50
+	src.Parallelism = 1
+	st, err := crawl.New(crawl.Options{AllowPrivate: true, MaxRunBytes: 1 << 20}).Run(context.Background(), src, []string{"x", "y"}, (&collector{}).emit)
+	t.Logf("stats %+v err %v, %d requests", st, err, requests.Load())
+	if st.Errors[crawl.KindRunMemory] == 0 {
+		t.Errorf("errors %v, want run_memory", st.Errors)
+	}
+	if st.Pages > 4 || requests.Load() > 6 {
+		t.Errorf("%d pages from %d requests with a 1 MB budget for 300 KB pages", st.Pages, requests.Load())
 	}
 }

@@ -25,7 +25,22 @@ func (r *run) handlePage(pageURL string, body []byte, contentType, query string,
 			zap.Int64("max_body_bytes", r.src.MaxBodyBytes))
 		return "", false, nil
 	}
-	page, err := Extract(r.src, pageURL, body, contentType)
+	if !r.hold(len(body)) {
+		return "", false, nil
+	}
+	kept := false // whether a listing keeps the body (through f)
+	defer func() {
+		if !kept {
+			r.release(len(body))
+		}
+	}()
+	// A page of a million tiny items costs its parse, not its bytes: an
+	// HTML page is cut at the element budget before it is parsed.
+	text, cut := body, false
+	if r.src.Extract.JSON == nil {
+		text, cut = cutElements(body, r.c.maxElements())
+	}
+	page, err := Extract(r.src, pageURL, text, contentType)
 	if err != nil {
 		kind := KindParse
 		var xe *ExtractError
@@ -41,10 +56,20 @@ func (r *run) handlePage(pageURL string, body []byte, contentType, query string,
 		r.c.log.Warn("page encoding", zap.String("source_id", r.src.ID), zap.String("url", pageURL),
 			zap.String("warning", page.Report.EncodingWarning))
 	}
+	capped := cut || len(page.Listings) > r.c.maxItems()
+	if maxItems := r.c.maxItems(); capped {
+		r.count(KindTooManyItems)
+		r.c.log.Warn("page has too many items: reading the first, paging no further", zap.String("source_id", r.src.ID),
+			zap.String("url", pageURL), zap.Int("items", len(page.Listings)), zap.Bool("cut_at_element_budget", cut),
+			zap.Int("max_items", maxItems))
+		page.Listings = page.Listings[:min(len(page.Listings), maxItems):min(len(page.Listings), maxItems)]
+		page.NextURL = ""
+	}
 	for i := range page.Listings {
 		page.Listings[i].Fetch = f
 	}
 	fresh := r.fresh(query, page.Listings)
+	kept = len(fresh) > 0
 	r.mu.Lock()
 	r.pages++
 	r.mu.Unlock()
@@ -52,6 +77,9 @@ func (r *run) handlePage(pageURL string, body []byte, contentType, query string,
 	// A page with nothing new ends the query: marketplaces answer past the
 	// last page with an empty page or with the first page again.
 	if !r.deliver(ready, query) || len(fresh) == 0 {
+		return "", false, details
+	}
+	if capped {
 		return "", false, details
 	}
 	next, more = r.nextPage(page, query, index)

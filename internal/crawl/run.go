@@ -41,7 +41,9 @@ type run struct {
 	errs        map[string]int
 	seen        map[string]map[string]bool // query → listing URLs already emitted
 	hitMaxPages bool
-	detailPages int // listing pages requested so far
+	detailPages int   // listing pages requested so far
+	held        int64 // bytes of page bodies the run holds (see hold)
+	memFull     bool  // the memory budget is spent: no more requests
 	emitErr     error
 
 	emitMu sync.Mutex
@@ -114,7 +116,7 @@ func (r *run) checkRedirect(req *http.Request, via []*http.Request) error {
 // (robots.txt, domain) are counted here; a URL already seen in this run is
 // skipped silently: two queries can share a page.
 func (r *run) visit(col *colly.Collector, query string, index int, pageURL string) {
-	if r.ctx.Err() != nil {
+	if r.ctx.Err() != nil || r.outOfMemory() {
 		return
 	}
 	if pageURL == "" {
@@ -155,6 +157,12 @@ func (r *run) visit(col *colly.Collector, query string, index int, pageURL strin
 
 func (r *run) onResponse(resp *colly.Response) {
 	if resp.Ctx.Get(ctxKind) == kindDetail {
+		if !r.hold(len(resp.Body)) {
+			// Over the run's budget: the listing goes out as it was.
+			l, _ := resp.Ctx.GetAny(ctxListing).(domain.Listing)
+			r.deliver([]domain.Listing{l}, resp.Ctx.Get(ctxQuery))
+			return
+		}
 		r.detailResponse(resp)
 		return
 	}

@@ -90,7 +90,13 @@ func (t *politeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(req)
 	s.readyAt = t.now().Add(t.delay + t.jitter())
 	if resp != nil {
-		gunzipBounded(resp, t.maxBody)
+		limit := t.maxBody
+		if req.URL.Path == "/robots.txt" {
+			// A hostile robots.txt the size of a page costs many times its
+			// bytes in the robots parser; read what Google reads.
+			limit = min(limit, maxRobotsBytes)
+		}
+		gunzipBounded(resp, limit)
 		hideCharset(resp.Header)
 		noteExchange(resp.Header, req, remote)
 	}
