@@ -62,6 +62,8 @@ var familyCases = []familyCase{
 	{"first character changed as well", "金卖朗 面粉 5kg", "", "", "", "", ""},
 	{"two outright replacements", "今年好 方便面 整箱", "", "", "", "", ""},
 	{"two changed among other goods", "金纱荷 连衣裙 夏季", "", "", "", "", ""},
+	// top-bottom characters alike but for their last strokes
+	{"bottom strokes changed", "赵县雩花梨 新鲜 5斤 脆甜", "", "河南 郑州", "zhaoxian-xuehuali", "shape", "形近: 雪→雩"},
 	// a word glued before or after the name makes a new name of it
 	{"place glued before", "保定槐茂 甜面酱 500g", "", "", "huaimao", "insertion", "附加: 保定"},
 	{"老 glued before", "老刘伶醉 白酒 52度 纯粮", "", "", "liulingzui", "insertion", "附加: 老"},
@@ -69,6 +71,8 @@ var familyCases = []familyCase{
 	{"shop wording before", "正宗刘伶醉 白酒 52度", "", "", "", "", ""},
 	{"shop wording after", "刘伶醉礼盒 白酒 52度", "", "", "", "", ""},
 	{"authorised shop, place before", "保定槐茂 甜面酱", "保定槐茂旗舰店", "", "", "", ""},
+	{"first of three replaced, the rest a word", "好麦郎 方便面 五连包", "", "", "jinmailang", "double", "整体近似: 今麦郎→好麦郎"},
+	{"first of three replaced among other goods", "好麦郎 连衣裙", "", "", "", "", ""},
 	// latin
 	{"I for l in pinyin", "JUNIEBAO 酸奶 整箱", "", "", "junlebao", "latin", "拼音: JUNIEBAO→君乐宝"},
 	{"l for I in a latin form", "GreatWaII 干红 750ml", "", "", "greatwall-wine", "latin", "字母形近: GreatWaII→GreatWall"},

@@ -307,10 +307,19 @@ func (m *Matcher) patternKept(p *pattern, hs *hanSeq, lo, hi int, sc *scratch) (
 				firstOK = false
 			}
 		}
+		// A three-character name whose first character alone is replaced
+		// keeps its last two as a word (士力架 → 给力架, 大白兔 → 奶白兔):
+		// similar when the title word is just that, starting where the
+		// name starts.
+		headSwap := k == 3 && changes == 1 && swaps == 1 && rels[0] == relSwap && !repeatHeld &&
+			(s == 0 || hs.gap[s] != gapNone)
+		if headSwap {
+			firstOK = true
+		}
 		if !ok || changes == 0 || changes > maxKeptChange || swaps > 1 || !firstOK {
 			continue
 		}
-		if k == 3 && !repeatHeld && (swaps > 0 || changes < 2) {
+		if k == 3 && !repeatHeld && !headSwap && (swaps > 0 || changes < 2) {
 			continue // one change of a three-character name is the aligner's
 		}
 		if changes >= distinctRunes(p.runes) {

@@ -260,6 +260,32 @@ func buildShape(dataDir string, common map[rune]bool, ids map[rune]decomposition
 			}
 		}
 	}
+	// Top-bottom characters written alike but for their last few strokes
+	// (雪/雩, 奥/粤, 慕/暮): the same top read first, a small bottom changed.
+	// Left-right characters share their radical's strokes, which says little,
+	// so only top-bottom structures count.
+	structs, err := readJSONMap(filepath.Join(dataDir, "charsimilar_char_struct.json"))
+	if err != nil {
+		return nil, err
+	}
+	var topBottom []rune
+	for c := range common {
+		if structs[c] == "2" && len(order[c]) >= 6 {
+			topBottom = append(topBottom, c)
+		}
+	}
+	for i, c := range topBottom {
+		for _, d := range topBottom[i+1:] {
+			a, b := order[c], order[d]
+			p := 0
+			for p < len(a) && p < len(b) && a[p] == b[p] {
+				p++
+			}
+			if long := max(len(a), len(b)); 10*p >= 7*long && len(a)-p >= 1 && len(a)-p <= 3 && len(b)-p >= 1 && len(b)-p <= 3 {
+				add(c, d)
+			}
+		}
+	}
 	// Radical swaps (扳/板, 浦/铺): same structure, same larger component.
 	type key struct {
 		op   rune
