@@ -73,6 +73,10 @@ var familyCases = []familyCase{
 	{"authorised shop, place before", "保定槐茂 甜面酱", "保定槐茂旗舰店", "", "", "", ""},
 	{"first of three replaced, the rest a word", "好麦郎 方便面 五连包", "", "", "jinmailang", "double", "整体近似: 今麦郎→好麦郎"},
 	{"first of three replaced among other goods", "好麦郎 连衣裙", "", "", "", "", ""},
+	{"two characters, the first replaced, a word of its own", "佳凯 相纸 6寸 200张", "", "", "lucky-film", "swap", "替换: 乐→佳"},
+	{"two characters, the first replaced, running into a longer word", "佳凯相纸 6寸 200张", "", "", "", "", ""},
+	{"two characters, the first replaced, other goods", "佳凯 连衣裙", "", "", "", "", ""},
+	{"a doubled name is its doubling", "甘露 饮料 整箱", "", "", "", "", ""},
 	// latin
 	{"I for l in pinyin", "JUNIEBAO 酸奶 整箱", "", "", "junlebao", "latin", "拼音: JUNIEBAO→君乐宝"},
 	{"l for I in a latin form", "GreatWaII 干红 750ml", "", "", "greatwall-wine", "latin", "字母形近: GreatWaII→GreatWall"},

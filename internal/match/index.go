@@ -13,6 +13,7 @@ const (
 	sylClass    = 0x200000 // syllable classes sit above every rune
 	tonedClass  = 0x300000 // toned syllables, for two-character homophones
 	repeatClass = 0x1FFFFF // "some character repeated around this one" (X利X)
+	headClass   = 0x1FFFFE // "a two-character word ending in this one" (X仔)
 )
 
 // Keys fall in three classes, each behind its own bloom filter: exact pairs,
@@ -86,6 +87,10 @@ func (m *Matcher) indexPattern(pid int32, p *pattern) {
 			for _, s := range p.chars[1].shape {
 				emitAlt(uint32(s))
 			}
+		case 2:
+			// a two-character word ending in the name's second character:
+			// the first replaced (旺仔 → 哈仔)
+			emit(pairKey(headClass, uint32(p.runes[1])))
 		case 4:
 			// first and last: a name with its two middle characters changed
 			emit(pairKey(uint32(p.runes[0]), uint32(p.runes[3])))
@@ -171,6 +176,12 @@ func (m *Matcher) candidates(hs *hanSeq, sc *scratch) []candidate {
 	for t := 0; t < n; t++ {
 		rt := uint32(hs.r[t])
 		st := hs.syl[t]
+		if t+1 < n && (t == 0 || hs.gap[t] >= gapSpace) && hs.gap[t+1] == gapNone {
+			probes++
+			if k := pairKey(headClass, uint32(hs.r[t+1])); ble.has(k) {
+				hit(k, t, t+1)
+			}
+		}
 		if t+2 < n && hs.r[t] == hs.r[t+2] && hs.r[t+1] != hs.r[t] {
 			probes++
 			if k := pairKey(repeatClass, uint32(hs.r[t+1])); ble.has(k) {

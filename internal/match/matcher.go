@@ -223,6 +223,9 @@ func (m *Matcher) verify(c candidate, hs *hanSeq, tx *text, sc *scratch, occs []
 		o.lookalike, o.strong, o.how = true, false, howReordered
 		return append(occs, o)
 	}
+	if a, ok := m.headSwapped(p, hs, lo, hi, sc); ok {
+		return append(occs, m.occurrenceOf(p, hs, tx, a, false))
+	}
 	if a, ok := m.patternKept(p, hs, lo, hi, sc); ok {
 		return append(occs, m.occurrenceOf(p, hs, tx, a, false))
 	}
@@ -347,6 +350,34 @@ func distinctRunes(rs []rune) int {
 }
 
 func hasRepeat(rs []rune) bool { return distinctRunes(rs) < len(rs) }
+
+// minHeadSwapSim is the similarity of a two-character name with its first
+// character replaced: enough to alert among the mark's goods, not beyond.
+const minHeadSwapSim = 0.6
+
+// headSwapped finds a two-character name written as a word of its own (set
+// off by spaces or punctuation) with
+// the first character replaced and the second kept (旺仔 → 哈仔, 红牛 →
+// 动牛): the pattern of such names (X仔, X牛) is their second character.
+func (m *Matcher) headSwapped(p *pattern, hs *hanSeq, lo, hi int, sc *scratch) (alignment, bool) {
+	if len(p.runes) != 2 || p.gi || p.kind != patName || p.runes[0] == p.runes[1] {
+		return alignment{}, false
+	}
+	for s := lo; s+2 <= hi; s++ {
+		if hs.r[s+1] != p.runes[1] || hs.gap[s+1] != gapNone || (s > 0 && hs.gap[s] < gapSpace) ||
+			(s+2 < len(hs.r) && hs.gap[s+2] == gapNone) {
+			continue // a word of its own, not the start of a longer one (纯牛奶)
+		}
+		h := hs.r[s]
+		if h == p.runes[0] || h == p.runes[1] || strings.ContainsRune(measureChars, h) || m.relate(p, 0, h, hs.syl[s]) != relSwap {
+			continue
+		}
+		from := len(sc.ops)
+		sc.ops = append(sc.ops, op{kind: opSub, rel: relSwap, p: 0, t: s, tEnd: s + 1}, op{kind: opSub, rel: relExact, p: 1, t: s + 1, tEnd: s + 2})
+		return alignment{start: s, end: s + 2, cost: 1 - minHeadSwapSim, ops: sc.ops[from:len(sc.ops):len(sc.ops)], kept: true}, true
+	}
+	return alignment{}, false
+}
 
 // genericSwapped finds the distinctive part of a name followed by another
 // word in place of its generic tail (六个核桃 → 六个坚果): the name's pattern
