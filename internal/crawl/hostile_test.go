@@ -314,3 +314,46 @@ func TestRunCapsMemoryPerRun(t *testing.T) {
 		t.Errorf("%d pages from %d requests with a 1 MB budget for 300 KB pages", st.Pages, requests.Load())
 	}
 }
+
+// The same for a JSON source: a body of 200,000 items is not decoded (JSON
+// cut short does not parse, so the page yields nothing).
+func TestRunCapsItemsPerJSONPage(t *testing.T) {
+	const items = 200_000
+	var page bytes.Buffer
+	page.WriteString(`{"mods":{"items":[`)
+	for i := range items {
+		if i > 0 {
+			page.WriteByte(',')
+		}
+		fmt.Fprintf(&page, `{"t":"t%d","u":"/i/%d"}`, i, i)
+	}
+	page.WriteString(`]}}`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(page.Bytes())
+	}))
+	defer srv.Close()
+	src := testSource(t, srv.URL, "")
+	src.MaxBodyBytes = 32 << 20
+	src.Timeout = 60 * time.Second
+	src.Extract.CSS = nil
+	src.Extract.JSON = &crawl.JSONRules{Items: crawl.Selectors{"mods.items"},
+		Fields: crawl.Fields{Title: crawl.Selectors{"t"}, URL: crawl.Selectors{"u"}}}
+	var col collector
+	var st crawl.Stats
+	var err error
+	before, peak := heapPeak(t, func() {
+		st, err = crawl.New(crawl.Options{AllowPrivate: true}).Run(context.Background(), src, []string{"x"}, col.emit)
+	})
+	t.Logf("page %d KB, stats %+v err %v, %d listings", page.Len()>>10, st, err, len(col.ls))
+	if st.Errors[crawl.KindTooManyItems] == 0 || len(col.ls) > crawl.DefaultMaxItems {
+		t.Errorf("errors %v, %d listings: want too_many_items and at most %d", st.Errors, len(col.ls), crawl.DefaultMaxItems)
+	}
+	if peak-before > heapBound {
+		t.Errorf("heap grew by %d MB reading a JSON page of %d items, want < %d MB", (peak-before)>>20, items, heapBound>>20)
+	}
+}

@@ -1,6 +1,7 @@
 package crawl
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 
@@ -39,6 +40,13 @@ func (r *run) handlePage(pageURL string, body []byte, contentType, query string,
 	text, cut := body, false
 	if r.src.Extract.JSON == nil {
 		text, cut = cutElements(body, r.c.maxElements())
+	} else if n := bytes.Count(body, []byte("{")); n > r.c.maxElements() {
+		// JSON cannot be cut and still parse: a page with more objects
+		// than the budget is not decoded at all.
+		r.count(KindTooManyItems)
+		r.c.log.Warn("JSON page has too many objects: not read", zap.String("source_id", r.src.ID), zap.String("url", pageURL),
+			zap.Int("objects", n), zap.Int("max_objects", r.c.maxElements()))
+		return "", false, nil
 	}
 	page, err := Extract(r.src, pageURL, text, contentType)
 	if err != nil {
