@@ -78,6 +78,7 @@ type compiled struct {
 	mark       domain.Mark
 	gi         bool
 	goods      []string // goods words, or a GI's product words
+	goodsPy    []string // the longer goods words in pinyin (jiaonang for 胶囊)
 	generic    []string
 	exclude    []string
 	authorized []string
@@ -102,6 +103,13 @@ func (m *Matcher) compile(marks []domain.Mark) error {
 			words = mk.Product
 		}
 		c.goods = m.normAll(words)
+		for _, g := range c.goods {
+			if han := []rune(g); len(han) >= 2 && allHan(han) {
+				if py := m.pinyinSpellings(han); len(py) > 0 && len(py[0]) >= 6 {
+					c.goodsPy = append(c.goodsPy, py[0])
+				}
+			}
+		}
 		c.generic = m.normAll(mk.Generic)
 		c.exclude = m.normAll(mk.Exclude)
 		c.authorized = m.normAll(mk.AuthorizedSellers)
@@ -248,6 +256,15 @@ func firstN(s []string, n int) []string {
 		return s[:n]
 	}
 	return s
+}
+
+func allHan(rs []rune) bool {
+	for _, r := range rs {
+		if !isHan(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // pinyinSpellings lists the toneless pinyin a name may be written as, one

@@ -99,7 +99,27 @@ func (m *Matcher) goodsOutside(c *compiled, tx *text, sp span) (span, bool) {
 			}
 		}
 	}
+	// …or written in pinyin beside a name in pinyin (Qingwen Jiaonang)
+	if len(c.goodsPy) > 0 && tx.hasLatin() {
+		for _, g := range c.goodsPy {
+			for _, o := range tx.findAll(g) {
+				if !overlaps(o, sp) {
+					return o, true
+				}
+			}
+		}
+	}
 	return span{}, false
+}
+
+// hasLatin reports latin letters in the title.
+func (tx *text) hasLatin() bool {
+	for i := 0; i < len(tx.str); i++ {
+		if c := tx.str[i]; c >= 'a' && c <= 'z' {
+			return true
+		}
+	}
+	return false
 }
 
 // productAfter finds the GI's product within a few words after a place.

@@ -43,6 +43,41 @@ type familyCase struct {
 	tactic, reason                string // a reason with this tactic (and text) on the hit
 }
 
+// TestWordSwap checks a name ending in a form of address or a kinship word
+// traded for another of its class (no Hebei name ends in one, so the mark is
+// made up).
+func TestWordSwap(t *testing.T) {
+	marks := []domain.Mark{{ID: "zhangmama", Name: "张妈妈", Kind: domain.KindTrademark, Goods: []string{"水饺", "饺子", "速冻"}}}
+	m, err := New(marks, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ title, want, reason string }{
+		{"张阿姨 水饺 速冻 1kg", "zhangmama", "近义替换: 妈妈→阿姨"},
+		{"张大姐水饺 三鲜馅", "zhangmama", "近义替换: 妈妈→大姐"},
+		{"张大厨 水饺 速冻", "", ""},
+		{"张阿姨 连衣裙", "", ""},
+	} {
+		ms := m.Match(domain.Listing{Title: c.title})
+		got := alerted(ms)
+		if (c.want == "") != (len(got) == 0) {
+			t.Fatalf("%s: alerted %v, want %q; %+v", c.title, got, c.want, ms)
+		}
+		if c.want != "" && !hasReason(ms[0], c.reason) {
+			t.Errorf("%s: reasons %+v lack %q", c.title, ms[0].Reasons, c.reason)
+		}
+	}
+}
+
+func hasReason(h domain.Match, text string) bool {
+	for _, r := range h.Reasons {
+		if r.Text == text {
+			return true
+		}
+	}
+	return false
+}
+
 var familyCases = []familyCase{
 	// goods named with the name's own generic tail
 	{"goods run on from the name", "六介核桃露 整箱 24罐", "", "", "liugehetao", "sound", "音近: 介≈个 ge"},
@@ -77,6 +112,7 @@ var familyCases = []familyCase{
 	{"two characters, the first replaced, running into a longer word", "佳凯相纸 6寸 200张", "", "", "", "", ""},
 	{"two characters, the first replaced, other goods", "佳凯 连衣裙", "", "", "", "", ""},
 	{"a doubled name is its doubling", "甘露 饮料 整箱", "", "", "", "", ""},
+	{"goods in pinyin beside the name in pinyin", "Lianhua Qingwen Jiaonang 24粒", "", "", "lianhuaqingwen", "context", "商品: Jiaonang"},
 	// latin
 	{"I for l in pinyin", "JUNIEBAO 酸奶 整箱", "", "", "junlebao", "latin", "拼音: JUNIEBAO→君乐宝"},
 	{"l for I in a latin form", "GreatWaII 干红 750ml", "", "", "greatwall-wine", "latin", "字母形近: GreatWaII→GreatWall"},

@@ -176,7 +176,8 @@ func (m *Matcher) candidates(hs *hanSeq, sc *scratch) []candidate {
 	for t := 0; t < n; t++ {
 		rt := uint32(hs.r[t])
 		st := hs.syl[t]
-		if t+1 < n && (t == 0 || hs.gap[t] >= gapSpace) && hs.gap[t+1] == gapNone {
+		if t+1 < n && (t == 0 || hs.gap[t] >= gapSpace) && hs.gap[t+1] == gapNone && (t+2 == n || hs.gap[t+2] != gapNone) {
+			// a two-character word of its own
 			probes++
 			if k := pairKey(headClass, uint32(hs.r[t+1])); ble.has(k) {
 				hit(k, t, t+1)

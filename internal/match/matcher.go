@@ -229,6 +229,12 @@ func (m *Matcher) verify(c candidate, hs *hanSeq, tx *text, sc *scratch, occs []
 	if a, ok := m.patternKept(p, hs, lo, hi, sc); ok {
 		return append(occs, m.occurrenceOf(p, hs, tx, a, false))
 	}
+	if s, ok := m.wordSwapped(p, hs, lo, hi); ok {
+		o := m.occurrenceOf(p, hs, tx, alignment{start: s, end: s + k}, false)
+		o.sim = 1 - costSwap
+		o.lookalike, o.strong, o.how = true, false, howWordSwap
+		return append(occs, o)
+	}
 	if s, ok := m.genericSwapped(p, hs, lo, hi); ok {
 		o := m.occurrenceOf(p, hs, tx, alignment{start: s, end: s + k}, false)
 		o.sim = 1 - costSwap
@@ -377,6 +383,39 @@ func (m *Matcher) headSwapped(p *pattern, hs *hanSeq, lo, hi int, sc *scratch) (
 		return alignment{start: s, end: s + 2, cost: 1 - minHeadSwapSim, ops: sc.ops[from:len(sc.ops):len(sc.ops)], kept: true}, true
 	}
 	return alignment{}, false
+}
+
+// wordSwapped finds a name whose last two characters are a word of a class
+// of related meaning (a form of address, a kinship word) with that word
+// traded for another of its class and the rest kept (老干妈 → 老姨妈,
+// 鲍师傅 → 鲍老师).
+func (m *Matcher) wordSwapped(p *pattern, hs *hanSeq, lo, hi int) (int, bool) {
+	k := len(p.runes)
+	if k < 3 || p.gi || p.kind == patPlace {
+		return 0, false
+	}
+	cls := m.t.wordClass[[2]rune{p.runes[k-2], p.runes[k-1]}]
+	if cls == 0 {
+		return 0, false
+	}
+	for s := lo; s+k <= hi; s++ {
+		ok := true
+		for i := 0; i < k && ok; i++ {
+			if i > 0 && hs.gap[s+i] > gapSymbol {
+				ok = false
+			} else if i < k-2 && hs.r[s+i] != p.runes[i] {
+				ok = false
+			}
+		}
+		if !ok {
+			continue
+		}
+		w := [2]rune{hs.r[s+k-2], hs.r[s+k-1]}
+		if w != [2]rune{p.runes[k-2], p.runes[k-1]} && m.t.wordClass[w] == cls {
+			return s, true
+		}
+	}
+	return 0, false
 }
 
 // genericSwapped finds the distinctive part of a name followed by another

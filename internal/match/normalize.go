@@ -42,12 +42,14 @@ type unit struct {
 // text is a normalised title: content units, the Han ones in order, and a
 // string of all content for phrase look-ups.
 type text struct {
-	units  []unit
-	han    []int32 // indices of Han units
-	str    string  // content units' runes concatenated
-	byteAt []int32 // byte offset in str → unit index (len(str)+1 entries)
-	title  string
-	buf    []byte // backing store for str, reused between titles
+	units []unit
+	han   []int32 // indices of Han units (and of digits read as numerals)
+	// the other of two buffers han is built in, swapped when digits join
+	hanSpare []int32
+	str      string  // content units' runes concatenated
+	byteAt   []int32 // byte offset in str → unit index (len(str)+1 entries)
+	title    string
+	buf      []byte // backing store for str, reused between titles
 
 	// built on demand
 	orig      []rune
@@ -146,7 +148,7 @@ func separatorGap(r rune) gap {
 func (t *tables) analyse(title string, tx *text) {
 	found := tx.found
 	clear(found)
-	*tx = text{units: tx.units[:0], han: tx.han[:0], byteAt: tx.byteAt[:0], buf: tx.buf[:0], title: title, found: found, vocab: tx.vocab, t: t}
+	*tx = text{units: tx.units[:0], han: tx.han[:0], hanSpare: tx.hanSpare[:0], byteAt: tx.byteAt[:0], buf: tx.buf[:0], title: title, found: found, vocab: tx.vocab, t: t}
 	var fold [8]rune
 	buf := tx.buf
 	pending := gapNone
@@ -206,7 +208,7 @@ func (t *tables) analyse(title string, tx *text) {
 // longer number (240ml, 12罐) stays a number.
 func (tx *text) numeralDigits() {
 	us := tx.units
-	han := tx.han[:0:0]
+	han := tx.hanSpare[:0]
 	for i := range us {
 		u := us[i]
 		switch {
@@ -221,7 +223,7 @@ func (tx *text) numeralDigits() {
 			han = append(han, int32(i))
 		}
 	}
-	tx.han = han
+	tx.han, tx.hanSpare = han, tx.han
 }
 
 // numeralOf is the Chinese numeral a digit stands for.

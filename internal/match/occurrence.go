@@ -31,6 +31,7 @@ const (
 	howAligned occHow = iota
 	howReordered
 	howGenericSwap
+	howWordSwap
 	howLatin // reasons are filled in when found: latin hits are rare
 )
 
@@ -49,6 +50,9 @@ func (m *Matcher) explain(o *occurrence, hs *hanSeq, tx *text) {
 		tmp := occurrence{us: o.us, ue: o.ue}
 		m.scriptReasons(&tmp, hs, tx, a.start, a.end, true)
 		o.reasons = append(o.reasons, tmp.reasons...)
+	case howWordSwap:
+		k := len(p.runes)
+		o.reasons = []domain.Reason{m.reason(tx, "swap", "近义替换: "+string(p.runes[k-2:])+"→"+string(hs.r[a.end-2:a.end]), int(hs.unit[a.end-2]), o.ue)}
 	case howGenericSwap:
 		tail := len(p.runes) - p.genericTail
 		o.reasons = []domain.Reason{m.reason(tx, "swap", "替换: "+string(p.runes[tail:])+"→"+string(hs.r[a.start+tail:a.end]), int(hs.unit[a.start+tail]), o.ue)}

@@ -47,8 +47,9 @@ type tables struct {
 	// character work of a title is an index, not a hash.
 	foldDense  []rune
 	sylDense   []syllables
-	tonedDense []syllables // readings with their tone (lu4), own id space
-	classDense []uint8     // swap class of a character, 0 for none
+	tonedDense []syllables       // readings with their tone (lu4), own id space
+	classDense []uint8           // swap class of a character, 0 for none
+	wordClass  map[[2]rune]uint8 // swap class of a two-character word
 
 	words         vocab
 	counterfeitAC *ahocorasick.Automaton // over words.counterfeit
@@ -176,6 +177,7 @@ func newTables() *tables {
 	if t.vocabAC, err = ahocorasick.NewBuilder().AddStrings(t.vocabWords).Build(); err != nil {
 		panic(fmt.Sprintf("building the context-word automaton from constants: %v", err))
 	}
+	t.wordClass = swapWordClassOf()
 	t.classDense = make([]uint8, denseHi-denseLo)
 	for r, c := range swapClassOf() {
 		if r >= denseLo && r < denseHi {

@@ -30,6 +30,14 @@ const swapClasses = "一二三四五六七八九十百千万两壹贰叁肆伍�
 	"福禄寿喜乐康宁安吉祥 " +
 	"爷奶爸妈爹娘哥姐弟妹儿女子孙叔姨舅婆公翁媳"
 
+// swapWordClasses group two-character words of related meaning a
+// counterfeiter trades for one another at the end of a name (老干妈 →
+// 老姨妈, 鲍师傅 → 鲍老师): forms of address, then kinship words. Classes are
+// separated by "|".
+const swapWordClasses = "师傅 师父 老师 大师 先生 掌柜 老板 | " +
+	"妈妈 姨妈 干妈 大妈 姑妈 舅妈 阿姨 婶婶 奶奶 姥姥 外婆 爸爸 干爹 老爹 大爹 爷爷 大爷 叔叔 伯伯 舅舅 " +
+	"哥哥 大哥 姐姐 大姐 妹妹 小妹 弟弟 小弟 阿哥 阿妹"
+
 // provinceSuffixes and citySuffixes are administrative suffixes dropped
 // before comparing seller locations (河北省唐山市 → 河北唐山); a province
 // suffix also separates province from city when no space does.
@@ -84,6 +92,20 @@ func swapClassOf() map[rune]uint8 {
 	for i, c := range strings.Fields(swapClasses) {
 		for _, r := range c {
 			m[r] = uint8(i + 1)
+		}
+	}
+	return m
+}
+
+// swapWordClassOf maps each word of swapWordClasses to its class number
+// plus one.
+func swapWordClassOf() map[[2]rune]uint8 {
+	m := map[[2]rune]uint8{}
+	for i, c := range strings.Split(swapWordClasses, "|") {
+		for _, w := range strings.Fields(c) {
+			if r := []rune(w); len(r) == 2 {
+				m[[2]rune{r[0], r[1]}] = uint8(i + 1)
+			}
 		}
 	}
 	return m
