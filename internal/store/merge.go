@@ -58,7 +58,8 @@ type AlertMerge struct {
 //     The merged alerts stay as rows, recorded in alert_merges (their
 //     captures and listing versions are append-only and keep pointing at
 //     them: see MergedAlerts), leave the alert lists, and GetAlert of one
-//     answers with the kept alert. Case links move to the kept alert;
+//     answers with the kept alert. Case links move to the kept alert
+//     (unless that would put it in a second case that is not closed);
 //     pending new-alert notifications and pending rechecks of a merged alert
 //     are cancelled (it is a duplicate); sent notifications stay as history.
 //     Each kept alert gets one alert.merge audit entry naming the merged ids
@@ -388,8 +389,14 @@ func (db *DB) foldAlerts(ctx context.Context, tx *sql.Tx, rs []alertRow, now tim
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, []any{o.id, kept.id, o.mark, kept.newKey, o.key, o.status, e.ID, toMillis(now)}},
 			// An alert merged earlier into this one now belongs to the kept one.
 			{"repointing earlier merges", "UPDATE alert_merges SET kept_id = ? WHERE kept_id = ?", []any{kept.id, o.id}},
-			{"moving case links", "UPDATE OR IGNORE case_alerts SET alert_id = ? WHERE alert_id = ?", []any{kept.id, o.id}},
-			{"dropping case links the kept alert has", "DELETE FROM case_alerts WHERE alert_id = ?", []any{o.id}},
+			// A case of the merged alert takes the kept one, unless that
+			// would put the kept alert in a second case that is not closed:
+			// then the case keeps citing the merged id (GetAlert resolves it).
+			{"moving case links", `UPDATE OR IGNORE case_alerts SET alert_id = ?1 WHERE alert_id = ?2
+				AND NOT EXISTS (SELECT 1 FROM case_alerts k JOIN cases c ON c.id = k.case_id
+					WHERE k.alert_id = ?1 AND k.case_id <> case_alerts.case_id AND c.status <> 'closed')`, []any{kept.id, o.id}},
+			{"dropping case links the kept alert has", `DELETE FROM case_alerts WHERE alert_id = ?
+				AND case_id IN (SELECT case_id FROM case_alerts WHERE alert_id = ?)`, []any{o.id, kept.id}},
 			{"cancelling notifications", `UPDATE notifications SET state = 'cancelled', last_error = ?
 				WHERE alert_id = ? AND state = 'pending' AND event = 'alert'`, []any{reason, o.id}},
 			{"ending rechecks", `UPDATE capture_jobs SET state = 'done', last_error = ?, finished_at = ?

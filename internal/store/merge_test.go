@@ -180,6 +180,20 @@ func TestMergeIdentitiesTakesTheLaterDecisionAndCase(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := newAlert(t, db, laobaiganListing("https://item.jd.com/8.html?utm_source=x", hebeiSJZ), "hengshui-laobaigan", nil)
+	// Both confirmed, each in its own open case: the kept alert must not
+	// end up in two open cases, so the second case keeps citing its alert.
+	f := newAlert(t, db, laobaiganListing("https://item.jd.com/9.html", hebeiSJZ), "hengshui-laobaigan", nil)
+	g := newAlert(t, db, laobaiganListing("https://item.jd.com/9.html#comment", hebeiSJZ), "hengshui-laobaigan", nil)
+	confirm(t, db, f.ID)
+	confirm(t, db, g.ID)
+	cf, err := db.CreateCase(ctx, domain.Case{Title: "f", AlertIDs: []int64{f.ID}}, adminActor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cg, err := db.CreateCase(ctx, domain.Case{Title: "g", AlertIDs: []int64{g.ID}}, adminActor)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	if _, err := db.MergeIdentities(ctx, "", testIdentity); err != nil {
 		t.Fatal(err)
@@ -196,6 +210,14 @@ func TestMergeIdentitiesTakesTheLaterDecisionAndCase(t *testing.T) {
 	var caseAlert int64
 	if err := db.sql.QueryRow("SELECT alert_id FROM case_alerts WHERE case_id = ?", c.ID).Scan(&caseAlert); err != nil || caseAlert != a.ID {
 		t.Errorf("case link = %d, %v; want %d", caseAlert, err, a.ID)
+	}
+	for cid, want := range map[int64]int64{cf.ID: f.ID, cg.ID: g.ID} {
+		if err := db.sql.QueryRow("SELECT alert_id FROM case_alerts WHERE case_id = ?", cid).Scan(&caseAlert); err != nil || caseAlert != want {
+			t.Errorf("case %d cites %d, %v; want %d", cid, caseAlert, err, want)
+		}
+	}
+	if got, _ := db.GetAlert(ctx, g.ID); got.ID != f.ID {
+		t.Errorf("alert %d was not merged into %d", g.ID, f.ID)
 	}
 }
 
