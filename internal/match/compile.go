@@ -39,6 +39,9 @@ type pattern struct {
 	// genericTail is the length of a generic word ending the name (核桃 in
 	// 六个核桃), which a counterfeiter may trade for another word.
 	genericTail int
+	// tailWord is set when the name ends in a word of a swap-word class
+	// (干妈 in 老干妈), which may be traded for another of its class.
+	tailWord bool
 }
 
 // pchar holds what alignment needs to know about one character of a
@@ -195,6 +198,9 @@ func (m *Matcher) addSpelling(id int32, k patKind, gi bool, s string, c *compile
 				p.genericTail = gl
 			}
 		}
+	}
+	if n := len(han); n >= 3 && !gi && k != patPlace && m.t.wordClass[[2]rune{han[n-2], han[n-1]}] != 0 {
+		p.tailWord = true
 	}
 	p.chars = make([]pchar, len(han))
 	for i, r := range han {

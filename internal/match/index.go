@@ -95,6 +95,16 @@ func (m *Matcher) indexPattern(pid int32, p *pattern) {
 			// first and last: a name with its two middle characters changed
 			emit(pairKey(uint32(p.runes[0]), uint32(p.runes[3])))
 		}
+		// the character before a closing swap word with the first character
+		// of each word of its class (张妈妈 → 张阿姨)
+		if p.tailWord {
+			cls := m.t.wordClass[[2]rune{p.runes[k-2], p.runes[k-1]}]
+			for w, c := range m.t.wordClass {
+				if c == cls {
+					emit(pairKey(uint32(p.runes[k-3]), uint32(w[0])))
+				}
+			}
+		}
 		// a character repeated next-but-one (奥利奥, 可口可乐): the title
 		// repeating any character around the one between is a candidate
 		for i := 0; i+2 < k; i++ {

@@ -72,6 +72,9 @@ func (m *Matcher) enoughPresent(p *pattern, ps *presence) bool {
 		allowance = 1
 	}
 	allowance = max(allowance, p.genericTail)
+	if p.tailWord {
+		allowance = max(allowance, 2)
+	}
 	missing := 0
 	for i, r := range p.runes {
 		if i > 0 && slices.Contains(p.runes[:i], r) {
