@@ -50,7 +50,7 @@ func (c *Crawler) CapturePage(ctx context.Context, src Source, pageURL string) (
 			"source %q: capturing pages needs headless Chromium: install Debian's chromium package", src.ID)
 	}
 	u, _ := url.Parse(pageURL)
-	if !c.allowPrivate && isPrivateHost(ctx, u.Hostname()) {
+	if c.privateURL(ctx, u) {
 		return nil, nil, f, fetchErr(KindPrivate, pageURL, 0, fmt.Errorf("refusing private address %s", u.Host))
 	}
 	hdr, err := c.headers(src)
@@ -114,7 +114,7 @@ func (c *Crawler) CapturePage(ctx context.Context, src Source, pageURL string) (
 // refuseFinal applies the redirect rules to where the browser ended up and
 // to the address it dialled; "" means allowed.
 func (c *Crawler) refuseFinal(ctx context.Context, src Source, start *url.URL, f domain.Fetch) string {
-	if !c.allowPrivate && privateRemote(f.RemoteAddr) {
+	if c.refusedRemote(f.RemoteAddr) {
 		return "dialled a private address " + f.RemoteAddr
 	}
 	fu, err := url.Parse(f.FinalURL)
@@ -127,7 +127,7 @@ func (c *Crawler) refuseFinal(ctx context.Context, src Source, start *url.URL, f
 	if !slices.Contains(src.Hosts(), fu.Hostname()) {
 		return "host not in allowed_domains"
 	}
-	if !c.allowPrivate && isPrivateHost(ctx, fu.Hostname()) {
+	if c.privateURL(ctx, fu) {
 		return "private address"
 	}
 	return ""

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/exec"
 	"sync"
@@ -49,6 +50,10 @@ type Options struct {
 	// Resolver looks up host names for the private-address checks and for
 	// dialling; nil means net.DefaultResolver. Tests inject one.
 	Resolver Resolver
+	// AllowAddresses are exact addresses (IP and port) that may be reached
+	// even when AllowPrivate is false: the demo marketplace's listener,
+	// without the rest of the operator's network.
+	AllowAddresses []netip.AddrPort
 	// MaxItems caps the listings of one page; 0 means DefaultMaxItems.
 	MaxItems int
 	// MaxRunBytes caps the bytes of page bodies one run holds; 0 means
@@ -71,6 +76,7 @@ type Crawler struct {
 	getenv       func(string) string
 	browserPath  string
 	res          Resolver // nil: net.DefaultResolver
+	allowAddrs   map[netip.AddrPort]bool
 	// Limits from Options; 0 means the default (see maxItems, maxRunBytes).
 	maxItemsOpt    int
 	maxRunBytesOpt int64
@@ -110,6 +116,12 @@ func New(opts Options) *Crawler {
 	}
 	if c.log == nil {
 		c.log = zap.NewNop()
+	}
+	for _, ap := range opts.AllowAddresses {
+		if c.allowAddrs == nil {
+			c.allowAddrs = map[netip.AddrPort]bool{}
+		}
+		c.allowAddrs[netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())] = true
 	}
 	if c.now == nil {
 		c.now = time.Now

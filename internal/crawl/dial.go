@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -53,13 +54,58 @@ func (c *Crawler) privateHost(ctx context.Context, host string) bool {
 // connection is checked again when dialled (guardDial), where a name that
 // resolves elsewhere the second time (DNS rebinding) is caught.
 func (c *Crawler) refusePrivate(req *http.Request) error {
-	if c.allowPrivate {
-		return nil
-	}
-	if c.privateHost(req.Context(), req.URL.Hostname()) {
+	if c.privateURL(req.Context(), req.URL) {
 		return &errPrivateAddress{host: req.URL.Host}
 	}
 	return nil
+}
+
+// privateURL reports whether a request to u must be refused: private
+// addresses are not allowed and u's host is, or resolves to, a private
+// address other than one of Options.AllowAddresses (at u's port).
+func (c *Crawler) privateURL(ctx context.Context, u *url.URL) bool {
+	if c.allowPrivate {
+		return false
+	}
+	if len(c.allowAddrs) == 0 {
+		return c.privateHost(ctx, u.Hostname())
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"https": "443"}[u.Scheme]
+		if port == "" {
+			port = "80"
+		}
+	}
+	p, err := strconv.ParseUint(port, 10, 16)
+	if err != nil {
+		return true
+	}
+	h := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	var ips []netip.Addr
+	if ip, err := netip.ParseAddr(h); err == nil {
+		ips = []netip.Addr{ip}
+	} else {
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		if ips, err = c.resolver().LookupNetIP(ctx, "ip", h); err != nil {
+			// Unresolvable: the dial fails on its own, except for names
+			// that are private by definition.
+			return h == "localhost" || strings.HasSuffix(h, ".localhost")
+		}
+	}
+	for _, ip := range ips {
+		if c.refusedAddr(ip, uint16(p)) {
+			return true
+		}
+	}
+	return false
+}
+
+// refusedAddr reports whether ip:port may not be dialled: it is private and
+// not one of Options.AllowAddresses.
+func (c *Crawler) refusedAddr(ip netip.Addr, port uint16) bool {
+	return privateAddr(ip) && !c.allowAddrs[netip.AddrPortFrom(ip.WithZone("").Unmap(), port)]
 }
 
 // newTransport returns a fresh transport for the Crawler's own requests.
@@ -75,40 +121,43 @@ func (c *Crawler) newTransport() *http.Transport {
 		return t
 	}
 	plain := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
-	guarded := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: publicOnly}
+	guarded := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: c.publicOnly}
 	proxies := proxyAddrs()
-	res := c.resolver()
 	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		if proxies[addr] {
 			return plain.DialContext(ctx, network, addr)
 		}
-		return guardDial(ctx, guarded, res, network, addr)
+		return c.guardDial(ctx, guarded, network, addr)
 	}
 	return t
 }
 
 // guardDial resolves addr's host, refuses it when any address is private
 // and dials the checked addresses in turn.
-func guardDial(ctx context.Context, d *net.Dialer, res Resolver, network, addr string) (net.Conn, error) {
+func (c *Crawler) guardDial(ctx context.Context, d *net.Dialer, network, addr string) (net.Conn, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, err
 	}
+	p, err := strconv.ParseUint(port, 10, 16)
+	if err != nil {
+		return nil, &net.OpError{Op: "dial", Net: network, Err: err}
+	}
 	h := strings.ToLower(strings.TrimSuffix(host, "."))
-	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+	if (h == "localhost" || strings.HasSuffix(h, ".localhost")) && len(c.allowAddrs) == 0 {
 		return nil, &errPrivateAddress{host: host}
 	}
 	var ips []netip.Addr
 	if ip, err := netip.ParseAddr(h); err == nil {
 		ips = []netip.Addr{ip}
-	} else if ips, err = res.LookupNetIP(ctx, "ip", h); err != nil {
+	} else if ips, err = c.resolver().LookupNetIP(ctx, "ip", h); err != nil {
 		return nil, &net.OpError{Op: "dial", Net: network, Err: err}
 	}
 	if len(ips) == 0 {
 		return nil, &net.OpError{Op: "dial", Net: network, Err: fmt.Errorf("no addresses for %s", host)}
 	}
 	for _, ip := range ips {
-		if privateAddr(ip) {
+		if c.refusedAddr(ip, uint16(p)) {
 			return nil, &errPrivateAddress{host: host, addr: ip}
 		}
 	}
@@ -129,13 +178,13 @@ func guardDial(ctx context.Context, d *net.Dialer, res Resolver, network, addr s
 }
 
 // publicOnly is a net.Dialer Control func: the address about to be
-// connected must be public, whatever path led to it.
-func publicOnly(_, address string, _ syscall.RawConn) error {
+// connected must be public (or listed), whatever path led to it.
+func (c *Crawler) publicOnly(_, address string, _ syscall.RawConn) error {
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
 		return fmt.Errorf("refusing to dial %s: %w", address, err)
 	}
-	if privateAddr(ap.Addr()) {
+	if c.refusedAddr(ap.Addr(), ap.Port()) {
 		return &errPrivateAddress{host: address, addr: ap.Addr()}
 	}
 	return nil
@@ -172,4 +221,19 @@ func proxyAddrs() map[string]bool {
 func isPrivateErr(err error) bool {
 	var pa *errPrivateAddress
 	return errors.As(err, &pa)
+}
+
+// refusedRemote reports whether the address a connection was dialled at
+// ("ip:port", as a Fetch records it) is refused: for the checks made after
+// the fact, where the transport was not the Crawler's own (the browser,
+// Options.Transport).
+func (c *Crawler) refusedRemote(addr string) bool {
+	if c.allowPrivate {
+		return false
+	}
+	ap, err := netip.ParseAddrPort(addr)
+	if err != nil {
+		return privateRemote(addr)
+	}
+	return c.refusedAddr(ap.Addr(), ap.Port())
 }

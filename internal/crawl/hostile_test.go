@@ -357,3 +357,36 @@ func TestRunCapsItemsPerJSONPage(t *testing.T) {
 		t.Errorf("heap grew by %d MB reading a JSON page of %d items, want < %d MB", (peak-before)>>20, items, heapBound>>20)
 	}
 }
+
+// A crawler may be allowed exactly one private address (the demo
+// marketplace's listener) without opening the rest of the operator's
+// network: another port on the same loopback stays refused.
+func TestRunAllowsOnlyListedPrivateAddresses(t *testing.T) {
+	var demoHits, otherHits atomic.Int32
+	demo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		demoHits.Add(1)
+		p, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		resultsPage(w, "x", p, map[bool]int{true: 3}[p == 1])
+	}))
+	defer demo.Close()
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		otherHits.Add(1)
+		resultsPage(w, "x", 1, 3)
+	}))
+	defer other.Close()
+	c := crawl.New(crawl.Options{AllowAddresses: []netip.AddrPort{netip.MustParseAddrPort(demo.Listener.Addr().String())}})
+	st, err := c.Run(context.Background(), testSource(t, demo.URL, ""), []string{"x"}, (&collector{}).emit)
+	if err != nil || st.Pages != 2 || st.Listings != 3 || len(st.Errors) > 0 {
+		t.Errorf("listed address: stats %+v err %v", st, err)
+	}
+	st, _ = c.Run(context.Background(), testSource(t, other.URL, ""), []string{"x"}, (&collector{}).emit)
+	if st.Errors[crawl.KindPrivate] == 0 || otherHits.Load() != 0 {
+		t.Errorf("unlisted address: stats %+v, %d requests reached it", st, otherHits.Load())
+	}
+	if _, err := c.Recheck(context.Background(), testSource(t, demo.URL, ""), demo.URL+"/item/1"); err != nil {
+		t.Errorf("Recheck on the listed address: %v", err)
+	}
+	if _, err := c.Recheck(context.Background(), testSource(t, other.URL, ""), other.URL+"/item/1"); crawl.ErrorKind(err) != crawl.KindPrivate {
+		t.Errorf("Recheck on an unlisted address: %v", err)
+	}
+}

@@ -191,7 +191,7 @@ func (c *Crawler) get(ctx context.Context, src Source, rawURL string, limit int6
 	if err != nil {
 		return f, err
 	}
-	if !c.allowPrivate && c.privateHost(ctx, u.Hostname()) {
+	if c.privateURL(ctx, u) {
 		return f, fetchErr(KindPrivate, rawURL, 0, fmt.Errorf("refusing private address %s", u.Host))
 	}
 	if !c.robotsAllow(ctx, src, hdr, u) {
@@ -223,7 +223,7 @@ func (c *Crawler) get(ctx context.Context, src Source, rawURL string, limit int6
 		if len(via) >= 10 {
 			return errTooManyRedirects
 		}
-		if !c.allowPrivate && c.privateHost(next.Context(), next.URL.Hostname()) {
+		if c.privateURL(next.Context(), next.URL) {
 			return &errPrivateRedirect{host: next.URL.Host}
 		}
 		return nil
@@ -244,7 +244,7 @@ func (c *Crawler) get(ctx context.Context, src Source, rawURL string, limit int6
 	f.Status = resp.StatusCode
 	f.Headers = publicHeaders(resp.Header)
 	f.RemoteAddr = remote()
-	if !c.allowPrivate && privateRemote(f.RemoteAddr) {
+	if c.refusedRemote(f.RemoteAddr) {
 		// The name resolved to a public address when checked and to a
 		// private one when dialled.
 		return f, fetchErr(KindPrivate, rawURL, f.Status, fmt.Errorf("refusing private address %s", f.RemoteAddr))

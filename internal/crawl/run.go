@@ -106,7 +106,7 @@ func (r *run) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 10 {
 		return errTooManyRedirects
 	}
-	if !r.c.allowPrivate && r.c.privateHost(req.Context(), req.URL.Hostname()) {
+	if r.c.privateURL(req.Context(), req.URL) {
 		return &errPrivateRedirect{host: req.URL.Host}
 	}
 	return nil
@@ -128,7 +128,7 @@ func (r *run) visit(col *colly.Collector, query string, index int, pageURL strin
 		}
 		pageURL = u
 	}
-	if u, err := url.Parse(pageURL); err == nil && !r.c.allowPrivate && r.c.privateHost(r.ctx, u.Hostname()) {
+	if u, err := url.Parse(pageURL); err == nil && r.c.privateURL(r.ctx, u) {
 		r.count(KindPrivate)
 		r.c.log.Warn("refusing private address", zap.String("source_id", r.src.ID), zap.String("url", pageURL))
 		return
