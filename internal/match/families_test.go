@@ -99,6 +99,8 @@ var familyCases = []familyCase{
 	{"two changed among other goods", "金纱荷 连衣裙 夏季", "", "", "", "", ""},
 	// top-bottom characters alike but for their last strokes
 	{"bottom strokes changed", "赵县雩花梨 新鲜 5斤 脆甜", "", "河南 郑州", "zhaoxian-xuehuali", "shape", "形近: 雪→雩"},
+	// split into components, one typed as its everyday character
+	{"split into a disunified component", "赵县雨彐花梨 5斤", "", "河南 郑州", "zhaoxian-xuehuali", "split", "拆字: 雪→雨彐"},
 	// a word glued before or after the name makes a new name of it
 	{"place glued before", "保定槐茂 甜面酱 500g", "", "", "huaimao", "insertion", "附加: 保定"},
 	{"老 glued before", "老刘伶醉 白酒 52度 纯粮", "", "", "liulingzui", "insertion", "附加: 老"},

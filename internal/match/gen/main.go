@@ -143,6 +143,29 @@ var idsRe = regexp.MustCompile(`^\^([⿰⿱⿴⿵⿶⿷⿸⿹⿺⿻])(.)(.)\$\((
 // is what a seller writes when splitting a character (沙 → 氵少).
 func buildIDS(dataDir string, common map[rune]bool) (map[rune]decomposition, error) {
 	ids := map[rune]decomposition{}
+	// Components disunified from a character China's sources still write
+	// with it (𫜹 "=U+5F50(GP)": 彐) are typed as that character.
+	alias := map[rune]rune{}
+	aliasRe := regexp.MustCompile(`^\*U\+([0-9A-F]+)=U\+([0-9A-F]+)\(G`)
+	if err := eachLine(filepath.Join(dataDir, "babelstone_IDS.TXT"), func(line string) {
+		for _, f := range strings.Split(strings.TrimRight(line, "\r"), "\t") {
+			if m := aliasRe.FindStringSubmatch(f); m != nil {
+				from, ok1 := parseCodePoint("U+" + m[1])
+				to, ok2 := parseCodePoint("U+" + m[2])
+				if ok1 && ok2 {
+					alias[from] = to
+				}
+			}
+		}
+	}); err != nil {
+		return nil, err
+	}
+	typed := func(r rune) rune {
+		if a, ok := alias[r]; ok {
+			return a
+		}
+		return r
+	}
 	err := eachLine(filepath.Join(dataDir, "babelstone_IDS.TXT"), func(line string) {
 		f := strings.Split(strings.TrimRight(line, "\r"), "\t")
 		if len(f) < 3 || !strings.HasPrefix(f[0], "U+") {
@@ -157,7 +180,7 @@ func buildIDS(dataDir string, common map[rune]bool) (map[rune]decomposition, err
 			if m == nil || (m[4] != "" && !strings.Contains(m[4], "G")) {
 				continue
 			}
-			ids[c[0]] = decomposition{op: []rune(m[1])[0], a: []rune(m[2])[0], b: []rune(m[3])[0]}
+			ids[c[0]] = decomposition{op: []rune(m[1])[0], a: typed([]rune(m[2])[0]), b: typed([]rune(m[3])[0])}
 			return
 		}
 	})
