@@ -2,6 +2,7 @@ package match
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -241,6 +242,17 @@ func (m *Matcher) addSpelling(id int32, k patKind, gi bool, s string, c *compile
 		}
 	}
 	if len(han) >= 3 && k != patPlace {
+		// pinyin with one syllable after the first read with another vowel
+		// (KANGSHUAIFU for 康师傅): filed with that syllable's final wild
+		for _, sy := range firstN(m.pinyinSyllables(han), 2) {
+			for i := 1; i < len(sy); i++ {
+				h := sylSkeletonHash(sy, i)
+				m.latinSylBuilding[h] = append(m.latinSylBuilding[h], int32(len(m.latinKeys)))
+				m.latinKeys = append(m.latinKeys, latinKey{mark: id, kind: k, pinyin: true, spelling: name, noNear: true, folded: strings.Join(sy, "")})
+			}
+		}
+	}
+	if len(han) >= 3 && k != patPlace {
 		// part in pinyin, part in hanzi (LIUGE核桃, 六个HETAO)
 		for at := 1; at < len(han); at++ {
 			for _, py := range firstN(m.pinyinSpellings(han[:at]), 2) {
@@ -257,7 +269,7 @@ func (m *Matcher) addSpelling(id int32, k patKind, gi bool, s string, c *compile
 	}
 }
 
-func firstN(s []string, n int) []string {
+func firstN[T any](s []T, n int) []T {
 	if len(s) > n {
 		return s[:n]
 	}
@@ -297,6 +309,62 @@ func (m *Matcher) pinyinSpellings(han []rune) []string {
 		out = next
 	}
 	return out
+}
+
+// pinyinSyllables is pinyinSpellings kept as syllables.
+func (m *Matcher) pinyinSyllables(han []rune) [][]string {
+	out := [][]string{nil}
+	args := pinyin.Args{Style: pinyin.Normal, Heteronym: true}
+	for _, r := range han {
+		readings := pinyin.SinglePinyin(r, args)
+		if len(readings) == 0 {
+			return nil
+		}
+		var next [][]string
+		for _, o := range out {
+			for _, rd := range firstN(readings, 2) {
+				if len(next) < 4 {
+					next = append(next, append(slices.Clone(o), strings.ReplaceAll(rd, "ü", "v")))
+				}
+			}
+		}
+		out = next
+	}
+	return out
+}
+
+// pinyinInitial is the initial of a toneless syllable ("" for none).
+func pinyinInitial(s string) string {
+	for _, p := range []string{"zh", "ch", "sh"} {
+		if strings.HasPrefix(s, p) {
+			return p
+		}
+	}
+	if s != "" && !strings.ContainsRune("aeiouv", rune(s[0])) {
+		return s[:1]
+	}
+	return ""
+}
+
+// sylSkeletonHash hashes syllables with syllable i reduced to its initial
+// and a wild final.
+func sylSkeletonHash(sy []string, i int) uint64 {
+	h := uint64(14695981039346656037)
+	add := func(s string) {
+		for j := 0; j < len(s); j++ {
+			h ^= uint64(s[j])
+			h *= 1099511628211
+		}
+	}
+	for j, s := range sy {
+		if j == i {
+			add(pinyinInitial(s))
+			add("*")
+			continue
+		}
+		add(s)
+	}
+	return nonZero(h)
 }
 
 // initialSpellings lists the pinyin initials a name may be abbreviated to

@@ -125,6 +125,8 @@ var familyCases = []familyCase{
 	{"authorised shop writing pinyin", "JUNLEBAO 酸奶", "君乐宝官方旗舰店", "", "", "", ""},
 	{"near pinyin among other goods", "LIULINZUI 登山杖", "", "", "", "", ""},
 	{"near pinyin among its goods", "LIULINZUI 白酒 52度", "", "", "liulingzui", "latin", "拼音近似: LIULINZUI→刘伶醉"},
+	{"pinyin with another vowel", "JINMOULANG 方便面 红烧牛肉", "", "", "jinmailang", "latin", "拼音近似: JINMOULANG→今麦郎 (mou)"},
+	{"pinyin with its first syllable changed", "HAOMAILANG 方便面 红烧牛肉", "", "", "", "", ""},
 	{"short word one letter from a form", "Lucy 相纸", "", "", "", "", ""},
 }
 

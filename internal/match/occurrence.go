@@ -312,7 +312,11 @@ func (m *Matcher) latinOccurrences(tx *text, occs []occurrence) []occurrence {
 				}
 			}
 			if !found && j-i < 3 && letters[j] && runLen >= minNearLatin-1 && runLen <= 32 {
+				n := len(occs)
 				occs = m.nearLatin(tx, foldedTok[i:j+1], us, ue, occs)
+				if len(occs) == n {
+					occs = m.vowelLatin(tx, us, ue, occs)
+				}
 			}
 		}
 	}
@@ -460,6 +464,50 @@ func (m *Matcher) nearLatin(tx *text, toks []string, us, ue int, occs []occurren
 		h := fnv(run, i)
 		try(&m.latin, h)     // a letter added to a key
 		try(&m.latinNear, h) // a letter changed, or two swapped
+	}
+	return occs
+}
+
+// vowelLatin reads a run of letters as pinyin syllables and looks for a
+// name whose pinyin it is with one syllable after the first given another
+// final, its initial kept (KANGSHUAIFU for 康师傅: shi read shuai).
+func (m *Matcher) vowelLatin(tx *text, us, ue int, occs []occurrence) []occurrence {
+	var buf [32]byte
+	run := buf[:0]
+	for _, u := range tx.units[us:ue] {
+		if u.kind == kindLatin {
+			run = append(run, byte(u.r))
+		}
+	}
+	var sy [8]string
+	n := 0
+	for i := 0; i < len(run); {
+		l := min(6, len(run)-i)
+		for ; l > 0; l-- {
+			if _, ok := m.t.sylID[string(run[i:i+l])]; ok {
+				break
+			}
+		}
+		if l == 0 || n == len(sy) {
+			return occs // not pinyin
+		}
+		sy[n] = string(run[i : i+l])
+		n++
+		i += l
+	}
+	if n < 3 {
+		return occs
+	}
+	for i := 1; i < n; i++ {
+		for _, ki := range m.latinSyl.get(sylSkeletonHash(sy[:n], i)) {
+			k := m.latinKeys[ki]
+			if k.folded == string(run) {
+				continue // the very pinyin: found as such
+			}
+			o := occurrence{mark: k.mark, kind: k.kind, us: us, ue: ue, sim: 0.8, how: howLatin, lookalike: true}
+			o.reasons = append(o.reasons, m.reason(tx, "latin", "拼音近似: "+tx.original(us, ue)+"→"+k.spelling+" ("+sy[i]+")", us, ue))
+			return append(occs, o)
+		}
 	}
 	return occs
 }
