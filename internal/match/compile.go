@@ -161,6 +161,18 @@ func (m *Matcher) addSpelling(id int32, k patKind, gi bool, s string, c *compile
 	}
 	if latin && len(n) >= 3 {
 		key := latinKey{mark: id, kind: k, spelling: s, plain: n}
+		// a form of two words (Red Bull, White Rabbit) dressed up with one
+		// of them replaced (Double Bull, White Bunny)
+		if ws := strings.Fields(m.t.normalize(s)); len(ws) == 2 && len(ws[0]) >= 3 && len(ws[1]) >= 3 && latinWord(ws[0]) && latinWord(ws[1]) {
+			for i, w := range ws {
+				wk := key
+				wk.folded = foldLatin(ws[1-i])
+				wk.mixAt = int8(i + 1) // which word is kept
+				h := wordKeyHash(i, foldLatin(w))
+				m.latinWordBuilding[h] = append(m.latinWordBuilding[h], int32(len(m.latinKeys)))
+				m.latinKeys = append(m.latinKeys, wk)
+			}
+		}
 		m.addLatin(foldLatin(n), key)
 		if alt := foldLookalike(foldLatin(n)); alt != foldLatin(n) {
 			// b and d drawn as each other (Reddull): only a registered latin
@@ -309,6 +321,20 @@ func (m *Matcher) pinyinSpellings(han []rune) []string {
 		out = next
 	}
 	return out
+}
+
+func latinWord(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if w[i] < 'a' || w[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// wordKeyHash hashes a word kept at position i of a two-word form.
+func wordKeyHash(i int, w string) uint64 {
+	return nonZero(latinHash(w) ^ uint64(i+1)*0x9E3779B97F4A7C15)
 }
 
 // pinyinSyllables is pinyinSpellings kept as syllables.

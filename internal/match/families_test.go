@@ -69,6 +69,31 @@ func TestWordSwap(t *testing.T) {
 	}
 }
 
+// TestLatinWords checks a two-word latin form dressed up with one word
+// replaced (no Hebei form has two words, so the mark is made up).
+func TestLatinWords(t *testing.T) {
+	marks := []domain.Mark{{ID: "jinlu", Name: "金鹿", Kind: domain.KindTrademark, Forms: []string{"Golden Deer"}, Goods: []string{"饼干", "曲奇"}}}
+	m, err := New(marks, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ title, want, reason string }{
+		{"Golden Moose 黄油曲奇 454g", "jinlu", "外文仿冒: Golden Moose→Golden Deer"},
+		{"Silver Deer 饼干 铁盒", "jinlu", "外文仿冒: Silver Deer→Golden Deer"},
+		{"Golden Moose 连衣裙", "", ""},
+		{"Golden Moose Farm 饼干", "", ""},
+	} {
+		ms := m.Match(domain.Listing{Title: c.title})
+		got := alerted(ms)
+		if (c.want == "") != (len(got) == 0) {
+			t.Fatalf("%s: alerted %v, want %q; %+v", c.title, got, c.want, ms)
+		}
+		if c.want != "" && !hasReason(ms[0], c.reason) {
+			t.Errorf("%s: reasons %+v lack %q", c.title, ms[0].Reasons, c.reason)
+		}
+	}
+}
+
 func hasReason(h domain.Match, text string) bool {
 	for _, r := range h.Reasons {
 		if r.Text == text {

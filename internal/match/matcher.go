@@ -23,21 +23,22 @@ type Options struct {
 // Matcher holds the indexed registry. It is read-only after New and safe for
 // concurrent use.
 type Matcher struct {
-	t                                                     *tables
-	threshold                                             float64
-	marks                                                 []compiled
-	patterns                                              []pattern // values, not pointers: one cache miss less a candidate
-	index                                                 pairIndex
-	building                                              map[uint64][]int32 // the index while New runs
-	bloom                                                 [3]bloom           // by keyClass
-	latin                                                 pairIndex          // latin spelling hash → indices into latinKeys
-	latinKeys                                             []latinKey
-	latinBuilding                                         map[uint64][]int32
-	latinAlt                                              pairIndex // latin forms with b/d folded as well
-	latinNear                                             pairIndex // whole spellings with one letter dropped
-	latinSyl                                              pairIndex // pinyin with one syllable's final wild
-	latinAltBuilding, latinNearBuilding, latinSylBuilding map[uint64][]int32
-	pool                                                  sync.Pool // *scratch, per-goroutine working memory
+	t                                                                        *tables
+	threshold                                                                float64
+	marks                                                                    []compiled
+	patterns                                                                 []pattern // values, not pointers: one cache miss less a candidate
+	index                                                                    pairIndex
+	building                                                                 map[uint64][]int32 // the index while New runs
+	bloom                                                                    [3]bloom           // by keyClass
+	latin                                                                    pairIndex          // latin spelling hash → indices into latinKeys
+	latinKeys                                                                []latinKey
+	latinBuilding                                                            map[uint64][]int32
+	latinAlt                                                                 pairIndex // latin forms with b/d folded as well
+	latinNear                                                                pairIndex // whole spellings with one letter dropped
+	latinSyl                                                                 pairIndex // pinyin with one syllable's final wild
+	latinWord                                                                pairIndex // a word of a two-word latin form, by its place
+	latinAltBuilding, latinNearBuilding, latinSylBuilding, latinWordBuilding map[uint64][]int32
+	pool                                                                     sync.Pool // *scratch, per-goroutine working memory
 }
 
 // scratch is the working memory of one Match call.
@@ -90,6 +91,7 @@ func New(marks []domain.Mark, opts Options) (*Matcher, error) {
 		latinAltBuilding:  map[uint64][]int32{},
 		latinNearBuilding: map[uint64][]int32{},
 		latinSylBuilding:  map[uint64][]int32{},
+		latinWordBuilding: map[uint64][]int32{},
 	}
 	if err := m.compile(marks); err != nil {
 		return nil, err
@@ -111,7 +113,8 @@ func New(marks []domain.Mark, opts Options) (*Matcher, error) {
 	m.latinAlt = freezeIndex(m.latinAltBuilding)
 	m.latinNear = freezeIndex(m.latinNearBuilding)
 	m.latinSyl = freezeIndex(m.latinSylBuilding)
-	m.building, m.latinBuilding, m.latinAltBuilding, m.latinNearBuilding, m.latinSylBuilding = nil, nil, nil, nil, nil
+	m.latinWord = freezeIndex(m.latinWordBuilding)
+	m.building, m.latinBuilding, m.latinAltBuilding, m.latinNearBuilding, m.latinSylBuilding, m.latinWordBuilding = nil, nil, nil, nil, nil, nil
 	np := len(m.patterns)
 	m.pool.New = func() any {
 		return &scratch{stamps: make([]candStamp, np)}

@@ -269,6 +269,27 @@ func (m *Matcher) latinOccurrences(tx *text, occs []occurrence) []occurrence {
 			foldedTok[i] = "" // a number does not start or join a name
 		}
 	}
+	// two latin words with one word of a two-word form kept in its place
+	// and the other replaced (Double Bull for Red Bull)
+	for i := 0; i+1 < len(toks); i++ {
+		if !letters[i] || !letters[i+1] || toks[i+1].us != toks[i].ue || tx.units[toks[i+1].us].gap != gapSpace ||
+			(i+2 < len(toks) && toks[i+2].us == toks[i+1].ue && letters[i+2]) || (i > 0 && toks[i-1].ue == toks[i].us && letters[i-1]) {
+			continue // exactly two words, spaced
+		}
+		for w := 0; w < 2; w++ {
+			other := foldedTok[i+1-w]
+			for _, ki := range m.latinWord.get(wordKeyHash(w, foldedTok[i+w])) {
+				k := m.latinKeys[ki]
+				if len(other) < 3 || other == k.folded {
+					continue
+				}
+				us, ue := toks[i].us, toks[i+1].ue
+				o := occurrence{mark: k.mark, kind: k.kind, us: us, ue: ue, sim: 0.62, how: howLatin, lookalike: true}
+				o.reasons = append(o.reasons, m.reason(tx, "latin", "外文仿冒: "+tx.original(us, ue)+"→"+k.spelling, us, ue))
+				occs = append(occs, o)
+			}
+		}
+	}
 	for i := range toks {
 		if foldedTok[i] == "" {
 			continue
