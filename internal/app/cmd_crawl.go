@@ -94,6 +94,9 @@ func runCrawl(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := mergeIdentities(ctx, db, srcs, log); err != nil {
+		return err
+	}
 	kit, err := openEvidence(cfg)
 	if err != nil {
 		return err

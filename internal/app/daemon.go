@@ -99,6 +99,9 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 	if d.db, err = openStoreWith(ctx, cfg, true, opts); err != nil {
 		return d, err
 	}
+	if err := mergeIdentities(ctx, d.db, d.sources, log); err != nil {
+		return d, err
+	}
 	if err := d.rebuildMatcher(ctx); err != nil {
 		return d, err
 	}

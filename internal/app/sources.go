@@ -1,12 +1,16 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"os"
+
+	"go.uber.org/zap"
 
 	defaults "github.com/markwatch/markwatch/config"
 	"github.com/markwatch/markwatch/internal/config"
 	"github.com/markwatch/markwatch/internal/crawl"
+	"github.com/markwatch/markwatch/internal/store"
 )
 
 // demoSourceID is the source definition that reads the demo marketplace.
@@ -42,4 +46,19 @@ func loadSources(cfg config.Config) (srcs []crawl.Source, demo *crawl.Source, er
 		demo = &srcs[0]
 	}
 	return srcs, demo, nil
+}
+
+// mergeIdentities folds listings and alerts stored under different URL
+// forms of one offer into one, keeping the supervisors' decisions. It runs
+// once per change of the sources' identity rules (the store remembers the
+// rules' fingerprint), so a start with unchanged rules costs one query.
+func mergeIdentities(ctx context.Context, db *store.DB, srcs []crawl.Source, log *zap.Logger) error {
+	rep, err := db.MergeIdentities(ctx, crawl.IdentityFingerprint(srcs), crawl.IdentityOf(srcs))
+	if err != nil {
+		return fmt.Errorf("merging alerts of one offer: %w", err)
+	}
+	if !rep.Skipped {
+		log.Info("listings and alerts of one offer merged", zap.Any("report", rep))
+	}
+	return nil
 }

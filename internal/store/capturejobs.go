@@ -147,6 +147,7 @@ func (db *DB) EnqueueRechecks(ctx context.Context, sourceID string, now time.Tim
 			WHERE a.source_id = ?2 AND a.status IN ('open', 'confirmed') AND a.url != ''
 			AND NOT EXISTS (SELECT 1 FROM capture_jobs j WHERE j.alert_id = a.id AND j.kind = 'recheck' AND j.state = 'pending')
 			AND coalesce((SELECT v.removed FROM listing_versions v WHERE v.alert_id = a.id ORDER BY v.version DESC LIMIT 1), 0) = 0
+			AND a.id NOT IN (SELECT merged_id FROM alert_merges)
 			ORDER BY a.id`, toMillis(now), sourceID)
 		if err != nil {
 			return err

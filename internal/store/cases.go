@@ -438,6 +438,7 @@ func (db *DB) SuggestCaseAlerts(ctx context.Context, id int64) ([]domain.Alert, 
 		WHERE a.mark_id = ? AND a.status = 'confirmed' AND a.seller != ''
 		AND a.seller IN (SELECT s.seller FROM case_alerts ca JOIN alerts s ON s.id = ca.alert_id WHERE ca.case_id = ?)
 		AND NOT EXISTS (SELECT 1 FROM case_alerts x WHERE x.alert_id = a.id)
+		AND a.id NOT IN (SELECT merged_id FROM alert_merges)
 		ORDER BY a.first_seen DESC, a.id DESC LIMIT ?`, c.MarkID, id, MaxPageSize)
 	if err != nil {
 		return nil, fmt.Errorf("suggesting alerts for case %d: %w", id, err)

@@ -28,12 +28,18 @@ func (db *DB) ReviewAlert(ctx context.Context, id int64, rv domain.Review, actor
 	}
 	var a domain.Alert
 	err := db.inTx(ctx, fmt.Sprintf("reviewing alert %d", id), func(tx *sql.Tx) error {
+		// A merged alert is reviewed as the alert it was merged into, so
+		// the decision lands where supervisors and owners see it.
+		kept, err := keptAlert(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		id = kept
 		var platform string
 		row := tx.QueryRowContext(ctx, `SELECT a.id, a.mark_id, coalesce(a.hit_id, 0), a.source_id, a.url, a.title, a.seller, a.location,
 			a.score, a.reasons, a.status, a.first_seen, a.last_seen, coalesce(l.platform, '')
 			FROM alerts a LEFT JOIN hits h ON h.id = a.hit_id LEFT JOIN listings l ON l.id = h.listing_id
 			WHERE a.id = ?`, id)
-		var err error
 		a, err = scanAlert(scanFunc(func(dest ...any) error { return row.Scan(append(dest, &platform)...) }))
 		if errors.Is(err, sql.ErrNoRows) {
 			return domain.Errorf(domain.ENOTFOUND, "alert %d does not exist", id)
