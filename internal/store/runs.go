@@ -60,12 +60,18 @@ func (db *DB) FinishRun(ctx context.Context, run domain.CrawlRun) error {
 	if err != nil {
 		return fmt.Errorf("finishing crawl run %d: encoding errors: %w", run.ID, err)
 	}
+	health, err := encodeHealth(run.Health)
+	if err != nil {
+		return fmt.Errorf("finishing crawl run %d: %w", run.ID, err)
+	}
+	degraded := run.Degraded && run.Status == domain.RunSucceeded
 	return db.inTx(ctx, fmt.Sprintf("finishing crawl run %d", run.ID), func(tx *sql.Tx) error {
 		var sourceID string
 		err := tx.QueryRowContext(ctx, `UPDATE crawl_runs SET status = ?, finished_at = ?, pages = ?, listings = ?,
-			hits = ?, alerts = ?, errors = ?, end_reason = ? WHERE id = ? AND status = 'running' RETURNING source_id`,
+			hits = ?, alerts = ?, errors = ?, end_reason = ?, degraded = ?, health = ?
+			WHERE id = ? AND status = 'running' RETURNING source_id`,
 			string(run.Status), toMillis(finished), run.Pages, run.Listings, run.Hits, run.Alerts,
-			string(errJSON), run.EndReason, run.ID).Scan(&sourceID)
+			string(errJSON), run.EndReason, degraded, health, run.ID).Scan(&sourceID)
 		if errors.Is(err, sql.ErrNoRows) {
 			var status string
 			err := tx.QueryRowContext(ctx, "SELECT status FROM crawl_runs WHERE id = ?", run.ID).Scan(&status)
@@ -88,6 +94,9 @@ func (db *DB) FinishRun(ctx context.Context, run domain.CrawlRun) error {
 		}
 		if err != nil {
 			return fmt.Errorf("updating source %s error count: %w", sourceID, err)
+		}
+		if degraded {
+			return db.auditDegraded(ctx, tx, run, sourceID)
 		}
 		return nil
 	})
@@ -118,7 +127,7 @@ func (db *DB) ListRuns(ctx context.Context, sourceID string, limit int) ([]domai
 		return nil, fmt.Errorf("listing crawl runs: %w", err)
 	}
 	const cols = `SELECT id, source_id, status, started_at, finished_at, pages, listings, hits, alerts,
-		errors, end_reason FROM crawl_runs`
+		errors, end_reason, degraded, health FROM crawl_runs`
 	var rows *sql.Rows
 	if sourceID == "" {
 		rows, err = db.sql.QueryContext(ctx, cols+" ORDER BY id DESC LIMIT ?", limit)
@@ -137,9 +146,11 @@ func (db *DB) ListRuns(ctx context.Context, sourceID string, limit int) ([]domai
 			errJSON   string
 			started   int64
 			finishedN sql.NullInt64
+			degraded  bool
+			health    sql.NullString
 		)
 		if err := rows.Scan(&r.ID, &r.SourceID, &status, &started, &finishedN, &r.Pages, &r.Listings,
-			&r.Hits, &r.Alerts, &errJSON, &r.EndReason); err != nil {
+			&r.Hits, &r.Alerts, &errJSON, &r.EndReason, &degraded, &health); err != nil {
 			return nil, fmt.Errorf("listing crawl runs: %w", err)
 		}
 		r.Status = domain.RunStatus(status)
@@ -150,6 +161,9 @@ func (db *DB) ListRuns(ctx context.Context, sourceID string, limit int) ([]domai
 		}
 		if len(r.Errors) == 0 {
 			r.Errors = nil
+		}
+		if err := decodeHealth(&r, degraded, health); err != nil {
+			return nil, fmt.Errorf("listing crawl runs: %w", err)
 		}
 		runs = append(runs, r)
 	}
