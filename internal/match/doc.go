@@ -15,16 +15,28 @@
 //     of them (presence.go);
 //  3. alignment (align.go): a small dynamic programme reads the name against
 //     the title with sound, shape, split/merge, insertion, deletion and swap
-//     steps, under limits that keep a look-alike a look-alike; reordered
-//     names and traded generic words are checked beside it (matcher.go);
-//     latin spellings (pinyin, initials, letter look-alikes) by hash
-//     (occurrence.go);
+//     steps, under limits that keep a look-alike a look-alike; beside it
+//     (matcher.go) the name is read whole, for its overall impression: up to
+//     two characters changed while the first character and the pattern hold
+//     (康帅博, 大仁核桃), a repeated character kept or replaced alike
+//     (奥密奥, 司口司乐), a three-character name with only its first
+//     character replaced, a two-character word keeping the name's second
+//     character, a closing form of address or kinship word traded within its
+//     class (老姨妈), reordered names and traded generic words; lone digits
+//     glued to hanzi are read as numerals (6个核桃); latin spellings by hash
+//     (occurrence.go): pinyin, initials, letter look-alikes (I/l/1, rn/m,
+//     vv/w, O/0, b/d in latin forms), one letter added, dropped, changed or
+//     swapped, one pinyin syllable with another final, pinyin mixed with
+//     hanzi (LIUGE核桃), and a two-word latin form with one word replaced;
 //  4. judgement (judge.go, context.go): goods words, well-known status,
 //     counterfeit wording, compatible-with wording, exclude phrases,
 //     authorised shops, and for geographical indications the seller location
 //     against the protected area; only reported hits are put into words.
 //
 // Reason tactics: exact, sound, shape, split, insertion, deletion, reorder,
-// swap, script, symbols, latin, counterfeit, gi-origin, gi-qualifier, and
-// context for the circumstances that raised or lowered a score.
+// swap, double (two characters changed, or the name read whole), pattern (a
+// repeated character held), numeral, script, symbols, latin, counterfeit,
+// gi-origin, gi-qualifier, and context for the circumstances that raised or
+// lowered a score. A look-alike over characters that spell another
+// registered mark exactly is left to that mark.
 package match

@@ -140,6 +140,10 @@ var familyCases = []familyCase{
 	{"two characters, the first replaced, other goods", "佳凯 连衣裙", "", "", "", "", ""},
 	{"a doubled name is its doubling", "甘露 饮料 整箱", "", "", "", "", ""},
 	{"goods in pinyin beside the name in pinyin", "Lianhua Qingwen Jiaonang 24粒", "", "", "lianhuaqingwen", "context", "商品: Jiaonang"},
+	// a province and a word sounding like a two-character name is a place
+	{"sounding alike on its own", "以领 胶囊 24粒", "", "", "yiling", "sound", ""},
+	{"sounding alike after a province", "甘肃以领 中药材 批发", "", "", "", "", ""},
+	{"shape-alike after a province", "河北以岑 胶囊 24粒", "", "", "yiling", "shape", ""},
 	// latin
 	{"I for l in pinyin", "JUNIEBAO 酸奶 整箱", "", "", "junlebao", "latin", "拼音: JUNIEBAO→君乐宝"},
 	{"l for I in a latin form", "GreatWaII 干红 750ml", "", "", "greatwall-wine", "latin", "字母形近: GreatWaII→GreatWall"},

@@ -193,6 +193,12 @@ func (m *Matcher) judge(o occurrence, tx *text, ctx *listingContext, explain boo
 			}
 		}
 	}
+	if o.lookalike && o.p != nil && len(o.p.runes) == 2 && o.how == howAligned && soundOnly(o.a) &&
+		(o.ue == len(tx.units) || tx.units[o.ue].gap != gapNone) && m.afterProvince(tx, o.us) {
+		// a province and a word sounding like a two-character name: a
+		// place in that province (新疆伊犁), not the mark
+		return judged{}, false
+	}
 	j := judged{explain: explain}
 	if c.gi {
 		if !m.judgeGI(c, o, tx, ctx, &j) {
@@ -208,6 +214,41 @@ func (m *Matcher) judge(o occurrence, tx *text, ctx *listingContext, explain boo
 		}
 	}
 	return j, true
+}
+
+// soundOnly reports an alignment whose only changes are characters heard alike.
+func soundOnly(a alignment) bool {
+	changed := false
+	for _, o := range a.ops {
+		if o.kind != opSub || (o.rel != relExact && o.rel != relSound && o.rel != relNear) {
+			return false
+		}
+		changed = changed || o.rel != relExact
+	}
+	return changed
+}
+
+// afterProvince reports a province name glued right before unit us.
+func (m *Matcher) afterProvince(tx *text, us int) bool {
+	if us == 0 || tx.units[us].gap != gapNone {
+		return false
+	}
+	var b [3]rune
+	for n := 2; n <= 3 && n <= us; n++ {
+		ok := true
+		for i := 0; i < n; i++ {
+			u := tx.units[us-n+i]
+			if u.kind != kindHan || (i > 0 && u.gap != gapNone) {
+				ok = false
+				break
+			}
+			b[i] = u.r
+		}
+		if ok && m.t.words.province[string(b[:n])] {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *Matcher) judgeTrademark(c *compiled, o occurrence, tx *text, j *judged) {

@@ -38,6 +38,10 @@ const swapWordClasses = "师傅 师父 老师 大师 先生 掌柜 老板 | " +
 	"妈妈 姨妈 干妈 大妈 姑妈 舅妈 阿姨 婶婶 奶奶 姥姥 外婆 爸爸 干爹 老爹 大爹 爷爷 大爷 叔叔 伯伯 舅舅 " +
 	"哥哥 大哥 姐姐 大姐 妹妹 小妹 弟弟 小弟 阿哥 阿妹"
 
+// provinces are the province-level divisions: a two-character look-alike
+// glued right after one is a place in it (新疆伊犁), not a mark.
+const provinces = "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门"
+
 // provinceSuffixes and citySuffixes are administrative suffixes dropped
 // before comparing seller locations (河北省唐山市 → 河北唐山); a province
 // suffix also separates province from city when no space does.
@@ -68,6 +72,7 @@ const commerceWords = "总店 分店 门店 专卖 专营 专柜 官方 正品 �
 type vocab struct {
 	counterfeit, compat, compatAfter, qualifiers, originAfter, commerce []string
 	provinceSuffixes, citySuffixes                                      []string
+	province                                                            map[string]bool
 	radical                                                             map[rune]rune
 }
 
@@ -82,7 +87,16 @@ func newVocab() vocab {
 		qualifiers:       strings.Fields(giQualifiers),
 		provinceSuffixes: strings.Fields(provinceSuffixes),
 		citySuffixes:     strings.Fields(citySuffixes),
+		province:         setOf(provinces),
 	}
+}
+
+func setOf(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
 }
 
 // swapClassOf maps each character of swapClasses to its class number plus
