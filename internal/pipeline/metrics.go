@@ -18,6 +18,11 @@ type Metrics struct {
 	errors   *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	lastRun  *prometheus.GaugeVec
+	// degradedRuns counts runs found degraded; sourceDegraded is 1 while a
+	// source's latest judged run is, so an alert rule can fire on it and
+	// clear when the definition is fixed.
+	degradedRuns   *prometheus.CounterVec
+	sourceDegraded *prometheus.GaugeVec
 }
 
 // NewMetrics registers the pipeline's metrics with reg.
@@ -48,8 +53,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		lastRun: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "markwatch_crawl_last_run_timestamp_seconds", Help: "When the last run of a source ended.",
 		}, []string{"source"}),
+		degradedRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "markwatch_crawl_runs_degraded_total", Help: "Crawl runs whose selectors stopped matching (read by auto-detection, fewer listings per page, a field gone empty), by source.",
+		}, []string{"source"}),
+		sourceDegraded: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "markwatch_source_degraded", Help: "1 while the latest judged run of a source was degraded, else 0.",
+		}, []string{"source"}),
 	}
-	reg.MustRegister(m.runs, m.pages, m.listings, m.hits, m.alerts, m.errors, m.duration, m.lastRun)
+	reg.MustRegister(m.runs, m.pages, m.listings, m.hits, m.alerts, m.errors, m.duration, m.lastRun,
+		m.degradedRuns, m.sourceDegraded)
 	return m
 }
 
@@ -75,4 +87,19 @@ func (m *Metrics) run(r domain.CrawlRun, d time.Duration) {
 	if r.FinishedAt != nil {
 		m.lastRun.WithLabelValues(r.SourceID).Set(float64(r.FinishedAt.Unix()))
 	}
+}
+
+// health records the verdict on a judged run.
+func (m *Metrics) health(r domain.CrawlRun) {
+	if m == nil {
+		return
+	}
+	if r.Degraded {
+		m.degradedRuns.WithLabelValues(r.SourceID).Inc()
+		m.sourceDegraded.WithLabelValues(r.SourceID).Set(1)
+		return
+	}
+	// Touch the counter so a source shows 0 rather than no series.
+	m.degradedRuns.WithLabelValues(r.SourceID)
+	m.sourceDegraded.WithLabelValues(r.SourceID).Set(0)
 }

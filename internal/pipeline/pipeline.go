@@ -20,6 +20,9 @@ type CrawlResult struct {
 	Pages     int
 	Errors    map[string]int
 	EndReason string
+	// Health is what extraction reported over the crawl's pages; nil when
+	// the crawler does not say, or read no page.
+	Health *domain.RunHealth
 }
 
 // Crawler fetches a source's pages and emits each extracted listing.
@@ -108,6 +111,10 @@ type Runner struct {
 	Now     func() time.Time
 	// Evidence keeps the pages of alerting listings; nil keeps none.
 	Evidence Evidence
+	// History is the source's recent healthy runs, for telling a degraded
+	// run (judgeHealth); nil compares with nothing, so only pages read by
+	// auto-detection mark a run degraded.
+	History RunHistory
 }
 
 // finishTimeout bounds recording a run after its context was cancelled.
@@ -155,6 +162,7 @@ func (r *Runner) Run(ctx context.Context, sourceID string) (domain.CrawlRun, err
 	run.Pages = cr.Pages
 	run.Errors = mergeErrors(cr.Errors, w.errs)
 	run.EndReason = cr.EndReason
+	run.Health = cr.Health
 	switch {
 	case ctx.Err() != nil:
 		run.Status = domain.RunInterrupted
@@ -176,10 +184,14 @@ func (r *Runner) Run(ctx context.Context, sourceID string) (domain.CrawlRun, err
 	// The run's own context may be cancelled (shutdown); still record it.
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
 	defer cancel()
+	judged := r.judge(fctx, &final, log)
 	if err := r.Store.FinishRun(fctx, final); err != nil {
 		log.Error("recording end of crawl run failed", zap.Error(err))
 	}
 	r.Metrics.run(final, finished.Sub(start))
+	if judged {
+		r.Metrics.health(final)
+	}
 	log.Info("crawl run ended",
 		zap.String("status", string(final.Status)),
 		zap.String("end_reason", final.EndReason),
@@ -188,12 +200,47 @@ func (r *Runner) Run(ctx context.Context, sourceID string) (domain.CrawlRun, err
 		zap.Int("hits", final.Hits),
 		zap.Int("new_alerts", final.Alerts),
 		zap.Any("errors", final.Errors),
+		zap.Bool("degraded", final.Degraded),
 		zap.Duration("duration", finished.Sub(start)),
 	)
 	if final.Status == domain.RunFailed {
 		return final, fmt.Errorf("crawling %s: %w", sourceID, crawlErr)
 	}
 	return final, nil
+}
+
+// judge holds a succeeded run's selector health against the source's recent
+// healthy runs and marks it degraded when it falls short, telling operators
+// which selectors stopped matching. It reports whether the run was judged:
+// failed and interrupted runs, and runs that read no page, are not.
+func (r *Runner) judge(ctx context.Context, run *domain.CrawlRun, log *zap.Logger) bool {
+	h := run.Health
+	if run.Status != domain.RunSucceeded || h == nil || h.Pages == 0 {
+		return false
+	}
+	var recent []domain.CrawlRun
+	if r.History != nil {
+		var err error
+		if recent, err = r.History.RecentHealthyRuns(ctx, run.SourceID, healthHistory); err != nil {
+			// Judged against nothing rather than not at all: auto-detected
+			// pages still flag the run.
+			log.Warn("reading recent runs for selector health failed", zap.Error(err))
+		}
+	}
+	h.Reasons = judgeHealth(h, recent)
+	run.Degraded = len(h.Reasons) > 0
+	if run.Degraded {
+		log.Warn("crawl run degraded: the source's selectors stopped matching",
+			zap.Strings("reasons", h.Reasons),
+			zap.Strings("unmatched_selectors", h.Unmatched),
+			zap.Int("pages", h.Pages),
+			zap.Int("pages_auto", h.PagesAuto),
+			zap.Int("pages_empty", h.PagesEmpty),
+			zap.Float64("listings_per_page", h.ListingsPerPage),
+			zap.Int("recent_runs", len(recent)),
+		)
+	}
+	return true
 }
 
 // mergeErrors adds the writer's error counts to the crawler's.
