@@ -390,3 +390,22 @@ func TestRunAllowsOnlyListedPrivateAddresses(t *testing.T) {
 		t.Errorf("Recheck on an unlisted address: %v", err)
 	}
 }
+
+// Pages rendered in headless Chromium are refused on private addresses too:
+// the browser is never sent there.
+func TestRunRefusesPrivateAddressesInChromium(t *testing.T) {
+	needChromium(t)
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		resultsPage(w, "x", 1, 3)
+	}))
+	defer srv.Close()
+	src := testSource(t, srv.URL, "  render: chromium\n")
+	src.RespectRobots = false
+	st, err := crawl.New(crawl.Options{}).Run(context.Background(), src, []string{"x"}, (&collector{}).emit)
+	t.Logf("stats %+v err %v", st, err)
+	if st.Errors[crawl.KindPrivate] == 0 || hits.Load() != 0 {
+		t.Errorf("stats %+v, %d requests reached the private server; want private_address and none", st, hits.Load())
+	}
+}

@@ -159,6 +159,9 @@ func (r *run) render(tabCtx context.Context, rb *robots, pageURL string) (html, 
 		r.count(KindDomain)
 		return "", "", nil, false
 	}
+	if r.refusePage(u) {
+		return "", "", nil, false
+	}
 	if r.src.RespectRobots && !rb.allowed(r.ctx, u) {
 		r.count(KindRobots)
 		r.c.log.Info("robots.txt disallows page", zap.String("source_id", r.src.ID), zap.String("url", pageURL))
@@ -302,7 +305,7 @@ func (r *run) checkFinalURL(start *url.URL, final string) string {
 	if !slices.Contains(r.src.Hosts(), f.Hostname()) {
 		return "host not in allowed_domains"
 	}
-	if !r.c.allowPrivate && isPrivateHost(r.ctx, f.Hostname()) {
+	if r.c.privateURL(r.ctx, f) {
 		return "private address"
 	}
 	return ""

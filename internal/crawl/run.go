@@ -128,9 +128,7 @@ func (r *run) visit(col *colly.Collector, query string, index int, pageURL strin
 		}
 		pageURL = u
 	}
-	if u, err := url.Parse(pageURL); err == nil && r.c.privateURL(r.ctx, u) {
-		r.count(KindPrivate)
-		r.c.log.Warn("refusing private address", zap.String("source_id", r.src.ID), zap.String("url", pageURL))
+	if u, err := url.Parse(pageURL); err == nil && r.refusePage(u) {
 		return
 	}
 	cc := colly.NewContext()
@@ -153,6 +151,18 @@ func (r *run) visit(col *colly.Collector, query string, index int, pageURL strin
 		r.count(classify(0, err))
 		r.c.log.Warn("requesting page", zap.String("source_id", r.src.ID), zap.String("url", pageURL), zap.Error(err))
 	}
+}
+
+// refusePage counts and reports a page whose host is, or resolves to, a
+// refused private address; the fetchers (colly, the browser) ask before
+// requesting it.
+func (r *run) refusePage(u *url.URL) bool {
+	if !r.c.privateURL(r.ctx, u) {
+		return false
+	}
+	r.count(KindPrivate)
+	r.c.log.Warn("refusing private address", zap.String("source_id", r.src.ID), zap.String("url", u.String()))
+	return true
 }
 
 func (r *run) onResponse(resp *colly.Response) {
