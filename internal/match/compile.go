@@ -83,6 +83,7 @@ type compiled struct {
 	gi         bool
 	goods      []string // goods words, or a GI's product words
 	goodsPy    []string // the longer goods words in pinyin (jiaonang for 胶囊)
+	owner      string   // the owner's name, normalised: its 字号 is no extension
 	generic    []string
 	exclude    []string
 	authorized []string
@@ -107,6 +108,7 @@ func (m *Matcher) compile(marks []domain.Mark) error {
 			words = mk.Product
 		}
 		c.goods = m.normAll(words)
+		c.owner = strings.ReplaceAll(m.t.normalize(mk.Owner), " ", "")
 		for _, g := range c.goods {
 			if han := []rune(g); len(han) >= 2 && allHan(han) {
 				if py := m.pinyinSpellings(han); len(py) > 0 && len(py[0]) >= 6 {

@@ -212,6 +212,19 @@ func (m *Matcher) extension(c *compiled, tx *text, sp span) (span, string, bool)
 			}
 		}
 	}
+	// the owner's own trade name before its mark (养元六个核桃) is how the
+	// maker writes it
+	if run.us < sp.us && c.owner != "" {
+		var pre []rune
+		for _, u := range tx.units[run.us:sp.us] {
+			pre = append(pre, u.r)
+		}
+		if strings.Contains(c.owner, string(pre)) {
+			for i := run.us; i < sp.us; i++ {
+				covered[i-run.us] = true
+			}
+		}
+	}
 	var extra []rune
 	for i, cv := range covered {
 		if !cv {

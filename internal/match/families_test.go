@@ -127,9 +127,11 @@ var familyCases = []familyCase{
 	// split into components, one typed as its everyday character
 	{"split into a disunified component", "赵县雨彐花梨 5斤", "", "河南 郑州", "zhaoxian-xuehuali", "split", "拆字: 雪→雨彐"},
 	// a word glued before or after the name makes a new name of it
-	{"place glued before", "保定槐茂 甜面酱 500g", "", "", "huaimao", "insertion", "附加: 保定"},
+	{"place glued before", "天津槐茂 甜面酱 500g", "", "", "huaimao", "insertion", "附加: 天津"},
+	{"the owner's place before, as the owner writes it", "保定槐茂 甜面酱 500g", "", "", "", "", ""},
 	{"老 glued before", "老刘伶醉 白酒 52度 纯粮", "", "", "liulingzui", "insertion", "附加: 老"},
 	{"place and shop word after", "旭日升北京总店 冰茶 整箱", "", "", "xurisheng", "insertion", "附加: 北京"},
+	{"the owner's trade name before", "养元六个核桃 核桃乳 整箱", "", "", "", "", ""},
 	{"shop wording before", "正宗刘伶醉 白酒 52度", "", "", "", "", ""},
 	{"shop wording after", "刘伶醉礼盒 白酒 52度", "", "", "", "", ""},
 	{"authorised shop, place before", "保定槐茂 甜面酱", "保定槐茂旗舰店", "", "", "", ""},
