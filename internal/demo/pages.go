@@ -29,6 +29,19 @@ var (
 <div class="header"><a href="/">冀货通</a>
 <form action="/search"><input name="q" value="{{.Query}}"><button>搜索</button></form></div>
 <div class="crumbs">全部结果 &gt; “{{.Query}}” 共 {{.Total}} 件商品</div>
+{{- if eq .Layout 1}}
+<div class="goods-grid">
+{{- range .Items}}
+<div class="goods-card" data-sku="{{.ID}}">
+  <a class="goods-img" href="/item/{{.ID}}"><img src="//{{$.Host}}/static/img/{{.ID}}.jpg" alt=""></a>
+  <p class="goods-name"><a href="/item/{{.ID}}" title="{{.Title}}">{{.Title}}</a></p>
+  <p class="goods-price"><span class="yen">￥</span><strong>{{printf "%.2f" .Price}}</strong></p>
+  <p class="goods-store"><a class="store-link" href="/shop?name={{.Seller}}">{{.Seller}}</a>
+    <span class="goods-area">{{.Location}}</span></p>
+</div>
+{{- end}}
+</div>
+{{- else}}
 <ul class="result-list">
 {{- range .Items}}
 <li class="result-item" data-id="{{.ID}}">
@@ -36,12 +49,15 @@ var (
   <div class="info">
     <a class="title" href="/item/{{.ID}}" title="{{.Title}}">{{.Title}}</a>
     <div class="price">￥<em>{{printf "%.2f" .Price}}</em></div>
-    <div class="shop"><a class="shop-name" href="/shop?name={{.Seller}}">{{.Seller}}</a>
+    <div class="shop">
+      {{- if eq $.Layout 2}}<a class="store-link" href="/shop?name={{.Seller}}">{{.Seller}}</a>
+      {{- else}}<a class="shop-name" href="/shop?name={{.Seller}}">{{.Seller}}</a>{{end}}
       <span class="location">{{.Location}}</span></div>
   </div>
 </li>
 {{- end}}
 </ul>
+{{- end}}
 {{- if not .Items}}
 <div class="empty">抱歉，没有找到与“{{.Query}}”相关的商品</div>
 {{- end}}
@@ -86,6 +102,7 @@ func (s *Server) Handler() http.Handler {
 }
 
 type searchData struct {
+	Layout                   Layout
 	Query, Host, MetaCharset string
 	Items                    []Item
 	Total, Page, Pages       int
@@ -104,7 +121,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	results := search(s.items, q, s.opts.MinResults)
 	size := s.opts.PageSize
 	pages := max((len(results)+size-1)/size, 1)
-	d := searchData{Query: q, Host: r.Host, Total: len(results), Page: page, Pages: pages}
+	d := searchData{Layout: s.Layout(), Query: q, Host: r.Host, Total: len(results), Page: page, Pages: pages}
 	if from := (page - 1) * size; from < len(results) {
 		d.Items = results[from:min(from+size, len(results))]
 	}

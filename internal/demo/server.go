@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -35,6 +36,8 @@ type Server struct {
 	items []Item
 	byID  map[int]Item
 
+	layout atomic.Int32 // a Layout; switched while serving
+
 	mu   sync.Mutex
 	srv  *http.Server
 	done chan error
@@ -61,6 +64,30 @@ func NewServer(opts Options) *Server {
 	}
 	return &Server{opts: opts, items: items, byID: byID}
 }
+
+// Layout is the markup of the result pages. Marketplaces redesign their
+// pages without notice; switching the demo's layout between crawls lets a
+// test see that the crawler notices (the run is degraded, the selectors that
+// stopped matching are named) and still finds the listings.
+type Layout int32
+
+const (
+	// LayoutClassic is the markup config/sources/demo.yaml was written for.
+	LayoutClassic Layout = iota
+	// LayoutCards serves the same items as a grid of cards with other class
+	// names: the source's item selector matches nothing.
+	LayoutCards
+	// LayoutShopRenamed keeps the classic list but renames the shop link's
+	// class: every listing loses its seller.
+	LayoutShopRenamed
+)
+
+// SetLayout switches the markup of the result pages from the next request
+// on. Safe while serving.
+func (s *Server) SetLayout(l Layout) { s.layout.Store(int32(l)) }
+
+// Layout returns the markup the result pages are served in.
+func (s *Server) Layout() Layout { return Layout(s.layout.Load()) }
 
 // Items returns the catalogue, for tests that check what a crawl found.
 func (s *Server) Items() []Item { return catalogue() }
