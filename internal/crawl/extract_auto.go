@@ -276,11 +276,15 @@ func groupSig(n *html.Node) string { return sigOf(n, true) }
 func elementSig(n *html.Node) string { return sigOf(n, false) }
 
 func sigOf(n *html.Node, strict bool) string {
+	tag := n.Data
+	if !strict && !cssIdent(tag) {
+		tag = "*" // a tag name no selector can spell (broken markup)
+	}
 	cls := stableClasses(n, strict)
 	if len(cls) == 0 {
-		return n.Data
+		return tag
 	}
-	return n.Data + "." + strings.Join(cls, ".")
+	return tag + "." + strings.Join(cls, ".")
 }
 
 func stableClasses(n *html.Node, strict bool) []string {

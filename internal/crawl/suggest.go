@@ -56,8 +56,14 @@ func Suggest(pageURL string, body []byte, contentType string) (Suggestion, error
 	for _, i := range d.group.members {
 		members = append(members, d.nodes[i].n)
 	}
-	s.Item = itemSelector(d.root, members)
 	cards := d.allCards(members)
+	if lifted, ok := liftItems(cards); ok {
+		// A card that is one link with its text inside: CSS selectors
+		// read inside an item, so the item is the link's parent.
+		members = lifted
+		cards = d.allCards(members)
+	}
+	s.Item = itemSelector(d.root, members)
 	fields := []struct {
 		name string
 		get  func(autoCard) autoField
@@ -77,6 +83,15 @@ func Suggest(pageURL string, body []byte, contentType string) (Suggestion, error
 			s.Mismatches = append(s.Mismatches, fmt.Sprintf("%s: %d of %d cards", f.name, bad, len(cards)))
 		}
 	}
+	if len(s.Fields.Title) == 0 {
+		// ParseSource requires a title; nothing inside the item reads it.
+		s.Fields.Title = Selectors{"@title"}
+		s.Mismatches = append(s.Mismatches, "title: no selector inside the item reads it")
+	}
+	if len(s.Fields.URL) == 0 {
+		s.Fields.URL = Selectors{"a@href"}
+		s.Mismatches = append(s.Mismatches, "url: no selector inside the item reads it")
+	}
 	s.YAML = suggestYAML(pageURL, base, s)
 	return s, nil
 }
@@ -94,6 +109,32 @@ func (d *detection) allCards(members []*html.Node) []autoCard {
 		out = append(out, c)
 	}
 	return out
+}
+
+// liftItems returns the items' parents when a text field was read from the
+// item element itself (which no selector inside it can reach) and every
+// item has a parent of its own.
+func liftItems(cards []autoCard) ([]*html.Node, bool) {
+	self := false
+	for _, c := range cards {
+		for _, f := range []autoField{c.title, c.price, c.seller, c.location} {
+			self = self || f.node == c.item && f.attr == ""
+		}
+	}
+	if !self {
+		return nil, false
+	}
+	seen := map[*html.Node]bool{}
+	out := make([]*html.Node, 0, len(cards))
+	for _, c := range cards {
+		p := c.item.Parent
+		if p == nil || p.Type != html.ElementNode || seen[p] || p.Data == "body" || p.Data == "html" {
+			return nil, false
+		}
+		seen[p] = true
+		out = append(out, p)
+	}
+	return out, true
 }
 
 // itemSelector is the shortest selector, from the member's own tag.class up
