@@ -234,7 +234,11 @@ const maxLatinTokens = 12
 // changed or two swapped in a long spelling (Master Kang), and part of a
 // name in pinyin beside the rest in hanzi (LIUGE核桃).
 func (m *Matcher) latinOccurrences(tx *text, occs []occurrence) []occurrence {
-	type tok struct{ us, ue int }
+	type tok struct {
+		us, ue  int
+		folded  string
+		letters bool // letters only, no digits
+	}
 	var toks []tok
 	for i := 0; i < len(tx.units); {
 		if tx.units[i].kind == kindHan {
@@ -245,7 +249,7 @@ func (m *Matcher) latinOccurrences(tx *text, occs []occurrence) []occurrence {
 		for j < len(tx.units) && tx.units[j].kind != kindHan && tx.units[j].gap == gapNone {
 			j++
 		}
-		toks = append(toks, tok{i, j})
+		toks = append(toks, tok{us: i, ue: j})
 		i = j
 	}
 	if len(toks) == 0 {
@@ -254,26 +258,28 @@ func (m *Matcher) latinOccurrences(tx *text, occs []occurrence) []occurrence {
 	// Each token is folded once; the hash of a run of tokens is extended
 	// token by token (FNV-1a is a stream), so trying runs allocates nothing.
 	foldedTok := make([]string, len(toks))
-	letters := make([]bool, len(toks)) // letters only, no digits
-	for i, t := range toks {
-		var b strings.Builder
+	for i := range toks {
+		t := &toks[i]
 		hasLetter, hasDigit := false, false
 		for _, u := range tx.units[t.us:t.ue] {
-			b.WriteRune(u.r)
 			hasLetter = hasLetter || u.kind == kindLatin
 			hasDigit = hasDigit || u.kind == kindDigit
 		}
-		foldedTok[i] = foldLatin(b.String())
-		letters[i] = hasLetter && !hasDigit
+		t.letters = hasLetter && !hasDigit
 		if !hasLetter {
-			foldedTok[i] = "" // a number does not start or join a name
+			continue // a number does not start or join a name
 		}
+		var b strings.Builder
+		for _, u := range tx.units[t.us:t.ue] {
+			b.WriteRune(u.r)
+		}
+		foldedTok[i] = foldLatin(b.String())
 	}
 	// two latin words with one word of a two-word form kept in its place
 	// and the other replaced (Double Bull for Red Bull)
 	for i := 0; i+1 < len(toks); i++ {
-		if !letters[i] || !letters[i+1] || toks[i+1].us != toks[i].ue || tx.units[toks[i+1].us].gap != gapSpace ||
-			(i+2 < len(toks) && toks[i+2].us == toks[i+1].ue && letters[i+2]) || (i > 0 && toks[i-1].ue == toks[i].us && letters[i-1]) {
+		if !toks[i].letters || !toks[i+1].letters || toks[i+1].us != toks[i].ue || tx.units[toks[i+1].us].gap != gapSpace ||
+			(i+2 < len(toks) && toks[i+2].us == toks[i+1].ue && toks[i+2].letters) || (i > 0 && toks[i-1].ue == toks[i].us && toks[i-1].letters) {
 			continue // exactly two words, spaced
 		}
 		for w := 0; w < 2; w++ {
@@ -332,7 +338,7 @@ func (m *Matcher) latinOccurrences(tx *text, occs []occurrence) []occurrence {
 					}
 				}
 			}
-			if !found && j-i < 3 && letters[j] && runLen >= minNearLatin-1 && runLen <= 32 {
+			if !found && j-i < 3 && toks[j].letters && runLen >= minNearLatin-1 && runLen <= 32 {
 				n := len(occs)
 				occs = m.nearLatin(tx, foldedTok[i:j+1], us, ue, occs)
 				if len(occs) == n {
