@@ -1,9 +1,12 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
+
+	"go.uber.org/zap"
 
 	"github.com/markwatch/markwatch/internal/domain"
 )
@@ -15,11 +18,46 @@ type sourceRow struct {
 	NextRun string
 	LastRun string
 	Errors  string
+	// Degraded is the latest succeeded run when it was degraded: its
+	// selectors stopped matching, for the banner.
+	Degraded *domain.CrawlRun
 }
 
 type sourcesView struct {
 	page
 	Rows []sourceRow
+	// Degraded are the rows whose latest succeeded run was degraded.
+	Degraded []sourceRow
+}
+
+// runLister is the store's list of a source's runs. The sources page reads
+// it, when the SourceLister has it, to warn that a source's selectors
+// stopped matching; without it the page shows no banner.
+type runLister interface {
+	ListRuns(ctx context.Context, sourceID string, limit int) ([]domain.CrawlRun, error)
+}
+
+// degradedRunsLooked bounds how far back the sources page looks for a
+// source's latest succeeded run (past failed and running ones).
+const degradedRunsLooked = 10
+
+// latestDegraded returns the source's latest succeeded run if it was
+// degraded: a later healthy run means the definition reads the pages again.
+func latestDegraded(ctx context.Context, runs runLister, sourceID string) (*domain.CrawlRun, error) {
+	rs, err := runs.ListRuns(ctx, sourceID, degradedRunsLooked)
+	if err != nil {
+		return nil, fmt.Errorf("listing runs of %s: %w", sourceID, err)
+	}
+	for _, r := range rs {
+		if r.Status != domain.RunSucceeded {
+			continue
+		}
+		if r.Degraded {
+			return &r, nil
+		}
+		return nil, nil
+	}
+	return nil, nil
 }
 
 // sources serves GET /sources: which marketplaces are watched and how their
@@ -41,6 +79,17 @@ func (c *console) sources(w http.ResponseWriter, r *http.Request) {
 		}
 		if s.LastRunAt != nil {
 			row.LastRun = c.when(*s.LastRunAt)
+		}
+		if runs, ok := c.deps.Sources.(runLister); ok {
+			d, err := latestDegraded(r.Context(), runs, s.ID)
+			if err != nil {
+				// The list is still worth showing; the banner is what is lost.
+				c.log.Warn("reading selector health for the sources page", zap.String("source_id", s.ID), zap.Error(err))
+			}
+			if d != nil {
+				row.Degraded = d
+				v.Degraded = append(v.Degraded, row)
+			}
 		}
 		v.Rows = append(v.Rows, row)
 	}
