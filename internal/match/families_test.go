@@ -94,6 +94,30 @@ func TestLatinWords(t *testing.T) {
 	}
 }
 
+// TestTensDigits checks 11 to 19 written in digits for a name beginning
+// with 十 (no Hebei name does, so the mark is made up).
+func TestTensDigits(t *testing.T) {
+	marks := []domain.Mark{{ID: "shibazi", Name: "十八子", Kind: domain.KindTrademark, Goods: []string{"菜刀", "刀具"}}}
+	m, err := New(marks, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ title, want, reason string }{
+		{"18子 菜刀 不锈钢 家用", "shibazi", "数字代汉字: 18→十八"},
+		{"118子 菜刀", "", ""},
+		{"18子 连衣裙", "", ""},
+	} {
+		ms := m.Match(domain.Listing{Title: c.title})
+		got := alerted(ms)
+		if (c.want == "") != (len(got) == 0) {
+			t.Fatalf("%s: alerted %v, want %q; %+v", c.title, got, c.want, ms)
+		}
+		if c.want != "" && !hasReason(ms[0], c.reason) {
+			t.Errorf("%s: reasons %+v lack %q", c.title, ms[0].Reasons, c.reason)
+		}
+	}
+}
+
 func hasReason(h domain.Match, text string) bool {
 	for _, r := range h.Reasons {
 		if r.Text == text {
@@ -113,6 +137,7 @@ var familyCases = []familyCase{
 	// digits for numerals
 	{"digit for the first numeral", "5得利 高筋面粉 5kg", "", "", "wudeli", "numeral", "数字代汉字: 5→五"},
 	{"full-width digit", "６个核桃 核桃乳 整箱", "", "", "liugehetao", "numeral", "数字代汉字: ６→六"},
+	{"digits for ten and a numeral", "衡水老白干 19度 白酒", "", "", "", "", ""},
 	{"a number is not a numeral", "五得利 面粉 25kg 高筋", "", "", "", "", ""},
 	{"quantity after the name", "六个核桃 6罐 核桃乳", "", "", "", "", ""},
 	// two characters changed while the name's pattern holds

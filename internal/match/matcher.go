@@ -160,7 +160,9 @@ func (m *Matcher) hanSeq(tx *text, hs *hanSeq) *hanSeq {
 	for i, ui := range tx.han {
 		u := tx.units[ui]
 		r := u.r
-		if u.kind == kindDigit {
+		if u.tens {
+			r = '十'
+		} else if u.kind == kindDigit {
 			r = numeralOf(r)
 		}
 		hs.r[i] = r

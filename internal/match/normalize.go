@@ -36,6 +36,7 @@ type unit struct {
 	gap        gap   // separator before this unit
 	kind       kind
 	folded     bool // the original was written differently (traditional, full-width, homoglyph)
+	tens       bool // the 1 of a number 11-19 read as 十 (13香 → 十三香)
 	tok        int32
 }
 
@@ -221,6 +222,15 @@ func (tx *text) numeralDigits() {
 				(i > 0 && us[i-1].kind == kindHan && u.gap == gapNone)) &&
 			(i+1 == len(us) || us[i+1].kind != kindLatin || us[i+1].gap != gapNone):
 			han = append(han, int32(i))
+		case u.r == '1' && i+1 < len(us) && us[i+1].kind == kindDigit && us[i+1].r != '0' && us[i+1].gap == gapNone &&
+			(i == 0 || us[i-1].kind != kindDigit || u.gap != gapNone) &&
+			(i+2 == len(us) || us[i+2].gap != gapNone || (us[i+2].kind == kindHan)) &&
+			((i+2 < len(us) && us[i+2].kind == kindHan && us[i+2].gap == gapNone) || (i > 0 && us[i-1].kind == kindHan && u.gap == gapNone)):
+			// 11 to 19 glued to hanzi: 十 and the numeral (13香 → 十三香)
+			us[i].tens = true
+			han = append(han, int32(i), int32(i+1))
+		case u.kind == kindDigit && i > 0 && us[i-1].tens:
+			// taken with its tens digit
 		}
 	}
 	tx.han, tx.hanSpare = han, tx.han
