@@ -1,5 +1,7 @@
 package match
 
+import "slices"
+
 // Alignment of a mark's name against a stretch of a title, the way an
 // examiner reads two names side by side: character by character, allowing
 // a character heard or seen alike, a character written as its parts, and a
@@ -204,9 +206,17 @@ func (m *Matcher) align(p *pattern, hs *hanSeq, lo, hi int, sc *scratch) (alignm
 			if rc < inf {
 				relax((i+1)*cols+j+1, c+rc+extra, cur, op{kind: opSub, rel: r, p: i, t: t, tEnd: t + 1})
 			}
-			// split: one mark character written as its two components
-			if d, ds := p.chars[i].split, p.chars[i].splitStd; d.a != 0 && j+1 < w && (hs.r[t] == d.a || hs.r[t] == ds.a) && (hs.r[t+1] == d.b || hs.r[t+1] == ds.b) && hs.gap[t+1] <= gapSymbol {
-				relax((i+1)*cols+j+2, c+costSplit+extra, cur, op{kind: opSplit, p: i, t: t, tEnd: t + 2})
+			// split: one mark character written as its two components, one
+			// of them perhaps by a look-alike (沙 → 氵小)
+			if d, ds := p.chars[i].split, p.chars[i].splitStd; d.a != 0 && j+1 < w && hs.gap[t+1] <= gapSymbol {
+				a, b := hs.r[t], hs.r[t+1]
+				okA, okB := a == d.a || a == ds.a, b == d.b || b == ds.b
+				switch {
+				case okA && okB:
+					relax((i+1)*cols+j+2, c+costSplit+extra, cur, op{kind: opSplit, p: i, t: t, tEnd: t + 2})
+				case okA && slices.Contains(p.chars[i].splitAlt[1], b), okB && slices.Contains(p.chars[i].splitAlt[0], a):
+					relax((i+1)*cols+j+2, c+costSplit+costShape+extra, cur, op{kind: opSplit, rel: relShape, p: i, t: t, tEnd: t + 2})
+				}
 			}
 			// merge: two mark characters written as one
 			if i+1 < k {

@@ -55,6 +55,7 @@ type pchar struct {
 	shapeSig   uint64        // one bit per shape rune mod 64, to skip most scans
 	split      decomposition // 沙 → 氵 少
 	splitStd   decomposition // the same with radicals as whole characters (水 少)
+	splitAlt   [2][]rune     // characters that look like either component (少 → 小)
 	merge      rune
 }
 
@@ -233,6 +234,9 @@ func (m *Matcher) addSpelling(id int32, k patKind, gi bool, s string, c *compile
 		}
 		if std, ok := m.t.words.radical[c.split.b]; ok {
 			c.splitStd.b = std
+		}
+		if c.split.a != 0 {
+			c.splitAlt = [2][]rune{m.t.shape[c.split.a], m.t.shape[c.split.b]}
 		}
 		if i+1 < len(han) {
 			c.merge = m.t.composed[[2]rune{r, han[i+1]}]

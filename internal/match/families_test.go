@@ -151,6 +151,7 @@ var familyCases = []familyCase{
 	{"bottom strokes changed", "赵县雩花梨 新鲜 5斤 脆甜", "", "河南 郑州", "zhaoxian-xuehuali", "shape", "形近: 雪→雩"},
 	// split into components, one typed as its everyday character
 	{"split into a disunified component", "赵县雨彐花梨 5斤", "", "河南 郑州", "zhaoxian-xuehuali", "split", "拆字: 雪→雨彐"},
+	{"split with a look-alike component", "金氵小河 挂面 龙须面", "", "", "jinshahe", "split", "拆字形近: 沙→氵小"},
 	// a word glued before or after the name makes a new name of it
 	{"place glued before", "天津槐茂 甜面酱 500g", "", "", "huaimao", "insertion", "附加: 天津"},
 	{"the owner's place before, as the owner writes it", "保定槐茂 甜面酱 500g", "", "", "", "", ""},

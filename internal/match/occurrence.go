@@ -113,7 +113,11 @@ func (m *Matcher) occurrenceOf(p *pattern, hs *hanSeq, tx *text, a alignment, ex
 				o.reasons = append(o.reasons, m.reason(tx, "swap", fmt.Sprintf("替换: %c→%c", pr, tr), us, ue))
 			}
 		case opSplit:
-			o.reasons = append(o.reasons, m.reason(tx, "split", fmt.Sprintf("拆字: %c→%c%c", pr, hs.r[op.t], hs.r[op.t+1]), us, ue))
+			if op.rel == relShape {
+				o.reasons = append(o.reasons, m.reason(tx, "split", fmt.Sprintf("拆字形近: %c→%c%c", pr, hs.r[op.t], hs.r[op.t+1]), us, ue))
+			} else {
+				o.reasons = append(o.reasons, m.reason(tx, "split", fmt.Sprintf("拆字: %c→%c%c", pr, hs.r[op.t], hs.r[op.t+1]), us, ue))
+			}
 		case opMerge:
 			o.reasons = append(o.reasons, m.reason(tx, "split", fmt.Sprintf("合字: %c%c→%c", pr, p.runes[op.p+1], hs.r[op.t]), us, ue))
 		case opInsert:
