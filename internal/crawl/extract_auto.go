@@ -624,10 +624,12 @@ func (d *detection) titleOf(link *html.Node, itemURL string, links, imgs []*html
 	return autoField{}
 }
 
-// soleTextChild is n's one element child that holds its text when n has no
-// text of its own and its other children are promotion or icons.
+// soleTextChild is n's child element that holds its name when n has no text
+// of its own: the only one with text besides promotion and icons, or, in a
+// card that is all one link, the longest that is not a price or a shop.
 func (d *detection) soleTextChild(n *html.Node) *html.Node {
-	var only *html.Node
+	var only, longest *html.Node
+	many, longestLen := false, 0
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		switch c.Type {
 		case html.TextNode:
@@ -635,14 +637,21 @@ func (d *detection) soleTextChild(n *html.Node) *html.Node {
 				return nil
 			}
 		case html.ElementNode:
-			if t, _ := d.text(c, 10000); t == "" || promoLike(c) {
+			t, _ := d.text(c, 10000)
+			if t == "" || promoLike(c) {
 				continue
 			}
 			if only != nil {
-				return nil
+				many = true
 			}
 			only = c
+			if l := utf8.RuneCountInString(t); l > longestLen && !autoPriceMark.MatchString(t) && !autoSellerText.MatchString(t) {
+				longest, longestLen = c, l
+			}
 		}
+	}
+	if many {
+		only = longest
 	}
 	// A highlight (<font>, <b>) inside the text is part of it, not a child
 	// that holds it.

@@ -77,7 +77,11 @@ func Suggest(pageURL string, body []byte, contentType string) (Suggestion, error
 		{"image", func(c autoCard) autoField { return c.image }, &s.Fields.Image},
 	}
 	for _, f := range fields {
-		sels, bad := fieldSelector(cards, f.get)
+		norm := normText
+		if f.name == "price" {
+			norm = normPrice
+		}
+		sels, bad := fieldSelector(cards, f.get, norm)
 		*f.to = sels
 		if bad > 0 {
 			s.Mismatches = append(s.Mismatches, fmt.Sprintf("%s: %d of %d cards", f.name, bad, len(cards)))
@@ -176,9 +180,10 @@ func itemSelector(root *html.Node, members []*html.Node) string {
 
 // fieldSelector proposes the selectors of one field and counts the cards on
 // which they read another value than auto-detection.
-func fieldSelector(cards []autoCard, get func(autoCard) autoField) (Selectors, int) {
+func fieldSelector(cards []autoCard, get func(autoCard) autoField, norm func(string) string) (Selectors, int) {
 	var attrs []string
 	var cands [][]string // relative paths (steps) from cards where the field is found
+	positions := map[string][]int{}
 	present := 0
 	for _, c := range cards {
 		f := get(c)
@@ -192,6 +197,7 @@ func fieldSelector(cards []autoCard, get func(autoCard) autoField) (Selectors, i
 		if len(cands) < 4 {
 			if steps, ok := relSteps(c.item, f.node); ok && !slices.ContainsFunc(cands, func(s []string) bool { return slices.Equal(s, steps) }) {
 				cands = append(cands, steps)
+				positions[strings.Join(steps, "\x00")] = relPositions(c.item, f.node)
 			}
 		}
 	}
@@ -202,7 +208,7 @@ func fieldSelector(cards []autoCard, get func(autoCard) autoField) (Selectors, i
 	slices.SortStableFunc(attrs, func(a, b string) int { return attrRank(a) - attrRank(b) })
 	var best Selectors
 	bestBad := len(cards) + 1
-	for _, path := range selectorPaths(cands) {
+	for _, path := range selectorPaths(cands, positions) {
 		sels := make(Selectors, 0, len(attrs))
 		for _, a := range attrs {
 			s := path
@@ -213,7 +219,7 @@ func fieldSelector(cards []autoCard, get func(autoCard) autoField) (Selectors, i
 				sels = append(sels, s)
 			}
 		}
-		bad, err := countMismatches(cards, get, sels)
+		bad, err := countMismatches(cards, get, norm, sels)
 		if err != nil || len(sels) == 0 {
 			continue
 		}
@@ -250,11 +256,26 @@ func relSteps(item, n *html.Node) ([]string, bool) {
 	return steps, true
 }
 
+// relPositions are the nth-of-type positions of the steps relSteps gives.
+func relPositions(item, n *html.Node) []int {
+	var pos []int
+	for x := n; x != item && x != nil; x = x.Parent {
+		k := 1
+		for sib := x.PrevSibling; sib != nil; sib = sib.PrevSibling {
+			if sib.Type == html.ElementNode && sib.Data == x.Data {
+				k++
+			}
+		}
+		pos = append([]int{k}, pos...)
+	}
+	return pos
+}
+
 // selectorPaths turns step lists into candidate selectors: those anchored
 // on a class first (a class names a role and survives reordering better
 // than a bare tag), fewest steps first; then bare tags; then the full path
 // with child combinators.
-func selectorPaths(cands [][]string) []string {
+func selectorPaths(cands [][]string, positions map[string][]int) []string {
 	type cand struct {
 		sel   string
 		class bool
@@ -290,7 +311,32 @@ func selectorPaths(cands [][]string) []string {
 		}
 		add(strings.Join(steps, " > "), k+1)
 	}
+	// Positions only when no class or tag path reads the field (table
+	// cells): the nth-of-type of the last step, anchored as above.
+	for _, steps := range cands {
+		k := len(steps)
+		if k == 0 || positions == nil {
+			continue
+		}
+		pos := positions[strings.Join(steps, "\x00")]
+		if len(pos) != k {
+			continue
+		}
+		nth := make([]string, k)
+		for i := range steps {
+			nth[i] = fmt.Sprintf("%s:nth-of-type(%d)", steps[i], pos[i])
+		}
+		add(nth[k-1], 100)
+		for j := k - 2; j >= 0; j-- {
+			add(steps[j]+" > "+nth[k-1], 101)
+			add(nth[j]+" "+nth[k-1], 102)
+		}
+		add(strings.Join(nth, " > "), 103)
+	}
 	slices.SortStableFunc(out, func(a, b cand) int {
+		if (a.steps >= 100) != (b.steps >= 100) {
+			return a.steps - b.steps
+		}
 		if a.class != b.class {
 			if a.class {
 				return -1
@@ -337,14 +383,14 @@ func genericClass(c string) bool {
 	return strings.HasPrefix(c, "col-") || strings.HasPrefix(c, "mt") && len(c) <= 4 || strings.HasPrefix(c, "mb") && len(c) <= 4
 }
 
-func countMismatches(cards []autoCard, get func(autoCard) autoField, sels Selectors) (int, error) {
+func countMismatches(cards []autoCard, get func(autoCard) autoField, norm func(string) string, sels Selectors) (int, error) {
 	compiled, err := compileSels(sels)
 	if err != nil {
 		return 0, err
 	}
 	bad := 0
 	for _, c := range cards {
-		want := get(c).value
+		want := norm(get(c).value)
 		got := ""
 		for _, s := range compiled {
 			if v, _ := s.value(c.item); v != "" {
@@ -352,12 +398,18 @@ func countMismatches(cards []autoCard, get func(autoCard) autoField, sels Select
 				break
 			}
 		}
-		if got != want {
+		if norm(got) != want {
 			bad++
 		}
 	}
 	return bad, nil
 }
+
+// normText and normPrice are a value as a listing keeps it: two texts that
+// give the same listing field are the same.
+func normText(v string) string { return cleanText(v) }
+
+func normPrice(v string) string { return fmt.Sprint(parsePrice(v)) }
 
 // idWord keeps what an id may hold.
 var idWord = regexp.MustCompile(`[^a-z0-9_-]+`)
