@@ -56,6 +56,7 @@ func TestWordSwap(t *testing.T) {
 		{"张阿姨 水饺 速冻 1kg", "zhangmama", "近义替换: 妈妈→阿姨"},
 		{"张大姐水饺 三鲜馅", "zhangmama", "近义替换: 妈妈→大姐"},
 		{"张大厨 水饺 速冻", "", ""},
+		{"李妈妈 水饺 速冻", "", ""}, // another family's mother: the first character names it
 		{"张阿姨 连衣裙", "", ""},
 	} {
 		ms := m.Match(domain.Listing{Title: c.title})

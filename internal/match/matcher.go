@@ -328,7 +328,9 @@ func (m *Matcher) patternKept(p *pattern, hs *hanSeq, lo, hi int, sc *scratch) (
 		// keeps its last two as a word (士力架 → 给力架, 大白兔 → 奶白兔):
 		// similar when the title word is just that, starting where the
 		// name starts.
-		headSwap := k == 3 && changes == 1 && swaps == 1 && rels[0] == relSwap && !repeatHeld &&
+		// (Not when those two are a form of address or kinship word, 师傅
+		// in 康师傅: then the first character is what tells names apart.)
+		headSwap := k == 3 && changes == 1 && swaps == 1 && rels[0] == relSwap && !repeatHeld && !p.tailWord &&
 			(s == 0 || hs.gap[s] != gapNone)
 		if headSwap {
 			firstOK = true
