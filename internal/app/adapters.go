@@ -44,6 +44,12 @@ func (s storeAdapter) FinishRun(ctx context.Context, r domain.CrawlRun) error {
 	return s.db.FinishRun(ctx, r)
 }
 
+// RecentHealthyRuns is the yardstick the pipeline holds a run's selector
+// health against.
+func (s storeAdapter) RecentHealthyRuns(ctx context.Context, sourceID string, n int) ([]domain.CrawlRun, error) {
+	return s.db.RecentHealthyRuns(ctx, sourceID, n)
+}
+
 // sourceCrawler runs a source by id: it plans the run's queries from the
 // registry and hands the source to the crawler that may reach it.
 type sourceCrawler struct {

@@ -112,7 +112,8 @@ type Runner struct {
 	// Evidence keeps the pages of alerting listings; nil keeps none.
 	Evidence Evidence
 	// History is the source's recent healthy runs, for telling a degraded
-	// run (judgeHealth); nil compares with nothing, so only pages read by
+	// run (judgeHealth); nil means the Store, when it is a RunHistory, and
+	// otherwise nothing to compare with, so only pages read by
 	// auto-detection mark a run degraded.
 	History RunHistory
 }
@@ -218,10 +219,14 @@ func (r *Runner) judge(ctx context.Context, run *domain.CrawlRun, log *zap.Logge
 	if run.Status != domain.RunSucceeded || h == nil || h.Pages == 0 {
 		return false
 	}
+	hist := r.History
+	if hist == nil {
+		hist, _ = r.Store.(RunHistory)
+	}
 	var recent []domain.CrawlRun
-	if r.History != nil {
+	if hist != nil {
 		var err error
-		if recent, err = r.History.RecentHealthyRuns(ctx, run.SourceID, healthHistory); err != nil {
+		if recent, err = hist.RecentHealthyRuns(ctx, run.SourceID, healthHistory); err != nil {
 			// Judged against nothing rather than not at all: auto-detected
 			// pages still flag the run.
 			log.Warn("reading recent runs for selector health failed", zap.Error(err))
