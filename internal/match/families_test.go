@@ -167,6 +167,10 @@ var familyCases = []familyCase{
 	{"two characters, the first replaced, a word of its own", "佳凯 相纸 6寸 200张", "", "", "lucky-film", "swap", "替换: 乐→佳"},
 	{"two characters, the first replaced, running into a longer word", "佳凯相纸 6寸 200张", "", "", "", "", ""},
 	{"two characters, the first replaced, other goods", "佳凯 连衣裙", "", "", "", "", ""},
+	{"two characters with one slipped after each", "乐美凯尔 相纸 6寸", "", "", "lucky-film", "insertion", "间插: 乐凯→乐美凯尔"},
+	{"two characters with one slipped after each, two words", "乐美 凯尔 相纸 6寸", "", "", "lucky-film", "insertion", "间插: 乐凯→乐美 凯尔"},
+	{"slipped in, within a longer word", "乐美凯尔德 相纸", "", "", "", "", ""},
+	{"slipped in, other goods", "乐美凯尔 连衣裙", "", "", "", "", ""},
 	{"a doubled name is its doubling", "甘露 饮料 整箱", "", "", "", "", ""},
 	{"goods in pinyin beside the name in pinyin", "Lianhua Qingwen Jiaonang 24粒", "", "", "lianhuaqingwen", "context", "商品: Jiaonang"},
 	// a province and a word sounding like a two-character name is a place

@@ -231,6 +231,12 @@ func (m *Matcher) verify(c candidate, hs *hanSeq, tx *text, sc *scratch, occs []
 		o.lookalike, o.strong, o.how = true, false, howReordered
 		return append(occs, o)
 	}
+	if s, ok := m.interleaved(p, hs, lo, hi); ok {
+		o := m.occurrenceOf(p, hs, tx, alignment{start: s, end: s + 4}, false)
+		o.sim = minKeptSim
+		o.lookalike, o.strong, o.how = true, false, howInterleaved
+		return append(occs, o)
+	}
 	if a, ok := m.headSwapped(p, hs, lo, hi, sc); ok {
 		return append(occs, m.occurrenceOf(p, hs, tx, a, false))
 	}
@@ -366,6 +372,36 @@ func distinctRunes(rs []rune) int {
 }
 
 func hasRepeat(rs []rune) bool { return distinctRunes(rs) < len(rs) }
+
+// interleaved finds a two-character name with a character slipped in after
+// each of its characters, as a four-character word of its own or two
+// two-character words side by side (红牛 → 红天牛下, 红天 牛下): the name
+// read at every other character.
+func (m *Matcher) interleaved(p *pattern, hs *hanSeq, lo, hi int) (int, bool) {
+	if len(p.runes) != 2 || p.gi || p.kind != patName || p.runes[0] == p.runes[1] {
+		return 0, false
+	}
+	a, b := p.runes[0], p.runes[1]
+	for s := lo; s+4 <= hi; s++ {
+		if hs.r[s] != a || hs.r[s+2] != b || (s > 0 && hs.gap[s] < gapSpace) ||
+			(s+4 < len(hs.r) && hs.gap[s+4] == gapNone) {
+			continue
+		}
+		if hs.gap[s+1] != gapNone || hs.gap[s+3] != gapNone || hs.gap[s+2] > gapSpace {
+			continue // one word of four, or two of two
+		}
+		ok := true
+		for _, x := range []rune{hs.r[s+1], hs.r[s+3]} {
+			if x == a || x == b || strings.ContainsRune(measureChars, x) {
+				ok = false
+			}
+		}
+		if ok {
+			return s, true
+		}
+	}
+	return 0, false
+}
 
 // minHeadSwapSim is the similarity of a two-character name with its first
 // character replaced: enough to alert among the mark's goods, not beyond.

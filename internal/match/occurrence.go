@@ -32,6 +32,7 @@ const (
 	howReordered
 	howGenericSwap
 	howWordSwap
+	howInterleaved
 	howLatin // reasons are filled in when found: latin hits are rare
 )
 
@@ -50,6 +51,8 @@ func (m *Matcher) explain(o *occurrence, hs *hanSeq, tx *text) {
 		tmp := occurrence{us: o.us, ue: o.ue}
 		m.scriptReasons(&tmp, hs, tx, a.start, a.end, true)
 		o.reasons = append(o.reasons, tmp.reasons...)
+	case howInterleaved:
+		o.reasons = []domain.Reason{m.reason(tx, "insertion", "间插: "+string(p.runes)+"→"+tx.original(o.us, o.ue), o.us, o.ue)}
 	case howWordSwap:
 		k := len(p.runes)
 		o.reasons = []domain.Reason{m.reason(tx, "swap", "近义替换: "+string(p.runes[k-2:])+"→"+string(hs.r[a.end-2:a.end]), int(hs.unit[a.end-2]), o.ue)}
