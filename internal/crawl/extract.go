@@ -1,7 +1,6 @@
 package crawl
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/url"
@@ -115,7 +114,7 @@ func ExtractWith(src Source, opts ExtractOptions, pageURL string, body []byte, c
 		}
 	case src.Extract.JSON != nil:
 		page, err = extractJSON(src, base, text)
-		if (err != nil || len(page.Listings) == 0) && opts.Auto == AutoFallback && looksHTML(text) {
+		if (err != nil || len(page.Listings) == 0) && opts.Auto == AutoFallback {
 			// A marketplace that stopped embedding its JSON may still
 			// render the listings in the page.
 			reason = AutoReasonNoJSON
@@ -128,14 +127,16 @@ func ExtractWith(src Source, opts ExtractOptions, pageURL string, body []byte, c
 		}
 	}
 	if reason != "" && opts.Auto != AutoOff {
-		d, derr := detectHTML(base, text)
+		// A CSS source reads HTML: the JSON of a page that renders in the
+		// browser is for a source with render: chromium or JSON rules.
+		auto, found, derr := autoPage(base, text, src.Extract.CSS == nil)
 		switch {
 		case derr != nil:
 			if err == nil {
 				err = derr
 			}
-		case len(d.cards) > 0 || err == nil && opts.Auto == AutoAlways:
-			page, err = fallbackPage(page, d.page(), reason), nil
+		case found || err == nil && opts.Auto == AutoAlways:
+			page, err = fallbackPage(page, auto, reason), nil
 		}
 	}
 	if err != nil {
@@ -166,14 +167,6 @@ func extractNextOnly(src Source, base *url.URL, text []byte) (Page, error) {
 		return Page{}, nil // no next page; the listings come from the structure
 	}
 	return Page{NextURL: page.NextURL}, nil
-}
-
-// looksHTML reports whether a body is markup rather than bare JSON or a
-// script.
-func looksHTML(text []byte) bool {
-	head := text[:min(len(text), 4096)]
-	return bytes.Contains(bytes.ToLower(head), []byte("<html")) || bytes.Contains(bytes.ToLower(head), []byte("<!doctype html")) ||
-		bytes.Contains(bytes.ToLower(text[:min(len(text), 1<<20)]), []byte("<body"))
 }
 
 // fallbackPage is the auto-detected page with what the rules found: the

@@ -99,13 +99,35 @@ func ExtractAuto(pageURL string, body []byte, contentType string) (Page, error) 
 	if err != nil {
 		return Page{}, &ExtractError{Kind: KindParse, Err: err}
 	}
-	d, err := detectHTML(base, text)
+	page, _, err := autoPage(base, text, true)
 	if err != nil {
 		return Page{}, &ExtractError{Kind: KindParse, Err: fmt.Errorf("extracting %s: %w", pageURL, err)}
 	}
-	page := d.page()
 	page.Report.EncodingWarning = warning
 	return page, nil
+}
+
+// autoPage reads a page by structure: the repeated blocks of its HTML, or,
+// when it has none and withJSON is set, the listings of the JSON it carries
+// (found reports whether either gave any).
+func autoPage(base *url.URL, text []byte, withJSON bool) (page Page, found bool, err error) {
+	d, err := detectHTML(base, text)
+	if err != nil {
+		return Page{}, false, err
+	}
+	page = d.page()
+	if len(page.Listings) > 0 {
+		return page, true, nil
+	}
+	if !withJSON {
+		return page, false, nil
+	}
+	if ls := autoJSON(base, text); len(ls) > 0 {
+		page = Page{Listings: ls}
+		page.Report.Auto, page.Report.AutoItem = true, "json"
+		return page, true, nil
+	}
+	return page, false, nil
 }
 
 // autoNode is what the bottom-up pass knows of one element's subtree.

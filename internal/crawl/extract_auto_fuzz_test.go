@@ -23,6 +23,8 @@ func FuzzExtractAuto(f *testing.F) {
 	f.Add([]byte("<ul><li><a href=/item/12345>标题</a>￥1.00</li><li><a href=/item/12346>标题二</a>¥2</li></ul>"), "")
 	f.Add([]byte("<div class=a><a href='//x/1234.html' title=t><img data-lazy-img=//i/1.jpg></a></div><div class=a><a href='//x/1235.html' title=u><img src=data:x></a></div>"), "")
 	f.Add([]byte("<li class=gl-item><div class=p-name><a href=//x/1><em>六个核桃\xff\xfe</em>"), "text/html; charset=x-unknown")
+	f.Add([]byte("g_page_config = "+tbJSON+";"), "application/javascript")
+	f.Add([]byte(`[{"title":"标题","url":"/item/12345"},{"title":"标题二","url":"/item/12346"},[[[[{}]]]]]`), "")
 	if b, err := os.ReadFile(filepath.Join("testdata", "marketplace", "jd_search_2015-11_shatanku-nan.html")); err == nil {
 		f.Add(b, "text/html")
 	}

@@ -315,3 +315,47 @@ func TestSuggestRoundTrip(t *testing.T) {
 		t.Logf("%-40s suggest: item %q, %d listings read back identically", filepath.Base(stem), s.Item, len(got.Listings))
 	}
 }
+
+// Auto-detection reads the JSON a page renders from when its markup holds
+// no listing: the saved Taobao g_page_config blob, alone and in a page, and
+// taobao.yaml falls back to it when its items path no longer matches.
+func TestAutoDetectTaobaoJSON(t *testing.T) {
+	auctions := taobaoAuctions(t)
+	blob, err := os.ReadFile(filepath.Join("testdata", "marketplace", "taobao_search_2018-07_heizhimahu_g_page_config.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const u = "https://s.taobao.com/search?q=x"
+	check := func(name string, p crawl.Page) {
+		t.Helper()
+		found := 0
+		for i, a := range auctions {
+			if i < len(p.Listings) && strings.HasSuffix(p.Listings[i].URL, strings.TrimPrefix(a.DetailURL, "https:")) {
+				found++
+				if l := p.Listings[i]; l.Title != normSpace(a.RawTitle) || l.Seller != a.Nick || l.Location != a.ItemLoc || l.Price == 0 || l.ImageURL == "" {
+					t.Errorf("%s %d: got %+v, want %+v", name, i, l, a)
+				}
+			}
+		}
+		t.Logf("%s: %d/%d auctions, auto=%v %s", name, found, len(auctions), p.Report.Auto, p.Report.AutoReason)
+		if found != len(auctions) || len(p.Listings) != len(auctions) || !p.Report.Auto {
+			t.Errorf("%s: %d of %d auctions, %d listings, report %+v", name, found, len(auctions), len(p.Listings), p.Report)
+		}
+	}
+	p, err := crawl.ExtractAuto(u, blob, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("auto, blob", p)
+	page := []byte("<!DOCTYPE html><html><head><script>\n" + string(blob) + "\n</script></head><body><div id=mainsrp-itemlist></div></body></html>")
+	if p, err = crawl.ExtractAuto(u, page, "text/html; charset=utf-8"); err != nil {
+		t.Fatal(err)
+	}
+	check("auto, page", p)
+	tb := loadSource(t, "taobao")
+	tb.Extract.JSON.Items = crawl.Selectors{"mods.itemlist.data.items"} // a rename on Taobao's side
+	if p, err = crawl.Extract(tb, u, page, ""); err != nil {
+		t.Fatal(err)
+	}
+	check("taobao.yaml, items path renamed", p)
+}
