@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/netip"
 	"os/signal"
 	"syscall"
 	"time"
@@ -73,6 +74,7 @@ func runCrawl(ctx context.Context, env Env, args []string) error {
 	defer stop()
 
 	allowPrivate := cfg.Crawl.AllowPrivateAddresses
+	var allowDemo netip.AddrPort // the demo's listener, the one private address the demo may be read at
 	if demoSrc != nil && src.File == demoSrc.File {
 		// The demo at the configured address: the running daemon's own if
 		// it serves one, so both read the same offers at the same URLs.
@@ -81,7 +83,10 @@ func runCrawl(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 		defer stopDemo()
-		src.BaseURL, allowPrivate = base, true
+		src.BaseURL = base
+		if allowDemo, err = demoAddr(base); err != nil {
+			return err
+		}
 	}
 	opts, err := storeOptions(marks, cfg)
 	if err != nil {
@@ -101,7 +106,11 @@ func runCrawl(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	crawler := crawl.New(crawl.Options{Log: log.Named("crawl"), AllowPrivate: allowPrivate})
+	copts := crawl.Options{Log: log.Named("crawl"), AllowPrivate: allowPrivate}
+	if allowDemo.IsValid() {
+		copts.AllowAddresses = []netip.AddrPort{allowDemo}
+	}
+	crawler := crawl.New(copts)
 	r := &pipeline.Runner{
 		Crawler: &sourceCrawler{
 			sources: map[string]crawl.Source{src.ID: *src}, runs: map[string]int{}, runIndex: db.FinishedRuns,

@@ -38,6 +38,7 @@ type daemon struct {
 	// demoFile is the embedded demo definition's file, "" when none is
 	// configured: only that source may read the demo on loopback.
 	demoFile string
+	demoBase string // the running demo's URL
 	db       *store.DB
 	meili    *index.Managed // nil when an external server is configured
 	search   *index.Client

@@ -2,6 +2,8 @@ package app
 
 import (
 	"fmt"
+	"net/netip"
+	"net/url"
 
 	"github.com/markwatch/markwatch/internal/crawl"
 	"github.com/markwatch/markwatch/internal/demo"
@@ -15,6 +17,7 @@ func (d *daemon) startDemo() error {
 	}
 	d.demo = demo.NewServer(demo.Options{Addr: d.cfg.Sources.Demo.Listen, Log: d.log.Named("demo")})
 	base, err := d.demo.Start()
+	d.demoBase = base
 	if err != nil {
 		d.demo = nil
 		return fmt.Errorf("starting the demo marketplace (sources.demo.listen %s; set MARKWATCH_SOURCES_DEMO_LISTEN to another port): %w", d.cfg.Sources.Demo.Listen, err)
@@ -32,7 +35,13 @@ func (d *daemon) startDemo() error {
 func (d *daemon) newSourceCrawler() *sourceCrawler {
 	opts := crawl.Options{Log: d.log.Named("crawl"), AllowPrivate: d.cfg.Crawl.AllowPrivateAddresses, Now: d.now}
 	normal := crawl.New(opts)
-	opts.AllowPrivate = true // the demo marketplace lives on loopback by design
+	// The demo marketplace lives on loopback by design: its crawler may reach
+	// exactly the demo's listener, and no other address of this network.
+	if d.demo != nil {
+		if ap, err := demoAddr(d.demoBase); err == nil {
+			opts.AllowAddresses = []netip.AddrPort{ap}
+		}
+	}
 	demoCrawler := crawl.New(opts)
 	byID := make(map[string]crawl.Source, len(d.sources))
 	for _, s := range d.sources {
@@ -57,4 +66,18 @@ func (d *daemon) newSourceCrawler() *sourceCrawler {
 // isDemo reports the embedded demo definition, by where it was loaded from.
 func (d *daemon) isDemo(src crawl.Source) bool {
 	return d.demoFile != "" && src.File == d.demoFile && src.ID == demoSourceID
+}
+
+// demoAddr is the demo marketplace's listener as an address, from its base
+// URL ("http://127.0.0.1:8089").
+func demoAddr(base string) (netip.AddrPort, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return netip.AddrPort{}, fmt.Errorf("reading the demo's address %q: %w", base, err)
+	}
+	ap, err := netip.ParseAddrPort(u.Host)
+	if err != nil {
+		return netip.AddrPort{}, fmt.Errorf("reading the demo's address %q: %w", base, err)
+	}
+	return ap, nil
 }
