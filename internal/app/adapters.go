@@ -86,7 +86,7 @@ func (c *sourceCrawler) Crawl(ctx context.Context, id string, emit func(domain.L
 	// Every listing carries its offer's identity (platform:item id), so
 	// the same offer through another URL form is the same alert.
 	st, err := c.crawler(src).Run(ctx, src, queries, src.WithIdentity(emit))
-	res := pipeline.CrawlResult{Pages: st.Pages, Errors: st.Errors, EndReason: st.EndReason}
+	res := pipeline.CrawlResult{Pages: st.Pages, Errors: st.Errors, EndReason: st.EndReason, Health: st.Health}
 	if err != nil {
 		return res, fmt.Errorf("running source %s: %w", id, err)
 	}

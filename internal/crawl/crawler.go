@@ -105,6 +105,8 @@ type Stats struct {
 	Errors      map[string]int `json:"errors,omitempty"` // by kind: http_429, http_5xx, http_4xx, timeout, too_large, truncated, parse, robots, redirect, encoding, ...
 	// EndReason is one of the End* constants.
 	EndReason string `json:"end_reason"`
+	// Health is what extraction reported over the run's pages (see Health).
+	Health *domain.RunHealth `json:"health,omitempty"`
 }
 
 // New returns a Crawler.

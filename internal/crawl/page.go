@@ -76,6 +76,7 @@ func (r *run) handlePage(pageURL string, body []byte, contentType, query string,
 	for i := range page.Listings {
 		page.Listings[i].Fetch = f
 	}
+	r.health.observe(page.Report, page.Listings)
 	fresh := r.fresh(query, page.Listings)
 	kept = len(fresh) > 0
 	r.mu.Lock()

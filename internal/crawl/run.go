@@ -45,6 +45,7 @@ type run struct {
 	held        int64 // bytes of page bodies the run holds (see hold)
 	memFull     bool  // the memory budget is spent: no more requests
 	emitErr     error
+	health      Health // what extraction reported, page by page
 
 	emitMu sync.Mutex
 }
@@ -62,7 +63,7 @@ func (r *run) count(kind string) {
 func (r *run) stats() Stats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	st := Stats{Pages: r.pages, Listings: r.listings, DetailPages: r.detailPages}
+	st := Stats{Pages: r.pages, Listings: r.listings, DetailPages: r.detailPages, Health: r.health.Report()}
 	if len(r.errs) > 0 {
 		st.Errors = maps.Clone(r.errs)
 	}
