@@ -34,7 +34,7 @@ func commands() map[string]command {
 		"crawl":    {"run one crawl of a source now, or show the query plan (--plan)", runCrawl},
 		"match":    {"match JSON-lines listings on stdin against a registry (evaluation contract)", runMatch},
 		"eval":     {"precision and recall of the matcher on labelled cases", runEval},
-		"extract":  {"extract listings from saved pages with a source definition", runExtract},
+		"extract":  {"extract listings from saved pages with a source definition, --auto or --suggest", runExtract},
 		"alerts":   {"list alerts from the store (alerts list)", runAlerts},
 		"sources":  {"list sources, change schedules, pause, resume, trigger, show runs", runSources},
 		"reindex":  {"rebuild the Meilisearch index from SQLite", runReindex},
