@@ -10,6 +10,7 @@ package match
 // neighbours' sounds (for the two middle characters replaced at once).
 
 const (
+	altClass    = 0x400000 // a look-alike second character after an exact first (康帅)
 	sylClass    = 0x200000 // syllable classes sit above every rune
 	tonedClass  = 0x300000 // toned syllables, for two-character homophones
 	repeatClass = 0x1FFFFF // "some character repeated around this one" (X利X)
@@ -24,10 +25,13 @@ const (
 	classExact = iota
 	classSyl
 	classToned
+	classAlt
 )
 
 func keyClass(key uint64) int {
 	switch hi := uint32(key); { // the larger element (see pairKey)
+	case hi >= altClass:
+		return classAlt
 	case hi >= tonedClass:
 		return classToned
 	case hi >= sylClass:
@@ -78,14 +82,16 @@ func (m *Matcher) indexPattern(pid int32, p *pattern) {
 		case 3:
 			// the first character with the second heard or seen alike: a
 			// name with its last two characters changed (康帅博)
-			emitAlt := func(y uint32) { emit(pairKey(uint32(p.runes[0]), y)) }
+			// (look-alike shapes in a class of their own, in that order, so
+			// that they neither crowd the exact pairs' filter nor meet
+			// pairs further apart)
 			for _, s := range p.chars[1].syl {
 				if s != 0 {
-					emitAlt(sylClass | uint32(s))
+					emit(pairKey(uint32(p.runes[0]), sylClass|uint32(s)))
 				}
 			}
 			for _, s := range p.chars[1].shape {
-				emitAlt(uint32(s))
+				emit(pairKey(uint32(p.runes[0]), altClass|uint32(s)))
 			}
 		case 2:
 			// a two-character word ending in the name's second character:
@@ -160,7 +166,7 @@ func (m *Matcher) candidates(hs *hanSeq, sc *scratch) []candidate {
 		sc.gen = 1
 	}
 	cands := sc.cands[:0]
-	ble, bls, blt := m.bloom[classExact], m.bloom[classSyl], m.bloom[classToned]
+	ble, bls, blt, bla := m.bloom[classExact], m.bloom[classSyl], m.bloom[classToned], m.bloom[classAlt]
 	// hit is called only for keys the bloom filter lets through; the filter
 	// test stays inline at each probe, since most probes stop there.
 	hit := func(key uint64, t, u int) {
@@ -208,6 +214,10 @@ func (m *Matcher) candidates(hs *hanSeq, sc *scratch) []candidate {
 			}
 			if d > 1 {
 				continue
+			}
+			probes++
+			if k := pairKey(rt, altClass|ru); bla.has(k) {
+				hit(k, t, u)
 			}
 			su := hs.syl[u]
 			for _, y := range su {

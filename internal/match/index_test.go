@@ -9,7 +9,7 @@ func TestBloomHoldsEveryIndexKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen := [3]int{}
+	seen := [4]int{}
 	for _, s := range m.index.slots {
 		if s.key == 0 {
 			continue
@@ -27,6 +27,9 @@ func TestBloomHoldsEveryIndexKey(t *testing.T) {
 	}
 	if got := keyClass(pairKey('红', sylClass|7)); got != classSyl {
 		t.Errorf("keyClass(红, syllable) = %d, want %d", got, classSyl)
+	}
+	if got := keyClass(pairKey('康', altClass|'帅')); got != classAlt {
+		t.Errorf("keyClass(康, look-alike) = %d, want %d", got, classAlt)
 	}
 	if got := keyClass(pairKey(tonedClass|3, tonedClass|9)); got != classToned {
 		t.Errorf("keyClass(toned, toned) = %d, want %d", got, classToned)

@@ -29,7 +29,7 @@ type Matcher struct {
 	patterns                                                                 []pattern // values, not pointers: one cache miss less a candidate
 	index                                                                    pairIndex
 	building                                                                 map[uint64][]int32 // the index while New runs
-	bloom                                                                    [3]bloom           // by keyClass
+	bloom                                                                    [4]bloom           // by keyClass
 	latin                                                                    pairIndex          // latin spelling hash → indices into latinKeys
 	latinKeys                                                                []latinKey
 	latinBuilding                                                            map[uint64][]int32
@@ -99,7 +99,7 @@ func New(marks []domain.Mark, opts Options) (*Matcher, error) {
 	m.patterns = slices.Clone(m.patterns) // drop the spare capacity of values
 
 	m.index = freezeIndex(m.building)
-	var perClass [3]int
+	var perClass [4]int
 	for key := range m.building {
 		perClass[keyClass(key)]++
 	}
