@@ -284,12 +284,22 @@ func result(r *httpapi.RunJSON) string {
 	if r.Status == domain.RunRunning {
 		return "running"
 	}
-	s := fmt.Sprintf("%s in %s: %d pages, %d listings, %d alerts", r.Status, duration(r.DurationSeconds),
+	s := fmt.Sprintf("%s in %s: %d pages, %d listings, %d alerts", runStatus(r.CrawlRun), duration(r.DurationSeconds),
 		r.Pages, r.Listings, r.Alerts)
 	if r.EndReason != "" {
 		s += " (" + r.EndReason + ")"
 	}
 	return s
+}
+
+// runStatus is a run's status with its degraded flag: "succeeded,
+// degraded" tells an operator the run finished but its selectors stopped
+// matching (the reasons are in --json).
+func runStatus(r domain.CrawlRun) string {
+	if r.Degraded {
+		return string(r.Status) + ", degraded"
+	}
+	return string(r.Status)
 }
 
 func duration(sec *float64) string {
@@ -363,7 +373,7 @@ func (p *sourcePrinter) runs(raw []byte, runs []httpapi.RunJSON) error {
 	fmt.Fprintln(tw, "RUN\tSTARTED\tDURATION\tSTATUS\tPAGES\tLISTINGS\tHITS\tALERTS\tERRORS\tWHY IT ENDED")
 	for _, r := range runs {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", r.ID, p.when(&r.StartedAt), duration(r.DurationSeconds),
-			r.Status, r.Pages, r.Listings, r.Hits, r.Alerts, errorKinds(r.Errors), orDash(r.EndReason))
+			runStatus(r.CrawlRun), r.Pages, r.Listings, r.Hits, r.Alerts, errorKinds(r.Errors), orDash(r.EndReason))
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("writing runs: %w", err)
