@@ -50,6 +50,7 @@ type memStore struct {
 	finished []domain.CrawlRun
 	saveErr  error
 	items    []Item // everything saved, in order
+	batches  int    // SaveListings calls
 }
 
 func (s *memStore) SaveListings(_ context.Context, batch []Item) ([]SaveResult, error) {
@@ -59,6 +60,7 @@ func (s *memStore) SaveListings(_ context.Context, batch []Item) ([]SaveResult, 
 		return nil, s.saveErr
 	}
 	s.items = append(s.items, batch...)
+	s.batches++
 	out := make([]SaveResult, len(batch))
 	for i, it := range batch {
 		for _, m := range it.Matches {
