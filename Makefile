@@ -54,9 +54,11 @@ fuzz: deps
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 20s ./internal/registry/
 	$(GO) test -run '^$$' -fuzz '^FuzzHighlight$$' -fuzztime 20s ./internal/web/
 
-## eval: precision and recall of the matcher on the shared dev set.
+## eval: precision and recall on the labelled sets; rewrites README.md's quality table.
 eval: build
-	./$(BIN) eval --registry config/marks/hebei.yaml --cases internal/evaluate/testdata/dev.jsonl
+	./$(BIN) eval --registry internal/evaluate/testdata/registry.yaml --cases internal/evaluate/testdata/dev.jsonl
+	./$(BIN) eval --registry internal/evaluate/testdata/real/registry.yaml --cases internal/evaluate/testdata/real/cases.jsonl
+	MARKWATCH_UPDATE_README=1 $(GO) test -count=1 -run '^TestREADMEQualityTable$$' ./internal/evaluate/
 
 vet:
 	$(GO) vet $(PKGS)
