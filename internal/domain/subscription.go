@@ -28,6 +28,10 @@ const (
 const (
 	EventAlert  = "alert"  // a new alert
 	EventStatus = "status" // a supervisor confirmed, dismissed or reopened an alert
+	// EventDegraded: a source's crawl run was found degraded (selectors
+	// stopped matching). Only admins and operators may ask for it, and only
+	// by listing it: it is not among the default events.
+	EventDegraded = "degraded"
 )
 
 // Subscription is one user's standing request to be told about alerts.
@@ -76,8 +80,14 @@ type Subscriber struct {
 // AlertEvent is something that happened to an alert that subscribers may
 // be told: its creation, or a review (with the audit entry that records it).
 type AlertEvent struct {
-	Kind  string // EventAlert or EventStatus
+	Kind string // EventAlert, EventStatus or EventDegraded
+	// Alert is zero for degraded events.
 	Alert Alert
+	// SourceID and Reasons are set for degraded events: the source whose
+	// run was degraded and the health check's reasons. RunID is the run.
+	SourceID string
+	Reasons  []string
+	RunID    int64
 	// Platform of the listing behind the alert.
 	Platform string
 	// AuditID and Review are set for status events.
@@ -106,9 +116,12 @@ type Notification struct {
 	SubscriptionID int64  `json:"subscription_id"`
 	UserID         int64  `json:"user_id"`
 	Event          string `json:"event"`
-	AlertID        int64  `json:"alert_id"`
+	AlertID        int64  `json:"alert_id"` // 0 for degraded events
 	AuditID        int64  `json:"audit_id,omitempty"`
 	MarkID         string `json:"mark_id"`
+	// SourceID and Reasons are set for degraded events.
+	SourceID string   `json:"source_id,omitempty"`
+	Reasons  []string `json:"reasons,omitempty"`
 	// IdempotencyKey is unique and stable across retries and restarts;
 	// receivers deduplicate on it (header Idempotency-Key, Message-ID).
 	IdempotencyKey string            `json:"idempotency_key"`

@@ -46,6 +46,19 @@ func messageMarkdown(msg Message) (title, text string) {
 			left--
 		}
 	}
+	for i, it := range degradedItems(msg.Items) {
+		line := "- " + markdownLink(oneLine(degradedHeadline(it)), msg.SourcesURL()) + "\n  原因：" + degradedReasons(it) + "\n"
+		if i == 0 {
+			line = "\n**来源选择器失效**\n\n" + line
+		}
+		rest := fmt.Sprintf("\n…另有 %d 条，请在控制台查看", left)
+		if b.Len()+len(line)+len(rest) > chatBudget {
+			b.WriteString(rest)
+			return title, strings.TrimRight(b.String(), "\n")
+		}
+		b.WriteString(line)
+		left--
+	}
 	return title, strings.TrimRight(b.String(), "\n")
 }
 

@@ -378,6 +378,12 @@ func (d *Deliverer) items(ctx context.Context, user domain.User, rows []domain.N
 	var items []Item
 	gone := map[string][]int64{}
 	for _, r := range rows {
+		if r.Event == domain.EventDegraded {
+			// About a source, not an alert: nothing to load, and the router
+			// already kept it to admins and operators.
+			items = append(items, Item{Event: r.Event, SourceID: r.SourceID, Reasons: r.Reasons, At: r.CreatedAt})
+			continue
+		}
 		a, err := d.opts.Store.GetAlert(ctx, r.AlertID)
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
 			const why = "告警已不存在。The alert no longer exists."

@@ -37,6 +37,9 @@ func NewMessage(key string, sub domain.Subscription, user domain.User, items []I
 	}
 	groups := GroupByMark(items)
 	m.Subject = subject(groups, digest)
+	if d := degradedItems(items); len(d) > 0 {
+		m.Subject = degradedSubject(groups, d)
+	}
 	m.Text = plainText(m, groups)
 	m.HTML = htmlText(m, groups)
 	return m
@@ -48,6 +51,9 @@ func GroupByMark(items []Item) []MarkGroup {
 	var groups []MarkGroup
 	index := map[string]int{}
 	for _, it := range items {
+		if it.Event == domain.EventDegraded {
+			continue // about a source, not a mark: see degradedItems
+		}
 		i, ok := index[it.Alert.MarkID]
 		if !ok {
 			i = len(groups)
@@ -199,7 +205,53 @@ func reasons(it Item) string {
 	return strings.Join(rs, "；")
 }
 
+// degradedItems are a message's degraded-source items, in order.
+func degradedItems(items []Item) []Item {
+	var out []Item
+	for _, it := range items {
+		if it.Event == domain.EventDegraded {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// degradedSubject names a lone degraded source ("来源 taobao 选择器失效"),
+// counts several, and follows the alerts' subject when a digest has both.
+func degradedSubject(groups []MarkGroup, d []Item) string {
+	what := "来源 " + oneLine(d[0].SourceID) + " 选择器失效"
+	if len(d) > 1 {
+		what = fmt.Sprintf("%d 个来源选择器失效", len(d))
+	}
+	if len(groups) == 0 {
+		return subjectPrefix + what
+	}
+	return subject(groups, true) + "；" + what
+}
+
+// degradedReasons is a degraded item's reasons on one line.
+func degradedReasons(it Item) string {
+	var rs []string
+	for _, r := range it.Reasons {
+		if t := strings.TrimSpace(oneLine(r)); t != "" {
+			rs = append(rs, t)
+		}
+	}
+	if len(rs) == 0 {
+		return "健康检查未给出原因"
+	}
+	return strings.Join(rs, "；")
+}
+
+// degradedHeadline is a degraded item's first line.
+func degradedHeadline(it Item) string {
+	return "来源 " + oneLine(it.SourceID) + " 的抓取结果异常，选择器可能已失效"
+}
+
 func intro(m Message) string {
+	if len(degradedItems(m.Items)) == len(m.Items) && len(m.Items) > 0 {
+		return "markwatch 发现来源的抓取结果明显少于近期正常水平，页面结构可能已变化。"
+	}
 	if m.Digest {
 		return "以下是您订阅的疑似侵权告警汇总。"
 	}
@@ -225,6 +277,12 @@ func plainText(m Message, groups []MarkGroup) string {
 				b.WriteString("   备注：" + oneLine(n) + "\n")
 			}
 			b.WriteString("   查看：" + m.AlertURL(it.Alert.ID) + "\n")
+		}
+	}
+	if d := degradedItems(m.Items); len(d) > 0 {
+		fmt.Fprintf(&b, "\n【来源选择器失效】%d 个\n", len(d))
+		for i, it := range d {
+			fmt.Fprintf(&b, "%d. %s\n   原因：%s\n   查看：%s\n", i+1, degradedHeadline(it), degradedReasons(it), m.SourcesURL())
 		}
 	}
 	b.WriteString("\n—\n" + footer(m) + "\n")
@@ -255,6 +313,10 @@ func htmlTemplate() *template.Template {
 <ol>{{range .Items}}
 <li><a href="{{.URL}}">{{.Headline}}</a><br>{{.Details}}{{if .Reasons}}<br>依据：{{.Reasons}}{{end}}{{if .Note}}<br>备注：{{.Note}}{{end}}</li>{{end}}
 </ol>
+{{end}}{{if .Degraded}}<h3>来源选择器失效（{{len .Degraded}} 个）</h3>
+<ol>{{range .Degraded}}
+<li><a href="{{.URL}}">{{.Headline}}</a><br>原因：{{.Reasons}}</li>{{end}}
+</ol>
 {{end}}<hr><p style="color:#666;font-size:small">{{.Footer}}{{if .Unsubscribe}}<br><a href="{{.Unsubscribe}}">退订此通知</a>{{end}}</p>
 </body></html>
 `))
@@ -264,6 +326,7 @@ func htmlText(m Message, groups []MarkGroup) string {
 	data := struct {
 		Subject, Summary, Intro, Footer, Unsubscribe string
 		Groups                                       []htmlGroup
+		Degraded                                     []htmlItem
 	}{
 		Subject: m.Subject, Summary: strings.TrimPrefix(m.Subject, subjectPrefix), Intro: intro(m),
 		Footer: footer(m), Unsubscribe: m.UnsubscribeURL,
@@ -277,6 +340,9 @@ func htmlText(m Message, groups []MarkGroup) string {
 			})
 		}
 		data.Groups = append(data.Groups, hg)
+	}
+	for _, it := range degradedItems(m.Items) {
+		data.Degraded = append(data.Degraded, htmlItem{Headline: degradedHeadline(it), Reasons: degradedReasons(it), URL: m.SourcesURL()})
 	}
 	var b strings.Builder
 	if err := htmlTemplate().Execute(&b, data); err != nil {

@@ -44,6 +44,9 @@ type PayloadEvent struct {
 	Actor      string             `json:"actor,omitempty"`
 	Note       string             `json:"note,omitempty"`
 	ConsoleURL string             `json:"console_url"`
+	// SourceID and Reasons are set for degraded events (alert_id is 0).
+	SourceID string   `json:"source_id,omitempty"`
+	Reasons  []string `json:"reasons,omitempty"`
 }
 
 // deliveryJSON builds the webhook channel's body: each alert once, and an
@@ -56,6 +59,12 @@ func deliveryJSON(msg Message, now time.Time) ([]byte, error) {
 	}
 	seen := map[int64]bool{}
 	for _, it := range msg.Items {
+		if it.Event == domain.EventDegraded {
+			p.Events = append(p.Events, PayloadEvent{
+				Event: it.Event, SourceID: it.SourceID, Reasons: it.Reasons, ConsoleURL: msg.SourcesURL(),
+			})
+			continue
+		}
 		mark := cmp.Or(it.MarkName, it.Alert.MarkID)
 		if !seen[it.Alert.ID] {
 			seen[it.Alert.ID] = true

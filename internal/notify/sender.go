@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/markwatch/markwatch/internal/domain"
@@ -18,8 +19,11 @@ type Sender interface {
 
 // Item is one event a message tells of.
 type Item struct {
-	Event    string // domain.EventAlert or domain.EventStatus
-	Alert    domain.Alert
+	Event string       // domain.EventAlert, domain.EventStatus or domain.EventDegraded
+	Alert domain.Alert // zero for degraded events
+	// For degraded events: the source and the health check's reasons.
+	SourceID string
+	Reasons  []string
 	MarkName string // display name; the mark id when the registry has none
 	// For status events: the status the review set, the one before, who
 	// reviewed and their note (from the audit entry).
@@ -53,3 +57,7 @@ type Message struct {
 
 // AlertURL is the console page of an alert.
 func (m Message) AlertURL(id int64) string { return alertURL(m.BaseURL, id) }
+
+// SourcesURL is the console page of sources, where a degraded source is
+// looked into.
+func (m Message) SourcesURL() string { return strings.TrimRight(m.BaseURL, "/") + "/sources" }

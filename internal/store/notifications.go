@@ -3,14 +3,15 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/markwatch/markwatch/internal/domain"
 )
 
-const notificationColumns = `id, coalesce(subscription_id, 0), user_id, event, alert_id, coalesce(audit_id, 0), mark_id,
-	idempotency_key, due_at, state, attempts, next_attempt_at, last_error, created_at, sent_at, message_key`
+const notificationColumns = `id, coalesce(subscription_id, 0), user_id, event, coalesce(alert_id, 0), coalesce(audit_id, 0), mark_id,
+	idempotency_key, due_at, state, attempts, next_attempt_at, last_error, created_at, sent_at, message_key, source_id, reasons`
 
 // route turns events into notification rows inside the caller's
 // transaction: the alert or review and the promise to tell its subscribers
@@ -36,6 +37,9 @@ func (db *DB) route(ctx context.Context, tx querier, events []domain.AlertEvent)
 		}
 		for _, n := range ns {
 			if err := insertNotification(ctx, tx, n, now); err != nil {
+				if ev.Kind == domain.EventDegraded {
+					return fmt.Errorf("queueing degraded notification for source %s: %w", ev.SourceID, err)
+				}
 				return fmt.Errorf("queueing %s notification for alert %d: %w", ev.Kind, ev.Alert.ID, err)
 			}
 		}
@@ -50,7 +54,7 @@ func callRouter(router func(domain.AlertEvent, []domain.Subscriber) []domain.Not
 	ev domain.AlertEvent, subs []domain.Subscriber) (ns []domain.Notification, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = domain.Errorf(domain.EINTERNAL, "routing %s event of alert %d: router panicked: %v", ev.Kind, ev.Alert.ID, r)
+			err = domain.Errorf(domain.EINTERNAL, "routing %s event of alert %d (source %q): router panicked: %v", ev.Kind, ev.Alert.ID, ev.SourceID, r)
 		}
 	}()
 	return router(ev, subs), nil
@@ -106,13 +110,25 @@ func insertNotification(ctx context.Context, tx querier, n domain.Notification, 
 	if n.AuditID != 0 {
 		audit = sql.NullInt64{Int64: n.AuditID, Valid: true}
 	}
+	var alert sql.NullInt64
+	if n.AlertID != 0 {
+		alert = sql.NullInt64{Int64: n.AlertID, Valid: true}
+	}
+	reasons := ""
+	if len(n.Reasons) > 0 {
+		b, err := json.Marshal(n.Reasons)
+		if err != nil {
+			return fmt.Errorf("encoding reasons of notification %s: %w", n.IdempotencyKey, err)
+		}
+		reasons = string(b)
+	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO notifications
 		(subscription_id, user_id, event, alert_id, audit_id, mark_id, idempotency_key, due_at, state, attempts,
-		 next_attempt_at, last_error, created_at, message_key)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, '', ?, '')
+		 next_attempt_at, last_error, created_at, message_key, source_id, reasons)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, '', ?, '', ?, ?)
 		ON CONFLICT (idempotency_key) DO NOTHING`,
-		n.SubscriptionID, n.UserID, n.Event, n.AlertID, audit, n.MarkID, n.IdempotencyKey, toMillis(n.DueAt),
-		string(n.State), toMillis(n.NextAttemptAt), toMillis(now))
+		n.SubscriptionID, n.UserID, n.Event, alert, audit, n.MarkID, n.IdempotencyKey, toMillis(n.DueAt),
+		string(n.State), toMillis(n.NextAttemptAt), toMillis(now), n.SourceID, reasons)
 	if err != nil {
 		return fmt.Errorf("inserting notification %s: %w", n.IdempotencyKey, err)
 	}
@@ -217,10 +233,16 @@ func (db *DB) queryNotifications(ctx context.Context, what, q string, args ...an
 			state              string
 			due, next, created int64
 			sent               sql.NullInt64
+			reasons            string
 		)
 		if err := rows.Scan(&n.ID, &n.SubscriptionID, &n.UserID, &n.Event, &n.AlertID, &n.AuditID, &n.MarkID,
-			&n.IdempotencyKey, &due, &state, &n.Attempts, &next, &n.LastError, &created, &sent, &n.MessageKey); err != nil {
+			&n.IdempotencyKey, &due, &state, &n.Attempts, &next, &n.LastError, &created, &sent, &n.MessageKey, &n.SourceID, &reasons); err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		if reasons != "" {
+			if err := json.Unmarshal([]byte(reasons), &n.Reasons); err != nil {
+				return nil, fmt.Errorf("%s: notification %d reasons: %w", what, n.ID, err)
+			}
 		}
 		n.State = domain.NotificationState(state)
 		n.DueAt, n.NextAttemptAt, n.CreatedAt, n.SentAt = fromMillis(due), fromMillis(next), fromMillis(created), fromNullMillis(sent)

@@ -41,7 +41,7 @@ func decodeHealth(r *domain.CrawlRun, degraded bool, health sql.NullString) erro
 
 // auditDegraded records, in the transaction that finishes the run, that a
 // run was found degraded and why.
-func (db *DB) auditDegraded(ctx context.Context, tx querier, run domain.CrawlRun, sourceID string) error {
+func (db *DB) auditDegraded(ctx context.Context, tx querier, run domain.CrawlRun, sourceID string) (int64, error) {
 	after := map[string]any{"run_id": run.ID, "degraded": true}
 	if run.Health != nil {
 		after["reasons"] = run.Health.Reasons
@@ -50,11 +50,11 @@ func (db *DB) auditDegraded(ctx context.Context, tx querier, run domain.CrawlRun
 		after["pages_auto"] = run.Health.PagesAuto
 		after["listings_per_page"] = run.Health.ListingsPerPage
 	}
-	_, err := db.appendAudit(ctx, tx, domain.AuditEntry{
+	e, err := db.appendAudit(ctx, tx, domain.AuditEntry{
 		Actor: domain.SystemActor, Action: AuditSourceDegraded, Object: "source:" + sourceID,
 		After: auditDoc(after), Note: fmt.Sprintf("crawl run %d degraded", run.ID),
 	})
-	return err
+	return e.ID, err
 }
 
 // RecentHealthyRuns returns up to n of sourceID's newest runs that

@@ -96,7 +96,16 @@ func (db *DB) FinishRun(ctx context.Context, run domain.CrawlRun) error {
 			return fmt.Errorf("updating source %s error count: %w", sourceID, err)
 		}
 		if degraded {
-			return db.auditDegraded(ctx, tx, run, sourceID)
+			auditID, err := db.auditDegraded(ctx, tx, run, sourceID)
+			if err != nil {
+				return err
+			}
+			ev := domain.AlertEvent{Kind: domain.EventDegraded, SourceID: sourceID, RunID: run.ID,
+				AuditID: auditID, At: finished}
+			if run.Health != nil {
+				ev.Reasons = run.Health.Reasons
+			}
+			return db.route(ctx, tx, []domain.AlertEvent{ev})
 		}
 		return nil
 	})

@@ -50,8 +50,8 @@ func validateSubscription(s domain.Subscription) error {
 		}
 	}
 	for _, e := range s.Events {
-		if e != domain.EventAlert && e != domain.EventStatus {
-			return domain.Errorf(domain.EINVALID, "%s: event %q must be %s or %s", what, e, domain.EventAlert, domain.EventStatus)
+		if e != domain.EventAlert && e != domain.EventStatus && e != domain.EventDegraded {
+			return domain.Errorf(domain.EINVALID, "%s: event %q must be %s, %s or %s", what, e, domain.EventAlert, domain.EventStatus, domain.EventDegraded)
 		}
 	}
 	return nil

@@ -37,6 +37,9 @@ func NewRouter(marks []domain.Mark, scopeFor func(domain.User) domain.Scope, loc
 // still never receives that mark's alerts. A scopeFor of nil sees nothing:
 // a router wired without scopes must fail closed, not open.
 func (r *Router) Route(ev domain.AlertEvent, subs []domain.Subscriber) []domain.Notification {
+	if ev.Kind == domain.EventDegraded {
+		return r.routeDegraded(ev, subs)
+	}
 	var ref int64
 	switch ev.Kind {
 	case domain.EventAlert:
@@ -108,4 +111,47 @@ func (r *Router) wants(ev domain.AlertEvent, s domain.Subscriber) bool {
 		return false
 	}
 	return true
+}
+
+// mayHearDegraded reports whether u's role may operate sources (admin or
+// operator): the roles access.Can lets run and tune sources. Spelled out
+// here because subscribe does not import access.
+func mayHearDegraded(u domain.User) bool {
+	return u.Role == domain.RoleAdmin || u.Role == domain.RoleOperator
+}
+
+// routeDegraded tells admins and operators whose subscriptions list the
+// degraded event explicitly (it is not a default) that a source's run was
+// degraded. Mark, score, kind, tactic and platform filters are about alerts
+// and do not apply.
+func (r *Router) routeDegraded(ev domain.AlertEvent, subs []domain.Subscriber) []domain.Notification {
+	if ev.SourceID == "" {
+		return nil
+	}
+	ref := ev.RunID
+	if ref == 0 {
+		ref = ev.AuditID
+	}
+	var out []domain.Notification
+	for _, s := range subs {
+		sub := s.Subscription
+		if sub.Disabled || s.User.Disabled || !mayHearDegraded(s.User) || !slices.Contains(sub.Events, domain.EventDegraded) {
+			continue
+		}
+		due := DueAt(sub, ev.At, r.loc)
+		out = append(out, domain.Notification{
+			SubscriptionID: sub.ID,
+			UserID:         s.User.ID,
+			Event:          domain.EventDegraded,
+			AuditID:        ev.AuditID,
+			SourceID:       ev.SourceID,
+			Reasons:        slices.Clone(ev.Reasons),
+			IdempotencyKey: fmt.Sprintf("mw-degraded-%d-s%d", ref, sub.ID),
+			DueAt:          due,
+			State:          domain.NotifyPending,
+			NextAttemptAt:  due,
+			CreatedAt:      ev.At,
+		})
+	}
+	return out
 }

@@ -48,8 +48,14 @@ func Validate(s domain.Subscription, u domain.User, scope domain.Scope) error {
 		}
 	}
 	for _, e := range s.Events {
+		if e == domain.EventDegraded {
+			if u.Role != domain.RoleAdmin && u.Role != domain.RoleOperator {
+				return invalid("只有管理员和运维人员可以订阅 degraded（来源选择器失效）事件。Only admins and operators may subscribe to the degraded event.")
+			}
+			continue
+		}
 		if e != domain.EventAlert && e != domain.EventStatus {
-			return invalid("未知的事件 %q，可选 alert（新告警）、status（审核状态变更）。Unknown event %q; choose alert or status.", e, e)
+			return invalid("未知的事件 %q，可选 alert（新告警）、status（审核状态变更）、degraded（来源选择器失效，仅管理员和运维人员）。Unknown event %q; choose alert, status or degraded (admins and operators only).", e, e)
 		}
 	}
 	for _, t := range append(slices.Clone(s.Tactics), s.Platforms...) {
