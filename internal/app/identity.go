@@ -43,7 +43,7 @@ func checkUserFields(u domain.User, marks []domain.Mark) error {
 			}
 			sort.Strings(names)
 			hint := ""
-			if s := yamlcheck.Closest(u.Owner, names); s != "" {
+			if s := closestOwner(u.Owner, names); s != "" {
 				hint = fmt.Sprintf(" (did you mean %q?)", s)
 			}
 			return domain.Errorf(domain.EINVALID, "no mark in the registry has owner %q%s; the owners are: %s", u.Owner, hint, strings.Join(names, ", "))
@@ -86,4 +86,20 @@ func cliActor(env Env) domain.Actor {
 		name = "cli:" + u.Username
 	}
 	return domain.Actor{Name: name, Role: domain.RoleAdmin, Via: "cli"}
+}
+
+// closestOwner suggests the registry owner meant: one whose full name holds
+// what was typed (people type the short form, 河北养元智汇饮品 for
+// 河北养元智汇饮品股份有限公司), else the nearest by edit distance.
+func closestOwner(typed string, owners []string) string {
+	var holding []string
+	for _, o := range owners {
+		if strings.Contains(o, typed) {
+			holding = append(holding, o)
+		}
+	}
+	if len(holding) == 1 {
+		return holding[0]
+	}
+	return yamlcheck.Closest(typed, owners)
 }

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"go.uber.org/zap"
@@ -155,5 +156,16 @@ func TestQueryRotationSurvivesRestarts(t *testing.T) {
 		if planned[restart] != restart {
 			t.Fatalf("after %d restarts the plan used run index %d, want %d (rotation starts again)", restart, planned[restart], restart)
 		}
+	}
+}
+
+func TestOwnerTypedShortIsSuggested(t *testing.T) {
+	marks, err := loadRegistry("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = checkUserFields(domain.User{Name: "yy", Role: domain.RoleOwner, Owner: "河北养元智汇饮品"}, marks)
+	if err == nil || !strings.Contains(err.Error(), `did you mean "河北养元智汇饮品股份有限公司"?`) {
+		t.Fatalf("error %v, want a suggestion of the full owner name", err)
 	}
 }
