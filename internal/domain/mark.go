@@ -41,4 +41,8 @@ type Mark struct {
 	Generic           []string `json:"generic,omitempty"`
 	Exclude           []string `json:"exclude,omitempty"`
 	AuthorizedSellers []string `json:"authorized_sellers,omitempty"`
+	// Prices are genuine price ranges of the goods, one per unit.
+	Prices []PriceRange `json:"prices,omitempty"`
+	// Images are reference images (logo, packaging) with their hashes.
+	Images []RefImage `json:"images,omitempty"`
 }
