@@ -30,6 +30,11 @@ const (
 	ClaimSeller Permission = "sellers.claim"
 	// DecideClaims: accept or reject sellers claimed as authorised.
 	DecideClaims Permission = "sellers.decide"
+	// ReadSellers: a seller's network (shops linked by shared contacts,
+	// across platforms) and its alert history. Not for owners: a network
+	// spans other owners' marks and shops. Not for operators: it is
+	// reviewers' evidence, not crawling.
+	ReadSellers Permission = "sellers.read"
 	// ReadMetrics: Prometheus metrics.
 	ReadMetrics Permission = "metrics.read"
 )
@@ -38,9 +43,9 @@ const (
 // denied.
 var grants = map[domain.Role][]Permission{
 	domain.RoleAdmin: {Authenticated, ReadAlerts, Review, OperateSources, ReadSources, ManageUsers,
-		ReadAudit, Subscribe, DecideClaims, ReadMetrics},
+		ReadAudit, Subscribe, DecideClaims, ReadSellers, ReadMetrics},
 	domain.RoleOperator:   {Authenticated, ReadAlerts, OperateSources, ReadSources, ReadAudit, Subscribe, ReadMetrics},
-	domain.RoleSupervisor: {Authenticated, ReadAlerts, Review, ReadSources, ReadAudit, Subscribe, DecideClaims},
+	domain.RoleSupervisor: {Authenticated, ReadAlerts, Review, ReadSources, ReadAudit, Subscribe, DecideClaims, ReadSellers},
 	domain.RoleOwner:      {Authenticated, ReadAlerts, ReadAudit, Subscribe, ClaimSeller},
 }
 

@@ -14,7 +14,7 @@ func knownPermissions() []access.Permission {
 	return []access.Permission{
 		access.Authenticated, access.ReadAlerts, access.Review, access.OperateSources, access.ReadSources,
 		access.ManageUsers, access.ReadAudit, access.Subscribe, access.ClaimSeller, access.DecideClaims,
-		access.ReadMetrics,
+		access.ReadSellers, access.ReadMetrics,
 	}
 }
 

@@ -128,7 +128,7 @@ func TestMe(t *testing.T) {
 	if resp := h.getAs(t, tokSupervisor, "/api/v1/me", &me); resp.StatusCode != 200 {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
-	wantPerms := []access.Permission{access.Authenticated, access.ReadAlerts, access.Review, access.ReadSources, access.ReadAudit, access.Subscribe, access.DecideClaims}
+	wantPerms := []access.Permission{access.Authenticated, access.ReadAlerts, access.Review, access.ReadSources, access.ReadAudit, access.Subscribe, access.DecideClaims, access.ReadSellers}
 	if me.User.Name != "sjz-scjg" || me.Role != domain.RoleSupervisor || me.Scope.Jurisdiction != "河北 石家庄" || !slices.Equal(me.Permissions, wantPerms) || me.Via != access.ViaToken {
 		t.Errorf("me = %+v", me)
 	}
