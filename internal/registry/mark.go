@@ -16,7 +16,7 @@ var validID = regexp.MustCompile(`^[a-z0-9-]+$`)
 
 var markFields = []string{
 	"id", "name", "kind", "owner", "well_known", "classes", "goods", "product",
-	"origin", "forms", "generic", "exclude", "authorized_sellers",
+	"origin", "forms", "generic", "exclude", "authorized_sellers", "prices", "images",
 }
 
 var originFields = []string{"places", "seller_locations"}
@@ -97,6 +97,10 @@ func parseMark(ps *problems, n *yaml.Node, index int) (domain.Mark, int, bool) {
 			m.Exclude = textList(ps, f.val, label, f.key)
 		case "authorized_sellers":
 			m.AuthorizedSellers = textList(ps, f.val, label, f.key)
+		case "prices":
+			m.Prices = parsePrices(ps, f.val, label)
+		case "images":
+			m.Images = parseImages(ps, f.val, label)
 		default:
 			unknownField(ps, f, label, f.key, markFields)
 		}
