@@ -54,4 +54,3 @@ func imageErr(id, p, full, doing string, cause error) error {
 		cause: cause,
 	}
 }
-
