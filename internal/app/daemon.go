@@ -15,6 +15,7 @@ import (
 	"github.com/markwatch/markwatch/internal/alert"
 	"github.com/markwatch/markwatch/internal/config"
 	"github.com/markwatch/markwatch/internal/crawl"
+	"github.com/markwatch/markwatch/internal/datadir"
 	"github.com/markwatch/markwatch/internal/demo"
 	"github.com/markwatch/markwatch/internal/domain"
 	"github.com/markwatch/markwatch/internal/index"
@@ -31,6 +32,10 @@ type daemon struct {
 	cfg config.Config
 	log *zap.Logger
 	now func() time.Time
+
+	// lock keeps the data dir to this daemon; taken before anything reads
+	// or writes there, released after everything else has stopped.
+	lock *datadir.Lock
 
 	marks   []domain.Mark
 	matcher swapMatcher
@@ -80,7 +85,14 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 		}
 	}()
 
-	// The registry first: a broken one must stop startup before anything runs.
+	// The data dir's lock before anything else: a second daemon must not
+	// open the store (it would mark the first one's live runs interrupted)
+	// or start a Meilisearch beside the first one's.
+	if d.lock, err = datadir.Acquire(cfg.DataDir); err != nil {
+		return d, fmt.Errorf("starting markwatch: %w", err)
+	}
+
+	// The registry next: a broken one must stop startup before anything runs.
 	var matcher *match.Matcher
 	if d.marks, matcher, err = buildMatcher(cfg.Registry.Path, cfg.Match.AlertThreshold); err != nil {
 		return d, err
@@ -226,6 +238,11 @@ func (d *daemon) stop(ctx context.Context) {
 	if d.db != nil {
 		if err := d.db.Close(); err != nil {
 			d.log.Warn("closing store", zap.Error(err))
+		}
+	}
+	if d.lock != nil {
+		if err := d.lock.Release(); err != nil {
+			d.log.Warn("releasing the data dir", zap.Error(err))
 		}
 	}
 }
