@@ -6,6 +6,7 @@ package schedule
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -38,7 +39,19 @@ type Options struct {
 	// many sources on "0 * * * *" do not hit at once.
 	Jitter time.Duration
 	Rand   *rand.Rand // injected for deterministic tests; nil = seeded from time
+	// MinInterval is the floor under every source's schedule: a spec whose
+	// consecutive runs come closer is refused, so one typo ("* * * * * *")
+	// cannot crawl a marketplace every second. 0 means DefaultMinInterval.
+	MinInterval time.Duration
+	// SourceMinInterval sets the floor of single sources by id, above or
+	// below MinInterval (a marketplace that asks for a visit a day, a local
+	// test source).
+	SourceMinInterval map[string]time.Duration
+	Now               func() time.Time // default time.Now
 }
+
+// DefaultMinInterval is the floor when Options.MinInterval is 0.
+const DefaultMinInterval = time.Minute
 
 // Entry describes one scheduled source.
 type Entry struct {
@@ -55,6 +68,8 @@ type job struct {
 	id      cron.EntryID
 	paused  bool
 	running bool
+	// lastDue is when the clock last started a run, for the floor's guard.
+	lastDue time.Time
 }
 
 // Scheduler owns a robfig/cron instance and the goroutines of the runs it starts.
@@ -87,6 +102,13 @@ func New(run RunFunc, opts Options) (*Scheduler, error) {
 	if opts.Log == nil {
 		opts.Log = zap.NewNop()
 	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.MinInterval <= 0 {
+		opts.MinInterval = DefaultMinInterval
+	}
+	opts.SourceMinInterval = maps.Clone(opts.SourceMinInterval)
 	rng := opts.Rand
 	if rng == nil {
 		rng = rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x6d61726b))
@@ -123,12 +145,13 @@ func Validate(spec string) error {
 	return nil
 }
 
-// Set adds a source or changes its schedule. An invalid spec is refused and
-// the old schedule, if any, keeps running.
+// Set adds a source or changes its schedule. An invalid spec, or one whose
+// runs come closer than the source's floor, is refused and the old
+// schedule, if any, keeps running.
 func (s *Scheduler) Set(sourceID, spec string) error {
-	sched, err := s.parser.Parse(spec)
+	sched, err := s.parse(sourceID, spec)
 	if err != nil {
-		return Validate(spec)
+		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -143,7 +166,7 @@ func (s *Scheduler) Set(sourceID, spec string) error {
 	}
 	j.spec = spec
 	if !j.paused {
-		j.id = s.cron.Schedule(sched, cron.FuncJob(func() { s.fire(sourceID, true) }))
+		j.id = s.cron.Schedule(sched, cron.FuncJob(func() { s.due(sourceID) }))
 	}
 	return nil
 }
@@ -194,6 +217,33 @@ func (s *Scheduler) Trigger(sourceID string) error {
 		return domain.Errorf(domain.ECONFLICT, "source %q is already running", sourceID)
 	}
 	return nil
+}
+
+// due starts a scheduled run unless the previous scheduled one started less
+// than the floor ago. Set has refused specs that run closer, but a changed
+// schedule's first run can fall just after the old one's last, and a clock
+// change in a CRON_TZ= zone can bring two runs together.
+func (s *Scheduler) due(sourceID string) {
+	now := s.opts.Now()
+	floor := s.Floor(sourceID)
+	s.mu.Lock()
+	j, ok := s.jobs[sourceID]
+	if !ok {
+		s.mu.Unlock()
+		return
+	}
+	last := j.lastDue
+	if last.IsZero() || now.Sub(last) >= floor {
+		j.lastDue = now
+	}
+	s.mu.Unlock()
+	if !last.IsZero() && now.Sub(last) < floor {
+		s.opts.Log.Info("skipping scheduled run: closer than the floor to the previous one",
+			zap.String("source_id", sourceID), zap.Time("previous", last),
+			zap.Duration("since", now.Sub(last)), zap.Duration("floor", floor))
+		return
+	}
+	s.fire(sourceID, true)
 }
 
 // fire starts a run in a goroutine owned by the scheduler; it returns false
@@ -299,7 +349,7 @@ func (s *Scheduler) Entries() []Entry {
 			e.Next, e.Prev = ce.Next, ce.Prev
 			if e.Next.IsZero() && ce.Schedule != nil {
 				// cron fills Next only after Start; compute it for display.
-				e.Next = ce.Schedule.Next(time.Now().In(s.opts.Location))
+				e.Next = ce.Schedule.Next(s.opts.Now().In(s.opts.Location))
 			}
 		}
 		out = append(out, e)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/markwatch/markwatch/internal/domain"
@@ -53,118 +54,144 @@ func TestSetRefusesBadSpecAndKeepsOld(t *testing.T) {
 	}
 }
 
+// waitFor bounds a wait on a channel, so a broken scheduler fails the test
+// instead of hanging it until the package timeout. Inside a synctest
+// bubble the bound is on the fake clock and costs no real time.
+func waitFor[T any](t *testing.T, ch <-chan T, within time.Duration, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(within):
+		t.Fatalf("timed out waiting for %s", what)
+		panic("unreachable")
+	}
+}
+
 func TestTriggerNeverOverlapsAndStopCancels(t *testing.T) {
-	started := make(chan struct{}, 4)
-	var cancelled atomic.Bool
-	run := func(ctx context.Context, id string) {
-		if !Manual(ctx) {
-			t.Errorf("triggered run of %s not marked manual", id)
+	synctest.Test(t, func(t *testing.T) {
+		started := make(chan struct{}, 4)
+		var cancelled atomic.Bool
+		run := func(ctx context.Context, id string) {
+			if !Manual(ctx) {
+				t.Errorf("triggered run of %s not marked manual", id)
+			}
+			started <- struct{}{}
+			<-ctx.Done() // a long crawl, ended only by shutdown
+			cancelled.Store(true)
 		}
-		started <- struct{}{}
-		<-ctx.Done() // a long crawl, ended only by shutdown
-		cancelled.Store(true)
-	}
-	s, err := New(run, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Set("jd", "@every 1h"); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Trigger("jd"); err != nil {
-		t.Fatal(err)
-	}
-	<-started
-	if err := s.Trigger("jd"); domain.ErrorCode(err) != domain.ECONFLICT {
-		t.Fatalf("second trigger while running: got %v, want conflict", err)
-	}
-	if err := s.Trigger("nope"); domain.ErrorCode(err) != domain.ENOTFOUND {
-		t.Fatalf("unknown source: got %v, want not_found", err)
-	}
-	// The grace period runs out before the crawl ends: Stop cancels it.
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	if err := s.Stop(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if !cancelled.Load() {
-		t.Fatal("Stop returned before the running job saw cancellation")
-	}
+		s, err := New(run, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Set("jd", "@every 1h"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Trigger("jd"); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, started, time.Second, "the triggered run")
+		if err := s.Trigger("jd"); domain.ErrorCode(err) != domain.ECONFLICT {
+			t.Fatalf("second trigger while running: got %v, want conflict", err)
+		}
+		if err := s.Trigger("nope"); domain.ErrorCode(err) != domain.ENOTFOUND {
+			t.Fatalf("unknown source: got %v, want not_found", err)
+		}
+		// The grace period runs out before the crawl ends: Stop cancels it.
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		if err := s.Stop(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if !cancelled.Load() {
+			t.Fatal("Stop returned before the running job saw cancellation")
+		}
+	})
 }
 
 func TestScheduledRunFiresAndPauseStopsIt(t *testing.T) {
-	fired := make(chan string, 16)
-	s, err := New(func(ctx context.Context, id string) {
-		if Manual(ctx) {
-			t.Errorf("scheduled run of %s marked manual", id)
+	synctest.Test(t, func(t *testing.T) {
+		fired := make(chan string, 16)
+		s, err := New(func(ctx context.Context, id string) {
+			if Manual(ctx) {
+				t.Errorf("scheduled run of %s marked manual", id)
+			}
+			fired <- id
+		}, Options{Location: time.UTC})
+		if err != nil {
+			t.Fatal(err)
 		}
-		fired <- id
-	}, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Stop(context.Background())
-	if err := s.Set("taobao", "* * * * * *"); err != nil { // every second
-		t.Fatal(err)
-	}
-	s.Start()
-	select {
-	case id := <-fired:
-		if id != "taobao" {
+		defer s.Stop(context.Background())
+		if err := s.Set("taobao", "@every 1m"); err != nil {
+			t.Fatal(err)
+		}
+		s.Start()
+		start := time.Now()
+		if id := waitFor(t, fired, time.Hour, "the scheduled run"); id != "taobao" {
 			t.Fatalf("fired %q", id)
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("scheduled run never fired")
-	}
-	if err := s.Pause("taobao"); err != nil {
-		t.Fatal(err)
-	}
-	if es := s.Entries(); !es[0].Paused || !es[0].Next.IsZero() {
-		t.Fatalf("paused entry still scheduled: %+v", es[0])
-	}
-	if err := s.Resume("taobao"); err != nil {
-		t.Fatal(err)
-	}
-	if es := s.Entries(); es[0].Paused {
-		t.Fatalf("resume left it paused: %+v", es[0])
-	}
+		if got := time.Since(start); got != time.Minute {
+			t.Fatalf("first run after %s, want 1m", got)
+		}
+		if err := s.Pause("taobao"); err != nil {
+			t.Fatal(err)
+		}
+		if es := s.Entries(); !es[0].Paused || !es[0].Next.IsZero() {
+			t.Fatalf("paused entry still scheduled: %+v", es[0])
+		}
+		time.Sleep(5 * time.Minute)
+		synctest.Wait()
+		if n := len(fired); n != 0 {
+			t.Fatalf("%d runs while paused", n)
+		}
+		if err := s.Resume("taobao"); err != nil {
+			t.Fatal(err)
+		}
+		if es := s.Entries(); es[0].Paused {
+			t.Fatalf("resume left it paused: %+v", es[0])
+		}
+		waitFor(t, fired, time.Hour, "a run after resume")
+	})
 }
 
 func TestStopLetsARunningCrawlFinishWithinGrace(t *testing.T) {
-	release := make(chan struct{})
-	started := make(chan struct{})
-	var sawCancel atomic.Bool
-	run := func(ctx context.Context, id string) {
-		close(started)
-		<-release // the crawl finishes on its own
-		sawCancel.Store(ctx.Err() != nil)
-	}
-	s, err := New(run, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Set("demo", "@every 1h"); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Trigger("demo"); err != nil {
-		t.Fatal(err)
-	}
-	<-started
-	stopped := make(chan error)
-	go func() { stopped <- s.Stop(context.Background()) }()
-	select {
-	case <-stopped:
-		t.Fatal("Stop returned while the crawl was still running")
-	case <-time.After(100 * time.Millisecond):
-	}
-	if err := s.Trigger("demo"); err == nil {
-		t.Fatal("a run was started after Stop began")
-	}
-	close(release)
-	if err := <-stopped; err != nil {
-		t.Fatal(err)
-	}
-	if sawCancel.Load() {
-		t.Fatal("the crawl was cancelled although it finished within the grace period")
-	}
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		started := make(chan struct{})
+		var sawCancel atomic.Bool
+		run := func(ctx context.Context, id string) {
+			close(started)
+			<-release // the crawl finishes on its own
+			sawCancel.Store(ctx.Err() != nil)
+		}
+		s, err := New(run, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Set("demo", "@every 1h"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Trigger("demo"); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, started, time.Second, "the triggered run")
+		stopped := make(chan error, 1)
+		go func() { stopped <- s.Stop(context.Background()) }()
+		synctest.Wait() // Stop is now blocked on the run, or has returned
+		select {
+		case <-stopped:
+			t.Fatal("Stop returned while the crawl was still running")
+		default:
+		}
+		if err := s.Trigger("demo"); err == nil {
+			t.Fatal("a run was started after Stop began")
+		}
+		close(release)
+		if err := waitFor(t, stopped, time.Second, "Stop"); err != nil {
+			t.Fatal(err)
+		}
+		if sawCancel.Load() {
+			t.Fatal("the crawl was cancelled although it finished within the grace period")
+		}
+	})
 }
