@@ -14,17 +14,21 @@ import (
 	"github.com/markwatch/markwatch/internal/domain"
 )
 
-// Client calls the API with a bearer token. It implements SourceControl, so
-// the CLI drives a running daemon's scheduler through the same interface the
-// daemon serves from; errors come back as *domain.Error with the server's
-// code, so exit codes do not depend on which side failed.
+// Client calls the API with a bearer token. It implements SourceControl
+// and SellerNetworkReader, so the CLI drives a running daemon's scheduler
+// and reads its seller networks through the same interfaces the daemon
+// serves from; errors come back as *domain.Error with the server's code,
+// so exit codes do not depend on which side failed.
 type Client struct {
 	base  string
 	token string
 	hc    *http.Client
 }
 
-var _ SourceControl = (*Client)(nil)
+var (
+	_ SourceControl       = (*Client)(nil)
+	_ SellerNetworkReader = (*Client)(nil)
+)
 
 // maxAnswer bounds what the client reads of one answer: a full page of
 // audit entries is far less.
@@ -240,4 +244,14 @@ func (c *Client) Me(ctx context.Context) (MeJSON, error) {
 		return MeJSON{}, fmt.Errorf("asking who this token is: %w", err)
 	}
 	return me, nil
+}
+
+// SellerNetwork calls GET /api/v1/sellers/{id}. scope is not sent: the
+// server applies the token's own.
+func (c *Client) SellerNetwork(ctx context.Context, sellerID int64, _ domain.Scope) (domain.SellerNetwork, error) {
+	var n domain.SellerNetwork
+	if err := c.do(ctx, http.MethodGet, sellersPath+"/"+strconv.FormatInt(sellerID, 10), nil, nil, &n); err != nil {
+		return domain.SellerNetwork{}, fmt.Errorf("getting the network of seller %d: %w", sellerID, err)
+	}
+	return n, nil
 }

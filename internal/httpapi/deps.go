@@ -94,6 +94,9 @@ type Deps struct {
 	// Claims serves /api/v1/seller-claims.
 	Claims      ClaimStore
 	Credentials Credentials
+	// Networks serves GET /api/v1/sellers/{id}: a seller's network and
+	// the alerts on it.
+	Networks SellerNetworkReader
 
 	// Evidence serves GET /api/v1/alerts/{id}/evidence (with Alerts);
 	// with Blobs too, GET /api/v1/artefacts/{sha}.

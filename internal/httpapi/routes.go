@@ -173,5 +173,8 @@ func (a *api) routes() []route {
 			route{"POST " + claimsPath + "/{id}/reject", access.DecideClaims, a.rejectClaim},
 		)
 	}
+	if d.Networks != nil {
+		rs = append(rs, route{"GET " + sellersPath + "/{id}", access.ReadSellers, a.getSellerNetwork})
+	}
 	return rs
 }

@@ -47,10 +47,11 @@ func TestRouteTable(t *testing.T) {
 		"GET /api/v1/seller-claims":                 access.Authenticated,
 		"POST /api/v1/seller-claims/{id}/accept":    access.DecideClaims,
 		"POST /api/v1/seller-claims/{id}/reject":    access.DecideClaims,
+		"GET /api/v1/sellers/{id}":                  access.ReadSellers,
 	}
 	deps := Deps{Alerts: newMemStore(), Reviewer: newMemStore(), Hits: &fakeSearcher{}, Sources: newFakeSources(), Audit: newMemStore(),
 		Users: newMemStore(), Tokens: newMemStore(), Subscriptions: newMemStore(), Deliveries: newMemStore(), Claims: newMemStore(),
-		Credentials: &fakeCreds{}, Metrics: http.NotFoundHandler()}
+		Credentials: &fakeCreds{}, Metrics: http.NotFoundHandler(), Networks: &fakeNetworks{}}
 	got := map[string]access.Permission{}
 	mux := http.NewServeMux() // panics on a duplicate or conflicting pattern
 	for _, r := range Routes(deps, nil) {
@@ -99,7 +100,7 @@ func TestNilDependenciesLeaveRoutesOut(t *testing.T) {
 func TestHandlerWithoutPrincipalRefuses(t *testing.T) {
 	st := newMemStore()
 	deps := Deps{Alerts: st, Reviewer: st, Hits: &fakeSearcher{}, Sources: newFakeSources(), Audit: st, Users: st, Tokens: st,
-		Subscriptions: st, Deliveries: st, Claims: st, Credentials: &fakeCreds{}, Metrics: http.NotFoundHandler()}
+		Subscriptions: st, Deliveries: st, Claims: st, Credentials: &fakeCreds{}, Metrics: http.NotFoundHandler(), Networks: &fakeNetworks{}}
 	for _, r := range Routes(deps, nil) {
 		if r.Perm == access.Public {
 			continue
