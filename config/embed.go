@@ -8,8 +8,9 @@ package config
 import "embed"
 
 // FS holds the embedded defaults, rooted at this folder: markwatch.yaml,
-// marks/hebei.yaml, sources/*.yaml. It is a variable only because go:embed
-// needs one; an embed.FS is read-only, so this is not mutable state.
+// marks/hebei.yaml, the registry's reference images marks/images/*.png and
+// sources/*.yaml. It is a variable only because go:embed needs one; an
+// embed.FS is read-only, so this is not mutable state.
 //
 //go:embed markwatch.yaml marks sources
 var FS embed.FS
@@ -19,7 +20,9 @@ var FS embed.FS
 const (
 	DaemonConfig = "markwatch.yaml"
 	Registry     = "marks/hebei.yaml"
-	SourcesDir   = "sources"
+	// RegistryDir is the folder the registry's image paths are relative to.
+	RegistryDir = "marks"
+	SourcesDir  = "sources"
 	// DisplayPrefix is prepended to paths inside FS in error messages.
 	DisplayPrefix = "config/"
 )
