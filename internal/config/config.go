@@ -169,6 +169,29 @@ type Schedule struct {
 	// Jitter delays each scheduled run by a random amount up to this, so
 	// sources on the same spec ("0 * * * *") do not all start at once.
 	Jitter time.Duration `yaml:"jitter"`
+	// MinInterval is the floor under every source's schedule: a spec whose
+	// consecutive runs come closer is refused, so a typo ("* * * * * *")
+	// cannot crawl a marketplace every second.
+	MinInterval time.Duration `yaml:"min_interval"`
+	// Sources give single sources a floor of their own, above or below
+	// MinInterval.
+	Sources []SourceSchedule `yaml:"sources"`
+}
+
+// SourceSchedule is one source's entry under schedule.sources.
+type SourceSchedule struct {
+	ID          string        `yaml:"id"`
+	MinInterval time.Duration `yaml:"min_interval"`
+}
+
+// MinIntervals maps source ids to their own floors, as the scheduler takes
+// them (schedule.Options.SourceMinInterval).
+func (s Schedule) MinIntervals() map[string]time.Duration {
+	out := make(map[string]time.Duration, len(s.Sources))
+	for _, src := range s.Sources {
+		out[src.ID] = src.MinInterval
+	}
+	return out
 }
 
 // Location loads the schedule's time zone.
@@ -220,7 +243,7 @@ func Default() Config {
 		HTTP:     HTTP{Listen: "127.0.0.1:8080"},
 		Sources:  Sources{Demo: Demo{Enabled: true, Listen: "127.0.0.1:8089"}},
 		Match:    Match{},
-		Schedule: Schedule{Timezone: "Asia/Shanghai"},
+		Schedule: Schedule{Timezone: "Asia/Shanghai", MinInterval: time.Minute},
 		Meilisearch: Meilisearch{
 			Index:             "hits",
 			MaxIndexingMemory: "256MiB",

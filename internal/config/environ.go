@@ -28,8 +28,8 @@ func CheckEnviron(environ []string, allowed ...string) error {
 		if !strings.HasPrefix(name, "MARKWATCH_") || slices.Contains(known, name) {
 			continue
 		}
-		if strings.HasPrefix(name, "MARKWATCH_NOTIFY_WEBHOOKS") {
-			ps.add(name, "notify.webhooks", "lists cannot be set from the environment; list webhooks in the config file")
+		if list := listOf(name); list != "" {
+			ps.add(name, list, "lists cannot be set from the environment; write the list in the config file")
 			continue
 		}
 		if s := yamlcheck.Closest(strings.TrimPrefix(name, "MARKWATCH_"), suffixes); s != "" {
@@ -64,4 +64,30 @@ func envNames() []string {
 	}
 	walk(reflect.TypeFor[Config](), "")
 	return names
+}
+
+// listOf is the list field (notify.webhooks) a variable name falls under,
+// or "".
+func listOf(env string) string {
+	var found string
+	var walk func(t reflect.Type, path string)
+	walk = func(t reflect.Type, path string) {
+		for i := range t.NumField() {
+			name := tagName(t.Field(i))
+			if name == "" {
+				continue
+			}
+			ft, fpath := t.Field(i).Type, joinPath(path, name)
+			switch {
+			case ft.Kind() == reflect.Struct:
+				walk(ft, fpath)
+			case ft.Kind() == reflect.Slice:
+				if e := envName(fpath); env == e || strings.HasPrefix(env, e+"_") {
+					found = fpath
+				}
+			}
+		}
+	}
+	walk(reflect.TypeFor[Config](), "")
+	return found
 }

@@ -15,6 +15,7 @@ func TestCheckEnviron(t *testing.T) {
 		{"allowed by caller", []string{"MARKWATCH_CONFIG=/etc/markwatch.yaml"}, ""},
 		{"typo", []string{"MARKWATCH_MEILISEARCH_APIKEY=k"}, "MARKWATCH_MEILISEARCH_APIKEY: no such setting; did you mean MARKWATCH_MEILISEARCH_API_KEY?"},
 		{"list", []string{"MARKWATCH_NOTIFY_WEBHOOKS=https://example.com/hook"}, `MARKWATCH_NOTIFY_WEBHOOKS: field "notify.webhooks": lists cannot be set from the environment`},
+		{"another list", []string{"MARKWATCH_SCHEDULE_SOURCES=jd:6h"}, `MARKWATCH_SCHEDULE_SOURCES: field "schedule.sources": lists cannot be set from the environment`},
 		{"nothing close", []string{"MARKWATCH_商标=x"}, "MARKWATCH_商标: no such setting; variables are MARKWATCH_ + a field path"},
 	}
 	for _, tt := range tests {
@@ -41,7 +42,7 @@ func TestEnvNamesCoverScalars(t *testing.T) {
 			t.Errorf("%s missing from %s", want, names)
 		}
 	}
-	if strings.Contains(names, "WEBHOOKS") {
+	if strings.Contains(names, "WEBHOOKS") || strings.Contains(names, "SCHEDULE_SOURCES") {
 		t.Errorf("lists are not settable from the environment: %s", names)
 	}
 }

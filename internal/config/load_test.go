@@ -83,6 +83,24 @@ notify:
 	}
 }
 
+func TestLoadScheduleFloors(t *testing.T) {
+	path := writeConfig(t, "schedule:\n  min_interval: 10m\n  sources:\n    - {id: jd, min_interval: 6h}\n    - {id: demo, min_interval: 1s}\n")
+	c, err := Load(path, env(map[string]string{"MARKWATCH_SCHEDULE_MIN_INTERVAL": "15m"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Schedule.MinInterval != 15*time.Minute {
+		t.Errorf("min_interval = %s, want the variable's 15m over the file's 10m", c.Schedule.MinInterval)
+	}
+	want := map[string]time.Duration{"jd": 6 * time.Hour, "demo": time.Second}
+	if got := c.Schedule.MinIntervals(); !reflect.DeepEqual(got, want) {
+		t.Errorf("MinIntervals() = %v, want %v", got, want)
+	}
+	if d := Default().Schedule.MinInterval; d != time.Minute {
+		t.Errorf("default floor %s, want 1m", d)
+	}
+}
+
 func TestLoadBrokenConfig(t *testing.T) {
 	tests := []struct {
 		name string
@@ -107,6 +125,11 @@ func TestLoadBrokenConfig(t *testing.T) {
 		{"threshold not a number", "match:\n  alert_threshold: 高\n", `:2: field "match.alert_threshold": "高" is not a number`},
 		{"bad level", "log:\n  level: verbose\n", `:2: field "log.level": "verbose" is not a level; use debug, info, warn or error`},
 		{"bad format", "log:\n  format: text\n", `:2: field "log.format": "text" is not a format`},
+		{"floor under a second", "schedule:\n  min_interval: 500ms\n", `:2: field "schedule.min_interval": 500ms is under 1s`},
+		{"source floor without id", "schedule:\n  sources:\n    - min_interval: 6h\n", `:3: field "schedule.sources[0].id": must name a source`},
+		{"source floor twice", "schedule:\n  sources:\n    - {id: jd, min_interval: 6h}\n    - {id: jd, min_interval: 1h}\n", `:4: field "schedule.sources[1].id": source "jd" is listed twice`},
+		{"source floor zero", "schedule:\n  sources:\n    - {id: 京东, min_interval: 0s}\n", `:3: field "schedule.sources[0].min_interval": 0s is under 1s; give the least time between two scheduled runs of source "京东"`},
+		{"source floor misspelt", "schedule:\n  sources:\n    - {id: jd, min_intervall: 6h}\n", `:3: field "schedule.sources[0].min_intervall": unknown field; did you mean "schedule.sources[0].min_interval"?`},
 		{"bad time zone", "schedule:\n  timezone: Asia/Beijing\n", `:2: field "schedule.timezone": "Asia/Beijing" is not a known time zone`},
 		{"bad index", "meilisearch:\n  index: 命中\n", `:2: field "meilisearch.index": "命中" is not an index name`},
 		{"bad memory", "meilisearch:\n  max_indexing_memory: lots\n", `:2: field "meilisearch.max_indexing_memory": "lots" is not a size`},

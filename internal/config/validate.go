@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Validate checks every field and reports all problems at once, each naming
@@ -15,7 +16,7 @@ import (
 func (c Config) Validate() error {
 	ps := &problems{}
 	add := func(path, format string, args ...any) {
-		ps.add(c.origins[path], path, format, args...)
+		ps.add(c.origin(path), path, format, args...)
 	}
 
 	if strings.TrimSpace(c.DataDir) == "" {
@@ -64,6 +65,7 @@ func (c Config) Validate() error {
 	if c.Schedule.Jitter < 0 {
 		add("schedule.jitter", "%s must not be negative; give the most a scheduled run may be delayed, e.g. 30s, or 0", c.Schedule.Jitter)
 	}
+	checkFloors(c.Schedule, add)
 	if c.HTTP.BaseURL != "" {
 		if err := checkHTTPURL(c.HTTP.BaseURL); err != nil {
 			add("http.base_url", "%v; give the console's address as people open it, e.g. https://markwatch.example.gov.cn", err)
@@ -124,6 +126,18 @@ func (c Config) Validate() error {
 	return ps.err()
 }
 
+// origin is where path's value came from; a field missing from a list item
+// (a webhook without url) points at the item.
+func (c Config) origin(path string) string {
+	if o := c.origins[path]; o != "" {
+		return o
+	}
+	if i := strings.LastIndex(path, "]"); i >= 0 {
+		return c.origins[path[:i+1]]
+	}
+	return ""
+}
+
 // indexUID is Meilisearch's rule for index names.
 var indexUID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,400}$`)
 
@@ -159,4 +173,27 @@ func checkHTTPURL(raw string) error {
 		return fmt.Errorf("the URL has no host; write an absolute http(s) URL like http://127.0.0.1:7700")
 	}
 	return nil
+}
+
+// checkFloors: cron counts in whole seconds, so 1s is the least floor (and
+// lets any schedule through).
+func checkFloors(s Schedule, add func(path, format string, args ...any)) {
+	if s.MinInterval < time.Second {
+		add("schedule.min_interval", "%s is under 1s; give the least time between two scheduled runs of a source, e.g. 1m (1s lets any schedule through)", s.MinInterval)
+	}
+	seen := make(map[string]int, len(s.Sources))
+	for i, src := range s.Sources {
+		path := fmt.Sprintf("schedule.sources[%d]", i)
+		switch first, dup := seen[src.ID]; {
+		case strings.TrimSpace(src.ID) == "":
+			add(path+".id", "must name a source, e.g. jd (the id: in its definition)")
+		case dup:
+			add(path+".id", "source %q is listed twice (first at schedule.sources[%d]); keep one", src.ID, first)
+		default:
+			seen[src.ID] = i
+		}
+		if src.MinInterval < time.Second {
+			add(path+".min_interval", "%s is under 1s; give the least time between two scheduled runs of source %q, e.g. 6h", src.MinInterval, src.ID)
+		}
+	}
 }

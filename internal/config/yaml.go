@@ -79,6 +79,9 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 		d.ps.add(d.at(n), path, "must be a mapping of fields, not %s", yamlcheck.Shape(n))
 		return
 	}
+	if strings.HasSuffix(path, "]") {
+		d.origins[path] = d.at(n) // a list item, for fields it lacks
+	}
 	seen := make(map[string]int, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := yamlcheck.Deref(n.Content[i]), n.Content[i+1]
