@@ -2,6 +2,7 @@ package crawl_test
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -129,7 +130,7 @@ func TestExtractAutoLayouts(t *testing.T) {
 				t.Fatalf("%d listings, want %d (group %s)", len(p.Listings), n, p.Report.AutoItem)
 			}
 			for i, got := range p.Listings {
-				if want := lay.want(i); got != want {
+				if want := lay.want(i); !reflect.DeepEqual(got, want) {
 					t.Errorf("card %d:\n got %+v\nwant %+v", i, got, want)
 					break
 				}
@@ -152,7 +153,7 @@ func TestExtractAutoLayouts(t *testing.T) {
 			for i := range min(n, len(back.Listings)) {
 				b := back.Listings[i]
 				b.SourceID, b.Platform = "", ""
-				if b != p.Listings[i] {
+				if !reflect.DeepEqual(b, p.Listings[i]) {
 					t.Errorf("card %d read back\n got %+v\nwant %+v\n%s", i, b, p.Listings[i], s.YAML)
 					break
 				}

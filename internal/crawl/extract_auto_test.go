@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -303,10 +304,10 @@ func TestSuggestRoundTrip(t *testing.T) {
 		for i := range got.Listings {
 			got.Listings[i].SourceID, got.Listings[i].Platform = "", ""
 		}
-		if !slices.Equal(got.Listings, auto.Listings) || len(got.Listings) == 0 {
+		if !reflect.DeepEqual(got.Listings, auto.Listings) || len(got.Listings) == 0 {
 			t.Errorf("%s: suggested selectors read %d listings, auto-detection %d\n%s", stem, len(got.Listings), len(auto.Listings), s.YAML)
 			for i := range min(len(got.Listings), len(auto.Listings)) {
-				if got.Listings[i] != auto.Listings[i] {
+				if !reflect.DeepEqual(got.Listings[i], auto.Listings[i]) {
 					t.Errorf("first difference at %d:\n css  %+v\n auto %+v", i, got.Listings[i], auto.Listings[i])
 					break
 				}

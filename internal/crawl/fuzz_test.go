@@ -47,6 +47,9 @@ func FuzzParseSource(f *testing.F) {
 	f.Add([]byte(validSource))
 	f.Add([]byte(shopSource))
 	f.Add([]byte(tbSource))
+	f.Add([]byte(validSource + "images:\n  fetch: true\n  max_bytes: 1048576\n"))
+	f.Add([]byte(validSource + "images: {fetch: yes, max_bytes: 99999999999999999999}\n"))
+	f.Add([]byte(validSource + "images: [fetch]\n"))
 	f.Add([]byte("id: x\nsearch: {url: 'http://a/{query}'}\nextract: {css: {item: '[[', fields: {title: a, url: a@href}}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		src, err := crawl.ParseSource("fuzz.yaml", data)
@@ -58,6 +61,9 @@ func FuzzParseSource(f *testing.F) {
 		}
 		if _, err := src.PageURL("核桃", 1); err != nil {
 			t.Fatalf("accepted source cannot build a URL: %v", err)
+		}
+		if src.Images.MaxBytes < 1024 || src.Images.MaxBytes > crawl.MaxImageMaxBytes {
+			t.Fatalf("accepted source with images.max_bytes %d", src.Images.MaxBytes)
 		}
 		if (src.Extract.CSS == nil) == (src.Extract.JSON == nil) {
 			t.Fatalf("accepted source without exactly one extraction: %+v", src.Extract)

@@ -69,6 +69,17 @@ type Source struct {
 	// IdentityRules derive an offer's identity from its URL (see Identity);
 	// the zero value makes the canonical URL the identity.
 	IdentityRules IdentityRules
+	// Images says whether listing images are fetched and hashed.
+	Images SourceImages
+}
+
+// SourceImages is a source's image policy (YAML images:).
+type SourceImages struct {
+	// Fetch asks for each listing's ImageURL to be fetched and hashed
+	// (when the Crawler has an ImageHasher).
+	Fetch bool
+	// MaxBytes caps one image's body; a larger one is a counted failure.
+	MaxBytes int64
 }
 
 // SourceEvidence is a source's evidence policy (YAML evidence:).

@@ -120,7 +120,7 @@ func yamlError(name string, err error) error {
 			line, m = sm[1], sm[2]
 		}
 		if sm := unknownField.FindStringSubmatch(m); sm != nil {
-			m = fmt.Sprintf("unknown field %q (check the spelling and the nesting: search, fetch, extract, detail, evidence)", sm[1])
+			m = fmt.Sprintf("unknown field %q (check the spelling and the nesting: search, fetch, extract, detail, evidence, identity, images)", sm[1])
 		}
 		parts = append(parts, fmt.Sprintf("%s:%s: %s", name, line, m))
 	}

@@ -91,6 +91,14 @@ func TestParseSourceErrorsNameFileLineAndField(t *testing.T) {
 			[]string{"jihuo.yaml:19:", `field "identity.hosts"`, "host names only"}},
 		{"identity unknown key", func(s string) string { return s + "identity:\n  patern: x\n" },
 			[]string{"jihuo.yaml:19:", `unknown field "patern"`}},
+		{"images over 16 MiB", func(s string) string { return s + "images:\n  fetch: true\n  max_bytes: 16777217\n" },
+			[]string{"jihuo.yaml:20:", `field "images.max_bytes"`, "16 MiB"}},
+		{"images max_bytes negative", func(s string) string { return s + "images:\n  max_bytes: -1\n" },
+			[]string{"jihuo.yaml:19:", `field "images.max_bytes"`}},
+		{"images unknown key", func(s string) string { return s + "images:\n  fetch: true\n  max_size: 1000\n" },
+			[]string{"jihuo.yaml:20:", `unknown field "max_size"`}},
+		{"images fetch not a bool", func(s string) string { return s + "images:\n  fetch: 是\n" },
+			[]string{"jihuo.yaml:19:", "into bool"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -149,5 +157,31 @@ func TestQueriesPerRunBudget(t *testing.T) {
 		if err != nil || src.QueriesPerRun != c.want {
 			t.Errorf("%q: budget %d, err %v; want %d", c.line, src.QueriesPerRun, err, c.want)
 		}
+	}
+}
+
+func TestParseSourceImages(t *testing.T) {
+	cases := []struct {
+		name      string
+		block     string
+		fetch     bool
+		wantBytes int64
+	}{
+		{"absent: no fetch, default cap", "", false, crawl.DefaultImageMaxBytes},
+		{"fetch with the default cap", "images:\n  fetch: true\n", true, 2 << 20},
+		{"own cap", "images:\n  fetch: true\n  max_bytes: 524288\n", true, 512 << 10},
+		{"the 16 MiB ceiling itself", "images:\n  fetch: true\n  max_bytes: 16777216\n", true, crawl.MaxImageMaxBytes},
+		{"cap without fetch", "images:\n  max_bytes: 65536\n", false, 64 << 10},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			src, err := crawl.ParseSource("jihuo.yaml", []byte(validSource+c.block))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if src.Images.Fetch != c.fetch || src.Images.MaxBytes != c.wantBytes {
+				t.Errorf("images = %+v, want fetch %v, max_bytes %d", src.Images, c.fetch, c.wantBytes)
+			}
+		})
 	}
 }

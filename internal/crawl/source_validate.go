@@ -66,7 +66,31 @@ func (v *validator) source(raw rawSource) Source {
 	v.detail(&s, raw.Detail)
 	v.evidence(&s, raw.Evidence)
 	v.identity(&s, raw.Identity)
+	v.images(&s, raw.Images)
 	return s
+}
+
+// Bounds of images.max_bytes. A marketplace thumbnail is tens of KB; 16
+// MiB is already a poster, and one run may fetch thousands.
+const (
+	DefaultImageMaxBytes = 2 << 20
+	MaxImageMaxBytes     = 16 << 20
+	minImageMaxBytes     = 1024
+)
+
+func (v *validator) images(s *Source, raw *rawImages) {
+	s.Images = SourceImages{MaxBytes: DefaultImageMaxBytes}
+	if raw == nil {
+		return
+	}
+	s.Images.Fetch = raw.Fetch
+	switch {
+	case raw.MaxBytes == 0:
+	case raw.MaxBytes < minImageMaxBytes || raw.MaxBytes > MaxImageMaxBytes:
+		v.fail(fmt.Sprintf("must be between %d and %d bytes (16 MiB), got %d", minImageMaxBytes, MaxImageMaxBytes, raw.MaxBytes), "images", "max_bytes")
+	default:
+		s.Images.MaxBytes = raw.MaxBytes
+	}
 }
 
 // cronParser accepts what the scheduler accepts: 5 or 6 fields (seconds

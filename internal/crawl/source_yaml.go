@@ -20,6 +20,19 @@ type rawSource struct {
 	Detail   *rawDetail   `yaml:"detail"`
 	Evidence *rawEvidence `yaml:"evidence"`
 	Identity *rawIdentity `yaml:"identity"`
+	Images   *rawImages   `yaml:"images"`
+}
+
+// rawImages is the optional images block:
+//
+//	images:
+//	  fetch: true          # fetch each listing's image_url and hash it (the
+//	                       # image signal); through the source's politeness
+//	  max_bytes: 2097152   # per image; default 2 MiB, at most 16 MiB. A larger
+//	                       # image is a counted failure, the listing still goes out
+type rawImages struct {
+	Fetch    bool  `yaml:"fetch"`
+	MaxBytes int64 `yaml:"max_bytes"`
 }
 
 // rawIdentity is the optional identity block: how an offer's identity is
