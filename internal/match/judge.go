@@ -51,6 +51,11 @@ type judged struct {
 	score   float64
 	reasons []domain.Reason
 	explain bool // collect reasons; off while only scores are compared
+	keep    bool // judge fully even below minScore: the listing's photo may lift it
+	// what the signals beyond the title need to know of the title
+	goods  bool // among the mark's goods (a GI's claim is always about its product)
+	compat bool // compatible-with wording: an accessory
+	inside bool // a GI sold inside its area
 }
 
 // minScore is the least score at which a listing is said to resemble a mark
@@ -60,11 +65,11 @@ const minScore = 0.3
 
 const maxJudgedPerMark = 8
 
-func (m *Matcher) judgeAll(l domain.Listing, tx *text, hs *hanSeq, occs []occurrence) []domain.Match {
-	if len(occs) == 0 {
+func (m *Matcher) judgeAll(l domain.Listing, tx *text, hs *hanSeq, occs []occurrence, images []imageHit) []domain.Match {
+	if len(occs) == 0 && len(images) == 0 {
 		return nil
 	}
-	ctx := &listingContext{m: m, raw: l}
+	ctx := &listingContext{m: m, raw: l, images: images}
 	occs = dropExplained(occs)
 	slices.SortStableFunc(occs, func(a, b occurrence) int { return int(a.mark) - int(b.mark) })
 	var out []domain.Match
@@ -97,6 +102,14 @@ func (m *Matcher) judgeAll(l domain.Listing, tx *text, hs *hanSeq, occs []occurr
 			out = append(out, domain.Match{MarkID: m.marks[group[0].mark].mark.ID, Score: s, Alert: s >= m.threshold, Reasons: j.reasons})
 		}
 		start = end
+	}
+	if len(images) > 0 {
+		titled := len(out)
+		judgedMark := func(mark int32) bool {
+			_, found := slices.BinarySearchFunc(occs, mark, func(o occurrence, mk int32) int { return int(o.mark) - int(mk) })
+			return found
+		}
+		out = m.imageOnly(ctx, tx, judgedMark, titled > 0, out)
 	}
 	sortMatches(out)
 	return out
@@ -163,6 +176,7 @@ func (m *Matcher) bestOf(group []occurrence, tx *text, ctx *listingContext) (occ
 type listingContext struct {
 	m                   *Matcher
 	raw                 domain.Listing
+	images              []imageHit // reference images the listing photo shows, one per mark
 	sellerN, locationN  string
 	sellerDone, locDone bool
 }
@@ -199,7 +213,8 @@ func (m *Matcher) judge(o occurrence, tx *text, ctx *listingContext, explain boo
 		// place in that province (新疆伊犁), not the mark
 		return judged{}, false
 	}
-	j := judged{explain: explain}
+	_, photo := ctx.imageOf(o.mark)
+	j := judged{explain: explain, keep: photo}
 	if c.gi {
 		if !m.judgeGI(c, o, tx, ctx, &j) {
 			return judged{}, false
@@ -207,7 +222,9 @@ func (m *Matcher) judge(o occurrence, tx *text, ctx *listingContext, explain boo
 	} else {
 		m.judgeTrademark(c, o, tx, &j)
 	}
-	if len(c.authorized) > 0 && m.authorized(c, ctx.seller()) {
+	auth := len(c.authorized) > 0 && m.authorized(c, ctx.seller())
+	m.applySignals(c, o, tx, ctx, &j, auth)
+	if auth {
 		j.score *= factorAuthorized
 		if j.explain {
 			j.reasons = append(j.reasons, domain.Reason{Tactic: "context", Text: "授权店铺: " + ctx.raw.Seller, Start: -1, End: -1})
@@ -281,6 +298,7 @@ func (m *Matcher) judgeTrademark(c *compiled, o occurrence, tx *text, j *judged)
 		}
 	}
 	if g, ok := m.goodsOutside(c, tx, goodsFrom); ok {
+		j.goods = true
 		if j.explain {
 			j.reasons = append(j.reasons, m.reason(tx, "context", "商品: "+tx.original(g.us, g.ue), g.us, g.ue))
 		}
@@ -301,7 +319,7 @@ func (m *Matcher) judgeTrademark(c *compiled, o occurrence, tx *text, j *judged)
 			j.reasons = append(j.reasons, domain.Reason{Tactic: "context", Text: "非注册商品", Start: -1, End: -1})
 		}
 	}
-	if s < minScore && !j.explain {
+	if s < minScore && !j.explain && !j.keep {
 		// Compatible-with wording and an authorised shop only lower a
 		// score: one already below minScore is not reported whatever they
 		// say, and whichever of a mark's places scores best among those
@@ -312,6 +330,7 @@ func (m *Matcher) judgeTrademark(c *compiled, o occurrence, tx *text, j *judged)
 	}
 	if r, ok := m.compatible(tx, sp); ok {
 		s *= factorCompat
+		j.compat = true
 		if j.explain {
 			j.reasons = append(j.reasons, r)
 		}
@@ -324,6 +343,7 @@ func (m *Matcher) judgeTrademark(c *compiled, o occurrence, tx *text, j *judged)
 func (m *Matcher) judgeGI(c *compiled, o occurrence, tx *text, ctx *listingContext, j *judged) bool {
 	sp := span{o.us, o.ue}
 	s := scoreGIClaim
+	j.goods = true
 	if o.kind == patPlace {
 		prod, ok := m.productAfter(c, tx, sp)
 		if !ok {
@@ -360,6 +380,7 @@ func (m *Matcher) judgeGI(c *compiled, o occurrence, tx *text, ctx *listingConte
 		}
 	}
 	if m.insideOrigin(c, ctx.location()) {
+		j.inside = true
 		s *= factorInsideOrigin
 		if j.explain {
 			j.reasons = append(j.reasons, domain.Reason{Tactic: "context", Text: "产地内销售: " + ctx.raw.Location, Start: -1, End: -1})

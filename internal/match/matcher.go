@@ -38,7 +38,8 @@ type Matcher struct {
 	latinSyl                                                                 pairIndex // pinyin with one syllable's final wild
 	latinWord                                                                pairIndex // a word of a two-word latin form, by its place
 	latinAltBuilding, latinNearBuilding, latinSylBuilding, latinWordBuilding map[uint64][]int32
-	pool                                                                     sync.Pool // *scratch, per-goroutine working memory
+	images                                                                   imageIndex // reference images by perceptual hash
+	pool                                                                     sync.Pool  // *scratch, per-goroutine working memory
 }
 
 // scratch is the working memory of one Match call.
@@ -56,8 +57,9 @@ type scratch struct {
 	work          int // steps taken by the last match (alignment cells, index probes, bytes scanned)
 	// reused between titles: occurrences and the alignment steps they hold
 	// live only until the title is judged
-	occs []occurrence
-	ops  []op
+	occs   []occurrence
+	ops    []op
+	images []imageHit
 }
 
 // candStamp marks a pattern as already a candidate of the current title
@@ -97,6 +99,7 @@ func New(marks []domain.Mark, opts Options) (*Matcher, error) {
 		return nil, err
 	}
 	m.patterns = slices.Clone(m.patterns) // drop the spare capacity of values
+	m.images = buildImageIndex(marks)
 
 	m.index = freezeIndex(m.building)
 	var perClass [4]int
@@ -145,7 +148,8 @@ func (m *Matcher) match(l domain.Listing, sc *scratch) []domain.Match {
 	}
 	occs = m.latinOccurrences(tx, occs)
 	sc.occs = occs
-	ms := m.judgeAll(l, tx, hs, occs)
+	sc.images = m.images.lookup(l.ImageHash, sc.images[:0])
+	ms := m.judgeAll(l, tx, hs, occs, sc.images)
 	sc.work += len(tx.units) + tx.scanned
 	return ms
 }
