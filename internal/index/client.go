@@ -22,11 +22,19 @@ type ClientOptions struct {
 	// Now is the clock tenant tokens are dated by; default time.Now. Tests
 	// inject one to mint tokens that expire while they watch.
 	Now func() time.Time
+	// MaxTotalHits is how many matches a search counts and pages through;
+	// default DefaultMaxTotalHits. Past it a total is marked Estimated.
+	// Applied to the index by ApplySettings.
+	MaxTotalHits int
 }
 
 const (
 	defaultIndexName = "hits"
 	defaultTimeout   = 10 * time.Second
+	// DefaultMaxTotalHits replaces Meilisearch's 1,000, which capped totals
+	// and hid every page past the 1,000th hit. Counting costs only queries
+	// that match this many; a province's hits stay well below it.
+	DefaultMaxTotalHits = 100_000
 	// taskPoll is how often a pending task is polled: small documents batches
 	// finish in milliseconds, and a poll is a cheap GET on loopback.
 	taskPoll = 10 * time.Millisecond
@@ -42,6 +50,8 @@ type Client struct {
 	url string
 	hc  *http.Client
 	now func() time.Time
+	// maxTotalHits is ClientOptions.MaxTotalHits, set in the index settings.
+	maxTotalHits int
 	// tenant holds the search key and the tokens minted from it.
 	tenant tenantState
 }
@@ -77,8 +87,12 @@ func NewClient(url, apiKey string, opts ClientOptions) (*Client, error) {
 	if now == nil {
 		now = time.Now
 	}
+	maxTotal := opts.MaxTotalHits
+	if maxTotal <= 0 {
+		maxTotal = DefaultMaxTotalHits
+	}
 	sm := ms.New(url, ms.WithAPIKey(apiKey), ms.WithCustomClient(hc))
-	return &Client{ms: sm, name: name, norm: norm, url: url, hc: hc, now: now, tenant: newTenantState()}, nil
+	return &Client{ms: sm, name: name, norm: norm, url: url, hc: hc, now: now, maxTotalHits: maxTotal, tenant: newTenantState()}, nil
 }
 
 // IndexName is the uid of the index this client writes and searches.

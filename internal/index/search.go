@@ -19,13 +19,18 @@ type SearchFilter struct {
 	Offset    int
 }
 
-// SearchResult is one page of hits and the estimated number matching.
+// SearchResult is one page of hits and the number matching.
 type SearchResult struct {
-	Hits  []domain.Hit
+	Hits []domain.Hit
+	// Total is the exact number of hits matching, unless Estimated.
 	Total int
+	// Estimated says more hits match than the index counts to
+	// (ClientOptions.MaxTotalHits): Total is then a lower bound, and
+	// pages past it are empty.
+	Estimated bool
 }
 
-// Search bounds: Meilisearch stops counting at maxTotalHits (1000) anyway.
+// Search bounds on one page.
 const (
 	DefaultLimit = 20
 	MaxLimit     = 1000
@@ -61,9 +66,12 @@ func (c *Client) search(ctx context.Context, sm ms.ServiceManager, q string, f S
 	if limit == 0 {
 		limit = DefaultLimit
 	}
+	// Page mode, not offset/limit: only it counts every match rather than
+	// estimating.
+	page, perPage, skip := pageWindow(f.Offset, limit)
 	req := &ms.SearchRequest{
-		Limit:            int64(limit),
-		Offset:           int64(f.Offset),
+		Page:             int64(page),
+		HitsPerPage:      ms.Int64Ptr(int64(perPage)),
 		MatchingStrategy: ms.All,
 		Locales:          []string{"cmn"},
 	}
@@ -82,7 +90,10 @@ func (c *Client) search(ctx context.Context, sm ms.ServiceManager, q string, f S
 	if err := resp.Hits.DecodeInto(&docs); err != nil {
 		return SearchResult{}, fmt.Errorf("searching hits for %q: decoding: %w", q, err)
 	}
-	out := SearchResult{Hits: make([]domain.Hit, 0, len(docs)), Total: int(resp.EstimatedTotalHits)}
+	docs = docs[min(skip, len(docs)):]
+	docs = docs[:min(limit, len(docs))]
+	total := int(resp.TotalHits)
+	out := SearchResult{Hits: make([]domain.Hit, 0, len(docs)), Total: total, Estimated: total >= c.maxTotalHits}
 	for _, d := range docs {
 		out.Hits = append(out.Hits, d.hit())
 	}

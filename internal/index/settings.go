@@ -12,9 +12,11 @@ import (
 const primaryKey = "id"
 
 // settings are the hits index settings. Chinese fields are declared cmn so a
-// title with a kana character is not tokenised as Japanese and missed.
-func settings() *ms.Settings {
+// title with a kana character is not tokenised as Japanese and missed;
+// maxTotalHits is how far searches count and page.
+func settings(maxTotalHits int) *ms.Settings {
 	return &ms.Settings{
+		Pagination:           &ms.Pagination{MaxTotalHits: int64(maxTotalHits)},
 		SearchableAttributes: []string{"title", "title_norm", "seller", "mark_id", "reasons_text"},
 		FilterableAttributes: []string{"mark_id", "source_id", "alert", "location", "location_prefixes", "score"},
 		SortableAttributes:   []string{"score", "last_seen"},
@@ -47,7 +49,7 @@ func (c *Client) applySettings(ctx context.Context, uid string) error {
 	if err := c.ensureIndex(ctx, uid); err != nil {
 		return err
 	}
-	info, err := c.ms.Index(uid).UpdateSettings(ctx, settings())
+	info, err := c.ms.Index(uid).UpdateSettings(ctx, settings(c.maxTotalHits))
 	if err != nil {
 		return unavailable("applying settings to index "+uid, err)
 	}
