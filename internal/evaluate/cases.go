@@ -20,6 +20,10 @@ type Case struct {
 	Expect []string `json:"expect"`
 	// Tactic names why (positives) or which trap (negatives); for reading.
 	Tactic string `json:"tactic"`
+	// Image is the listing photo, a path relative to the cases file; its
+	// perceptual hash is the listing's image_hash (a test keeps the two
+	// equal). Empty when the case has no photo.
+	Image string `json:"image,omitempty"`
 }
 
 // ReadCases reads labelled cases, one JSON object a line; blank lines are
@@ -44,6 +48,9 @@ func ReadCases(r io.Reader) ([]Case, error) {
 		}
 		if prev, ok := seen[c.ID]; ok {
 			return nil, fmt.Errorf("reading cases: line %d: id %q already used on line %d", line, c.ID, prev)
+		}
+		if c.Image != "" && c.ImageHash == 0 {
+			return nil, fmt.Errorf("reading cases: line %d: case %q has an image but no image_hash", line, c.ID)
 		}
 		seen[c.ID] = line
 		out = append(out, c)

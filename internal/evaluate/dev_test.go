@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/markwatch/markwatch/internal/match"
-	"github.com/markwatch/markwatch/internal/registry"
 )
 
 // TestDevTargets runs the matcher on the labelled development set and fails
@@ -37,11 +36,7 @@ func TestRealTargets(t *testing.T) {
 // report and fails below targets.
 func checkCases(t *testing.T, registryPath, casesPath string, targets Targets) {
 	t.Helper()
-	marks, err := registry.Load(registryPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := match.New(marks, match.Options{})
+	m, err := match.New(loadMarks(t, registryPath), match.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,7 +78,10 @@ func TestScoreLikeScorePy(t *testing.T) {
 }
 
 func TestOutputRoundTrip(t *testing.T) {
-	ms := []domain.Match{{MarkID: "liugehetao", Score: 0.93, Alert: true, Reasons: []domain.Reason{{Tactic: "shape", Text: "形近: 个→介", Start: 1, End: 2}}}}
+	ms := []domain.Match{{MarkID: "liugehetao", Score: 0.93, Alert: true, Reasons: []domain.Reason{
+		{Tactic: "shape", Text: "形近: 个→介", Start: 1, End: 2},
+		{Tactic: "price", Text: "价格异常: ¥9.90 (20罐, ¥0.50/罐), 正品 ¥2.40–3.50/罐", Start: -1, End: -1},
+	}}}
 	var b bytes.Buffer
 	if err := WriteOutputLine(&b, "d0001", ms); err != nil {
 		t.Fatal(err)
@@ -86,7 +89,7 @@ func TestOutputRoundTrip(t *testing.T) {
 	if err := WriteOutputLine(&b, "d0002", nil); err != nil {
 		t.Fatal(err)
 	}
-	want := `{"id":"d0001","hits":[{"mark_id":"liugehetao","score":0.93,"alert":true,"reasons":["形近: 个→介"]}]}` + "\n" + `{"id":"d0002","hits":[]}` + "\n"
+	want := `{"id":"d0001","hits":[{"mark_id":"liugehetao","score":0.93,"alert":true,"reasons":[{"tactic":"shape","text":"形近: 个→介","start":1,"end":2},{"tactic":"price","text":"价格异常: ¥9.90 (20罐, ¥0.50/罐), 正品 ¥2.40–3.50/罐","start":-1,"end":-1}]}]}` + "\n" + `{"id":"d0002","hits":[]}` + "\n"
 	if b.String() != want {
 		t.Fatalf("got\n%s\nwant\n%s", b.String(), want)
 	}
@@ -94,7 +97,31 @@ func TestOutputRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2 || !got["d0001"][0].Alert || got["d0001"][0].MarkID != "liugehetao" || len(got["d0002"]) != 0 {
+	if len(got) != 2 || len(got["d0002"]) != 0 || len(got["d0001"]) != 1 {
 		t.Fatalf("read back %+v", got)
+	}
+	if h := got["d0001"][0]; !h.Alert || h.MarkID != "liugehetao" || len(h.Reasons) != 2 || h.Reasons[1] != ms[0].Reasons[1] {
+		t.Fatalf("read back %+v", h)
+	}
+}
+
+// TestReadOutputsOlderShape reads the shape ../shared/eval/README.md shows
+// (reasons as texts), which other matchers may write, and names bad lines.
+func TestReadOutputsOlderShape(t *testing.T) {
+	got, err := ReadOutputs(strings.NewReader(`{"id":"d0001","hits":[{"mark_id":"liugehetao","score":0.93,"alert":true,"reasons":["shape: 个→介"]}]}` + "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := got["d0001"]; len(h) != 1 || !h[0].Alert || h[0].Reasons[0].Text != "shape: 个→介" {
+		t.Fatalf("read %+v", got)
+	}
+	for _, bad := range []struct{ in, want string }{
+		{`{"id":"d1","hits":[]}` + "\n" + `{"id":"d2","hits":{}}`, "line 2:"},
+		{`{"hits":[]}`, "line 1: missing id"},
+		{`{"id":"d1","hits":[{"mark_id":"x","alert":"yes"}]}`, "line 1:"},
+	} {
+		if _, err := ReadOutputs(strings.NewReader(bad.in)); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%q: error %v, want %q", bad.in, err, bad.want)
+		}
 	}
 }

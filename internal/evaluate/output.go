@@ -2,7 +2,9 @@ package evaluate
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -10,49 +12,55 @@ import (
 	"github.com/markwatch/markwatch/internal/domain"
 )
 
-// OutputHit is one hit in the `markwatch match` JSON-lines contract
-// (../shared/eval/README.md): reasons are their readable texts ("形近: 个→介"),
-// which already name the tactic in Chinese.
-type OutputHit struct {
-	MarkID  string   `json:"mark_id"`
-	Score   float64  `json:"score"`
-	Alert   bool     `json:"alert"`
-	Reasons []string `json:"reasons"`
-}
-
-// OutputLine is one line of `markwatch match` output.
+// OutputLine is one line of `markwatch match` output, the evaluation
+// contract: the listing's id and the matcher's hits as the daemon stores
+// them — reasons are objects with their tactic, text and title span, so a
+// run's output says which signal (price, image, seller, a spelling) raised
+// each hit. The command writes it and ReadOutputs reads it: one definition.
 type OutputLine struct {
-	ID   string      `json:"id"`
-	Hits []OutputHit `json:"hits"`
+	ID   string         `json:"id"`
+	Hits []domain.Match `json:"hits"`
 }
 
-// NewOutputLine converts matcher results for one listing into a contract line.
+// NewOutputLine is the contract line for one listing's results; a listing
+// with no hit has an empty list, never null.
 func NewOutputLine(id string, ms []domain.Match) OutputLine {
-	line := OutputLine{ID: id, Hits: make([]OutputHit, 0, len(ms))}
-	for _, m := range ms {
-		h := OutputHit{MarkID: m.MarkID, Score: m.Score, Alert: m.Alert, Reasons: make([]string, 0, len(m.Reasons))}
-		for _, r := range m.Reasons {
-			h.Reasons = append(h.Reasons, r.Text)
-		}
-		line.Hits = append(line.Hits, h)
+	if ms == nil {
+		ms = []domain.Match{}
 	}
-	return line
+	return OutputLine{ID: id, Hits: ms}
 }
 
-// WriteOutputLine writes one contract line (JSON, newline-terminated).
+// WriteOutputLine writes one contract line (JSON, newline-terminated,
+// Chinese and <>& unescaped so the output reads as the titles do).
 func WriteOutputLine(w io.Writer, id string, ms []domain.Match) error {
-	data, err := json.Marshal(NewOutputLine(id, ms))
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(NewOutputLine(id, ms)); err != nil {
 		return fmt.Errorf("encoding output for %q: %w", id, err)
 	}
-	if _, err := w.Write(append(data, '\n')); err != nil {
+	if _, err := w.Write(b.Bytes()); err != nil {
 		return fmt.Errorf("writing output for %q: %w", id, err)
 	}
 	return nil
 }
 
+// textLine is the older shape of the contract (../shared/eval/README.md),
+// reasons as bare texts, which other matchers scored by score.py may
+// still write; ReadOutputs accepts it so their runs can be compared.
+type textLine struct {
+	ID   string `json:"id"`
+	Hits []struct {
+		MarkID  string   `json:"mark_id"`
+		Score   float64  `json:"score"`
+		Alert   bool     `json:"alert"`
+		Reasons []string `json:"reasons"`
+	} `json:"hits"`
+}
+
 // ReadOutputs reads contract lines (e.g. a saved `markwatch match` run) for
-// scoring; only mark ids and alert flags matter to Score.
+// scoring, by listing id. Errors name the line.
 func ReadOutputs(r io.Reader) (map[string][]domain.Match, error) {
 	out := map[string][]domain.Match{}
 	sc := bufio.NewScanner(r)
@@ -62,18 +70,39 @@ func ReadOutputs(r io.Reader) (map[string][]domain.Match, error) {
 		if text == "" {
 			continue
 		}
-		var l OutputLine
-		if err := json.Unmarshal([]byte(text), &l); err != nil {
+		l, err := decodeOutputLine([]byte(text))
+		if err != nil {
 			return nil, fmt.Errorf("reading outputs: line %d: %w", line, err)
 		}
-		ms := make([]domain.Match, 0, len(l.Hits))
-		for _, h := range l.Hits {
-			ms = append(ms, domain.Match{MarkID: h.MarkID, Score: h.Score, Alert: h.Alert})
+		if l.ID == "" {
+			return nil, fmt.Errorf("reading outputs: line %d: missing id", line)
 		}
-		out[l.ID] = ms
+		out[l.ID] = l.Hits
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("reading outputs: %w", err)
 	}
 	return out, nil
+}
+
+func decodeOutputLine(data []byte) (OutputLine, error) {
+	var l OutputLine
+	err := json.Unmarshal(data, &l)
+	var typeErr *json.UnmarshalTypeError
+	if err == nil || !errors.As(err, &typeErr) {
+		return l, err
+	}
+	var t textLine
+	if json.Unmarshal(data, &t) != nil {
+		return OutputLine{}, err // the first error says what is wrong with the current shape
+	}
+	l = OutputLine{ID: t.ID, Hits: make([]domain.Match, 0, len(t.Hits))}
+	for _, h := range t.Hits {
+		m := domain.Match{MarkID: h.MarkID, Score: h.Score, Alert: h.Alert}
+		for _, text := range h.Reasons {
+			m.Reasons = append(m.Reasons, domain.Reason{Text: text, Start: -1, End: -1})
+		}
+		l.Hits = append(l.Hits, m)
+	}
+	return l, nil
 }
