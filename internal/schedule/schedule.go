@@ -76,7 +76,7 @@ type job struct {
 type Scheduler struct {
 	opts   Options
 	run    RunFunc
-	parser cron.Parser
+	parser Parser
 	cron   *cron.Cron
 
 	ctx    context.Context
@@ -130,11 +130,6 @@ func New(run RunFunc, opts Options) (*Scheduler, error) {
 	}, nil
 }
 
-// NewParser accepts 5 fields or 6 with leading seconds, descriptors (@hourly,
-// @every 10m) and a CRON_TZ= prefix. Operator input is validated with it too.
-func NewParser() cron.Parser {
-	return cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-}
 
 // Validate reports whether spec is a schedule the scheduler accepts, with an
 // error that says what is wrong.
