@@ -130,7 +130,6 @@ func New(run RunFunc, opts Options) (*Scheduler, error) {
 	}, nil
 }
 
-
 // Validate reports whether spec is a schedule the scheduler accepts, with an
 // error that says what is wrong.
 func Validate(spec string) error {
