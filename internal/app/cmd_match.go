@@ -5,33 +5,48 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 
+	defaults "github.com/markwatch/markwatch/config"
 	"github.com/markwatch/markwatch/internal/domain"
+	"github.com/markwatch/markwatch/internal/evaluate"
+	"github.com/markwatch/markwatch/internal/imagesig"
+	"github.com/markwatch/markwatch/internal/match"
+	"github.com/markwatch/markwatch/internal/registry"
 )
-
-// caseListing is one input line of the evaluation contract: a listing with
-// an id, plus fields (expect, tactic) the matcher must not read.
-type caseListing struct {
-	ID       string  `json:"id"`
-	Title    string  `json:"title"`
-	Seller   string  `json:"seller"`
-	Location string  `json:"location"`
-	Price    float64 `json:"price"`
-	Platform string  `json:"platform"`
-	URL      string  `json:"url"`
-}
-
-type matchOutput struct {
-	ID   string         `json:"id"`
-	Hits []domain.Match `json:"hits"`
-}
 
 // maxLine bounds one JSON line; a marketplace title is far smaller.
 const maxLine = 4 << 20
 
+// signalMatcher builds the matcher of the evaluation commands: the
+// registry (path "" = embedded) with its reference images hashed relative
+// to the registry file, so a listing's image_hash is compared with them.
+func signalMatcher(registryPath string, threshold float64) (*match.Matcher, error) {
+	marks, err := loadRegistry(registryPath)
+	if err != nil {
+		return nil, err
+	}
+	var fsys fs.FS = defaults.FS
+	dir := defaults.RegistryDir
+	if registryPath != "" {
+		fsys, dir = os.DirFS(filepath.Dir(registryPath)), "."
+	}
+	if err := registry.HashImages(fsys, dir, marks, imagesig.Hasher{}.Hash); err != nil {
+		return nil, fmt.Errorf("hashing the registry's reference images: %w", err)
+	}
+	m, err := match.New(marks, match.Options{AlertThreshold: threshold})
+	if err != nil {
+		return nil, fmt.Errorf("building matcher: %w", err)
+	}
+	return m, nil
+}
+
 // runMatch implements the contract in ../shared/eval/README.md: listings as
-// JSON lines on stdin, one JSON line per listing on stdout, in input order.
-// It runs the same matcher, built the same way, as the daemon.
+// JSON lines on stdin (with image_hash, contacts and seller_history when
+// known), one evaluate.OutputLine per listing on stdout, in input order.
+// It runs the same matcher as the daemon.
 func runMatch(_ context.Context, env Env, args []string) error {
 	fs := newFlags("match", env)
 	regPath := fs.String("registry", "", "registry of protected marks (default: the embedded config/marks/hebei.yaml)")
@@ -39,38 +54,32 @@ func runMatch(_ context.Context, env Env, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	_, m, err := buildMatcher(*regPath, *threshold)
+	m, err := signalMatcher(*regPath, *threshold)
 	if err != nil {
 		return err
 	}
 	sc := bufio.NewScanner(env.Stdin)
 	sc.Buffer(make([]byte, 64<<10), maxLine)
 	w := bufio.NewWriter(env.Stdout)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
 	line := 0
 	for sc.Scan() {
 		line++
 		if len(sc.Bytes()) == 0 {
 			continue
 		}
-		var c caseListing
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+		// A labelled case's expect and tactic are not listing fields: decoding
+		// into domain.Listing drops them, so the matcher cannot read them.
+		var l domain.Listing
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			w.Flush()
 			return domain.Errorf(domain.EINVALID, "stdin line %d: not a JSON listing (want {\"id\":…,\"title\":…}): %v", line, err)
 		}
-		hits := m.Match(domain.Listing{
-			ID: c.ID, Title: c.Title, Seller: c.Seller, Location: c.Location,
-			Price: c.Price, Platform: c.Platform, URL: c.URL,
-		})
-		if hits == nil {
-			hits = []domain.Match{}
-		}
-		if err := enc.Encode(matchOutput{ID: c.ID, Hits: hits}); err != nil {
-			return fmt.Errorf("writing output for line %d: %w", line, err)
+		if err := evaluate.WriteOutputLine(w, l.ID, m.Match(l)); err != nil {
+			return fmt.Errorf("line %d: %w", line, err)
 		}
 	}
 	if err := sc.Err(); err != nil {
+		w.Flush()
 		return fmt.Errorf("reading stdin after line %d: %w", line, err)
 	}
 	return w.Flush()
