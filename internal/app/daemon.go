@@ -45,7 +45,7 @@ type daemon struct {
 	demoFile string
 	demoBase string // the running demo's URL
 	db       *store.DB
-	meili    *index.Managed // nil when an external server is configured
+	meili    *index.Supervisor // nil when an external server is configured
 	search   *index.Client
 	indexer  *index.Indexer
 	demo     *demo.Server
@@ -152,6 +152,7 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 		}
 		return float64(n)
 	}))
+	d.registerIndexMetrics(reg)
 	notifiers, err := d.startNotify(ctx)
 	if err != nil {
 		return d, err

@@ -4,20 +4,24 @@ import (
 	"context"
 	"errors"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	"github.com/markwatch/markwatch/internal/index"
 )
 
 // startIndex connects to Meilisearch, running the pinned binary when no URL
-// is configured. A search outage must not block crawling: settings that
-// cannot be applied now are retried by the indexer's first successful batch.
+// is configured, supervised so that a server that dies is started again. A
+// search outage must not block crawling: settings that cannot be applied
+// now are retried by the indexer's first successful batch.
 func (d *daemon) startIndex(ctx, bgCtx context.Context) error {
 	c, managed, err := connectIndex(ctx, d.cfg, d.log)
 	if err != nil {
 		return err
 	}
-	d.meili = managed
+	if managed != nil {
+		d.meili = index.Supervise(managed, index.SuperviseOptions{Now: d.now, Log: d.log.Named("meilisearch")})
+	}
 	d.search = c
 	if err := c.ApplySettings(ctx); err != nil {
 		d.log.Warn("Meilisearch settings not applied; hits stay in the outbox until it answers", zap.Error(err))
@@ -31,4 +35,17 @@ func (d *daemon) startIndex(ctx, bgCtx context.Context) error {
 		}
 	}()
 	return nil
+}
+
+// registerIndexMetrics counts restarts of the managed Meilisearch: a rising
+// count is a server that keeps dying (memory, disk) even while /readyz
+// recovers each time.
+func (d *daemon) registerIndexMetrics(reg prometheus.Registerer) {
+	if d.meili == nil {
+		return
+	}
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "markwatch_meilisearch_restarts_total",
+		Help: "Times the managed Meilisearch died and was started again.",
+	}, func() float64 { return float64(d.meili.Restarts()) }))
 }

@@ -47,6 +47,9 @@ type Managed struct {
 	log         *zap.Logger
 	out         *logWriter
 	stopTimeout time.Duration
+	// opts are the options it was started with, defaults filled in and the
+	// address fixed, so a Supervisor can start it again the same way.
+	opts ManagedOptions
 
 	done    chan struct{} // closed when the process has been reaped
 	waitErr error         // set before done is closed
@@ -80,7 +83,7 @@ func StartManaged(ctx context.Context, o ManagedOptions) (*Managed, error) {
 	}
 	m := &Managed{
 		url: "http://" + o.Addr, key: key, addr: o.Addr, log: o.Log,
-		out: newLogWriter(o.Log), stopTimeout: o.StopTimeout, done: make(chan struct{}),
+		out: newLogWriter(o.Log), stopTimeout: o.StopTimeout, opts: o, done: make(chan struct{}),
 	}
 	m.cmd = exec.Command(o.BinPath,
 		"--db-path", dbPath,
@@ -224,6 +227,17 @@ func (m *Managed) PID() int { return m.cmd.Process.Pid }
 
 // Exited is closed when the process has ended, for whatever reason.
 func (m *Managed) Exited() <-chan struct{} { return m.done }
+
+// ExitErr is how the process ended ("signal: killed", "exit status 1"), nil
+// for a clean exit or while it runs.
+func (m *Managed) ExitErr() error {
+	select {
+	case <-m.done:
+		return m.waitErr
+	default:
+		return nil
+	}
+}
 
 // Stop sends SIGTERM, escalates to SIGKILL after StopTimeout or when ctx
 // ends, and returns once the process has been reaped. Safe to call more than
