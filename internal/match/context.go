@@ -323,6 +323,21 @@ func (m *Matcher) compatible(tx *text, sp span) (domain.Reason, bool) {
 			}
 		}
 	}
+	// …or a word of its own right after the mark's container, a few
+	// characters after the name (红牛罐 适配 车载杯架, 衡水老白干酒瓶 适用
+	// 酒嘴): the listing fits the can or bottle. Only fitting words: after
+	// a name 适合 (适合送礼) and 用于 describe the goods themselves.
+	for _, id := range m.t.containerCompatIDs {
+		w := m.t.vocabWords[id]
+		for _, o := range tx.vocabAt(id) {
+			if o.us <= sp.ue || o.us-sp.ue > 8 || tx.units[o.us].gap < gapSpace {
+				continue
+			}
+			if prev := tx.units[o.us-1]; prev.kind == kindHan && strings.ContainsRune(containerChars, prev.r) {
+				return m.reason(tx, "context", "适配用语: "+w, o.us, o.ue), true
+			}
+		}
+	}
 	// …or just after the model it fits, within the same word (哈弗H6专用)
 	for _, id := range m.t.compatAfterIDs {
 		w := m.t.vocabWords[id]

@@ -51,7 +51,7 @@ type judged struct {
 	score   float64
 	reasons []domain.Reason
 	explain bool // collect reasons; off while only scores are compared
-	keep    bool // judge fully even below minScore: the listing's photo may lift it
+	keep    bool // judge fully even below minScore: the listing's other evidence may lift it
 	// what the signals beyond the title need to know of the title
 	goods  bool // among the mark's goods (a GI's claim is always about its product)
 	compat bool // compatible-with wording: an accessory
@@ -96,7 +96,9 @@ func (m *Matcher) judgeAll(l domain.Listing, tx *text, hs *hanSeq, occs []occurr
 			m.explain(&o, hs, tx)
 			j, ok = m.judge(o, tx, ctx, true)
 		}
-		if ok {
+		// (a signal may have lifted the quick judgement above minScore
+		// where the full one, seeing compatible-with wording, does not)
+		if ok && j.score >= minScore {
 			s := min(1, max(0, j.score))
 			s = float64(int(s*1000+0.5)) / 1000
 			out = append(out, domain.Match{MarkID: m.marks[group[0].mark].mark.ID, Score: s, Alert: s >= m.threshold, Reasons: j.reasons})
@@ -213,8 +215,7 @@ func (m *Matcher) judge(o occurrence, tx *text, ctx *listingContext, explain boo
 		// place in that province (新疆伊犁), not the mark
 		return judged{}, false
 	}
-	_, photo := ctx.imageOf(o.mark)
-	j := judged{explain: explain, keep: photo}
+	j := judged{explain: explain, keep: ctx.signalsMayLift(c, o.mark)}
 	if c.gi {
 		if !m.judgeGI(c, o, tx, ctx, &j) {
 			return judged{}, false

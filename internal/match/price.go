@@ -38,13 +38,16 @@ func countUnit(title []rune, unit string, piece bool, skip [2]int) (unitCount, b
 	if len(u) == 0 {
 		return unitCount{}, false
 	}
+	// a written number first; 整箱 only when no number says how many
+	// (整箱 2箱 is two cases)
+	whole := unitCount{}
 	for i := 0; i+len(u) <= len(title); i++ {
 		if !hasRunesAt(title, i, u) || (isASCIILetter(u[len(u)-1]) && i+len(u) < len(title) && isASCIILetter(title[i+len(u)])) {
 			continue
 		}
 		start, n, ok := numberBefore(title, i)
-		if !ok && i > 0 && title[i-1] == '整' {
-			start, n, ok = i-1, 1, true
+		if !ok && i > 0 && title[i-1] == '整' && whole.n == 0 && !(i-1 < skip[1] && skip[0] < i+len(u)) {
+			whole = unitCount{n: 1, start: i - 1, end: i + len(u)}
 		}
 		if !ok || n <= 0 || n > 10000 || (start < skip[1] && skip[0] < i+len(u)) {
 			continue
@@ -56,6 +59,9 @@ func countUnit(title []rune, unit string, piece bool, skip [2]int) (unitCount, b
 			}
 		}
 		return unitCount{n: n, start: start, end: i + len(u)}, true
+	}
+	if whole.n > 0 {
+		return whole, true
 	}
 	if !piece {
 		return unitCount{}, false
@@ -176,6 +182,28 @@ func foldCountRune(r rune) rune {
 		return r + ('a' - 'A')
 	}
 	return r
+}
+
+// countsPricedUnit reports a title that counts one of the units the mark's
+// goods are priced in (500ml*6瓶 of a liquor priced per 瓶): it sells the
+// goods in their packaging, even when it names no goods word.
+func countsPricedUnit(ranges []domain.PriceRange, title string, skip [2]int) bool {
+	var t []rune
+	for _, r := range ranges {
+		if r.Unit == "" {
+			continue
+		}
+		if t == nil {
+			t = make([]rune, 0, len(title))
+			for _, c := range title {
+				t = append(t, foldCountRune(c))
+			}
+		}
+		if _, ok := countUnit(t, strings.Map(foldCountRune, r.Unit), false, skip); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // priceAnomaly judges the listing's price against the mark's ranges: the

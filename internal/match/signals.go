@@ -2,6 +2,7 @@ package match
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/markwatch/markwatch/internal/domain"
 )
@@ -23,16 +24,20 @@ func raise(s float64) float64 { return s + (1-s)/2 }
 // evidence. Price and seller count only for a hit among the mark's goods by
 // a seller that is not authorised and with no wording that the listing is an
 // accessory (适用于 …), and never for a geographical indication sold inside
-// its area; the image counts whatever the title says about goods, except
-// for an accessory.
+// its area; a title with the name that counts the units the goods are
+// priced in (五粮液 500ml*6瓶) is among the goods even when it names none. The image counts whatever
+// the title says about goods, except for an accessory.
 func (m *Matcher) applySignals(c *compiled, o occurrence, tx *text, ctx *listingContext, j *judged, auth bool) {
-	title := j.score
-	if !auth && !j.compat && !j.inside {
-		if j.goods && len(c.mark.Prices) > 0 && ctx.raw.Price > 0 {
-			skip := [2]int{-1, -1}
-			if o.us < o.ue && o.ue <= len(tx.units) {
-				skip = [2]int{int(tx.units[o.us].start), int(tx.units[o.ue-1].end)}
-			}
+	history := ctx.raw.SellerHistory != nil && ctx.raw.SellerHistory.Confirmed > 0
+	if !auth && !j.compat && !j.inside && ((len(c.mark.Prices) > 0 && ctx.raw.Price > 0) || history) {
+		skip := [2]int{-1, -1}
+		if o.us < o.ue && o.ue <= len(tx.units) {
+			skip = [2]int{int(tx.units[o.us].start), int(tx.units[o.ue-1].end)}
+		}
+		// (the name itself, not a look-alike: 豪牛 整箱 is a box of
+		// something, not of 红牛)
+		goods := j.goods || (!o.lookalike && countsPricedUnit(c.mark.Prices, tx.title, skip))
+		if goods && len(c.mark.Prices) > 0 && ctx.raw.Price > 0 {
 			if r, ok := priceAnomaly(c.mark.Prices, ctx.raw.Price, tx.title, skip); ok {
 				j.score = max(raise(j.score), scorePriceAnomaly)
 				if j.explain {
@@ -40,10 +45,10 @@ func (m *Matcher) applySignals(c *compiled, o occurrence, tx *text, ctx *listing
 				}
 			}
 		}
-		if h := ctx.raw.SellerHistory; h != nil && h.Confirmed > 0 && title >= minScore {
+		if history && goods {
 			j.score = max(raise(j.score), scoreSellerKnown)
 			if j.explain {
-				j.reasons = append(j.reasons, sellerReason(h))
+				j.reasons = append(j.reasons, sellerReason(ctx.raw.SellerHistory))
 			}
 		}
 	}
@@ -78,6 +83,19 @@ func (m *Matcher) imageScore(c *compiled, goods bool) float64 {
 	return scoreImageRecord
 }
 
+// signalsMayLift reports whether the listing's other evidence could lift a
+// title's score for mark c above what the title alone earns, so that the
+// judgement must not stop early below minScore.
+func (ctx *listingContext) signalsMayLift(c *compiled, mark int32) bool {
+	if _, photo := ctx.imageOf(mark); photo {
+		return true
+	}
+	if h := ctx.raw.SellerHistory; h != nil && h.Confirmed > 0 {
+		return true
+	}
+	return len(c.mark.Prices) > 0 && ctx.raw.Price > 0
+}
+
 // imageOf returns the listing photo's hit on mark's reference images.
 func (c *listingContext) imageOf(mark int32) (imageHit, bool) {
 	for _, h := range c.images {
@@ -86,6 +104,22 @@ func (c *listingContext) imageOf(mark int32) (imageHit, bool) {
 		}
 	}
 	return imageHit{}, false
+}
+
+// goodsNotContainer finds one of the mark's goods words that names the
+// goods, not their container (饮料罐, 酒瓶, 酒盒 are things of their own;
+// 饮料 瓶装 and 饮料罐装 are the drink).
+func (m *Matcher) goodsNotContainer(c *compiled, tx *text) (span, bool) {
+	for _, g := range c.goods {
+		for _, o := range tx.findAll(g) {
+			if o.ue < len(tx.units) && tx.units[o.ue].gap == gapNone && strings.ContainsRune(containerChars, tx.units[o.ue].r) &&
+				(o.ue+1 >= len(tx.units) || tx.units[o.ue+1].gap != gapNone || tx.units[o.ue+1].r != '装') {
+				continue
+			}
+			return o, true
+		}
+	}
+	return span{}, false
 }
 
 // imageOnly reports the marks whose reference image the listing photo shows
@@ -99,7 +133,7 @@ func (m *Matcher) imageOnly(ctx *listingContext, tx *text, judgedMarks func(int3
 			continue
 		}
 		c := &m.marks[ih.mark]
-		g, goods := m.goodsOutside(c, tx, span{})
+		g, goods := m.goodsNotContainer(c, tx)
 		s := m.imageScore(c, goods)
 		reasons := []domain.Reason{m.imageReason(c, ih)}
 		switch {

@@ -59,7 +59,7 @@ type tables struct {
 	vocabAC    *ahocorasick.Automaton
 	vocabID    map[string]int
 	// the vocabularies as ids into vocabWords
-	compatIDs, compatAfterIDs, commerceIDs, qualifierIDs, originAfterIDs []int
+	compatIDs, compatAfterIDs, commerceIDs, qualifierIDs, originAfterIDs, containerCompatIDs []int
 }
 
 func (t *tables) swapClass(r rune) uint8 {
@@ -157,7 +157,7 @@ func newTables() *tables {
 	}
 	t.counterfeitAC = ac
 	t.vocabID = map[string]int{}
-	for _, ws := range [][]string{t.words.compat, t.words.compatAfter, t.words.commerce, t.words.qualifiers, t.words.originAfter} {
+	for _, ws := range [][]string{t.words.compat, t.words.compatAfter, t.words.commerce, t.words.qualifiers, t.words.originAfter, t.words.containerCompat} {
 		for _, w := range ws {
 			if _, ok := t.vocabID[w]; !ok {
 				t.vocabID[w] = len(t.vocabWords)
@@ -174,6 +174,7 @@ func newTables() *tables {
 	}
 	t.compatIDs, t.compatAfterIDs, t.commerceIDs = ids(t.words.compat), ids(t.words.compatAfter), ids(t.words.commerce)
 	t.qualifierIDs, t.originAfterIDs = ids(t.words.qualifiers), ids(t.words.originAfter)
+	t.containerCompatIDs = ids(t.words.containerCompat)
 	if t.vocabAC, err = ahocorasick.NewBuilder().AddStrings(t.vocabWords).Build(); err != nil {
 		panic(fmt.Sprintf("building the context-word automaton from constants: %v", err))
 	}

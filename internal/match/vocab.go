@@ -54,6 +54,14 @@ const (
 // (六个装) is a quantity, not a name.
 const measureChars = "个只件套装盒包袋瓶罐箱桶斤克千升毫支片粒条根块张份组提听杯碗"
 
+// containerCompatWords, standing after a mark's container (红牛罐 适配),
+// say the listing fits the container.
+const containerCompatWords = "适用 适用于 适配 兼容 专用 通用 配套"
+
+// containerChars are containers and fittings of goods: 饮料罐 is a can, not
+// a drink, and 红牛罐 适配 … fits one.
+const containerChars = "罐瓶盒桶杯架套盖贴壶"
+
 // compatAfterWords follow the thing an accessory fits (哈弗H6专用).
 const compatAfterWords = "专用 适用 通用 可用 兼容"
 
@@ -70,10 +78,10 @@ const commerceWords = "总店 分店 门店 专卖 专营 专柜 官方 正品 �
 
 // vocab holds the vocabularies split into words.
 type vocab struct {
-	counterfeit, compat, compatAfter, qualifiers, originAfter, commerce []string
-	provinceSuffixes, citySuffixes                                      []string
-	province                                                            map[string]bool
-	radical                                                             map[rune]rune
+	counterfeit, compat, compatAfter, qualifiers, originAfter, commerce, containerCompat []string
+	provinceSuffixes, citySuffixes                                                       []string
+	province                                                                             map[string]bool
+	radical                                                                              map[rune]rune
 }
 
 func newVocab() vocab {
@@ -81,6 +89,7 @@ func newVocab() vocab {
 		counterfeit:      strings.Fields(counterfeitWords),
 		compat:           strings.Fields(compatWords),
 		compatAfter:      strings.Fields(compatAfterWords),
+		containerCompat:  strings.Fields(containerCompatWords),
 		commerce:         strings.Fields(commerceWords),
 		originAfter:      strings.Fields(originAfterWords),
 		radical:          pairsOf(radicalForms),
