@@ -121,6 +121,9 @@ func (c *console) routes() []access.Route {
 		add("POST /sellers/{id}/accept", access.DecideClaims, c.decideClaim(true))
 		add("POST /sellers/{id}/reject", access.DecideClaims, c.decideClaim(false))
 	}
+	if deps.Networks != nil {
+		add("GET /sellers/{id}", access.ReadSellers, c.sellerNetwork)
+	}
 	return rs
 }
 

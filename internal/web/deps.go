@@ -106,6 +106,16 @@ type SellerClaimStore interface {
 	ListSellerClaims(ctx context.Context, scope domain.Scope, status domain.SellerClaimStatus) ([]domain.SellerClaim, error)
 }
 
+// SellerNetworkReader reads seller networks (docs/SIGNALS.md): shops
+// linked across platforms by a shared shop name, phone, WeChat id or
+// address.
+type SellerNetworkReader interface {
+	// SellerNetwork returns the network seller sellerID belongs to: its
+	// shops, the contacts linking them, and the alerts on their listings
+	// that scope allows, newest first. ENOTFOUND for an unknown seller.
+	SellerNetwork(ctx context.Context, sellerID int64, scope domain.Scope) (domain.SellerNetwork, error)
+}
+
 // EvidenceReader reads the evidence kept for an alert (docs/EVIDENCE.md,
 // "store"): its captures and listing versions, oldest first. It knows no
 // scope: the page checks the alert first.
@@ -182,6 +192,9 @@ type Deps struct {
 
 	// Sellers adds the authorised-seller claims page.
 	Sellers SellerClaimStore
+	// Networks adds the seller network page (GET /sellers/{id}) and links
+	// an alert's seller to it.
+	Networks SellerNetworkReader
 
 	// Evidence adds the captures and the listing's version timeline to
 	// the evidence page.

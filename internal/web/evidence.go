@@ -40,7 +40,10 @@ type evidenceView struct {
 	Reasons []reasonRow
 	Mark    *markInfo // nil when the registry does not know the mark
 	Price   string    // "" when unknown
-	Printed string
+	// SellerLink is the seller's network page; "" when there is none to
+	// show this viewer.
+	SellerLink string
+	Printed    string
 	evidenceTrail
 }
 
@@ -66,6 +69,8 @@ func (c *console) evidence(w http.ResponseWriter, r *http.Request) {
 		Row:     c.row(r, a, r.URL.RequestURI()),
 		Printed: c.when(c.deps.Now()),
 		Price:   c.price(r, a),
+
+		SellerLink: c.sellerLink(r, a),
 	}
 	for _, rs := range a.Reasons {
 		v.Reasons = append(v.Reasons, reasonRow{

@@ -87,8 +87,56 @@ func tacticLabel(t string) string {
 		return "名称相同"
 	case "context":
 		return "情境"
+	case "price":
+		return "价格异常"
+	case "image":
+		return "图片近似"
+	case "seller":
+		return "卖家网络"
 	}
 	return t
+}
+
+// contactLabel names how two shops are linked, in the words the
+// matcher's seller reasons use.
+func contactLabel(k domain.ContactKind) string {
+	switch k {
+	case domain.ContactPhone:
+		return "电话"
+	case domain.ContactWeChat:
+		return "微信"
+	case domain.ContactQQ:
+		return "QQ"
+	case domain.ContactAddress:
+		return "地址"
+	case domain.ContactShop:
+		return "店名"
+	}
+	return string(k)
+}
+
+// marketplaceLabel names a marketplace the way supervisors do; an unknown
+// platform (a source's own id) is shown as it is.
+func marketplaceLabel(p string) string {
+	switch p {
+	case "taobao":
+		return "淘宝"
+	case "tmall":
+		return "天猫"
+	case "pinduoduo":
+		return "拼多多"
+	case "jd":
+		return "京东"
+	case "1688":
+		return "1688"
+	case "douyin":
+		return "抖音"
+	case "kuaishou":
+		return "快手"
+	case "xianyu":
+		return "闲鱼"
+	}
+	return p
 }
 
 func parseStatus(s string) (domain.AlertStatus, bool) {

@@ -38,11 +38,12 @@ func TestRoutesDeclarePermissions(t *testing.T) {
 		"POST /sellers":                   access.ClaimSeller,
 		"POST /sellers/{id}/accept":       access.DecideClaims,
 		"POST /sellers/{id}/reject":       access.DecideClaims,
+		"GET /sellers/{id}":               access.ReadSellers,
 	}
 	deps := Deps{Alerts: &fakeStore{}, Reviews: &fakeStore{}, Marks: testMarks, Sources: fakeSources{}, Auth: newFakeAuth(),
 		Users: newFakeUsers(), HashPassword: fakeHash, Tokens: newFakeUsers(), Audit: &fakeAudit{}, Subscriptions: newFakeSubs(),
 		ValidateSubscription: fakeValidate, Notifications: &fakeNotifications{}, Unsubscribe: newFakeSubs().verify,
-		Unsubscriber: newFakeSubs(), Sellers: &fakeSellers{}}
+		Unsubscriber: newFakeSubs(), Sellers: &fakeSellers{}, Networks: &fakeNetworks{}}
 	got := map[string]access.Permission{}
 	for _, r := range Routes(deps, nil) {
 		if _, dup := got[r.Pattern]; dup {
