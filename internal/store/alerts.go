@@ -18,7 +18,7 @@ const (
 )
 
 const alertColumns = `id, mark_id, coalesce(hit_id, 0), source_id, url, title, seller, location,
-	score, reasons, status, first_seen, last_seen`
+	score, reasons, status, first_seen, last_seen, coalesce(seller_id, 0)`
 
 // ListAlerts returns one page of alerts, newest first, and the total number
 // matching the filter. Limit 0 means DefaultPageSize.
@@ -115,7 +115,7 @@ func scanAlert(s scanner) (domain.Alert, error) {
 		first, last     int64
 	)
 	err := s.Scan(&a.ID, &a.MarkID, &a.HitID, &a.SourceID, &a.URL, &a.Title, &a.Seller, &a.Location,
-		&a.Score, &reasons, &status, &first, &last)
+		&a.Score, &reasons, &status, &first, &last, &a.SellerID)
 	if err != nil {
 		return domain.Alert{}, err
 	}

@@ -46,8 +46,9 @@ func (db *DB) SaveListings(ctx context.Context, batch []ListingMatches) ([]SaveR
 			}
 			ensured[b.Listing.SourceID] = true
 		}
+		sellers := newSellerCache()
 		for i, b := range batch {
-			res, err := db.saveInTx(ctx, tx, b.Listing, b.Matches, b.Evidence)
+			res, err := db.saveInTx(ctx, tx, b.Listing, b.Matches, b.Evidence, sellers)
 			if err != nil {
 				return fmt.Errorf("listing %s: %w", describe(b.Listing), err)
 			}

@@ -45,7 +45,7 @@ func (db *DB) SaveListing(ctx context.Context, l domain.Listing, ms []domain.Mat
 			return err
 		}
 		var err error
-		if res, err = db.saveInTx(ctx, tx, l, ms, nil); err != nil {
+		if res, err = db.saveInTx(ctx, tx, l, ms, nil, newSellerCache()); err != nil {
 			return err
 		}
 		if db.router == nil {
@@ -69,13 +69,17 @@ func (db *DB) SaveListing(ctx context.Context, l domain.Listing, ms []domain.Mat
 // listing changed title, price, seller or image gets the next version, with
 // a capture when there is evidence. A re-sighting that changed nothing runs
 // no statement beyond what it ran before versions existed.
-func (db *DB) saveInTx(ctx context.Context, tx *writeTx, l domain.Listing, ms []domain.Match, ev *ListingEvidence) (SaveResult, error) {
+func (db *DB) saveInTx(ctx context.Context, tx *writeTx, l domain.Listing, ms []domain.Match, ev *ListingEvidence, sellers *sellerCache) (SaveResult, error) {
 	seen := l.SeenAt.UTC().Truncate(time.Millisecond)
 	if l.SeenAt.IsZero() {
 		seen = db.stamp()
 	}
 	var res SaveResult
-	lid, changed, moved, err := upsertListing(ctx, tx, l, seen)
+	sid, err := db.saveSeller(ctx, tx, l, seen, sellers)
+	if err != nil {
+		return res, err
+	}
+	lid, changed, moved, err := upsertListing(ctx, tx, l, sid, seen)
 	if err != nil {
 		return res, err
 	}
@@ -89,7 +93,7 @@ func (db *DB) saveInTx(ctx context.Context, tx *writeTx, l domain.Listing, ms []
 		if !m.Alert {
 			continue
 		}
-		a, created, err := upsertAlert(ctx, tx, l, h, seen)
+		a, created, err := upsertAlert(ctx, tx, l, h, sid, seen)
 		if err != nil {
 			return res, err
 		}
@@ -204,12 +208,14 @@ func ensureSource(ctx context.Context, tx execer, id string, now time.Time) erro
 // moved: true for a listing row not seen before, whose alert may exist
 // through another source, and for one marked version_stale (a recheck
 // found it gone, so seeing it again is news).
-func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, seen time.Time) (int64, bool, bool, error) {
+//
+// sid is the listing's seller (saveSeller), 0 for none.
+func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, sid int64, seen time.Time) (int64, bool, bool, error) {
 	key := listingKey(l)
 	var id int64
 	// Most saves are re-sightings of an unchanged listing: try that first.
 	err := tx.QueryRowContext(ctx, qTouchListing,
-		l.Platform, l.Query, toMillis(seen),
+		l.Platform, l.Query, toMillis(seen), nullID(sid),
 		l.SourceID, key, l.URL, l.Title, l.Price, l.Seller, l.Location, l.ImageURL).Scan(&id)
 	if err == nil {
 		return id, false, false, nil
@@ -229,7 +235,7 @@ func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, seen time
 	if errors.Is(err, sql.ErrNoRows) {
 		err = tx.QueryRowContext(ctx, qInsertListing,
 			l.SourceID, key, l.URL, l.Platform, l.Title, l.Price, l.Seller, l.Location, l.ImageURL, l.Query,
-			toMillis(seen), toMillis(seen)).Scan(&id)
+			toMillis(seen), toMillis(seen), nullID(sid)).Scan(&id)
 		if err != nil {
 			return 0, false, false, fmt.Errorf("inserting listing: %w", err)
 		}
@@ -241,7 +247,7 @@ func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, seen time
 	changed := url != l.URL || title != l.Title || price != l.Price || seller != l.Seller || location != l.Location
 	moved := stale || title != l.Title || price != l.Price || seller != l.Seller || image != l.ImageURL
 	_, err = tx.ExecContext(ctx, qUpdateListing,
-		l.URL, l.Platform, l.Title, l.Price, l.Seller, l.Location, l.ImageURL, l.Query, toMillis(seen), id)
+		l.URL, l.Platform, l.Title, l.Price, l.Seller, l.Location, l.ImageURL, l.Query, toMillis(seen), nullID(sid), id)
 	if err != nil {
 		return 0, false, false, fmt.Errorf("updating listing %d: %w", id, err)
 	}
@@ -308,7 +314,9 @@ func upsertHit(ctx context.Context, tx *writeTx, lid int64, l domain.Listing, m 
 
 // upsertAlert creates the alert for (mark, identity) or, when it exists, moves its
 // last_seen and takes the new score and reasons only if the score is higher.
-func upsertAlert(ctx context.Context, tx *writeTx, l domain.Listing, h domain.Hit, seen time.Time) (domain.Alert, bool, error) {
+// The alert keeps the seller sid of its first sighting (or of the first
+// since sellers were kept).
+func upsertAlert(ctx context.Context, tx *writeTx, l domain.Listing, h domain.Hit, sid int64, seen time.Time) (domain.Alert, bool, error) {
 	reasons, err := encodeReasons(h.Reasons)
 	if err != nil {
 		return domain.Alert{}, false, err
@@ -316,14 +324,14 @@ func upsertAlert(ctx context.Context, tx *writeTx, l domain.Listing, h domain.Hi
 	key := alertKey(l)
 	a := domain.Alert{
 		MarkID: h.MarkID, HitID: h.ID, SourceID: l.SourceID, URL: l.URL, Title: l.Title,
-		Seller: l.Seller, Location: l.Location, Score: h.Score, Reasons: h.Reasons,
+		Seller: l.Seller, SellerID: sid, Location: l.Location, Score: h.Score, Reasons: h.Reasons,
 		Status: domain.AlertOpen, FirstSeen: seen, LastSeen: seen,
 	}
 	// An alert is raised once and seen again on every crawl after: touch
 	// first, insert only when there was nothing to touch. SET expressions all
 	// read the old row, so reasons follows the old score.
 	res, err := tx.ExecContext(ctx, qTouchAlert,
-		toMillis(seen), h.Score, reasons, h.Score, h.MarkID, key)
+		toMillis(seen), nullID(sid), h.Score, reasons, h.Score, h.MarkID, key)
 	if err != nil {
 		return domain.Alert{}, false, fmt.Errorf("touching alert for mark %s: %w", h.MarkID, err)
 	}
@@ -334,7 +342,7 @@ func upsertAlert(ctx context.Context, tx *writeTx, l domain.Listing, h domain.Hi
 	}
 	err = tx.QueryRowContext(ctx, qInsertAlert,
 		a.MarkID, key, a.HitID, a.SourceID, a.URL, a.Title, a.Seller, a.Location, a.Score, reasons,
-		toMillis(seen), toMillis(seen)).Scan(&a.ID)
+		toMillis(seen), toMillis(seen), nullID(sid)).Scan(&a.ID)
 	if err != nil {
 		return domain.Alert{}, false, fmt.Errorf("inserting alert for mark %s: %w", h.MarkID, err)
 	}

@@ -16,18 +16,18 @@ const (
 	// version, see versions.go) is the same, and then only moves last_seen.
 	// Plain positional parameters: numbered ones cost the driver an
 	// allocation each per execution.
-	qTouchListing = `UPDATE listings SET platform = ?, query = ?, last_seen = max(last_seen, ?)
+	qTouchListing = `UPDATE listings SET platform = ?, query = ?, last_seen = max(last_seen, ?), seller_id = ?
 		WHERE source_id = ? AND url_key = ? AND url = ? AND title = ? AND price = ? AND seller = ? AND location = ?
 		AND image_url = ? AND version_stale = 0
 		RETURNING id`
 	qSelectListing = `SELECT id, url, title, price, seller, location, image_url, version_stale
 		FROM listings WHERE source_id = ? AND url_key = ?`
 	qInsertListing = `INSERT INTO listings
-			(source_id, url_key, url, platform, title, price, seller, location, image_url, query, first_seen, last_seen)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+			(source_id, url_key, url, platform, title, price, seller, location, image_url, query, first_seen, last_seen, seller_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	qUpdateListing = `UPDATE listings SET
 		url = ?, platform = ?, title = ?, price = ?, seller = ?, location = ?, image_url = ?, query = ?,
-		last_seen = max(last_seen, ?), version_stale = 0 WHERE id = ?`
+		last_seen = max(last_seen, ?), version_stale = 0, seller_id = ? WHERE id = ?`
 	// qTouchHit is a later sighting with the verdict unchanged: only
 	// last_seen moves. It matches nothing when last_seen would not move, so
 	// the caller's full path decides whether anything changed.
@@ -40,11 +40,12 @@ const (
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	qUpdateHit   = "UPDATE hits SET score = ?, alert = ?, reasons = ?, last_seen = ? WHERE id = ?"
 	qInsertAlert = `INSERT INTO alerts
-		(mark_id, url_key, hit_id, source_id, url, title, seller, location, score, reasons, status, first_seen, last_seen)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)
+		(mark_id, url_key, hit_id, source_id, url, title, seller, location, score, reasons, status, first_seen, last_seen, seller_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)
 		ON CONFLICT (mark_id, url_key) DO NOTHING RETURNING id`
 	qTouchAlert = `UPDATE alerts SET
 		last_seen = max(last_seen, ?),
+		seller_id = coalesce(seller_id, ?),
 		reasons = CASE WHEN ? > score THEN ? ELSE reasons END,
 		score = max(score, ?)
 		WHERE mark_id = ? AND url_key = ?`
@@ -63,11 +64,15 @@ var hotStatements = []string{
 	qInsertHit, qUpdateHit, qInsertAlert, qTouchAlert, qEnqueue, qInsertVersion, qSelectAlertID,
 }
 
+// allHot are the statements prepared at Open: the listing's and its
+// seller's.
+func allHot() []string { return append(append([]string{}, hotStatements...), sellerStatements...) }
+
 // prepareHot prepares hotStatements. It must run outside any transaction:
 // the write pool has one connection, which a transaction would hold.
 func prepareHot(ctx context.Context, wr *sql.DB) (map[string]*sql.Stmt, error) {
-	m := make(map[string]*sql.Stmt, len(hotStatements))
-	for _, q := range hotStatements {
+	m := make(map[string]*sql.Stmt, len(hotStatements)+len(sellerStatements))
+	for _, q := range allHot() {
 		st, err := wr.PrepareContext(ctx, q)
 		if err != nil {
 			closeStatements(m)

@@ -1,0 +1,82 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+// TestMigrateVersion6WithData upgrades a database written before sellers
+// were kept (schema 6): its alerts read with no seller, and seeing the
+// listing again records the seller and gives the old alert its seller.
+func TestMigrateVersion6WithData(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v6.db")
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const item = "https://item.taobao.com/item.htm?id=5001"
+	qs := []string{`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`}
+	for _, m := range ms[:6] {
+		qs = append(qs, m.sql, fmt.Sprintf("INSERT INTO schema_migrations VALUES (%d, '%s', 1700000000000)", m.version, m.name))
+	}
+	qs = append(qs,
+		`INSERT INTO sources (id, schedule, created_at) VALUES ('taobao-search', '@every 6h', 1700000000000)`,
+		`INSERT INTO listings (id, source_id, url_key, url, platform, title, price, seller, location, image_url, first_seen, last_seen)
+			VALUES (1, 'taobao-search', '`+item+`', '`+item+`', 'taobao',
+			'六个核桅 核桃乳 240ml*20罐 整箱', 19.9, '鑫旺食品专营店', '河北 衡水', '', 1700000000000, 1700000600000)`,
+		`INSERT INTO hits (id, listing_id, mark_id, score, alert, reasons, first_seen, last_seen)
+			VALUES (1, 1, 'liugehetao', 0.9, 1, '[]', 1700000000000, 1700000600000)`,
+		`INSERT INTO alerts (id, mark_id, url_key, hit_id, source_id, url, title, seller, location, score, status, first_seen, last_seen)
+			VALUES (1, 'liugehetao', '`+item+`', 1, 'taobao-search', '`+item+`',
+			'六个核桅 核桃乳 240ml*20罐 整箱', '鑫旺食品专营店', '河北 衡水', 0.9, 'confirmed', 1700000000000, 1700000600000)`,
+	)
+	for _, q := range qs {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("building version 6: %v\n%s", err, q)
+		}
+	}
+	if err := raw.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatalf("Open(v6) = %v", err)
+	}
+	defer db.Close()
+	a, err := db.GetAlert(ctx, 1)
+	if err != nil || a.SellerID != 0 || a.Status != domain.AlertConfirmed {
+		t.Fatalf("old alert after migrating = %+v, %v; want confirmed, no seller", a, err)
+	}
+	if risks, err := db.SellerRisks(ctx); err != nil || len(risks) != 0 {
+		t.Errorf("SellerRisks before the listing is seen again = %v, %v", risks, err)
+	}
+
+	l := shopListing("taobao", "鑫旺食品专营店", item, phoneX)
+	mustSave(t, db, l, match("liugehetao", 0.9, true))
+	a, err = db.GetAlert(ctx, 1)
+	if err != nil || a.SellerID == 0 {
+		t.Fatalf("old alert after its listing is seen again = %+v, %v; want a seller", a, err)
+	}
+	risks, err := db.SellerRisks(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := risks[phoneX]; h.Confirmed != 1 || h.NetworkID != a.SellerID {
+		t.Errorf("SellerRisks[phone] = %+v, want the old confirmed alert's network", h)
+	}
+	var sid int64
+	if err := db.sql.QueryRow("SELECT coalesce(seller_id, 0) FROM listings WHERE id = 1").Scan(&sid); err != nil || sid != a.SellerID {
+		t.Errorf("listing 1 seller_id = %d, %v; want %d", sid, err, a.SellerID)
+	}
+}
