@@ -116,6 +116,9 @@ type Runner struct {
 	// otherwise nothing to compare with, so only pages read by
 	// auto-detection mark a run degraded.
 	History RunHistory
+	// Sellers is read once at run start for the seller-network signal
+	// (Listing.SellerHistory); nil means no seller signal.
+	Sellers SellerRisks
 }
 
 // finishTimeout bounds recording a run after its context was cancelled.
@@ -132,6 +135,7 @@ func (r *Runner) Run(ctx context.Context, sourceID string) (domain.CrawlRun, err
 	log = log.With(zap.Int64("run_id", run.ID))
 	log.Info("crawl run started")
 	start := r.Now()
+	risks := r.snapshotSellers(ctx, log)
 
 	// Fetch goroutines match what they extract and queue it; one writer
 	// stores the queue in batches, since a commit per listing would make
@@ -143,6 +147,7 @@ func (r *Runner) Run(ctx context.Context, sourceID string) (domain.CrawlRun, err
 		if l.SeenAt.IsZero() {
 			l.SeenAt = r.Now()
 		}
+		risks.history(&l)
 		ms := r.Matcher.Match(l)
 		if len(ms) == 0 {
 			// Nothing like a protected name: counted, not stored. Most of
