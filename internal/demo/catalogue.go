@@ -7,25 +7,67 @@ const (
 	KindLookalike Kind = "lookalike" // imitates a protected name or sells a GI from outside its area
 	KindGenuine   Kind = "genuine"   // the owner, an authorised seller, or a GI from inside its area
 	KindUnrelated Kind = "unrelated" // ordinary goods; must not raise alerts
+	// KindCounterfeit names the mark plainly, or only its goods: the title
+	// alone is no alert, a signal beyond it (Item.Signal) gives it away.
+	KindCounterfeit Kind = "counterfeit"
+)
+
+// Signal is the evidence beyond the title a listing carries, named as the
+// matcher's tactic for it (docs/SIGNALS.md).
+type Signal string
+
+const (
+	SignalPrice  Signal = "price"  // far below the mark's genuine price for what it holds
+	SignalImage  Signal = "image"  // its photo is a copy of a mark's reference image
+	SignalSeller Signal = "seller" // its shop shares a phone or WeChat id with the ring's other shops
 )
 
 // Item is one listing of the demo marketplace.
 type Item struct {
 	ID       int
+	Platform string // the demo platform it is listed on (PlatformMain, PlatformPifa, PlatformYouxuan)
 	Title    string
 	Price    float64
 	Seller   string
 	Location string // "省 市", as marketplaces show seller location
 	Kind     Kind
+	Signal   Signal // "" for a listing with nothing beyond its title
+	// Photo is the reference image (config/marks/images/<Photo>.png) the
+	// listing's photo copies, resized, recompressed and watermarked; ""
+	// for an ordinary photo that resembles no mark's packaging.
+	Photo string
 }
 
-// catalogue returns the demo marketplace's goods. The titles are written for
+// catalogue returns the goods of every demo platform: the main
+// marketplace's, then the two small platforms' the counterfeit ring also
+// sells on.
+func catalogue() []Item {
+	items := mainCatalogue()
+	for i := range items {
+		items[i].ID = 1001 + i
+		items[i].Platform = PlatformMain
+	}
+	for _, p := range []struct {
+		id    string
+		first int
+		items []Item
+	}{{PlatformPifa, 2001, pifaCatalogue()}, {PlatformYouxuan, 3001, youxuanCatalogue()}} {
+		for i := range p.items {
+			p.items[i].ID = p.first + i
+			p.items[i].Platform = p.id
+		}
+		items = append(items, p.items...)
+	}
+	return items
+}
+
+// mainCatalogue returns the main demo marketplace's goods. The titles are written for
 // this demo in the style of Chinese marketplace listings; the look-alikes use
 // the tactics counterfeiters use: a sound-alike character (陆/六, 郞/郎), a
 // shape-alike one (迂/迁, 核/桄), an inserted word, traditional script, split
 // names, and GI products sold from outside the protected area.
-func catalogue() []Item {
-	items := []Item{
+func mainCatalogue() []Item {
+	return []Item{
 		// 六个核桃 and 涉县核桃
 		{Title: "六个核桃 易智型核桃乳 240ml×20罐 整箱装 植物蛋白饮料", Price: 79.9, Seller: "六个核桃官方旗舰店", Location: "河北 衡水", Kind: KindGenuine},
 		{Title: "养元 六个核桃 精品型 核桃乳 240ml*12罐 送礼佳品", Price: 52.0, Seller: "六个核桃京东自营旗舰店", Location: "北京 北京", Kind: KindGenuine},
@@ -125,9 +167,25 @@ func catalogue() []Item {
 		{Title: "王老吉 凉茶植物饮料 310ml*24罐 整箱", Price: 64.0, Seller: "王老吉官方旗舰店", Location: "广东 广州", Kind: KindUnrelated},
 		{Title: "恰恰 山核桃味瓜子 108g*6袋", Price: 29.9, Seller: "坚果炒货专营", Location: "安徽 合肥", Kind: KindUnrelated},
 		{Title: "思念 汤圆 黑芝麻 500g*2袋", Price: 19.9, Seller: "思念食品旗舰店", Location: "河南 郑州", Kind: KindUnrelated},
+
+		// Signals beyond the title (appended, so the listings above keep
+		// their ids). Price: the plain name, priced far below the genuine
+		// goods for what the title says the listing holds.
+		{Title: "六个核桃 核桃乳 240ml*20罐 整箱 特价清仓", Price: 9.9, Seller: "惠购食品折扣店", Location: "广东 广州", Kind: KindCounterfeit, Signal: SignalPrice},
+		{Title: "衡水老白干 67度 500ml*6瓶 整箱 清仓", Price: 59.0, Seller: "名酒特卖汇", Location: "河南 郑州", Kind: KindCounterfeit, Signal: SignalPrice},
+		{Title: "以岭 连花清瘟胶囊 0.35g*24粒 家庭常备", Price: 4.5, Seller: "平价药品直销", Location: "广西 南宁", Kind: KindCounterfeit, Signal: SignalPrice},
+		// Image: the mark's own packaging photo under a title that avoids
+		// the name but names the goods.
+		{Title: "核桃乳 植物蛋白饮料 240ml*20罐 整箱 早餐奶", Price: 29.9, Seller: "优品饮料批发", Location: "河南 周口", Kind: KindCounterfeit, Signal: SignalImage, Photo: "liugehetao-can"},
+		{Title: "核桃露 礼盒装 240ml×20罐 植物蛋白 节日送礼", Price: 35.0, Seller: "福满多副食", Location: "山东 菏泽", Kind: KindCounterfeit, Signal: SignalImage, Photo: "liugehetao-box"},
+		{Title: "杏仁露 植物蛋白饮料 240ml*20罐 整箱", Price: 28.0, Seller: "万家乐饮品", Location: "河南 新乡", Kind: KindCounterfeit, Signal: SignalImage, Photo: "lulu-can"},
+		{Title: "纯粮白酒 67度 500ml 古法酿造 高度酒", Price: 39.0, Seller: "醇香酒业商行", Location: "山东 菏泽", Kind: KindCounterfeit, Signal: SignalImage, Photo: "hengshui-laobaigan-bottle"},
+		{Title: "龙须挂面 1kg*3 细面条 家用速食", Price: 12.9, Seller: "好日子粮油", Location: "山东 德州", Kind: KindCounterfeit, Signal: SignalImage, Photo: "jinshahe-pack"},
+		{Title: "红烧牛肉面 桶装方便面 12桶 整箱", Price: 29.0, Seller: "速食批发仓", Location: "湖北 孝感", Kind: KindCounterfeit, Signal: SignalImage, Photo: "jinmailang-bucket"},
+		// Seller: the ring's shop on this platform (its look-alike is what
+		// supervisors confirm; its plain-name listing is what the network's
+		// record then raises).
+		{Title: "陆个核桃 核桃乳 240ml*20罐 整箱 送礼", Price: 35.8, Seller: ringShopMain, Location: "河南 郑州", Kind: KindLookalike, Signal: SignalSeller},
+		{Title: "六个核桃 精品型 核桃乳 240ml*12罐", Price: 39.9, Seller: ringShopMain, Location: "河南 郑州", Kind: KindCounterfeit, Signal: SignalSeller},
 	}
-	for i := range items {
-		items[i].ID = 1001 + i
-	}
-	return items
 }

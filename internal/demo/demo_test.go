@@ -13,7 +13,7 @@ import (
 )
 
 func TestSearchFindsLookalikesAndGenuine(t *testing.T) {
-	items := catalogue()
+	items := NewServer(Options{}).byPlatform[PlatformMain]
 	tests := []struct {
 		query string
 		want  []string // title prefixes that must be among the results

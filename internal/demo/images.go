@@ -2,43 +2,53 @@ package demo
 
 import (
 	"bytes"
-	"hash/fnv"
+	"fmt"
 	"image"
-	"image/color"
 	"image/jpeg"
 	"net/http"
+	"strconv"
 	"strings"
+
+	"go.uber.org/zap"
 )
 
-// handleImage serves /static/img/{id}.jpg: a small product photo stand-in,
-// a different colour per item, so the evidence worker has a real image to
-// fetch, hash and keep for each alerting listing.
+// handleImage serves /static/img/{id}.jpg, every platform's listing photos
+// (one image host, as marketplaces' CDNs are): the listing's copy of a
+// mark's reference image when it has one, else an ordinary photo of its
+// own. The evidence worker and the image signal fetch and hash these.
 func (s *Server) handleImage(w http.ResponseWriter, r *http.Request) {
 	id, ok := strings.CutSuffix(r.PathValue("file"), ".jpg")
 	if !ok || id == "" || len(id) > 16 {
 		http.NotFound(w, r)
 		return
 	}
-	h := fnv.New32a()
-	h.Write([]byte(id))
-	sum := h.Sum32()
-	img := image.NewRGBA(image.Rect(0, 0, 160, 160))
-	bg := color.RGBA{R: uint8(sum), G: uint8(sum >> 8), B: uint8(sum >> 16), A: 255}
-	for y := range 160 {
-		for x := range 160 {
-			c := bg
-			if x > 40 && x < 120 && y > 30 && y < 130 { // a "can" in the middle
-				c = color.RGBA{R: 250, G: 240, B: 220, A: 255}
-			}
-			img.Set(x, y, c)
-		}
-	}
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 80}); err != nil {
+	body, err := photo(s.byID, id)
+	if err != nil {
+		s.opts.Log.Warn("serving listing photo", zap.String("image_id", id), zap.Error(err))
 		http.Error(w, "encoding image", http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "image/jpeg")
 	w.Header().Set("Cache-Control", "public, max-age=86400")
-	w.Write(buf.Bytes())
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	_, _ = w.Write(body)
+}
+
+// photo returns the JPEG served for an image id.
+func photo(byID map[int]Item, id string) ([]byte, error) {
+	var img image.Image
+	quality := 85
+	if n, err := strconv.Atoi(id); err == nil && byID[n].Photo != "" {
+		if cp := copyPhoto(byID[n].Photo, n); cp != nil {
+			img, quality = cp, copyQuality(n)
+		}
+	}
+	if img == nil {
+		img = ordinaryPhoto(id)
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: quality}); err != nil {
+		return nil, fmt.Errorf("encoding photo %s: %w", id, err)
+	}
+	return buf.Bytes(), nil
 }

@@ -32,9 +32,9 @@ type Options struct {
 // Server is the demo marketplace. Start it once; Close stops it and waits
 // for its goroutine.
 type Server struct {
-	opts  Options
-	items []Item
-	byID  map[int]Item
+	opts       Options
+	byPlatform map[string][]Item
+	byID       map[int]Item
 
 	layout atomic.Int32 // a Layout; switched while serving
 
@@ -59,10 +59,12 @@ func NewServer(opts Options) *Server {
 	}
 	items := catalogue()
 	byID := make(map[int]Item, len(items))
+	byPlatform := map[string][]Item{}
 	for _, it := range items {
 		byID[it.ID] = it
+		byPlatform[it.Platform] = append(byPlatform[it.Platform], it)
 	}
-	return &Server{opts: opts, items: items, byID: byID}
+	return &Server{opts: opts, byPlatform: byPlatform, byID: byID}
 }
 
 // Layout is the markup of the result pages. Marketplaces redesign their
@@ -89,7 +91,8 @@ func (s *Server) SetLayout(l Layout) { s.layout.Store(int32(l)) }
 // Layout returns the markup the result pages are served in.
 func (s *Server) Layout() Layout { return Layout(s.layout.Load()) }
 
-// Items returns the catalogue, for tests that check what a crawl found.
+// Items returns the catalogue of every platform (Item.Platform says
+// which), for tests that check what a crawl found.
 func (s *Server) Items() []Item { return catalogue() }
 
 // Start listens and serves in a goroutine owned by the Server. It returns the
