@@ -15,7 +15,6 @@ import (
 	"github.com/markwatch/markwatch/internal/alert"
 	"github.com/markwatch/markwatch/internal/crawl"
 	"github.com/markwatch/markwatch/internal/demo"
-	"github.com/markwatch/markwatch/internal/pipeline"
 )
 
 // runCrawl runs one source once, now, through the same pipeline as the
@@ -111,19 +110,16 @@ func runCrawl(ctx context.Context, env Env, args []string) error {
 		copts.AllowAddresses = []netip.AddrPort{allowDemo}
 	}
 	crawler := crawl.New(copts)
-	r := &pipeline.Runner{
-		Crawler: &sourceCrawler{
+	r := newRunner(runnerParts{
+		crawler: &sourceCrawler{
 			sources: map[string]crawl.Source{src.ID: *src}, runs: map[string]int{}, runIndex: db.FinishedRuns,
 			crawler: func(crawl.Source) *crawl.Crawler { return crawler },
 			plan:    func(src crawl.Source, run int) []string { return crawl.PlanQueries(marks, src.QueriesPerRun, run) },
 		},
-		Matcher:  matcher,
-		Store:    storeAdapter{db},
-		Evidence: keeper{kit.blobs},
-		Alerts:   &alert.Dispatcher{Log: log, Notifiers: []alert.Notifier{alert.LogNotifier{Log: log.Named("alert")}}},
-		Log:      log.Named("pipeline"),
-		Now:      time.Now,
-	}
+		matcher: matcher, db: db, blobs: kit.blobs,
+		notifiers: []alert.Notifier{alert.LogNotifier{Log: log.Named("alert")}},
+		log:       log, now: time.Now,
+	})
 	run, runErr := r.Run(ctx, src.ID)
 	enc := json.NewEncoder(env.Stdout)
 	enc.SetEscapeHTML(false)

@@ -12,7 +12,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.uber.org/zap"
 
-	"github.com/markwatch/markwatch/internal/alert"
 	"github.com/markwatch/markwatch/internal/config"
 	"github.com/markwatch/markwatch/internal/crawl"
 	"github.com/markwatch/markwatch/internal/datadir"
@@ -165,17 +164,11 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 	}
 	notifiers = append(notifiers, kickDelivery{d.deliverer})
 	crawler := d.newSourceCrawler()
-	d.runner = &pipeline.Runner{
-		Crawler:  crawler,
-		Evidence: keeper{d.evidence.blobs},
-		Matcher:  &d.matcher,
-		Store:    storeAdapter{d.db},
-		Alerts:   &alert.Dispatcher{Log: log, Notifiers: notifiers},
-		Index:    d.indexer,
-		Metrics:  pipeline.NewMetrics(reg),
-		Log:      log.Named("pipeline"),
-		Now:      d.now,
-	}
+	d.runner = newRunner(runnerParts{
+		crawler: crawler, matcher: &d.matcher, db: d.db, blobs: d.evidence.blobs,
+		notifiers: notifiers, index: d.indexer, metrics: pipeline.NewMetrics(reg),
+		log: log, now: d.now,
+	})
 	if err := d.startEvidence(bgCtx, crawler); err != nil {
 		return d, err
 	}

@@ -72,6 +72,7 @@ func (d *daemon) startHTTP(reg *prometheus.Registry) error {
 		Captures:     d.db,
 		Marks:        d.marks,
 		BaseURL:      d.baseURL(),
+		Networks:     d.db,
 	}, d.log.Named("http"))
 	console := web.Routes(web.Deps{
 		Alerts:               d.db,
@@ -98,6 +99,7 @@ func (d *daemon) startHTTP(reg *prometheus.Registry) error {
 		CaseTransition:       cases.Transition,
 		CaseJurisdiction:     cases.Jurisdiction,
 		APIDownloads:         true,
+		Networks:             d.db,
 	}, d.log.Named("web"))
 	for _, rt := range append(api, console...) {
 		if err := guard.Handle(rt); err != nil {
