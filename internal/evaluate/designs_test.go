@@ -3,6 +3,7 @@ package evaluate
 import (
 	"image"
 	"image/color"
+	"image/draw"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/basicfont"
@@ -65,12 +66,7 @@ func newCanvas(bg rgb) *image.RGBA {
 }
 
 func fillRect(img *image.RGBA, r image.Rectangle, col rgb) {
-	r = r.Intersect(img.Bounds())
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		for x := r.Min.X; x < r.Max.X; x++ {
-			img.SetRGBA(x, y, col)
-		}
-	}
+	draw.Draw(img, r, image.NewUniform(col), image.Point{}, draw.Src)
 }
 
 // fillEllipse fills the ellipse centred on (cx, cy) with radii rx, ry.

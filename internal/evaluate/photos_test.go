@@ -110,21 +110,34 @@ func hashBytes(t *testing.T, what string, data []byte) domain.PHash {
 	return h
 }
 
+// Distances the photos are built to keep: a seller's copy of a reference
+// stays within near bits of it; other designs stay at least far bits from
+// every reference, so image cases test the matcher's rule, not the hash's
+// noise. Both bars leave room on each side of any sensible threshold.
+const (
+	near = 8
+	far  = 20
+)
+
 // TestGeneratedImages keeps the committed images what the designs and
 // photo recipes draw (`go test -run TestGeneratedImages -update` rewrites
 // them): the references byte for byte, the JPEG photos by hash, since a
-// JPEG encoder may round differently across Go releases.
+// JPEG encoder may round differently across Go releases. It also checks
+// every photo against every reference: copies close to their own, far
+// from the others; other designs far from all.
 func TestGeneratedImages(t *testing.T) {
 	names := make([]string, 0, len(references()))
 	for _, n := range references() {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	refs := map[string]domain.PHash{}
 	for _, n := range names {
 		want, err := encodeReference(n)
 		if err != nil {
 			t.Fatal(err)
 		}
+		refs[n] = hashBytes(t, n, want)
 		path := filepath.Join(imagesDir, n+".png")
 		if *update {
 			if err := os.WriteFile(path, want, 0o644); err != nil {
@@ -140,63 +153,19 @@ func TestGeneratedImages(t *testing.T) {
 			t.Errorf("%s differs from what design %s draws; run with -update", path, n)
 		}
 	}
+	for _, a := range names {
+		for _, b := range names {
+			if a < b && refs[a].Distance(refs[b]) < far {
+				t.Errorf("references %s and %s differ in %d bits, want >= %d", a, b, refs[a].Distance(refs[b]), far)
+			}
+		}
+	}
 	for _, p := range listingPhotos() {
 		want, err := p.encode()
 		if err != nil {
 			t.Fatal(err)
 		}
-		path := filepath.Join(imagesDir, p.id+".jpg")
-		if *update {
-			if err := os.WriteFile(path, want, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("%s %s", p.id, hashBytes(t, path, want))
-			continue
-		}
-		got, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%v (run with -update to generate)", err)
-		}
-		if hg, hw := hashBytes(t, path, got), hashBytes(t, p.id, want); hg != hw {
-			t.Errorf("%s hashes %s, its recipe %s; run with -update", path, hg, hw)
-		}
-	}
-}
-
-// Distances the photos are built to keep: a seller's copy of a reference
-// stays within near bits of it; other designs stay at least far bits from
-// every reference, so image cases test the matcher's rule, not the hash's
-// noise. Both bars leave room on each side of any sensible threshold.
-const (
-	near = 8
-	far  = 20
-)
-
-// TestPhotoDistances checks every listing photo against every reference:
-// copies close to their own, far from the others; other designs far from
-// all.
-func TestPhotoDistances(t *testing.T) {
-	refs := map[string]domain.PHash{}
-	for _, n := range references() {
-		data, err := encodeReference(n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		refs[n] = hashBytes(t, n, data)
-	}
-	for a, ha := range refs {
-		for b, hb := range refs {
-			if a < b && ha.Distance(hb) < far {
-				t.Errorf("references %s and %s differ in %d bits, want >= %d", a, b, ha.Distance(hb), far)
-			}
-		}
-	}
-	for _, p := range listingPhotos() {
-		data, err := p.encode()
-		if err != nil {
-			t.Fatal(err)
-		}
-		h := hashBytes(t, p.id, data)
+		h := hashBytes(t, p.id, want)
 		for n, hr := range refs {
 			d := h.Distance(hr)
 			switch {
@@ -205,6 +174,21 @@ func TestPhotoDistances(t *testing.T) {
 			case n != p.design && d < far:
 				t.Errorf("photo %s (%s) differs from reference %s in only %d bits, want >= %d", p.id, p.design, n, d, far)
 			}
+		}
+		path := filepath.Join(imagesDir, p.id+".jpg")
+		if *update {
+			if err := os.WriteFile(path, want, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s %s", p.id, h)
+			continue
+		}
+		got, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (run with -update to generate)", err)
+		}
+		if hg := hashBytes(t, path, got); hg != h {
+			t.Errorf("%s hashes %s, its recipe %s; run with -update", path, hg, h)
 		}
 	}
 }
