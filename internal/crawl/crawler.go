@@ -59,6 +59,21 @@ type Options struct {
 	// MaxRunBytes caps the bytes of page bodies one run holds; 0 means
 	// DefaultMaxRunBytes.
 	MaxRunBytes int64
+	// Images hashes listing images for sources with images.fetch; nil
+	// means no image is fetched. imagesig.Hasher is one.
+	Images ImageHasher
+	// ImageCacheSize bounds the Crawler's cache of image hashes by URL;
+	// 0 means DefaultImageCacheSize.
+	ImageCacheSize int
+	// Contacts reads a seller's contacts out of a listing card's or
+	// listing page's visible text (seller.Contacts); nil reads none.
+	Contacts func(text string) []domain.Contact
+}
+
+// ImageHasher turns an image's bytes into its perceptual hash. It is called
+// from several goroutines at once.
+type ImageHasher interface {
+	Hash(body []byte) (domain.PHash, error)
 }
 
 // Defaults of the per-page and per-run limits (Options).
@@ -80,6 +95,9 @@ type Crawler struct {
 	// Limits from Options; 0 means the default (see maxItems, maxRunBytes).
 	maxItemsOpt    int
 	maxRunBytesOpt int64
+	hasher         ImageHasher
+	contacts       func(string) []domain.Contact
+	imageCache     *imageCache
 
 	randMu sync.Mutex
 	rand   *rand.Rand
@@ -107,6 +125,22 @@ type Stats struct {
 	EndReason string `json:"end_reason"`
 	// Health is what extraction reported over the run's pages (see Health).
 	Health *domain.RunHealth `json:"health,omitempty"`
+	// Images counts the listing images of a source with images.fetch.
+	Images ImageStats `json:"images,omitzero"`
+}
+
+// ImageStats count a run's listing images. A failed image never costs its
+// listing, which goes out without a hash; failures are not in Stats.Errors,
+// which count pages.
+type ImageStats struct {
+	Fetched int `json:"fetched"`
+	// Cached: hashes known without a request (from an earlier run, or from
+	// another listing of this run with the same image URL).
+	Cached int `json:"cached"`
+	Failed int `json:"failed"`
+	// Errors are the failures by kind: too_large, content_type,
+	// image_decode, image_url, private_address, timeout, http_4xx, ...
+	Errors map[string]int `json:"errors,omitempty"`
 }
 
 // New returns a Crawler.
@@ -115,6 +149,7 @@ func New(opts Options) *Crawler {
 		log: opts.Log, transport: opts.Transport, allowPrivate: opts.AllowPrivate,
 		now: opts.Now, rand: opts.Rand, getenv: opts.Getenv, browserPath: opts.BrowserPath, res: opts.Resolver,
 		maxItemsOpt: opts.MaxItems, maxRunBytesOpt: opts.MaxRunBytes,
+		hasher: opts.Images, contacts: opts.Contacts, imageCache: newImageCache(opts.ImageCacheSize),
 	}
 	if c.log == nil {
 		c.log = zap.NewNop()
@@ -205,6 +240,8 @@ func (c *Crawler) Run(ctx context.Context, src Source, queries []string, emit fu
 		defer t.CloseIdleConnections()
 		r.transport = t
 	}
+	r.polite = r.newPolite()
+	r.images = newImageStage(r, hdr)
 	if src.Render == RenderChromium {
 		r.runBrowser(queries, hdr)
 	} else {
@@ -214,6 +251,9 @@ func (c *Crawler) Run(ctx context.Context, src Source, queries []string, emit fu
 		}
 		col.Wait()
 	}
+	// Every page has been handled; the last listings may still wait for
+	// their images.
+	r.images.wait()
 
 	st := r.stats()
 	switch {

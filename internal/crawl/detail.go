@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
+	"slices"
 
 	"github.com/gocolly/colly/v2"
 	"go.uber.org/zap"
@@ -66,6 +67,9 @@ func (r *run) fillDetail(l domain.Listing, pageURL string, body []byte, contentT
 		return l
 	}
 	base, _ := parseBase(pageURL)
+	if more := r.c.readContacts(readableText(root, maxDetailText)); len(more) > 0 {
+		l.Contacts = mergeContacts(slices.Clip(l.Contacts), more)
+	}
 	rec := r.src.Detail.read(root)
 	if l.Price == 0 {
 		l.Price = parsePrice(rec.price)

@@ -15,6 +15,11 @@ type Page struct {
 	// paginates by link and the page has one.
 	NextURL string
 	Report  ExtractReport
+	// Cards are the visible text of each listing's card, aligned with
+	// Listings (the item element of a CSS source, the string values of a
+	// JSON item), when ExtractOptions.CardText asked for them; the crawler
+	// reads seller contacts from them.
+	Cards []string
 }
 
 // ExtractReport tells an operator how well a definition fits a page.
@@ -56,6 +61,8 @@ type ExtractOptions struct {
 	// Auto says when the page is read by structure alone; by default
 	// (AutoFallback) when the source's rules yield no listing.
 	Auto AutoMode
+	// CardText fills Page.Cards.
+	CardText bool
 }
 
 // Error kinds an extraction can fail with; the crawler counts them.
@@ -105,7 +112,7 @@ func ExtractWith(src Source, opts ExtractOptions, pageURL string, body []byte, c
 			page, err = extractNextOnly(src, base, text)
 		}
 	case src.Extract.CSS != nil:
-		page, err = extractCSS(src, base, text)
+		page, err = extractCSS(src, base, text, opts.CardText)
 		if err == nil && len(page.Listings) == 0 {
 			reason = AutoReasonNoItems
 			if page.Report.Dropped > 0 {
@@ -113,7 +120,7 @@ func ExtractWith(src Source, opts ExtractOptions, pageURL string, body []byte, c
 			}
 		}
 	case src.Extract.JSON != nil:
-		page, err = extractJSON(src, base, text)
+		page, err = extractJSON(src, base, text, opts.CardText)
 		if (err != nil || len(page.Listings) == 0) && opts.Auto == AutoFallback {
 			// A marketplace that stopped embedding its JSON may still
 			// render the listings in the page.
@@ -129,7 +136,7 @@ func ExtractWith(src Source, opts ExtractOptions, pageURL string, body []byte, c
 	if reason != "" && opts.Auto != AutoOff {
 		// A CSS source reads HTML: the JSON of a page that renders in the
 		// browser is for a source with render: chromium or JSON rules.
-		auto, found, derr := autoPage(base, text, src.Extract.CSS == nil)
+		auto, found, derr := autoPage(base, text, src.Extract.CSS == nil, opts.CardText)
 		switch {
 		case derr != nil:
 			if err == nil {
@@ -159,9 +166,9 @@ func extractNextOnly(src Source, base *url.URL, text []byte) (Page, error) {
 	}
 	var err error
 	if src.Extract.CSS != nil {
-		page, err = extractCSS(src, base, text)
+		page, err = extractCSS(src, base, text, false)
 	} else {
-		page, err = extractJSON(src, base, text)
+		page, err = extractJSON(src, base, text, false)
 	}
 	if err != nil {
 		return Page{}, nil // no next page; the listings come from the structure

@@ -99,7 +99,7 @@ func ExtractAuto(pageURL string, body []byte, contentType string) (Page, error) 
 	if err != nil {
 		return Page{}, &ExtractError{Kind: KindParse, Err: err}
 	}
-	page, _, err := autoPage(base, text, true)
+	page, _, err := autoPage(base, text, true, false)
 	if err != nil {
 		return Page{}, &ExtractError{Kind: KindParse, Err: fmt.Errorf("extracting %s: %w", pageURL, err)}
 	}
@@ -109,13 +109,17 @@ func ExtractAuto(pageURL string, body []byte, contentType string) (Page, error) 
 
 // autoPage reads a page by structure: the repeated blocks of its HTML, or,
 // when it has none and withJSON is set, the listings of the JSON it carries
-// (found reports whether either gave any).
-func autoPage(base *url.URL, text []byte, withJSON bool) (page Page, found bool, err error) {
+// (found reports whether either gave any). With cards, the page's Cards
+// hold the text of each HTML card (not of JSON items found by structure).
+func autoPage(base *url.URL, text []byte, withJSON, cards bool) (page Page, found bool, err error) {
 	d, err := detectHTML(base, text)
 	if err != nil {
 		return Page{}, false, err
 	}
 	page = d.page()
+	if cards {
+		page.Cards = d.cardTexts()
+	}
 	if len(page.Listings) > 0 {
 		return page, true, nil
 	}
@@ -485,6 +489,19 @@ func (d *detection) page() Page {
 	}
 	page.Report.Dropped += len(d.group.members) - len(d.cards)
 	return page
+}
+
+// cardTexts is the visible text of the cards page() turns into listings,
+// aligned with them.
+func (d *detection) cardTexts() []string {
+	var out []string
+	for _, c := range d.cards {
+		r := record{title: c.title.value, url: c.url.value}
+		if _, ok := r.listing(d.base); ok {
+			out = append(out, readableText(c.item, maxCardText))
+		}
+	}
+	return out
 }
 
 // walkElements visits the elements below n (not n) in document order, at

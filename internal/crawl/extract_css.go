@@ -86,7 +86,7 @@ func nodeText(n *html.Node) string {
 	return b.String()
 }
 
-func extractCSS(src Source, base *url.URL, text []byte) (Page, error) {
+func extractCSS(src Source, base *url.URL, text []byte, cards bool) (Page, error) {
 	m, err := src.cssMatchers()
 	if err != nil {
 		return Page{}, err
@@ -106,7 +106,7 @@ func extractCSS(src Source, base *url.URL, text []byte) (Page, error) {
 		page.Report.UnmatchedSelectors = append(page.Report.UnmatchedSelectors, "item: "+sel.raw)
 	}
 	if len(items) > 0 {
-		page.Listings, page.Report = readItems(items, m.fields, base, page.Report)
+		page.Listings, page.Cards, page.Report = readItems(items, m.fields, base, page.Report, cards)
 	}
 	for _, sel := range m.next {
 		if v, _ := sel.value(root); v != "" {
@@ -120,13 +120,15 @@ func extractCSS(src Source, base *url.URL, text []byte) (Page, error) {
 
 // readItems applies the field selectors inside every item and notes which
 // selectors never matched and which fields stayed empty on the whole page.
-func readItems(items []*html.Node, fields []fieldSels, base *url.URL, rep ExtractReport) ([]domain.Listing, ExtractReport) {
+// With cards it also returns each listing's card text.
+func readItems(items []*html.Node, fields []fieldSels, base *url.URL, rep ExtractReport, cards bool) ([]domain.Listing, []string, ExtractReport) {
 	matched := make([][]bool, len(fields))
 	filled := make([]bool, len(fields))
 	for i, f := range fields {
 		matched[i] = make([]bool, len(f.sels))
 	}
 	out := make([]domain.Listing, 0, len(items))
+	var texts []string
 	for _, item := range items {
 		var r record
 		for fi, f := range fields {
@@ -142,6 +144,9 @@ func readItems(items []*html.Node, fields []fieldSels, base *url.URL, rep Extrac
 		}
 		if l, ok := r.listing(base); ok {
 			out = append(out, l)
+			if cards {
+				texts = append(texts, readableText(item, maxCardText))
+			}
 		} else {
 			rep.Dropped++
 		}
@@ -158,7 +163,7 @@ func readItems(items []*html.Node, fields []fieldSels, base *url.URL, rep Extrac
 			rep.EmptyFields = append(rep.EmptyFields, f.name)
 		}
 	}
-	return out, rep
+	return out, texts, rep
 }
 
 func matchesAny(items []*html.Node, sel cssSel) bool {

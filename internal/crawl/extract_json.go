@@ -16,7 +16,7 @@ import (
 // (<span class=H>芝麻糊</span>).
 var markupTag = regexp.MustCompile(`<[^>]*>`)
 
-func extractJSON(src Source, base *url.URL, text []byte) (Page, error) {
+func extractJSON(src Source, base *url.URL, text []byte, cards bool) (Page, error) {
 	rules := src.Extract.JSON
 	root, err := findJSON(text, rules.Var)
 	if err != nil {
@@ -54,6 +54,9 @@ func extractJSON(src Source, base *url.URL, text []byte) (Page, error) {
 		})
 		if l, ok := r.listing(base); ok {
 			page.Listings = append(page.Listings, l)
+			if cards {
+				page.Cards = append(page.Cards, jsonText(it, maxCardText))
+			}
 		} else {
 			page.Report.Dropped++
 		}

@@ -48,7 +48,7 @@ func (r *run) handlePage(pageURL string, body []byte, contentType, query string,
 			zap.Int("objects", n), zap.Int("max_objects", r.c.maxElements()))
 		return "", false, nil
 	}
-	page, err := Extract(r.src, pageURL, text, contentType)
+	page, err := ExtractWith(r.src, ExtractOptions{CardText: r.c.contacts != nil}, pageURL, text, contentType)
 	if err != nil {
 		kind := KindParse
 		var xe *ExtractError
@@ -75,6 +75,9 @@ func (r *run) handlePage(pageURL string, body []byte, contentType, query string,
 	}
 	for i := range page.Listings {
 		page.Listings[i].Fetch = f
+		if i < len(page.Cards) {
+			page.Listings[i].Contacts = r.c.readContacts(page.Cards[i])
+		}
 	}
 	r.health.observe(page.Report, page.Listings)
 	fresh := r.fresh(query, page.Listings)
@@ -114,9 +117,20 @@ func (r *run) fresh(query string, ls []domain.Listing) []domain.Listing {
 	return out
 }
 
-// deliver hands listings to emit one at a time; the first refusal cancels
-// the run.
+// deliver emits listings, after their images are hashed when the source
+// fetches images (then in the background: the fetcher goes on to the next
+// page). It reports whether the run goes on.
 func (r *run) deliver(ls []domain.Listing, query string) bool {
+	if r.images == nil || len(ls) == 0 {
+		return r.emitAll(ls, query)
+	}
+	r.images.hashThenEmit(ls, query)
+	return r.ctx.Err() == nil
+}
+
+// emitAll hands listings to emit one at a time; the first refusal cancels
+// the run.
+func (r *run) emitAll(ls []domain.Listing, query string) bool {
 	r.emitMu.Lock()
 	defer r.emitMu.Unlock()
 	now := r.c.now()

@@ -34,6 +34,11 @@ type run struct {
 	// the run's own, closed when the run ends).
 	transport http.RoundTripper
 	col       *colly.Collector // set once before the first visit
+	// polite is the run's politeness per host, shared by pages and images.
+	polite *politeTransport
+	// images hashes listing images before they are emitted; nil when the
+	// source does not fetch them.
+	images *imageStage
 
 	mu          sync.Mutex
 	pages       int
@@ -63,7 +68,7 @@ func (r *run) count(kind string) {
 func (r *run) stats() Stats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	st := Stats{Pages: r.pages, Listings: r.listings, DetailPages: r.detailPages, Health: r.health.Report()}
+	st := Stats{Pages: r.pages, Listings: r.listings, DetailPages: r.detailPages, Health: r.health.Report(), Images: r.images.stats()}
 	if len(r.errs) > 0 {
 		st.Errors = maps.Clone(r.errs)
 	}
@@ -89,17 +94,23 @@ func (r *run) collector(hdr map[string]string) *colly.Collector {
 	// colly ignores robots.txt unless told otherwise.
 	col.IgnoreRobotsTxt = !r.src.RespectRobots
 	col.SetRequestTimeout(r.src.Timeout)
-	col.WithTransport(&politeTransport{
-		next: r.transport, ctx: r.ctx, parallelism: r.src.Parallelism, delay: r.src.Delay,
-		jitter: func() time.Duration { return r.c.jitter(r.src.RandomDelay) },
-		now:    r.c.now, hosts: map[string]chan *slot{}, maxBody: r.src.MaxBodyBytes,
-		refuse: r.c.refusePrivate,
-	})
+	col.WithTransport(r.polite)
 	col.SetRedirectHandler(r.checkRedirect)
 	col.OnResponse(r.onResponse)
 	col.OnError(r.onError)
 	r.col = col
 	return col
+}
+
+// newPolite is the run's politeness: colly's pages and the image stage's
+// requests take their turns from the same slots per host.
+func (r *run) newPolite() *politeTransport {
+	return &politeTransport{
+		next: r.transport, ctx: r.ctx, parallelism: r.src.Parallelism, delay: r.src.Delay,
+		jitter: func() time.Duration { return r.c.jitter(r.src.RandomDelay) },
+		now:    r.c.now, hosts: map[string]chan *slot{}, maxBody: r.src.MaxBodyBytes,
+		refuse: r.c.refusePrivate,
+	}
 }
 
 // checkRedirect runs after colly has checked the allowed domains.

@@ -2,6 +2,7 @@ package crawl
 
 import (
 	"context"
+	"io"
 	"mime"
 	"net/http"
 	"net/http/httptrace"
@@ -48,6 +49,36 @@ type politeTransport struct {
 
 type slot struct{ readyAt time.Time }
 
+// exchangeKey carries per-request overrides of a politeTransport (see
+// withExchange).
+type exchangeKey struct{}
+
+// exchange is what one request asks of the politeTransport beyond the
+// source's page rules: its own body limit (an image's max_bytes, not the
+// page's max_body_bytes) and a timeout that starts once the request holds
+// its slot, so waiting one's turn behind the source's delay does not eat
+// into it.
+type exchange struct {
+	maxBody int64
+	timeout time.Duration
+}
+
+func withExchange(ctx context.Context, e exchange) context.Context {
+	return context.WithValue(ctx, exchangeKey{}, e)
+}
+
+// cancelBody ends the exchange's timeout when the body is closed.
+type cancelBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
 func (t *politeTransport) slots(host string) chan *slot {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -86,11 +117,26 @@ func (t *politeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
+	ex, _ := ctx.Value(exchangeKey{}).(exchange)
+	cancel := context.CancelFunc(func() {})
+	if ex.timeout > 0 {
+		var tctx context.Context
+		tctx, cancel = context.WithTimeout(ctx, ex.timeout)
+		req = req.WithContext(tctx)
+	}
 	req, remote := traceRemote(req)
 	resp, err := t.next.RoundTrip(req)
 	s.readyAt = t.now().Add(t.delay + t.jitter())
+	if resp == nil || resp.Body == nil {
+		cancel()
+	} else {
+		resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
+	}
 	if resp != nil {
 		limit := t.maxBody
+		if ex.maxBody > 0 {
+			limit = ex.maxBody
+		}
 		if req.URL.Path == "/robots.txt" {
 			// A hostile robots.txt the size of a page costs many times its
 			// bytes in the robots parser; read what Google reads.
