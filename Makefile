@@ -61,10 +61,17 @@ eval: build
 vet:
 	$(GO) vet $(PKGS)
 
-## lint: formatting, go vet and the architecture's import rules (CI runs it).
-lint: deps
+## lint: formatting, go vet, staticcheck (pinned, installed under .tools/, not in go.mod;
+## checks in staticcheck.conf) and the architecture's import rules (CI runs it).
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := .tools/staticcheck-$(STATICCHECK_VERSION)/staticcheck
+$(STATICCHECK):
+	GOBIN=$(CURDIR)/$(dir $(STATICCHECK)) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+lint: deps $(STATICCHECK)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
+	$(STATICCHECK) $(PKGS)
 	$(GO) test -count=1 -run '^TestImportRules$$' ./internal/app/
 
 fmt:

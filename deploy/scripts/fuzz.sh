@@ -65,7 +65,7 @@ fuzz_one() {
 		-test.fuzzminimizetime "$MINIMIZE" -test.fuzzcachedir "$cache/$pkg" -test.timeout 0) >"$out" 2>&1 &
 	local pid=$! waited=0 started=
 	while kill -0 "$pid" 2>/dev/null && [[ $waited -lt $CAP ]]; do
-		if [[ -z $started ]] && grep -q 'now fuzzing' "$out"; then
+		if [[ -z $started ]] && grep -qs 'now fuzzing' "$out"; then
 			started=$waited
 		fi
 		if [[ -n $started && $((waited - started)) -ge $slot ]]; then
@@ -77,12 +77,12 @@ fuzz_one() {
 	kill -INT "$pid" 2>/dev/null || true
 	local rc=0
 	wait "$pid" || rc=$?
-	if [[ -z $started ]] && [[ $rc -eq 0 ]] && ! grep -q 'now fuzzing' "$out"; then
+	if [[ -z $started ]] && [[ $rc -eq 0 ]] && ! grep -qs 'now fuzzing' "$out"; then
 		rc=124 # stopped by the cap before fuzzing began
 	fi
 	local baseline execs
-	baseline=$(grep -o '[0-9]*/[0-9]* completed, now fuzzing' "$out" | head -n 1 | cut -d/ -f1 || true)
-	execs=$(grep -o 'execs: [0-9]*' "$out" | tail -n 1 | cut -d' ' -f2 || true)
+	baseline=$(grep -so '[0-9]*/[0-9]* completed, now fuzzing' "$out" | head -n 1 | cut -d/ -f1 || true)
+	execs=$(grep -so 'execs: [0-9]*' "$out" | tail -n 1 | cut -d' ' -f2 || true)
 	echo "${baseline:-0} ${execs:-0} $rc"
 }
 

@@ -98,8 +98,7 @@ func TestHTTPSenderWebhook(t *testing.T) {
 }
 
 func TestHTTPSenderRobots(t *testing.T) {
-	var rv *endpoint
-	rv = newEndpoint(t, func(n int, r *http.Request, w http.ResponseWriter) {
+	rv := newEndpoint(t, func(n int, r *http.Request, w http.ResponseWriter) {
 		_, _ = io.WriteString(w, `{"errcode":0,"errmsg":"ok"}`)
 	})
 	for _, ch := range []domain.Channel{domain.ChannelDingTalk, domain.ChannelWeCom} {

@@ -76,7 +76,11 @@ func newMailServer(t testing.TB, o mailServerOptions) *mailServer {
 	}()
 	t.Cleanup(func() {
 		_ = srv.Close()
-		<-done
+		select { // bounded: a server that never returns fails the test, not the package timeout
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Error("test SMTP server still serving 10s after Close")
+		}
 	})
 	return ms
 }
