@@ -31,6 +31,11 @@ type Config struct {
 	Auth        Auth        `yaml:"auth"`
 	Evidence    Evidence    `yaml:"evidence"`
 
+	// DataDirMinFreeMB is the free space, in MiB, below which /readyz
+	// answers 503: the store and Meilisearch fail mid-write on a full
+	// disk. 0 turns the floor off.
+	DataDirMinFreeMB int `yaml:"data_dir_min_free_mb"`
+
 	// origins maps a field's dotted path to where its value came from
 	// ("deploy/markwatch.yaml:12", "MARKWATCH_HTTP_LISTEN"), so Validate can
 	// point at the line to fix. Nil for a Config built in code.
@@ -61,6 +66,15 @@ type HTTP struct {
 	// only behind a reverse proxy that overwrites that header), so login
 	// throttling per address sees the real client.
 	TrustProxy bool `yaml:"trust_proxy"`
+	// ReadHeaderTimeout bounds reading a request's headers, from its first
+	// byte even on a kept-alive connection (a client trickling bytes is cut
+	// off); ReadTimeout the whole request with its body; WriteTimeout
+	// writing the response; IdleTimeout a kept-alive connection waiting
+	// for its next request.
+	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"`
+	ReadTimeout       time.Duration `yaml:"read_timeout"`
+	WriteTimeout      time.Duration `yaml:"write_timeout"`
+	IdleTimeout       time.Duration `yaml:"idle_timeout"`
 }
 
 // AllowedHosts lists the host names of Hosts plus the loopback names and
@@ -240,7 +254,7 @@ func Default() Config {
 	return Config{
 		DataDir:  "./data",
 		Log:      Log{Level: "info", Format: "console"},
-		HTTP:     HTTP{Listen: "127.0.0.1:8080"},
+		HTTP:     HTTP{Listen: "127.0.0.1:8080", ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second},
 		Sources:  Sources{Demo: Demo{Enabled: true, Listen: "127.0.0.1:8089"}},
 		Match:    Match{},
 		Schedule: Schedule{Timezone: "Asia/Shanghai", MinInterval: time.Minute},
@@ -252,6 +266,8 @@ func Default() Config {
 		Notify:   Notify{SMTP: SMTP{Port: 587, Security: "starttls"}, DisableAfter: 72 * time.Hour},
 		Auth:     Auth{SessionIdle: 2 * time.Hour, SessionMax: 24 * time.Hour},
 		Evidence: Evidence{MaxArtefactMB: 32, HeadInterval: time.Minute},
+
+		DataDirMinFreeMB: 256,
 	}
 }
 

@@ -44,7 +44,17 @@ func CheckEnviron(environ []string, allowed ...string) error {
 // envNames lists the variable of every field that can be set from the
 // environment.
 func envNames() []string {
-	var names []string
+	paths := scalarPaths()
+	names := make([]string, len(paths))
+	for i, p := range paths {
+		names[i] = envName(p)
+	}
+	return names
+}
+
+// scalarPaths lists the dotted paths of the fields a variable can set.
+func scalarPaths() []string {
+	var paths []string
 	var walk func(t reflect.Type, path string)
 	walk = func(t reflect.Type, path string) {
 		for i := range t.NumField() {
@@ -58,12 +68,12 @@ func envNames() []string {
 				walk(ft, fpath)
 			case ft.Kind() == reflect.Slice:
 			default:
-				names = append(names, envName(fpath))
+				paths = append(paths, fpath)
 			}
 		}
 	}
 	walk(reflect.TypeFor[Config](), "")
-	return names
+	return paths
 }
 
 // listOf is the list field (notify.webhooks) a variable name falls under,

@@ -35,6 +35,20 @@ func (c Config) Validate() error {
 	if err := checkListen(c.HTTP.Listen); err != nil {
 		add("http.listen", "%v", err)
 	}
+	if c.DataDirMinFreeMB < 0 {
+		add("data_dir_min_free_mb", "%d must not be negative; give the free MiB below which markwatch reports not ready, e.g. 256, or 0 for no floor", c.DataDirMinFreeMB)
+	}
+	for _, to := range []struct {
+		path string
+		d    time.Duration
+	}{
+		{"http.read_header_timeout", c.HTTP.ReadHeaderTimeout}, {"http.read_timeout", c.HTTP.ReadTimeout},
+		{"http.write_timeout", c.HTTP.WriteTimeout}, {"http.idle_timeout", c.HTTP.IdleTimeout},
+	} {
+		if to.d <= 0 {
+			add(to.path, "%s must be positive; a server without it lets one client hold a connection forever, e.g. 5s", to.d)
+		}
+	}
 	if c.Sources.Demo.Enabled {
 		if err := checkListen(c.Sources.Demo.Listen); err != nil {
 			add("sources.demo.listen", "%v", err)
