@@ -25,7 +25,7 @@ func runEval(_ context.Context, env Env, args []string) error {
 	if *casesPath == "" {
 		return usagef("--cases is required (e.g. internal/evaluate/testdata/dev.jsonl)")
 	}
-	m, err := signalMatcher(*regPath, *threshold)
+	_, m, err := buildMatcher(*regPath, *threshold)
 	if err != nil {
 		return err
 	}

@@ -5,43 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 
-	defaults "github.com/markwatch/markwatch/config"
 	"github.com/markwatch/markwatch/internal/domain"
 	"github.com/markwatch/markwatch/internal/evaluate"
-	"github.com/markwatch/markwatch/internal/imagesig"
-	"github.com/markwatch/markwatch/internal/match"
-	"github.com/markwatch/markwatch/internal/registry"
 )
 
 // maxLine bounds one JSON line; a marketplace title is far smaller.
 const maxLine = 4 << 20
-
-// signalMatcher builds the matcher of the evaluation commands: the
-// registry (path "" = embedded) with its reference images hashed relative
-// to the registry file, so a listing's image_hash is compared with them.
-func signalMatcher(registryPath string, threshold float64) (*match.Matcher, error) {
-	marks, err := loadRegistry(registryPath)
-	if err != nil {
-		return nil, err
-	}
-	var fsys fs.FS = defaults.FS
-	dir := defaults.RegistryDir
-	if registryPath != "" {
-		fsys, dir = os.DirFS(filepath.Dir(registryPath)), "."
-	}
-	if err := registry.HashImages(fsys, dir, marks, imagesig.Hasher{}.Hash); err != nil {
-		return nil, fmt.Errorf("hashing the registry's reference images: %w", err)
-	}
-	m, err := match.New(marks, match.Options{AlertThreshold: threshold})
-	if err != nil {
-		return nil, fmt.Errorf("building matcher: %w", err)
-	}
-	return m, nil
-}
 
 // runMatch implements the contract in ../shared/eval/README.md: listings as
 // JSON lines on stdin (with image_hash, contacts and seller_history when
@@ -54,7 +24,7 @@ func runMatch(_ context.Context, env Env, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	m, err := signalMatcher(*regPath, *threshold)
+	_, m, err := buildMatcher(*regPath, *threshold)
 	if err != nil {
 		return err
 	}

@@ -2,26 +2,40 @@ package app
 
 import (
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 
 	defaults "github.com/markwatch/markwatch/config"
 	"github.com/markwatch/markwatch/internal/domain"
+	"github.com/markwatch/markwatch/internal/imagesig"
 	"github.com/markwatch/markwatch/internal/match"
 	"github.com/markwatch/markwatch/internal/registry"
 )
 
 // loadRegistry reads the registry at path, or the embedded one when path is
-// empty. Errors name file, line and field (registry's job).
+// empty, and hashes its reference images (relative to the registry file;
+// the embedded registry's are in config/marks). Errors name file, line and
+// field (registry's job), or the mark and the image.
 func loadRegistry(path string) ([]domain.Mark, error) {
+	var (
+		marks []domain.Mark
+		err   error
+		fsys  fs.FS = defaults.FS
+		dir         = defaults.RegistryDir
+	)
 	if path == "" {
-		marks, err := registry.LoadFS(defaults.FS, defaults.Registry, defaults.DisplayPrefix+defaults.Registry+" (embedded)")
-		if err != nil {
+		if marks, err = registry.LoadFS(defaults.FS, defaults.Registry, defaults.DisplayPrefix+defaults.Registry+" (embedded)"); err != nil {
 			return nil, fmt.Errorf("loading embedded registry: %w", err)
 		}
-		return marks, nil
+	} else {
+		if marks, err = registry.Load(path); err != nil {
+			return nil, fmt.Errorf("loading registry: %w", err)
+		}
+		fsys, dir = os.DirFS(filepath.Dir(path)), "."
 	}
-	marks, err := registry.Load(path)
-	if err != nil {
-		return nil, fmt.Errorf("loading registry: %w", err)
+	if err := registry.HashImages(fsys, dir, marks, imagesig.Hasher{}.Hash); err != nil {
+		return nil, fmt.Errorf("hashing the registry's reference images: %w", err)
 	}
 	return marks, nil
 }
