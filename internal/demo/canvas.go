@@ -28,19 +28,29 @@ func newCanvas(w, h int, bg color.RGBA) *canvas {
 
 type pt struct{ x, y float64 }
 
-// poly fills a closed polygon.
+// poly fills a closed polygon. The rasterizer covers only the polygon's
+// bounding box: sized to the whole picture, each shape cost as much as
+// the largest.
 func (c *canvas) poly(col color.RGBA, pts ...pt) {
 	if len(pts) < 3 {
 		return
 	}
-	b := c.img.Bounds()
-	z := vector.NewRasterizer(b.Dx(), b.Dy())
-	z.MoveTo(float32(pts[0].x), float32(pts[0].y))
+	minX, minY, maxX, maxY := pts[0].x, pts[0].y, pts[0].x, pts[0].y
 	for _, p := range pts[1:] {
-		z.LineTo(float32(p.x), float32(p.y))
+		minX, minY, maxX, maxY = min(minX, p.x), min(minY, p.y), max(maxX, p.x), max(maxY, p.y)
+	}
+	box := image.Rect(int(math.Floor(minX)), int(math.Floor(minY)), int(math.Ceil(maxX)), int(math.Ceil(maxY))).Intersect(c.img.Bounds())
+	if box.Empty() {
+		return
+	}
+	ox, oy := float64(box.Min.X), float64(box.Min.Y)
+	z := vector.NewRasterizer(box.Dx(), box.Dy())
+	z.MoveTo(float32(pts[0].x-ox), float32(pts[0].y-oy))
+	for _, p := range pts[1:] {
+		z.LineTo(float32(p.x-ox), float32(p.y-oy))
 	}
 	z.ClosePath()
-	z.Draw(c.img, b, image.NewUniform(col), image.Point{})
+	z.Draw(c.img, box, image.NewUniform(col), image.Point{})
 }
 
 func (c *canvas) rect(col color.RGBA, x0, y0, x1, y1 float64) {
