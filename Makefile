@@ -47,7 +47,7 @@ bench: deps meilisearch
 
 ## fuzz: every Fuzz target in the module (found by go test -list), each for FUZZTIME of real
 ## fuzzing (default 10s) after its corpus is replayed, minimisation off; prints each target's
-## executions and fails on a crasher or a target under FUZZ_MIN_EXECS (default 1000).
+## executions and fails on a crasher or a target under FUZZ_MIN_EXECS (default 500).
 ## Not part of CI's budget: `make test` runs every seed corpus. E.g. make fuzz FUZZTIME=1m FUZZ_RUN=FuzzSet
 fuzz: deps
 	GO=$(GO) ./deploy/scripts/fuzz.sh
