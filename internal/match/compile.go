@@ -90,6 +90,7 @@ type compiled struct {
 	authorized []string
 	sellerLocs []string
 	names      []string // normalised name and Han forms
+	prices     *priced  // nil when the registry gives no price
 }
 
 func (m *Matcher) compile(marks []domain.Mark) error {
@@ -117,6 +118,7 @@ func (m *Matcher) compile(marks []domain.Mark) error {
 				}
 			}
 		}
+		c.prices = newPriced(mk.Prices)
 		c.generic = m.normAll(mk.Generic)
 		c.exclude = m.normAll(mk.Exclude)
 		c.authorized = m.normAll(mk.AuthorizedSellers)

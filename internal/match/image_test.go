@@ -30,7 +30,7 @@ func TestImageIndexFindsEveryNearImage(t *testing.T) {
 		d := q % 13
 		for _, b := range rng.Perm(64)[:d] {
 			if q%2 == 0 {
-				b = (b % 16) // bunched into the low chunks
+				b %= 16 // bunched into the first chunks
 			}
 			h ^= 1 << uint(b)
 		}

@@ -215,7 +215,7 @@ func (m *Matcher) judge(o occurrence, tx *text, ctx *listingContext, explain boo
 		// place in that province (新疆伊犁), not the mark
 		return judged{}, false
 	}
-	j := judged{explain: explain, keep: ctx.signalsMayLift(c, o.mark)}
+	j := judged{explain: explain, keep: ctx.signalsMayLift(c, o)}
 	if c.gi {
 		if !m.judgeGI(c, o, tx, ctx, &j) {
 			return judged{}, false

@@ -54,6 +54,8 @@ type text struct {
 
 	// built on demand
 	orig      []rune
+	counts    []rune // the title folded for reading counts (countRunes), reused between titles
+	countsOK  bool
 	flat      string  // folded title with separators kept, for counterfeit wording
 	flatAt    []int32 // rune index in flat → original rune offset
 	cf        domain.Reason
@@ -149,7 +151,7 @@ func separatorGap(r rune) gap {
 func (t *tables) analyse(title string, tx *text) {
 	found := tx.found
 	clear(found)
-	*tx = text{units: tx.units[:0], han: tx.han[:0], hanSpare: tx.hanSpare[:0], byteAt: tx.byteAt[:0], buf: tx.buf[:0], title: title, found: found, vocab: tx.vocab, t: t}
+	*tx = text{units: tx.units[:0], han: tx.han[:0], hanSpare: tx.hanSpare[:0], byteAt: tx.byteAt[:0], buf: tx.buf[:0], title: title, found: found, vocab: tx.vocab, counts: tx.counts[:0], t: t}
 	var fold [8]rune
 	buf := tx.buf
 	pending := gapNone

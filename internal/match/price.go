@@ -5,7 +5,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/markwatch/markwatch/internal/domain"
 )
@@ -33,8 +32,7 @@ type unitCount struct {
 // 单罐), 整 before it (整箱 = 1 箱), a product of two (2*12瓶), or — for a
 // piece unit — a bare multiplier (240ml*20, ×24). Counts inside skip (the
 // mark's own name: 六个核桃 holds no 个) are not read.
-func countUnit(title []rune, unit string, piece bool, skip [2]int) (unitCount, bool) {
-	u := []rune(unit)
+func countUnit(title []rune, u []rune, piece bool, skip [2]int) (unitCount, bool) {
 	if len(u) == 0 {
 		return unitCount{}, false
 	}
@@ -187,23 +185,53 @@ func foldCountRune(r rune) rune {
 // countsPricedUnit reports a title that counts one of the units the mark's
 // goods are priced in (500ml*6瓶 of a liquor priced per 瓶): it sells the
 // goods in their packaging, even when it names no goods word.
-func countsPricedUnit(ranges []domain.PriceRange, title string, skip [2]int) bool {
-	var t []rune
-	for _, r := range ranges {
+func (pr *priced) countsUnit(tx *text, skip [2]int) bool {
+	for i, r := range pr.ranges {
 		if r.Unit == "" {
 			continue
 		}
-		if t == nil {
-			t = make([]rune, 0, len(title))
-			for _, c := range title {
-				t = append(t, foldCountRune(c))
-			}
-		}
-		if _, ok := countUnit(t, strings.Map(foldCountRune, r.Unit), false, skip); ok {
+		if _, ok := countUnit(tx.countRunes(), pr.units[i], false, skip); ok {
 			return true
 		}
 	}
 	return false
+}
+
+// priced is a mark's price ranges prepared for reading titles.
+type priced struct {
+	ranges []domain.PriceRange
+	units  [][]rune // each range's unit folded like titles (foldCountRune)
+	piece  int      // the cheapest range of a unit that counts pieces, -1 if none
+	lowest int      // the range with the lowest Low
+}
+
+func newPriced(ranges []domain.PriceRange) *priced {
+	if len(ranges) == 0 {
+		return nil
+	}
+	pr := &priced{ranges: ranges, units: make([][]rune, len(ranges)), piece: -1}
+	for i, r := range ranges {
+		pr.units[i] = []rune(strings.Map(foldCountRune, r.Unit))
+		if r.Unit != "" && !isSizeUnit(r.Unit) && (pr.piece < 0 || r.Low < ranges[pr.piece].Low) {
+			pr.piece = i
+		}
+		if r.Low < ranges[pr.lowest].Low {
+			pr.lowest = i
+		}
+	}
+	return pr
+}
+
+// countRunes is the original title with full-width digits and latin
+// folded (foldCountRune), built on first use.
+func (tx *text) countRunes() []rune {
+	if !tx.countsOK {
+		for _, r := range tx.title {
+			tx.counts = append(tx.counts, foldCountRune(r))
+		}
+		tx.countsOK = true
+	}
+	return tx.counts
 }
 
 // priceAnomaly judges the listing's price against the mark's ranges: the
@@ -211,27 +239,17 @@ func countsPricedUnit(ranges []domain.PriceRange, title string, skip [2]int) boo
 // count is closer to the goods than a case count of unknown size); with no
 // unit counted, the lowest genuine price of all is the bar. skip is the rune
 // span of the hit.
-func priceAnomaly(ranges []domain.PriceRange, price float64, title string, skip [2]int) (domain.Reason, bool) {
-	if price <= 0 || math.IsNaN(price) || math.IsInf(price, 0) || len(ranges) == 0 {
+func (pr *priced) anomaly(price float64, tx *text, skip [2]int) (domain.Reason, bool) {
+	if pr == nil || price <= 0 || math.IsNaN(price) || math.IsInf(price, 0) {
 		return domain.Reason{}, false
 	}
-	t := make([]rune, 0, utf8.RuneCountInString(title))
-	for _, r := range title {
-		t = append(t, foldCountRune(r))
-	}
-	piece := -1 // the cheapest range of a unit that counts pieces
-	for i, r := range ranges {
-		if r.Unit != "" && !isSizeUnit(r.Unit) && (piece < 0 || r.Low < ranges[piece].Low) {
-			piece = i
-		}
-	}
+	ranges := pr.ranges
 	best, bestCount := -1, unitCount{}
 	for i, r := range ranges {
 		if r.Unit == "" || (best >= 0 && r.Low >= ranges[best].Low) {
 			continue
 		}
-		unit := strings.Map(foldCountRune, r.Unit)
-		if c, ok := countUnit(t, unit, i == piece, skip); ok {
+		if c, ok := countUnit(tx.countRunes(), pr.units[i], i == pr.piece, skip); ok {
 			best, bestCount = i, c
 		}
 	}
@@ -245,13 +263,7 @@ func priceAnomaly(ranges []domain.PriceRange, price float64, title string, skip 
 		return domain.Reason{Tactic: "price", Start: bestCount.start, End: bestCount.end,
 			Text: fmt.Sprintf("价格异常: ¥%s (%s%s, ¥%s/%s), 正品 ¥%s–%s/%s", yuan(price), n, r.Unit, yuan(per), r.Unit, yuan(r.Low), yuan(r.High), r.Unit)}, true
 	}
-	low := 0
-	for i, r := range ranges {
-		if r.Low < ranges[low].Low {
-			low = i
-		}
-	}
-	r := ranges[low]
+	r := ranges[pr.lowest]
 	if price >= priceAnomalyFactor*r.Low {
 		return domain.Reason{}, false
 	}

@@ -29,16 +29,16 @@ func raise(s float64) float64 { return s + (1-s)/2 }
 // the title says about goods, except for an accessory.
 func (m *Matcher) applySignals(c *compiled, o occurrence, tx *text, ctx *listingContext, j *judged, auth bool) {
 	history := ctx.raw.SellerHistory != nil && ctx.raw.SellerHistory.Confirmed > 0
-	if !auth && !j.compat && !j.inside && ((len(c.mark.Prices) > 0 && ctx.raw.Price > 0) || history) {
+	if !auth && !j.compat && !j.inside && ((c.prices != nil && ctx.raw.Price > 0) || history) {
 		skip := [2]int{-1, -1}
 		if o.us < o.ue && o.ue <= len(tx.units) {
 			skip = [2]int{int(tx.units[o.us].start), int(tx.units[o.ue-1].end)}
 		}
 		// (the name itself, not a look-alike: 豪牛 整箱 is a box of
 		// something, not of 红牛)
-		goods := j.goods || (!o.lookalike && countsPricedUnit(c.mark.Prices, tx.title, skip))
-		if goods && len(c.mark.Prices) > 0 && ctx.raw.Price > 0 {
-			if r, ok := priceAnomaly(c.mark.Prices, ctx.raw.Price, tx.title, skip); ok {
+		goods := j.goods || (!o.lookalike && c.prices != nil && c.prices.countsUnit(tx, skip))
+		if goods && c.prices != nil && ctx.raw.Price > 0 {
+			if r, ok := c.prices.anomaly(ctx.raw.Price, tx, skip); ok {
 				j.score = max(raise(j.score), scorePriceAnomaly)
 				if j.explain {
 					j.reasons = append(j.reasons, r)
@@ -85,15 +85,17 @@ func (m *Matcher) imageScore(c *compiled, goods bool) float64 {
 
 // signalsMayLift reports whether the listing's other evidence could lift a
 // title's score for mark c above what the title alone earns, so that the
-// judgement must not stop early below minScore.
-func (ctx *listingContext) signalsMayLift(c *compiled, mark int32) bool {
-	if _, photo := ctx.imageOf(mark); photo {
+// judgement must not stop early below minScore: a photo of the mark, a
+// confirmed seller network, or a price for the mark's name itself (a
+// look-alike below minScore is not among the goods, where price counts).
+func (ctx *listingContext) signalsMayLift(c *compiled, o occurrence) bool {
+	if _, photo := ctx.imageOf(o.mark); photo {
 		return true
 	}
 	if h := ctx.raw.SellerHistory; h != nil && h.Confirmed > 0 {
 		return true
 	}
-	return len(c.mark.Prices) > 0 && ctx.raw.Price > 0
+	return c.prices != nil && ctx.raw.Price > 0 && !o.lookalike
 }
 
 // imageOf returns the listing photo's hit on mark's reference images.

@@ -283,7 +283,7 @@ func TestCountUnit(t *testing.T) {
 		if strings.HasPrefix(c.title, "六个核桃") {
 			skip = [2]int{0, 4}
 		}
-		got, ok := countUnit(rs, c.unit, c.piece, skip)
+		got, ok := countUnit(rs, []rune(c.unit), c.piece, skip)
 		if c.want == 0 {
 			if ok {
 				t.Errorf("%s: counted %+v, want none", c.title, got)
