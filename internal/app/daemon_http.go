@@ -55,24 +55,21 @@ func (d *daemon) startHTTP(reg *prometheus.Registry) error {
 		ValidateSubscription: subscribe.Validate,
 		Claims:               claims,
 		Credentials:          credentials{},
-		Checks: []httpapi.Check{
-			{Name: "store", Fn: d.db.Ping},
-			{Name: "index", Fn: d.search.Healthy},
-		},
-		Metrics:      promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
-		Now:          d.now,
-		Evidence:     d.db,
-		Blobs:        d.evidence.blobs,
-		Cases:        d.db,
-		Notices:      d.db,
-		Transition:   cases.Transition,
-		Jurisdiction: cases.Jurisdiction,
-		Notice:       noticeFunc,
-		Packet:       d.writePacket,
-		Captures:     d.db,
-		Marks:        d.marks,
-		BaseURL:      d.baseURL(),
-		Networks:     d.db,
+		Checks:               d.readinessChecks(),
+		Metrics:              promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
+		Now:                  d.now,
+		Evidence:             d.db,
+		Blobs:                d.evidence.blobs,
+		Cases:                d.db,
+		Notices:              d.db,
+		Transition:           cases.Transition,
+		Jurisdiction:         cases.Jurisdiction,
+		Notice:               noticeFunc,
+		Packet:               d.writePacket,
+		Captures:             d.db,
+		Marks:                d.marks,
+		BaseURL:              d.baseURL(),
+		Networks:             d.db,
 	}, d.log.Named("http"))
 	console := web.Routes(web.Deps{
 		Alerts:               d.db,
@@ -107,11 +104,14 @@ func (d *daemon) startHTTP(reg *prometheus.Registry) error {
 		}
 	}
 
-	ln := d.ln
-	srv, err := httpapi.NewServer(ln.Addr().String(), guard, d.log.Named("http"))
+	srv, err := httpapi.NewServer(d.ln.Addr().String(), guard, d.log.Named("http"))
 	if err != nil {
 		return err
 	}
+	setHTTPTimeouts(srv, d.cfg.HTTP)
+	// A client trickling bytes on a kept-alive connection is held to
+	// ReadHeaderTimeout as on a new one.
+	ln := httpapi.GuardKeptAlive(srv, d.ln)
 	d.http = srv
 	d.bg.Add(1)
 	go func() {

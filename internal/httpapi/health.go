@@ -20,12 +20,28 @@ func (a *api) healthz(w http.ResponseWriter, r *http.Request) {
 type readiness struct {
 	Status string            `json:"status"` // ready or unavailable
 	Checks map[string]string `json:"checks"` // name → ok or failed
-	Error  *errorDetail      `json:"error,omitempty"`
+	// Reasons are the public reasons of failed checks that gave one.
+	Reasons map[string]string `json:"reasons,omitempty"`
+	Error   *errorDetail      `json:"error,omitempty"`
 }
 
+// Unready marks a check's failure with a reason /readyz may show to anyone
+// (it is unauthenticated): short, and free of paths and addresses, such as
+// "free space below the floor". err, with the details, goes to the log.
+func Unready(reason string, err error) error { return &unready{reason: reason, err: err} }
+
+type unready struct {
+	reason string
+	err    error
+}
+
+func (u *unready) Error() string { return u.reason + ": " + u.err.Error() }
+func (u *unready) Unwrap() error { return u.err }
+
 // readyz runs every check concurrently under one deadline and answers 503
-// naming the checks that failed. Failure details go to the log, not the
-// response: they hold internal addresses.
+// naming the checks that failed, with the public reason of those that give
+// one (Unready). Failure details go to the log, not the response: they hold
+// internal addresses and paths.
 func (a *api) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), a.deps.ReadyTimeout)
 	defer cancel()
@@ -49,7 +65,16 @@ func (a *api) readyz(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		body.Checks[c.Name] = "failed"
-		failed = append(failed, c.Name)
+		var u *unready
+		if errors.As(errs[i], &u) {
+			if body.Reasons == nil {
+				body.Reasons = map[string]string{}
+			}
+			body.Reasons[c.Name] = u.reason
+			failed = append(failed, c.Name+" ("+u.reason+")")
+		} else {
+			failed = append(failed, c.Name)
+		}
 		failures = append(failures, fmt.Errorf("check %s: %w", c.Name, errs[i]))
 	}
 	if len(failed) == 0 {
