@@ -79,7 +79,7 @@ func (db *DB) saveInTx(ctx context.Context, tx *writeTx, l domain.Listing, ms []
 	if err != nil {
 		return res, err
 	}
-	lid, changed, moved, err := upsertListing(ctx, tx, l, sid, seen)
+	lid, changed, moved, sellerMoved, err := upsertListing(ctx, tx, l, sid, seen)
 	if err != nil {
 		return res, err
 	}
@@ -93,7 +93,7 @@ func (db *DB) saveInTx(ctx context.Context, tx *writeTx, l domain.Listing, ms []
 		if !m.Alert {
 			continue
 		}
-		a, created, err := upsertAlert(ctx, tx, l, h, sid, seen)
+		a, created, err := upsertAlert(ctx, tx, l, h, sid, sellerMoved, seen)
 		if err != nil {
 			return res, err
 		}
@@ -209,19 +209,20 @@ func ensureSource(ctx context.Context, tx execer, id string, now time.Time) erro
 // through another source, and for one marked version_stale (a recheck
 // found it gone, so seeing it again is news).
 //
-// sid is the listing's seller (saveSeller), 0 for none.
-func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, sid int64, seen time.Time) (int64, bool, bool, error) {
+// sid is the listing's seller (saveSeller), 0 for none; the last result
+// reports that the row had another seller (none, before sellers were kept).
+func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, sid int64, seen time.Time) (int64, bool, bool, bool, error) {
 	key := listingKey(l)
 	var id int64
 	// Most saves are re-sightings of an unchanged listing: try that first.
 	err := tx.QueryRowContext(ctx, qTouchListing,
-		l.Platform, l.Query, toMillis(seen), nullID(sid),
-		l.SourceID, key, l.URL, l.Title, l.Price, l.Seller, l.Location, l.ImageURL).Scan(&id)
+		l.Platform, l.Query, toMillis(seen),
+		l.SourceID, key, l.URL, l.Title, l.Price, l.Seller, l.Location, l.ImageURL, nullID(sid)).Scan(&id)
 	if err == nil {
-		return id, false, false, nil
+		return id, false, false, false, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
-		return 0, false, false, fmt.Errorf("touching listing: %w", err)
+		return 0, false, false, false, fmt.Errorf("touching listing: %w", err)
 	}
 	// Declared here, not above: Scan takes their addresses, so each is a
 	// heap allocation, which the re-sighting above need not pay for.
@@ -229,29 +230,30 @@ func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, sid int64
 		url, title, seller, location, image string
 		price                               float64
 		stale                               bool
+		oldSeller                           int64
 	)
 	err = tx.QueryRowContext(ctx, qSelectListing,
-		l.SourceID, key).Scan(&id, &url, &title, &price, &seller, &location, &image, &stale)
+		l.SourceID, key).Scan(&id, &url, &title, &price, &seller, &location, &image, &stale, &oldSeller)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = tx.QueryRowContext(ctx, qInsertListing,
 			l.SourceID, key, l.URL, l.Platform, l.Title, l.Price, l.Seller, l.Location, l.ImageURL, l.Query,
 			toMillis(seen), toMillis(seen), nullID(sid)).Scan(&id)
 		if err != nil {
-			return 0, false, false, fmt.Errorf("inserting listing: %w", err)
+			return 0, false, false, false, fmt.Errorf("inserting listing: %w", err)
 		}
-		return id, true, true, nil
+		return id, true, true, false, nil
 	}
 	if err != nil {
-		return 0, false, false, fmt.Errorf("reading listing: %w", err)
+		return 0, false, false, false, fmt.Errorf("reading listing: %w", err)
 	}
 	changed := url != l.URL || title != l.Title || price != l.Price || seller != l.Seller || location != l.Location
 	moved := stale || title != l.Title || price != l.Price || seller != l.Seller || image != l.ImageURL
 	_, err = tx.ExecContext(ctx, qUpdateListing,
 		l.URL, l.Platform, l.Title, l.Price, l.Seller, l.Location, l.ImageURL, l.Query, toMillis(seen), nullID(sid), id)
 	if err != nil {
-		return 0, false, false, fmt.Errorf("updating listing %d: %w", id, err)
+		return 0, false, false, false, fmt.Errorf("updating listing %d: %w", id, err)
 	}
-	return id, changed, moved, nil
+	return id, changed, moved, oldSeller != sid, nil
 }
 
 // upsertHit stores the verdict for (listing, mark) and queues it for the index
@@ -314,9 +316,10 @@ func upsertHit(ctx context.Context, tx *writeTx, lid int64, l domain.Listing, m 
 
 // upsertAlert creates the alert for (mark, identity) or, when it exists, moves its
 // last_seen and takes the new score and reasons only if the score is higher.
-// The alert keeps the seller sid of its first sighting (or of the first
-// since sellers were kept).
-func upsertAlert(ctx context.Context, tx *writeTx, l domain.Listing, h domain.Hit, sid int64, seen time.Time) (domain.Alert, bool, error) {
+// The alert keeps the seller sid of its first sighting, or of the first
+// since sellers were kept: sellerMoved says the listing's seller changed,
+// and only then is an alert without one given sid.
+func upsertAlert(ctx context.Context, tx *writeTx, l domain.Listing, h domain.Hit, sid int64, sellerMoved bool, seen time.Time) (domain.Alert, bool, error) {
 	reasons, err := encodeReasons(h.Reasons)
 	if err != nil {
 		return domain.Alert{}, false, err
@@ -331,13 +334,18 @@ func upsertAlert(ctx context.Context, tx *writeTx, l domain.Listing, h domain.Hi
 	// first, insert only when there was nothing to touch. SET expressions all
 	// read the old row, so reasons follows the old score.
 	res, err := tx.ExecContext(ctx, qTouchAlert,
-		toMillis(seen), nullID(sid), h.Score, reasons, h.Score, h.MarkID, key)
+		toMillis(seen), h.Score, reasons, h.Score, h.MarkID, key)
 	if err != nil {
 		return domain.Alert{}, false, fmt.Errorf("touching alert for mark %s: %w", h.MarkID, err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return domain.Alert{}, false, fmt.Errorf("touching alert for mark %s: %w", h.MarkID, err)
 	} else if n > 0 {
+		if sellerMoved && sid != 0 {
+			if _, err := tx.ExecContext(ctx, qFillAlertSeller, sid, h.MarkID, key); err != nil {
+				return domain.Alert{}, false, fmt.Errorf("recording the seller of the alert for mark %s: %w", h.MarkID, err)
+			}
+		}
 		return domain.Alert{}, false, nil
 	}
 	err = tx.QueryRowContext(ctx, qInsertAlert,

@@ -270,6 +270,22 @@ func TestSaveListingsLinksWithinOneBatch(t *testing.T) {
 	if got := countRows(t, db, "sellers"); got != 4 {
 		t.Errorf("%d sellers rows, want 4", got)
 	}
+
+	// A page with more contacts than one statement takes: the last one
+	// links it.
+	many := []domain.Contact{
+		{Kind: domain.ContactPhone, Value: "13900000001"}, {Kind: domain.ContactPhone, Value: "13900000002"},
+		{Kind: domain.ContactWeChat, Value: "laobai_001"}, {Kind: domain.ContactQQ, Value: "10001"},
+		{Kind: domain.ContactAddress, Value: "山东省临沂市兰山区批发城3号楼"}, qqQ,
+	}
+	last := saveAlerting(t, db, shopListing("jd", "临沂酒水批发部", "https://item.jd.com/6.html", many...), "liugehetao")
+	n = networkOf(t, db, last.SellerID, domain.Unrestricted)
+	if n.ID != first || len(n.Sellers) != 5 {
+		t.Errorf("a seller with %d contacts joined network %d of %d sellers, want %d of 5", len(many), n.ID, len(n.Sellers), first)
+	}
+	if s := n.Sellers[len(n.Sellers)-1]; len(s.Contacts) != len(many)+1 {
+		t.Errorf("临沂酒水批发部 has %d contacts recorded, want %d (its shop key too)", len(s.Contacts), len(many)+1)
+	}
 }
 
 // TestSaveListingsSellerRollsBack: the seller is recorded in the listing's

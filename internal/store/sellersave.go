@@ -12,38 +12,55 @@ import (
 
 // The statements that record a listing's seller (see saveSeller).
 const (
-	qUpsertSeller = `INSERT INTO sellers (platform, shop_key, name, location, network_id, first_seen, last_seen)
-		VALUES (?, ?, ?, ?, 0, ?, ?)
-		ON CONFLICT (platform, shop_key) DO UPDATE SET
-			name = excluded.name,
-			location = CASE WHEN excluded.location != '' THEN excluded.location ELSE sellers.location END,
-			last_seen = max(sellers.last_seen, excluded.last_seen)
-		RETURNING id, network_id`
-	qOwnNetwork     = "UPDATE sellers SET network_id = id WHERE id = ?"
-	qInsertContact  = "INSERT INTO seller_contacts (seller_id, kind, value, first_seen) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
-	qContactNetwork = `SELECT DISTINCT s.network_id FROM seller_contacts c JOIN sellers s ON s.id = c.seller_id
-		WHERE c.kind = ? AND c.value = ? AND s.network_id != ?`
+	// qSelectSeller reads a seller and its contacts in one statement: a
+	// re-sighting of a known shop with known contacts writes nothing more.
+	qSelectSeller = `SELECT s.id, s.network_id, s.name, s.location, s.last_seen, coalesce(c.kind, ''), coalesce(c.value, '')
+		FROM sellers s LEFT JOIN seller_contacts c ON c.seller_id = s.id
+		WHERE s.platform = ? AND s.shop_key = ?`
+	// qInsertSeller starts the seller's own network: its id is chosen in
+	// the statement (the one writer holds the database) so network_id can
+	// be the same value without a second statement.
+	qInsertSeller = `INSERT INTO sellers (id, platform, shop_key, name, location, network_id, first_seen, last_seen)
+		SELECT n, ?, ?, ?, ?, n, ?, ? FROM (SELECT coalesce(max(id), 0) + 1 AS n FROM sellers)
+		RETURNING id`
+	qTouchSeller = `UPDATE sellers SET name = ?,
+		location = CASE WHEN ? != '' THEN ? ELSE location END,
+		last_seen = max(last_seen, ?) WHERE id = ?`
 	qMergeNetwork = "UPDATE sellers SET network_id = ? WHERE network_id = ?"
+	// qFillAlertSeller gives an alert raised before sellers were kept the
+	// seller of its listing (see upsertAlert).
+	qFillAlertSeller = "UPDATE alerts SET seller_id = ? WHERE mark_id = ? AND url_key = ? AND seller_id IS NULL"
 )
 
 // sellerStatements are prepared with the other hot statements.
-var sellerStatements = []string{qUpsertSeller, qOwnNetwork, qInsertContact, qContactNetwork, qMergeNetwork}
+func sellerStatements() []string {
+	out := []string{qSelectSeller, qInsertSeller, qTouchSeller, qMergeNetwork, qFillAlertSeller}
+	for n := 1; n <= contactChunk; n++ {
+		out = append(out, qContactNetworks(n), qInsertContacts(n))
+	}
+	return out
+}
+
+// sellerTouchEvery is how stale a seller's last_seen may grow before a
+// sighting moves it: the listing keeps the exact time, and a write per
+// re-sighting would double what an unchanged crawl costs.
+const sellerTouchEvery = time.Hour
 
 // sellerCache remembers, within one transaction, the sellers already
-// recorded and their networks, so a batch with many listings of one shop
-// upserts it and its contacts once.
+// recorded, their networks and contacts, so a batch with many listings of
+// one shop reads it once.
 type sellerCache struct {
-	ids      map[sellerIdent]int64
-	networks map[int64]int64 // seller id → network id
-	contacts map[int64]map[domain.Contact]bool
+	byIdent map[sellerIdent]*sellerState
+	byID    map[int64]*sellerState
+}
+
+type sellerState struct {
+	id, network int64
+	known       map[domain.Contact]bool
 }
 
 func newSellerCache() *sellerCache {
-	return &sellerCache{
-		ids:      map[sellerIdent]int64{},
-		networks: map[int64]int64{},
-		contacts: map[int64]map[domain.Contact]bool{},
-	}
+	return &sellerCache{byIdent: map[sellerIdent]*sellerState{}, byID: map[int64]*sellerState{}}
 }
 
 // sellerIdent is a seller's identity: a shop on a platform.
@@ -69,85 +86,149 @@ func identOf(l domain.Listing) (sellerIdent, bool) {
 }
 
 // saveSeller records the listing's seller and its contacts and returns
-// the seller's id (0 for a listing without a seller). Every contact new to
-// the seller merges the networks of the sellers that have it into one:
-// since networks only ever merge, every seller sharing a contact is then in
-// one network, which SellerRisks and SellerNetwork read with one lookup.
+// the seller's id (0 for a listing without a seller). Contacts new to the
+// seller merge the networks of the sellers that have them into one: since
+// networks only ever merge, every seller sharing a contact is then in one
+// network, which SellerRisks and SellerNetwork read with one lookup.
 func (db *DB) saveSeller(ctx context.Context, tx *writeTx, l domain.Listing, seen time.Time, cache *sellerCache) (int64, error) {
 	ident, ok := identOf(l)
 	if !ok {
 		return 0, nil
 	}
-	id, ok := cache.ids[ident]
-	if !ok {
-		var network int64
-		err := tx.QueryRowContext(ctx, qUpsertSeller,
-			ident.platform, ident.key, strings.TrimSpace(l.Seller), l.Location, toMillis(seen), toMillis(seen)).Scan(&id, &network)
-		if err != nil {
+	st := cache.byIdent[ident]
+	if st == nil {
+		var err error
+		if st, err = loadSeller(ctx, tx, ident, l, seen); err != nil {
 			return 0, fmt.Errorf("recording seller %q: %w", l.Seller, err)
 		}
-		if network == 0 {
-			if _, err := tx.ExecContext(ctx, qOwnNetwork, id); err != nil {
-				return 0, fmt.Errorf("recording seller %q: %w", l.Seller, err)
-			}
-			network = id
-		}
-		cache.ids[ident] = id
-		cache.networks[id] = network
-		cache.contacts[id] = map[domain.Contact]bool{}
+		cache.byIdent[ident] = st
+		cache.byID[st.id] = st
 	}
-	known := cache.contacts[id]
+	var fresh []domain.Contact
 	for _, c := range seller.Keys(l) {
-		if known[c] {
-			continue
-		}
-		known[c] = true
-		if err := db.addContact(ctx, tx, id, c, seen, cache); err != nil {
-			return 0, fmt.Errorf("recording seller %q: %w", l.Seller, err)
+		if !st.known[c] {
+			st.known[c] = true
+			fresh = append(fresh, c)
 		}
 	}
-	return id, nil
+	if len(fresh) == 0 {
+		return st.id, nil
+	}
+	if err := addContacts(ctx, tx, st, fresh, seen, cache); err != nil {
+		return 0, fmt.Errorf("recording seller %q: %w", l.Seller, err)
+	}
+	return st.id, nil
 }
 
-// addContact records contact c of seller id and, when it is new to the
-// seller, merges every network holding c into the lowest-numbered one.
-func (db *DB) addContact(ctx context.Context, tx *writeTx, id int64, c domain.Contact, seen time.Time, cache *sellerCache) error {
-	res, err := tx.ExecContext(ctx, qInsertContact, id, string(c.Kind), c.Value, toMillis(seen))
+// loadSeller reads the seller of ident with its contacts, creating it or
+// moving its name, location and (when stale) last_seen as l shows them.
+func loadSeller(ctx context.Context, tx *writeTx, ident sellerIdent, l domain.Listing, seen time.Time) (*sellerState, error) {
+	name := strings.TrimSpace(l.Seller)
+	st := &sellerState{known: map[domain.Contact]bool{}}
+	var (
+		oldName, oldLoc string
+		last            int64
+	)
+	rows, err := tx.QueryContext(ctx, qSelectSeller, ident.platform, ident.key)
 	if err != nil {
-		return fmt.Errorf("recording %s contact: %w", c.Kind, err)
+		return nil, err
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return err
-	}
-	network := cache.networks[id]
-	rows, err := tx.QueryContext(ctx, qContactNetwork, string(c.Kind), c.Value, network)
+	_, err = scanAll(rows, func(s scanner) (struct{}, error) {
+		var kind, value string
+		if err := s.Scan(&st.id, &st.network, &oldName, &oldLoc, &last, &kind, &value); err != nil {
+			return struct{}{}, err
+		}
+		if kind != "" {
+			st.known[domain.Contact{Kind: domain.ContactKind(kind), Value: value}] = true
+		}
+		return struct{}{}, nil
+	})
 	if err != nil {
-		return fmt.Errorf("finding sellers sharing %s contact: %w", c.Kind, err)
+		return nil, err
+	}
+	if st.id == 0 {
+		err := tx.QueryRowContext(ctx, qInsertSeller,
+			ident.platform, ident.key, name, l.Location, toMillis(seen), toMillis(seen)).Scan(&st.id)
+		if err != nil {
+			return nil, fmt.Errorf("inserting: %w", err)
+		}
+		st.network = st.id
+		return st, nil
+	}
+	moved := name != oldName || (l.Location != "" && l.Location != oldLoc) ||
+		toMillis(seen)-last >= sellerTouchEvery.Milliseconds()
+	if moved {
+		if _, err := tx.ExecContext(ctx, qTouchSeller, name, l.Location, l.Location, toMillis(seen), st.id); err != nil {
+			return nil, fmt.Errorf("updating %d: %w", st.id, err)
+		}
+	}
+	return st, nil
+}
+
+// contactChunk is how many contacts addContacts handles per statement:
+// the statements for 1..contactChunk contacts are prepared at Open (a
+// listing rarely shows more), longer lists go in chunks.
+const contactChunk = 4
+
+// qContactNetworks finds the other networks holding any of n contacts;
+// qInsertContacts records n contacts of one seller.
+func qContactNetworks(n int) string {
+	return `SELECT DISTINCT s.network_id FROM seller_contacts c JOIN sellers s ON s.id = c.seller_id
+		WHERE (` + strings.TrimSuffix(strings.Repeat("(c.kind = ? AND c.value = ?) OR ", n), " OR ") + `) AND s.network_id != ?`
+}
+
+func qInsertContacts(n int) string {
+	return "INSERT INTO seller_contacts (seller_id, kind, value, first_seen) VALUES " +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", n), ", ") + " ON CONFLICT DO NOTHING"
+}
+
+// addContacts records contacts cs, new to seller st, and merges every
+// network holding one of them with st's into the lowest-numbered.
+func addContacts(ctx context.Context, tx *writeTx, st *sellerState, cs []domain.Contact, seen time.Time, cache *sellerCache) error {
+	for len(cs) > contactChunk {
+		if err := addContacts(ctx, tx, st, cs[:contactChunk], seen, cache); err != nil {
+			return err
+		}
+		cs = cs[contactChunk:]
+	}
+	args := make([]any, 0, 2*len(cs)+1)
+	vals := make([]any, 0, 4*len(cs))
+	for _, c := range cs {
+		args = append(args, string(c.Kind), c.Value)
+		vals = append(vals, st.id, string(c.Kind), c.Value, toMillis(seen))
+	}
+	rows, err := tx.QueryContext(ctx, qContactNetworks(len(cs)), append(args, st.network)...)
+	if err != nil {
+		return fmt.Errorf("finding sellers sharing its contacts: %w", err)
 	}
 	others, err := scanAll(rows, func(s scanner) (int64, error) {
 		var n int64
 		return n, s.Scan(&n)
 	})
 	if err != nil {
-		return fmt.Errorf("finding sellers sharing %s contact: %w", c.Kind, err)
+		return fmt.Errorf("finding sellers sharing its contacts: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, qInsertContacts(len(cs)), vals...)
+	if err != nil {
+		return fmt.Errorf("inserting contacts: %w", err)
 	}
 	if len(others) == 0 {
 		return nil
 	}
-	into := network
+	into := st.network
 	for _, n := range others {
 		into = min(into, n)
 	}
-	for _, n := range append(others, network) {
+	for _, n := range append(others, st.network) {
 		if n == into {
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, qMergeNetwork, into, n); err != nil {
 			return fmt.Errorf("merging seller network %d into %d: %w", n, into, err)
 		}
-		for sid, sn := range cache.networks {
-			if sn == n {
-				cache.networks[sid] = into
+		for _, s := range cache.byID {
+			if s.network == n {
+				s.network = into
 			}
 		}
 	}

@@ -16,11 +16,13 @@ const (
 	// version, see versions.go) is the same, and then only moves last_seen.
 	// Plain positional parameters: numbered ones cost the driver an
 	// allocation each per execution.
-	qTouchListing = `UPDATE listings SET platform = ?, query = ?, last_seen = max(last_seen, ?), seller_id = ?
+	// The seller is compared, not set: setting an indexed column costs an
+	// index write even when its value stays the same.
+	qTouchListing = `UPDATE listings SET platform = ?, query = ?, last_seen = max(last_seen, ?)
 		WHERE source_id = ? AND url_key = ? AND url = ? AND title = ? AND price = ? AND seller = ? AND location = ?
-		AND image_url = ? AND version_stale = 0
+		AND image_url = ? AND version_stale = 0 AND seller_id IS ?
 		RETURNING id`
-	qSelectListing = `SELECT id, url, title, price, seller, location, image_url, version_stale
+	qSelectListing = `SELECT id, url, title, price, seller, location, image_url, version_stale, coalesce(seller_id, 0)
 		FROM listings WHERE source_id = ? AND url_key = ?`
 	qInsertListing = `INSERT INTO listings
 			(source_id, url_key, url, platform, title, price, seller, location, image_url, query, first_seen, last_seen, seller_id)
@@ -45,7 +47,6 @@ const (
 		ON CONFLICT (mark_id, url_key) DO NOTHING RETURNING id`
 	qTouchAlert = `UPDATE alerts SET
 		last_seen = max(last_seen, ?),
-		seller_id = coalesce(seller_id, ?),
 		reasons = CASE WHEN ? > score THEN ? ELSE reasons END,
 		score = max(score, ?)
 		WHERE mark_id = ? AND url_key = ?`
@@ -66,13 +67,14 @@ var hotStatements = []string{
 
 // allHot are the statements prepared at Open: the listing's and its
 // seller's.
-func allHot() []string { return append(append([]string{}, hotStatements...), sellerStatements...) }
+func allHot() []string { return append(append([]string{}, hotStatements...), sellerStatements()...) }
 
 // prepareHot prepares hotStatements. It must run outside any transaction:
 // the write pool has one connection, which a transaction would hold.
 func prepareHot(ctx context.Context, wr *sql.DB) (map[string]*sql.Stmt, error) {
-	m := make(map[string]*sql.Stmt, len(hotStatements)+len(sellerStatements))
-	for _, q := range allHot() {
+	hot := allHot()
+	m := make(map[string]*sql.Stmt, len(hot))
+	for _, q := range hot {
 		st, err := wr.PrepareContext(ctx, q)
 		if err != nil {
 			closeStatements(m)
@@ -125,6 +127,9 @@ func (db *DB) inWriteTx(ctx context.Context, what string, fn func(tx *writeTx) e
 }
 
 func (t *writeTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st, ok := t.stmts[query]; ok {
+		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
 	return t.tx.QueryContext(ctx, query, args...)
 }
 
