@@ -37,7 +37,7 @@ func runCrawl(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	srcs, demoSrc, err := loadSources(cfg)
+	srcs, demoFiles, err := loadSources(cfg)
 	if err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func runCrawl(ctx context.Context, env Env, args []string) error {
 
 	allowPrivate := cfg.Crawl.AllowPrivateAddresses
 	var allowDemo netip.AddrPort // the demo's listener, the one private address the demo may be read at
-	if demoSrc != nil && src.File == demoSrc.File {
+	if isDemoSource(demoFiles, *src) {
 		// The demo at the configured address: the running daemon's own if
 		// it serves one, so both read the same offers at the same URLs.
 		base, stopDemo, err := demoAt(cfg.Sources.Demo.Listen, log)
@@ -105,7 +105,7 @@ func runCrawl(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	copts := crawl.Options{Log: log.Named("crawl"), AllowPrivate: allowPrivate}
+	copts := crawlOptions(log, allowPrivate, time.Now)
 	if allowDemo.IsValid() {
 		copts.AllowAddresses = []netip.AddrPort{allowDemo}
 	}

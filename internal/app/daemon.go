@@ -39,20 +39,20 @@ type daemon struct {
 	marks   []domain.Mark
 	matcher swapMatcher
 	sources []crawl.Source
-	// demoFile is the embedded demo definition's file, "" when none is
-	// configured: only that source may read the demo on loopback.
-	demoFile string
-	demoBase string // the running demo's URL
-	db       *store.DB
-	meili    *index.Supervisor // nil when an external server is configured
-	search   *index.Client
-	indexer  *index.Indexer
-	demo     *demo.Server
-	runner   *pipeline.Runner
-	sched    *schedule.Scheduler
-	http     *http.Server
-	ln       net.Listener // opened by listen, served by startHTTP
-	httpURL  string
+	// demoFiles are the embedded demo definitions' files, empty when the
+	// demo is off: only those sources may read the demo on loopback.
+	demoFiles map[string]bool
+	demoBase  string // the running demo's URL
+	db        *store.DB
+	meili     *index.Supervisor // nil when an external server is configured
+	search    *index.Client
+	indexer   *index.Indexer
+	demo      *demo.Server
+	runner    *pipeline.Runner
+	sched     *schedule.Scheduler
+	http      *http.Server
+	ln        net.Listener // opened by listen, served by startHTTP
+	httpURL   string
 
 	evidence *evidenceKit
 
@@ -97,12 +97,8 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 		return d, err
 	}
 	d.matcher.p.Store(matcher)
-	var demoSrc *crawl.Source
-	if d.sources, demoSrc, err = loadSources(cfg); err != nil {
+	if d.sources, d.demoFiles, err = loadSources(cfg); err != nil {
 		return d, err
-	}
-	if demoSrc != nil {
-		d.demoFile = demoSrc.File
 	}
 	opts, err := storeOptions(d.marks, cfg)
 	if err != nil {

@@ -33,7 +33,7 @@ func (d *daemon) startDemo() error {
 // newSourceCrawler gives each source the crawler that may reach it: only the
 // demo's may fetch from loopback unless the operator allowed private addresses.
 func (d *daemon) newSourceCrawler() *sourceCrawler {
-	opts := crawl.Options{Log: d.log.Named("crawl"), AllowPrivate: d.cfg.Crawl.AllowPrivateAddresses, Now: d.now}
+	opts := crawlOptions(d.log, d.cfg.Crawl.AllowPrivateAddresses, d.now)
 	normal := crawl.New(opts)
 	// The demo marketplace lives on loopback by design: its crawler may reach
 	// exactly the demo's listener, and no other address of this network.
@@ -63,10 +63,8 @@ func (d *daemon) newSourceCrawler() *sourceCrawler {
 	}
 }
 
-// isDemo reports the embedded demo definition, by where it was loaded from.
-func (d *daemon) isDemo(src crawl.Source) bool {
-	return d.demoFile != "" && src.File == d.demoFile && src.ID == demoSourceID
-}
+// isDemo reports an embedded demo definition, by where it was loaded from.
+func (d *daemon) isDemo(src crawl.Source) bool { return isDemoSource(d.demoFiles, src) }
 
 // demoAddr is the demo marketplace's listener as an address, from its base
 // URL ("http://127.0.0.1:8089").

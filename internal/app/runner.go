@@ -6,8 +6,11 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/markwatch/markwatch/internal/alert"
+	"github.com/markwatch/markwatch/internal/crawl"
 	"github.com/markwatch/markwatch/internal/evidence"
+	"github.com/markwatch/markwatch/internal/imagesig"
 	"github.com/markwatch/markwatch/internal/pipeline"
+	"github.com/markwatch/markwatch/internal/seller"
 	"github.com/markwatch/markwatch/internal/store"
 )
 
@@ -24,6 +27,19 @@ type runnerParts struct {
 	metrics   *pipeline.Metrics // nil: no metrics
 	log       *zap.Logger
 	now       func() time.Time
+}
+
+// crawlOptions are the crawler's options for the daemon and the crawl
+// command alike: listing images hashed for the image signal, sellers'
+// contacts read for the seller network.
+func crawlOptions(log *zap.Logger, allowPrivate bool, now func() time.Time) crawl.Options {
+	return crawl.Options{
+		Log:          log.Named("crawl"),
+		AllowPrivate: allowPrivate,
+		Now:          now,
+		Images:       imagesig.Hasher{},
+		Contacts:     seller.Contacts,
+	}
 }
 
 func newRunner(p runnerParts) *pipeline.Runner {

@@ -13,8 +13,18 @@ import (
 	"github.com/markwatch/markwatch/internal/store"
 )
 
-// demoSourceID is the source definition that reads the demo marketplace.
+// demoSourceID is the demo's first platform (冀货通), the one tests drive.
 const demoSourceID = "demo"
+
+// demoSources are the embedded definitions that read the demo marketplace:
+// its three platforms, across which the demo's counterfeit ring sells.
+var demoSources = map[string]bool{demoSourceID: true, "demo-pifa": true, "demo-youxuan": true}
+
+// isDemoSource reports an embedded demo definition, by where it came from
+// (demoFiles, from loadSources) and its id.
+func isDemoSource(demoFiles map[string]bool, src crawl.Source) bool {
+	return demoFiles[src.File] && demoSources[src.ID]
+}
 
 // loadSources reads the source definitions. With no sources.dir the embedded
 // ones are used, and of those only the demo runs: the embedded jd and taobao
@@ -22,10 +32,11 @@ const demoSourceID = "demo"
 // about what to crawl, cookies and a network), not something a fresh install
 // should start hitting.
 //
-// demo is the embedded demo definition when it is among them, else nil. It
-// is recognised by where it came from, never by its id: a source file of an
-// operator's named "demo" is an ordinary source and gets no loopback access.
-func loadSources(cfg config.Config) (srcs []crawl.Source, demo *crawl.Source, err error) {
+// demoFiles are the files of the embedded demo definitions among them. A
+// demo is recognised by where it came from, never by its id alone: a source
+// file of an operator's named "demo" is an ordinary source and gets no
+// loopback access.
+func loadSources(cfg config.Config) (srcs []crawl.Source, demoFiles map[string]bool, err error) {
 	if cfg.Sources.Dir != "" {
 		srcs, err := crawl.LoadSources(os.DirFS(cfg.Sources.Dir), ".")
 		if err != nil {
@@ -37,15 +48,14 @@ func loadSources(cfg config.Config) (srcs []crawl.Source, demo *crawl.Source, er
 	if err != nil {
 		return nil, nil, fmt.Errorf("loading embedded sources: %w", err)
 	}
+	demoFiles = map[string]bool{}
 	for _, s := range all {
-		if s.ID == demoSourceID && cfg.Sources.Demo.Enabled {
+		if demoSources[s.ID] && cfg.Sources.Demo.Enabled {
 			srcs = append(srcs, s)
+			demoFiles[s.File] = true
 		}
 	}
-	if len(srcs) == 1 {
-		demo = &srcs[0]
-	}
-	return srcs, demo, nil
+	return srcs, demoFiles, nil
 }
 
 // mergeIdentities folds listings and alerts stored under different URL

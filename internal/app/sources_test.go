@@ -41,12 +41,12 @@ extract:
 	}
 	cfg := config.Default()
 	cfg.Sources.Dir = dir
-	srcs, demo, err := loadSources(cfg)
+	srcs, demoFiles, err := loadSources(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(srcs) != 1 || demo != nil {
-		t.Fatalf("sources %d, demo %v: an operator's file named demo must not be the demo", len(srcs), demo)
+	if len(srcs) != 1 || len(demoFiles) != 0 {
+		t.Fatalf("sources %d, demo files %v: an operator's file named demo must not be the demo", len(srcs), demoFiles)
 	}
 	d := &daemon{cfg: cfg, sources: srcs}
 	if d.isDemo(srcs[0]) {
@@ -54,13 +54,15 @@ extract:
 	}
 
 	cfg = config.Default() // embedded definitions
-	srcs, demo, err = loadSources(cfg)
-	if err != nil || demo == nil || len(srcs) != 1 {
-		t.Fatalf("embedded: %d sources, demo %v, %v", len(srcs), demo, err)
+	srcs, demoFiles, err = loadSources(cfg)
+	if err != nil || len(srcs) != 3 {
+		t.Fatalf("embedded: %d sources, want the demo's three platforms, %v", len(srcs), err)
 	}
-	d = &daemon{cfg: cfg, sources: srcs, demoFile: demo.File}
-	if !d.isDemo(srcs[0]) {
-		t.Fatal("the embedded demo is not recognised")
+	d = &daemon{cfg: cfg, sources: srcs, demoFiles: demoFiles}
+	for _, s := range srcs {
+		if !d.isDemo(s) {
+			t.Fatalf("the embedded demo source %s is not recognised", s.ID)
+		}
 	}
 }
 

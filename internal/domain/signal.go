@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"math/bits"
 	"strconv"
 	"time"
 )
@@ -23,15 +24,7 @@ type PriceRange struct {
 type PHash uint64
 
 // Distance is the Hamming distance between two hashes, 0..64.
-func (h PHash) Distance(o PHash) int {
-	x := uint64(h ^ o)
-	n := 0
-	for x != 0 {
-		x &= x - 1
-		n++
-	}
-	return n
-}
+func (h PHash) Distance(o PHash) int { return bits.OnesCount64(uint64(h ^ o)) }
 
 func (h PHash) String() string { return fmt.Sprintf("%016x", uint64(h)) }
 
