@@ -66,7 +66,8 @@ type Options struct {
 	// 0 means DefaultImageCacheSize.
 	ImageCacheSize int
 	// Contacts reads a seller's contacts out of a listing card's or
-	// listing page's visible text (seller.Contacts); nil reads none.
+	// listing page's visible text (seller.Contacts); nil reads none. It is
+	// called from several goroutines at once.
 	Contacts func(text string) []domain.Contact
 }
 

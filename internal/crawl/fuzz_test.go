@@ -25,9 +25,17 @@ func FuzzExtract(f *testing.F) {
 	f.Add([]byte("\xef\xbb\xbf{\"mods\":[[[[[[[["), "")
 	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
 		for _, src := range []crawl.Source{cssSrc, jsonSrc} {
-			p, err := crawl.Extract(src, "https://search.example.cn/s?q=x", body, contentType)
+			p, err := crawl.ExtractWith(src, crawl.ExtractOptions{CardText: true}, "https://search.example.cn/s?q=x", body, contentType)
 			if err != nil {
 				continue
+			}
+			if p.Cards != nil && len(p.Cards) != len(p.Listings) {
+				t.Fatalf("%d card texts for %d listings", len(p.Cards), len(p.Listings))
+			}
+			for _, c := range p.Cards {
+				if !utf8.ValidString(c) || len(c) > 8<<10 {
+					t.Fatalf("card text of %d bytes, valid UTF-8 %v", len(c), utf8.ValidString(c))
+				}
 			}
 			for _, l := range p.Listings {
 				if l.Title == "" || l.URL == "" {

@@ -3,6 +3,7 @@ package crawl_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"html"
 	"image"
@@ -11,9 +12,11 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -553,5 +556,55 @@ func TestImagesOffFetchesNone(t *testing.T) {
 	}
 	if p := imgHits.paths(); len(p) != 0 {
 		t.Errorf("image host asked %v", p)
+	}
+}
+
+// TestCancelledRunLeavesNoImageWork: a run cancelled while photos are
+// loading returns with every image goroutine gone, and emits nothing after
+// it returned.
+func TestCancelledRunLeavesNoImageWork(t *testing.T) {
+	jpg := jpegOf(t, packshot(0, 64, 64), 85)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	img, _ := serve(t, map[string]http.HandlerFunc{
+		"/fast.jpg": bytesAs("image/jpeg", jpg),
+		"*": func(w http.ResponseWriter, r *http.Request) {
+			// Photos are in flight: cancel the run. This one hangs until
+			// the client goes.
+			cancel()
+			<-r.Context().Done()
+		},
+	})
+	cards := []card{{title: "六个核桃 快图", image: img.URL + "/fast.jpg"}}
+	for i := range 12 {
+		cards = append(cards, card{title: fmt.Sprintf("六个核桃 慢图 %d", i), image: fmt.Sprintf("%s/slow/%d.jpg", img.URL, i)})
+	}
+	pages, _ := serve(t, map[string]http.HandlerFunc{"/Search": pageOf(cards)})
+	src := goodsSource(t, pages.URL, "  parallelism: 4\n  delay: 0s\n  timeout: 30s", "images:\n  fetch: true")
+	src.MaxPages = 1
+
+	before := runtime.NumGoroutine()
+	var returned, late atomic.Bool
+	_, err := imageCrawler(crawl.Options{AllowPrivate: true}).Run(ctx, src, []string{"六个核桃"}, func(domain.Listing) error {
+		if returned.Load() {
+			late.Store(true)
+		}
+		return nil
+	})
+	returned.Store(true)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want cancelled", err)
+	}
+	img.CloseClientConnections()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<16)
+		t.Errorf("%d goroutines after the run, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
+	}
+	if late.Load() {
+		t.Error("a listing was emitted after Run returned")
 	}
 }
