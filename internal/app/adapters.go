@@ -86,7 +86,7 @@ func (c *sourceCrawler) Crawl(ctx context.Context, id string, emit func(domain.L
 	// Every listing carries its offer's identity (platform:item id), so
 	// the same offer through another URL form is the same alert.
 	st, err := c.crawler(src).Run(ctx, src, queries, src.WithIdentity(emit))
-	res := pipeline.CrawlResult{Pages: st.Pages, Errors: st.Errors, EndReason: st.EndReason, Health: st.Health}
+	res := pipeline.CrawlResult{Pages: st.Pages, Errors: st.Errors, EndReason: st.EndReason, Health: st.Health, Images: imageResults(st.Images)}
 	if err != nil {
 		return res, fmt.Errorf("running source %s: %w", id, err)
 	}
@@ -113,4 +113,17 @@ func (h hitSearcher) SearchHits(ctx context.Context, q string, f httpapi.HitQuer
 		return nil, 0, domain.Errorf(domain.EUNAVAILABLE, "search index unavailable: %v", err)
 	}
 	return res.Hits, res.Total, nil
+}
+
+// imageResults flattens the crawler's image counts into results by name,
+// for the pipeline's metric; nil when the source fetched no image.
+func imageResults(st crawl.ImageStats) map[string]int {
+	if st.Fetched == 0 && st.Cached == 0 && st.Failed == 0 {
+		return nil
+	}
+	out := map[string]int{"fetched": st.Fetched, "cached": st.Cached}
+	for kind, n := range st.Errors {
+		out[kind] += n
+	}
+	return out
 }

@@ -37,8 +37,9 @@ func crawlOptions(log *zap.Logger, allowPrivate bool, now func() time.Time) craw
 		Log:          log.Named("crawl"),
 		AllowPrivate: allowPrivate,
 		Now:          now,
-		Images:       imagesig.Hasher{},
-		Contacts:     seller.Contacts,
+		// the hasher takes what the largest per-source images.max_bytes allows
+		Images:   imagesig.Hasher{Limits: imagesig.Limits{MaxBytes: crawl.MaxImageMaxBytes}},
+		Contacts: seller.Contacts,
 	}
 }
 

@@ -40,6 +40,9 @@ func testConfig(t *testing.T, bin string) config.Config {
 	cfg.HTTP.Listen = "127.0.0.1:0"
 	cfg.Sources.Demo.Enabled = true
 	cfg.Sources.Demo.Listen = "127.0.0.1:0"
+	// One platform: the tests follow the demo's first run; the ring across
+	// three is tested where it is the subject (TestDemoRingLinksAcrossPlatforms).
+	cfg.Sources.Demo.Platforms = []string{demoSourceID}
 	cfg.Meilisearch.Binary = bin
 	cfg.Crawl.ShutdownGrace = 5 * time.Second
 	return cfg

@@ -10,6 +10,7 @@ import (
 	defaults "github.com/markwatch/markwatch/config"
 	"github.com/markwatch/markwatch/internal/config"
 	"github.com/markwatch/markwatch/internal/crawl"
+	"github.com/markwatch/markwatch/internal/domain"
 	"github.com/markwatch/markwatch/internal/store"
 )
 
@@ -49,8 +50,18 @@ func loadSources(cfg config.Config) (srcs []crawl.Source, demoFiles map[string]b
 		return nil, nil, fmt.Errorf("loading embedded sources: %w", err)
 	}
 	demoFiles = map[string]bool{}
+	if !cfg.Sources.Demo.Enabled {
+		return nil, demoFiles, nil
+	}
+	want := map[string]bool{}
+	for _, id := range cfg.Sources.Demo.Platforms {
+		if !demoSources[id] {
+			return nil, nil, domain.Errorf(domain.EINVALID, "sources.demo.platforms: %q is not a demo platform; use demo, demo-pifa or demo-youxuan", id)
+		}
+		want[id] = true
+	}
 	for _, s := range all {
-		if demoSources[s.ID] && cfg.Sources.Demo.Enabled {
+		if want[s.ID] {
 			srcs = append(srcs, s)
 			demoFiles[s.File] = true
 		}

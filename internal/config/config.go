@@ -136,6 +136,9 @@ type Sources struct {
 type Demo struct {
 	Enabled bool   `yaml:"enabled"`
 	Listen  string `yaml:"listen"` // host:port
+	// Platforms are the demo's embedded source ids to crawl: its three
+	// platforms by default, across which its counterfeit ring sells.
+	Platforms []string `yaml:"platforms"`
 }
 
 // Meilisearch configures the search index.
@@ -255,7 +258,7 @@ func Default() Config {
 		DataDir:  "./data",
 		Log:      Log{Level: "info", Format: "console"},
 		HTTP:     HTTP{Listen: "127.0.0.1:8080", ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second},
-		Sources:  Sources{Demo: Demo{Enabled: true, Listen: "127.0.0.1:8089"}},
+		Sources:  Sources{Demo: Demo{Enabled: true, Listen: "127.0.0.1:8089", Platforms: []string{"demo", "demo-pifa", "demo-youxuan"}}},
 		Match:    Match{},
 		Schedule: Schedule{Timezone: "Asia/Shanghai", MinInterval: time.Minute},
 		Meilisearch: Meilisearch{

@@ -121,6 +121,10 @@ func encodeField(enc zapcore.ObjectEncoder, name string, v reflect.Value) error 
 		return enc.AddArray(name, zapcore.ArrayMarshalerFunc(func(ae zapcore.ArrayEncoder) error {
 			for i := range v.Len() {
 				elem := v.Index(i)
+				if elem.Kind() == reflect.String {
+					ae.AppendString(elem.String())
+					continue
+				}
 				if err := ae.AppendObject(zapcore.ObjectMarshalerFunc(func(e zapcore.ObjectEncoder) error {
 					return encodeStruct(e, elem)
 				})); err != nil {

@@ -23,6 +23,7 @@ type Metrics struct {
 	// clear when the definition is fixed.
 	degradedRuns   *prometheus.CounterVec
 	sourceDegraded *prometheus.GaugeVec
+	imageResults   *prometheus.CounterVec
 }
 
 // NewMetrics registers the pipeline's metrics with reg.
@@ -59,9 +60,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		sourceDegraded: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "markwatch_source_degraded", Help: "1 while the latest judged run of a source was degraded, else 0.",
 		}, []string{"source"}),
+		imageResults: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "markwatch_crawl_images_total", Help: "Listing images for the image signal, by source and result (fetched, cached, or a failure's kind).",
+		}, []string{"source", "result"}),
 	}
 	reg.MustRegister(m.runs, m.pages, m.listings, m.hits, m.alerts, m.errors, m.duration, m.lastRun,
-		m.degradedRuns, m.sourceDegraded)
+		m.degradedRuns, m.sourceDegraded, m.imageResults)
 	return m
 }
 
@@ -72,6 +76,15 @@ func (m *Metrics) counted(source string, listings, hits, newAlerts int) {
 	m.listings.WithLabelValues(source).Add(float64(listings))
 	m.hits.WithLabelValues(source).Add(float64(hits))
 	m.alerts.WithLabelValues(source).Add(float64(newAlerts))
+}
+
+func (m *Metrics) images(source string, byResult map[string]int) {
+	if m == nil {
+		return
+	}
+	for result, n := range byResult {
+		m.imageResults.WithLabelValues(source, result).Add(float64(n))
+	}
 }
 
 func (m *Metrics) run(r domain.CrawlRun, d time.Duration) {

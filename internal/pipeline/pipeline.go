@@ -23,6 +23,10 @@ type CrawlResult struct {
 	// Health is what extraction reported over the crawl's pages; nil when
 	// the crawler does not say, or read no page.
 	Health *domain.RunHealth
+	// Images counts listing images by result: fetched, cached, or the
+	// failure's kind (too_large, content_type, timeout, …); nil when the
+	// source fetches none. Image failures never fail a run.
+	Images map[string]int
 }
 
 // Crawler fetches a source's pages and emits each extracted listing.
@@ -195,6 +199,7 @@ func (r *Runner) Run(ctx context.Context, sourceID string) (domain.CrawlRun, err
 		log.Error("recording end of crawl run failed", zap.Error(err))
 	}
 	r.Metrics.run(final, finished.Sub(start))
+	r.Metrics.images(sourceID, cr.Images)
 	if judged {
 		r.Metrics.health(final)
 	}
