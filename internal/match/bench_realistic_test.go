@@ -231,7 +231,7 @@ func BenchmarkMatchRealistic(b *testing.B) {
 // of its titles must resemble a mark, or it would time the no-hit path
 // again.
 func TestRealisticTitlesMostlyHit(t *testing.T) {
-	if testing.Short() || raceEnabled {
+	if testing.Short() {
 		t.Skip("builds a 10,000-mark index and matches 1,800 titles")
 	}
 	marks, synthetic := realisticRegistry(t, realisticMarks)
