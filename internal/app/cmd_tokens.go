@@ -31,8 +31,6 @@ MARKWATCH_TOKEN_FILE / --token-file), or to scripts as
 // can tell one from other strings.
 const tokenPrefix = "mwt_"
 
-const defaultTokenExpiry = 90 * 24 * time.Hour
-
 // runTokens manages API tokens in the store.
 func runTokens(ctx context.Context, env Env, args []string) error {
 	if len(args) == 0 {

@@ -40,7 +40,10 @@ func (d *daemon) startSchedule(ctx context.Context) error {
 		if d.onRun != nil {
 			d.onRun(run)
 		}
-	}, schedule.Options{Location: loc, Jitter: d.cfg.Schedule.Jitter, Log: d.log.Named("schedule")})
+	}, schedule.Options{
+		Location: loc, Jitter: d.cfg.Schedule.Jitter, Log: d.log.Named("schedule"),
+		MinInterval: d.cfg.Schedule.MinInterval, SourceMinInterval: d.cfg.Schedule.MinIntervals(),
+	})
 	if err != nil {
 		return fmt.Errorf("creating scheduler: %w", err)
 	}

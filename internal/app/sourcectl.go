@@ -170,7 +170,9 @@ func (c *sourceControl) status(ctx context.Context, e schedule.Entry, st domain.
 // changes neither the store nor the running schedule; then stores it and
 // applies it.
 func (c *sourceControl) SetSchedule(ctx context.Context, id, spec string) error {
-	if err := schedule.Validate(spec); err != nil {
+	// Check refuses what Set would (a bad spec, or one under the source's
+	// floor), so a refused spec never reaches the store.
+	if err := c.sched.Check(id, spec); err != nil {
 		return err
 	}
 	c.mu.Lock()

@@ -58,6 +58,7 @@ func FuzzParseSource(f *testing.F) {
 	f.Add([]byte(validSource + "images:\n  fetch: true\n  max_bytes: 1048576\n"))
 	f.Add([]byte(validSource + "images: {fetch: yes, max_bytes: 99999999999999999999}\n"))
 	f.Add([]byte(validSource + "images: [fetch]\n"))
+	f.Add([]byte(validSource + "evidence: {recheck: \"CRON_TZ=Asia/Shanghai\"}\n")) // robfig/cron panicked on it
 	f.Add([]byte("id: x\nsearch: {url: 'http://a/{query}'}\nextract: {css: {item: '[[', fields: {title: a, url: a@href}}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		src, err := crawl.ParseSource("fuzz.yaml", data)

@@ -98,6 +98,23 @@ func (v *validator) images(s *Source, raw *rawImages) {
 // Read-only: a parser has no state.
 var cronParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
+// checkCron parses spec, refusing what makes robfig/cron panic: a
+// CRON_TZ= (or TZ=) prefix with no schedule after it (found by fuzzing).
+func checkCron(spec string) (err error) {
+	for _, p := range []string{"CRON_TZ=", "TZ="} {
+		if strings.HasPrefix(spec, p) && !strings.Contains(strings.TrimSpace(spec), " ") {
+			return fmt.Errorf("%s names a time zone but no schedule follows it", p)
+		}
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("not a cron spec: %v", r)
+		}
+	}()
+	_, err = cronParser.Parse(spec)
+	return err
+}
+
 func (v *validator) evidence(s *Source, raw *rawEvidence) {
 	if raw == nil {
 		return
@@ -106,7 +123,7 @@ func (v *validator) evidence(s *Source, raw *rawEvidence) {
 	if s.Evidence.Recheck == "" {
 		return
 	}
-	if _, err := cronParser.Parse(s.Evidence.Recheck); err != nil {
+	if err := checkCron(s.Evidence.Recheck); err != nil {
 		v.fail(fmt.Sprintf("must be a cron spec like \"0 */6 * * *\" or @daily, got %q: %v", raw.Recheck, err), "evidence", "recheck")
 	}
 }

@@ -146,7 +146,7 @@ type rawFields struct {
 }
 
 func (f rawFields) fields() Fields {
-	return Fields{Title: f.Title, Price: f.Price, Seller: f.Seller, Location: f.Location, URL: f.URL, Image: f.Image}
+	return Fields(f)
 }
 
 // UnmarshalYAML accepts one selector or a list of fallbacks.

@@ -1,7 +1,5 @@
 package demo
 
-import "strings"
-
 // The demo platforms, by the platform id of the source definition that
 // reads each (config/sources/demo*.yaml). One server serves them all, the
 // small ones under a path prefix, so the daemon's demo crawler reaches all
@@ -96,16 +94,6 @@ func shopByName(name string) Shop {
 		}
 	}
 	return Shop{Name: name}
-}
-
-// platformByPath returns the platform whose prefix the path starts with.
-func platformByPath(path string) Platform {
-	for _, p := range platforms() {
-		if p.Prefix != "" && (path == p.Prefix || strings.HasPrefix(path, p.Prefix+"/")) {
-			return p
-		}
-	}
-	return platforms()[0]
 }
 
 // pifaCatalogue is the wholesale platform's goods: the ring's shop and a

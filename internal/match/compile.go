@@ -529,8 +529,3 @@ func latinHash(s string) uint64 {
 	}
 	return h
 }
-
-// latinLookup returns the keys filed under a spelling.
-func (m *Matcher) latinLookup(spelling string) []int32 {
-	return m.latin.get(latinHash(spelling))
-}

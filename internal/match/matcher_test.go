@@ -142,7 +142,7 @@ func TestReasonSpans(t *testing.T) {
 	cases := []struct{ title, tactic, want string }{
 		{"【新品】稻乡村 月饼", "sound", "乡"},
 		{"ＤＡＯＸＩＡＮＧＣＵＮ 月饼", "latin", "ＤＡＯＸＩＡＮＧＣＵＮ"},
-		{"稻​香​村 月饼", "symbols", "稻\u200b香\u200b村"},
+		{"稻\u200b香\u200b村 月饼", "symbols", "稻\u200b香\u200b村"},
 		{"高仿 狗不理 包子", "counterfeit", "高仿"},
 		{"稻香新村 糕点", "insertion", "新"},
 	}

@@ -122,11 +122,9 @@ func plainLatin(c rune) rune {
 	case 'ü', 'ǖ', 'ǘ', 'ǚ', 'ǜ':
 		return 'v'
 	}
-	for _, b := range norm.NFD.String(string(c)) {
-		if b < utf8.RuneSelf {
-			return b
-		}
-		break
+	// the base letter of a decomposed accented one (é → e)
+	if b, _ := utf8.DecodeRuneInString(norm.NFD.String(string(c))); b < utf8.RuneSelf {
+		return b
 	}
 	return c
 }

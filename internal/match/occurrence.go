@@ -243,7 +243,6 @@ const maxLatinTokens = 12
 func (m *Matcher) latinOccurrences(tx *text, occs []occurrence) []occurrence {
 	type tok struct {
 		us, ue  int
-		folded  string
 		letters bool // letters only, no digits
 	}
 	var toks []tok

@@ -309,6 +309,3 @@ func (h *harness) send(t *testing.T, req *http.Request) (*http.Response, string)
 	}
 	return resp, string(body)
 }
-
-// host is the test server's host:port, what browsers put in Origin.
-func (h *harness) host() string { return strings.TrimPrefix(h.srv.URL, "http://") }
