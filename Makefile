@@ -43,7 +43,7 @@ test-short: deps
 ## search benchmarks with their baselines and ratios.
 # Each benchmark measures its baseline in the same run and reports the ratio.
 bench: deps meilisearch
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/match/ ./internal/crawl/ ./internal/app/ ./internal/store/ ./internal/pipeline/ ./internal/evidence/ ./internal/index/
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/match/ ./internal/imagesig/ ./internal/crawl/ ./internal/app/ ./internal/store/ ./internal/pipeline/ ./internal/evidence/ ./internal/index/
 
 ## fuzz: every Fuzz target in the module (found by go test -list), each for FUZZTIME of real
 ## fuzzing (default 10s) after its corpus is replayed, minimisation off; prints each target's
