@@ -1,9 +1,9 @@
-// Package config holds markwatch's embedded defaults: the example daemon
+// Package defaults (folder config/) holds markwatch's embedded defaults: the example daemon
 // configuration (markwatch.yaml), the registry of protected marks (marks/)
 // and the marketplace source definitions (sources/). They are compiled into
 // the binary so that `markwatch serve` runs on a fresh machine with no files
 // beside it; operators override them with their own files.
-package config
+package defaults
 
 import "embed"
 

@@ -14,7 +14,7 @@ import (
 
 	"go.uber.org/zap/zaptest"
 
-	"github.com/markwatch/markwatch/config"
+	defaults "github.com/markwatch/markwatch/config"
 	"github.com/markwatch/markwatch/internal/access"
 	"github.com/markwatch/markwatch/internal/domain"
 	"github.com/markwatch/markwatch/internal/match"
@@ -54,7 +54,7 @@ func asAdmin(h http.Handler) http.Handler {
 // right characters of a stored Chinese title and that a review sticks.
 func TestConsoleOverTheRealStore(t *testing.T) {
 	ctx := context.Background()
-	marks, err := registry.LoadFS(config.FS, "marks/hebei.yaml", "config/marks/hebei.yaml")
+	marks, err := registry.LoadFS(defaults.FS, "marks/hebei.yaml", "config/marks/hebei.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
