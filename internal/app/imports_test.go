@@ -12,8 +12,9 @@ import (
 const module = "github.com/markwatch/markwatch/"
 
 // importRules are the architecture's edges that must not exist: domain at
-// the ground, access and match pure, the HTTP surfaces declaring the store
-// methods they use instead of importing the store, and only main above app.
+// the ground, access and match pure, the source lifecycle over its own
+// store interface, the HTTP surfaces declaring the store methods they use
+// instead of importing the store, and only main above app.
 var importRules = []struct {
 	pkg     string   // internal/… package, or "*" for every package
 	allowed []string // internal packages it may import; nil means any but forbidden
@@ -25,6 +26,10 @@ var importRules = []struct {
 	{pkg: "internal/match", allowed: []string{"internal/domain"}},
 	{pkg: "internal/httpapi", forbid: []string{"internal/store", "internal/index", "internal/app", "internal/web"}},
 	{pkg: "internal/web", forbid: []string{"internal/store", "internal/index", "internal/app", "internal/httpapi"}},
+	// The source lifecycle keeps its state through its own Store interface
+	// and drives the scheduler; it knows nothing of how runs crawl or of
+	// the surfaces that show it.
+	{pkg: "internal/sources", allowed: []string{"internal/domain", "internal/schedule"}},
 	{pkg: "internal/store", forbid: []string{"internal/access", "internal/httpapi", "internal/web", "internal/notify", "internal/index", "internal/app"}},
 	{pkg: "*", forbid: []string{"internal/app"}},
 }
