@@ -255,7 +255,7 @@ func TestReadyz(t *testing.T) {
 type panickyStore struct{ *memStore }
 
 func (*panickyStore) ListAlerts(context.Context, domain.AlertFilter) ([]domain.Alert, int, error) {
-	panic("boom: a handler bug") // as a nil map write in a real store would
+	panic("assignment to entry in nil map") // what a real store bug would raise
 }
 
 func TestPanicRecovered(t *testing.T) {
