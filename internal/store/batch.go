@@ -22,6 +22,12 @@ type ListingMatches struct {
 // pipeline groups them; results are in input order. One invalid listing
 // fails the whole batch before anything is written.
 func (db *DB) SaveListings(ctx context.Context, batch []ListingMatches) ([]SaveResult, error) {
+	return db.saveListings(ctx, batch, nil)
+}
+
+// saveListings is SaveListings; also, when set, it runs inTx in the same
+// transaction once the batch is saved (SaveListingsWithProgress).
+func (db *DB) saveListings(ctx context.Context, batch []ListingMatches, inTx func(tx *writeTx, results []SaveResult) error) ([]SaveResult, error) {
 	for _, b := range batch {
 		if err := validateListing(b.Listing, b.Matches); err != nil {
 			return nil, err
@@ -53,6 +59,11 @@ func (db *DB) SaveListings(ctx context.Context, batch []ListingMatches) ([]SaveR
 				return fmt.Errorf("listing %s: %w", describe(b.Listing), err)
 			}
 			results[i] = res
+		}
+		if inTx != nil {
+			if err := inTx(tx, results); err != nil {
+				return err
+			}
 		}
 		if db.router == nil {
 			return nil
