@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -59,7 +60,14 @@ func TestPoliteTransportLimitsParallelismAndSpacesRequests(t *testing.T) {
 	}
 }
 
+// Under synctest: both requests are known to be waiting (one in the
+// transport below, one for the host's only slot) before the cancel, with
+// no sleep guessing how long that takes.
 func TestPoliteTransportGivesUpWaitingWhenCancelled(t *testing.T) {
+	synctest.Test(t, politeTransportGivesUpWaitingWhenCancelled)
+}
+
+func politeTransportGivesUpWaitingWhenCancelled(t *testing.T) {
 	block := make(chan struct{})
 	next := roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		select {
@@ -77,7 +85,7 @@ func TestPoliteTransportGivesUpWaitingWhenCancelled(t *testing.T) {
 	errs := make(chan error, 2)
 	go func() { _, err := pt.RoundTrip(first); errs <- err }()
 	go func() { _, err := pt.RoundTrip(second); errs <- err }()
-	time.Sleep(20 * time.Millisecond)
+	synctest.Wait()
 	cancel()
 	for range 2 {
 		select {
