@@ -132,7 +132,7 @@ func TestConfigWebhookSurvivesAKilledDaemon(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := <-runs
+	run := within(t, runs, 90*time.Second, "the first crawl run")
 	if run.Alerts == 0 {
 		t.Fatalf("first run raised no alerts: %+v", run)
 	}

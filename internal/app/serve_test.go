@@ -133,7 +133,7 @@ func TestDaemonEndToEnd(t *testing.T) {
 	if err := d.sched.Trigger(demoSourceID); err != nil {
 		t.Fatal(err)
 	}
-	second := <-runs
+	second := within(t, runs, 90*time.Second, "the second crawl run")
 	if second.Status != domain.RunSucceeded {
 		t.Fatalf("second run: %+v", second)
 	}

@@ -87,7 +87,7 @@ func TestCLICrawlBesideTheDaemonAddsNoDuplicates(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.stop(context.Background())
-	first := <-runs
+	first := within(t, runs, 90*time.Second, "the first crawl run")
 	ctx := context.Background()
 	_, before, _ := d.db.ListAlerts(ctx, domain.AlertFilter{Limit: 1})
 

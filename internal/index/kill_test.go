@@ -84,7 +84,7 @@ func TestKillMeilisearchWhileWriting(t *testing.T) {
 		}
 	})
 
-	<-killAt
+	receiveWithin(t, killAt, "a third of the documents written")
 	pending, err := db.OutboxLen(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -92,9 +92,9 @@ func TestKillMeilisearchWhileWriting(t *testing.T) {
 	if err := syscall.Kill(server.PID(), syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	<-server.Exited()
+	receiveWithin(t, server.Exited(), "the killed Meilisearch to exit")
 	close(down)
-	<-restartAt
+	receiveWithin(t, restartAt, "two thirds of the documents written")
 	restarted := indextest.StartServer(t, dataDir, server.Addr())
 	if restarted.URL() != server.URL() {
 		t.Fatalf("restarted on %s, the client talks to %s", restarted.URL(), server.URL())
@@ -162,5 +162,15 @@ func TestKillMeilisearchWhileWriting(t *testing.T) {
 	}
 	if wantAlerts := distinct + distinct/3; totalAlerts != wantAlerts || len(seen) != wantAlerts {
 		t.Errorf("%d alerts (%d distinct), want %d", totalAlerts, len(seen), wantAlerts)
+	}
+}
+
+// receiveWithin bounds a wait of this test on ch.
+func receiveWithin[T any](t *testing.T, ch <-chan T, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("timed out waiting for %s", what)
 	}
 }
