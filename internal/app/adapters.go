@@ -17,7 +17,9 @@ import (
 // knowing the store's result type.
 type storeAdapter struct{ db *store.DB }
 
-func (s storeAdapter) SaveListings(ctx context.Context, batch []pipeline.Item) ([]pipeline.SaveResult, error) {
+// SaveListings records the run's progress in the batch's transaction, so a
+// killed run keeps its counts up to its last batch.
+func (s storeAdapter) SaveListings(ctx context.Context, batch []pipeline.Item, run domain.CrawlRun) ([]pipeline.SaveResult, error) {
 	in := make([]store.ListingMatches, len(batch))
 	for i, it := range batch {
 		in[i] = store.ListingMatches{Listing: it.Listing, Matches: it.Matches}
@@ -25,7 +27,7 @@ func (s storeAdapter) SaveListings(ctx context.Context, batch []pipeline.Item) (
 			in[i].Evidence = &store.ListingEvidence{Fetch: e.Fetch, Artefacts: e.Artefacts, Screenshot: e.Screenshot}
 		}
 	}
-	res, err := s.db.SaveListings(ctx, in)
+	res, err := s.db.SaveListingsWithProgress(ctx, in, run)
 	if err != nil {
 		return nil, err
 	}
@@ -34,6 +36,10 @@ func (s storeAdapter) SaveListings(ctx context.Context, batch []pipeline.Item) (
 		out[i] = pipeline.SaveResult{Hits: len(r.Hits), NewAlerts: r.NewAlerts}
 	}
 	return out, nil
+}
+
+func (s storeAdapter) RecordProgress(ctx context.Context, run domain.CrawlRun) error {
+	return s.db.RecordRunProgress(ctx, run)
 }
 
 func (s storeAdapter) StartRun(ctx context.Context, id string) (domain.CrawlRun, error) {
@@ -104,15 +110,16 @@ type hitSearcher struct{ c *index.Client }
 
 // Scoped principals search with a Meilisearch tenant token, so the index
 // itself keeps other owners' hits out.
-func (h hitSearcher) SearchHits(ctx context.Context, q string, f httpapi.HitQuery, scope domain.Scope) ([]domain.Hit, int, error) {
+// A total at the index's maxTotalHits is passed on as an estimate.
+func (h hitSearcher) SearchHits(ctx context.Context, q string, f httpapi.HitQuery, scope domain.Scope) (httpapi.HitResult, error) {
 	res, err := h.c.SearchScoped(ctx, q, index.SearchFilter{MarkID: f.MarkID, AlertOnly: f.AlertOnly, Limit: f.Limit, Offset: f.Offset}, scope)
 	if err != nil {
 		if domain.ErrorCode(err) == domain.EINVALID {
-			return nil, 0, err
+			return httpapi.HitResult{}, err
 		}
-		return nil, 0, domain.Errorf(domain.EUNAVAILABLE, "search index unavailable: %v", err)
+		return httpapi.HitResult{}, domain.Errorf(domain.EUNAVAILABLE, "search index unavailable: %v", err)
 	}
-	return res.Hits, res.Total, nil
+	return httpapi.HitResult{Hits: res.Hits, Total: res.Total, Estimated: res.Estimated}, nil
 }
 
 // imageResults flattens the crawler's image counts into results by name,

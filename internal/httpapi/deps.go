@@ -29,11 +29,12 @@ type HitQuery struct {
 // HitSearcher searches the hit index.
 type HitSearcher interface {
 	// SearchHits returns one page of hits matching q (may be empty: all hits)
-	// and the total, seen through scope (the index enforces it with a tenant
-	// token). An index outage should carry code EUNAVAILABLE; any error
-	// other than EINVALID is answered as unavailable anyway, since search is
-	// a derived index and never the system of record.
-	SearchHits(ctx context.Context, q string, f HitQuery, scope domain.Scope) ([]domain.Hit, int, error)
+	// and the total, exact or marked as an estimate, seen through scope (the
+	// index enforces it with a tenant token). An index outage should carry
+	// code EUNAVAILABLE; any error other than EINVALID is answered as
+	// unavailable anyway, since search is a derived index and never the
+	// system of record.
+	SearchHits(ctx context.Context, q string, f HitQuery, scope domain.Scope) (HitResult, error)
 }
 
 // Credentials hashes and generates secrets. The daemon wires package

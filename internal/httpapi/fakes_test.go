@@ -355,14 +355,17 @@ type fakeSearcher struct {
 	scope domain.Scope
 	leak  bool
 	err   error
+	// maxTotal caps the total the way Meilisearch's maxTotalHits does:
+	// past it the total is an estimate and pages are empty; 0 counts all.
+	maxTotal int
 }
 
-func (s *fakeSearcher) SearchHits(_ context.Context, q string, f HitQuery, scope domain.Scope) ([]domain.Hit, int, error) {
+func (s *fakeSearcher) SearchHits(_ context.Context, q string, f HitQuery, scope domain.Scope) (HitResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.q, s.query, s.scope = q, f, scope
 	if s.err != nil {
-		return nil, 0, s.err
+		return HitResult{}, s.err
 	}
 	var out []domain.Hit
 	for _, h := range s.hits {
@@ -371,7 +374,16 @@ func (s *fakeSearcher) SearchHits(_ context.Context, q string, f HitQuery, scope
 			out = append(out, h)
 		}
 	}
-	return out, len(out), nil
+	res := HitResult{Total: len(out)}
+	if s.maxTotal > 0 && len(out) > s.maxTotal {
+		out, res.Total, res.Estimated = out[:s.maxTotal], s.maxTotal, true
+	}
+	lo, hi := min(f.Offset, len(out)), len(out)
+	if f.Limit > 0 {
+		hi = min(lo+f.Limit, len(out))
+	}
+	res.Hits = out[lo:hi]
+	return res, nil
 }
 
 // fakeCreds makes recognisable secrets so a test can scan answers for them.

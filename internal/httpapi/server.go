@@ -13,10 +13,10 @@ import (
 
 // HitSearchFunc adapts a function to HitSearcher, so the caller can wire an
 // index client without declaring a type.
-type HitSearchFunc func(ctx context.Context, q string, f HitQuery, scope domain.Scope) ([]domain.Hit, int, error)
+type HitSearchFunc func(ctx context.Context, q string, f HitQuery, scope domain.Scope) (HitResult, error)
 
 // SearchHits calls f.
-func (f HitSearchFunc) SearchHits(ctx context.Context, q string, hq HitQuery, scope domain.Scope) ([]domain.Hit, int, error) {
+func (f HitSearchFunc) SearchHits(ctx context.Context, q string, hq HitQuery, scope domain.Scope) (HitResult, error) {
 	return f(ctx, q, hq, scope)
 }
 

@@ -17,9 +17,9 @@ import (
 func TestNewServerServesAndShutsDown(t *testing.T) {
 	var gotQ string
 	var gotScope domain.Scope
-	search := HitSearchFunc(func(_ context.Context, q string, f HitQuery, scope domain.Scope) ([]domain.Hit, int, error) {
+	search := HitSearchFunc(func(_ context.Context, q string, f HitQuery, scope domain.Scope) (HitResult, error) {
 		gotQ, gotScope = q, scope
-		return []domain.Hit{{ID: 1, MarkID: "jinmailang", Title: "今麦朗 方便面 5连包"}}, 1, nil
+		return HitResult{Hits: []domain.Hit{{ID: 1, MarkID: "jinmailang", Title: "今麦朗 方便面 5连包"}}, Total: 1}, nil
 	})
 	log := zaptest.NewLogger(t)
 	srv, err := NewServer("127.0.0.1:0", newStandInGuard(Routes(Deps{Hits: search}, log)), log)

@@ -41,7 +41,7 @@ func (benchMatcher) Match(l domain.Listing) []domain.Match {
 // countingStore stores nothing and counts the alerts it was handed.
 type countingStore struct{ alerts, withEvidence atomic.Int64 }
 
-func (s *countingStore) SaveListings(_ context.Context, batch []pipeline.Item) ([]pipeline.SaveResult, error) {
+func (s *countingStore) SaveListings(_ context.Context, batch []pipeline.Item, _ domain.CrawlRun) ([]pipeline.SaveResult, error) {
 	for _, it := range batch {
 		if it.Matches[0].Alert {
 			s.alerts.Add(1)
@@ -55,7 +55,8 @@ func (s *countingStore) SaveListings(_ context.Context, batch []pipeline.Item) (
 func (*countingStore) StartRun(_ context.Context, id string) (domain.CrawlRun, error) {
 	return domain.CrawlRun{ID: 1, SourceID: id}, nil
 }
-func (*countingStore) FinishRun(context.Context, domain.CrawlRun) error { return nil }
+func (*countingStore) FinishRun(context.Context, domain.CrawlRun) error      { return nil }
+func (*countingStore) RecordProgress(context.Context, domain.CrawlRun) error { return nil }
 
 // runCrawler runs the real crawler over the benchmark pages; without
 // retain it drops each listing's Fetch as it is emitted (the run without

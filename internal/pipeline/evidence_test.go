@@ -124,8 +124,10 @@ func TestFailingKeepStillSavesAlert(t *testing.T) {
 	if err != nil || run.Status != domain.RunSucceeded {
 		t.Fatalf("run %+v %v", run, err)
 	}
-	if run.Errors[ErrorKindEvidence] != 1 || run.Errors["http_5xx"] != 1 {
-		t.Errorf("errors %v, want evidence 1 beside the crawler's", run.Errors)
+	// Once per page and batch: the listings usually arrive as one batch,
+	// and a second batch tries the page again.
+	if n := run.Errors[ErrorKindEvidence]; n < 1 || n > st.batches || run.Errors["http_5xx"] != 1 {
+		t.Errorf("errors %v over %d batches, want evidence once per batch beside the crawler's", run.Errors, st.batches)
 	}
 	if len(al.got) != 3 || len(st.items) != 4 {
 		t.Fatalf("alerts %d, saved %d", len(al.got), len(st.items))

@@ -40,9 +40,19 @@ type Matcher interface {
 }
 
 // Store is the system of record for listings, hits, alerts and runs.
+//
+// A running run's counts are written as it goes, so a run killed mid-way
+// (SIGKILL, power loss) keeps what it did up to its last batch instead of
+// recording 0 pages and 0 listings.
 type Store interface {
-	// SaveListings stores a batch in one transaction; results in input order.
-	SaveListings(ctx context.Context, batch []Item) ([]SaveResult, error)
+	// SaveListings stores a batch in one transaction; results in input
+	// order. In the same transaction it records the progress of run (by
+	// ID): run's Pages and Errors, and its Listings, Hits and Alerts apart
+	// from this batch plus the batch's own.
+	SaveListings(ctx context.Context, batch []Item, run domain.CrawlRun) ([]SaveResult, error)
+	// RecordProgress records a running run's Pages, Listings, Hits, Alerts
+	// and Errors so far; a run that has ended is left as it is.
+	RecordProgress(ctx context.Context, run domain.CrawlRun) error
 	StartRun(ctx context.Context, sourceID string) (domain.CrawlRun, error)
 	FinishRun(ctx context.Context, run domain.CrawlRun) error
 }
@@ -123,7 +133,15 @@ type Runner struct {
 	// Sellers is read once at run start for the seller-network signal
 	// (Listing.SellerHistory); nil means no seller signal.
 	Sellers SellerRisks
+	// ProgressEvery is how often at most the writer records counts that
+	// no batch carried (listings like no mark, pages); 0 means
+	// DefaultProgressEvery. Every batch records them in its transaction.
+	ProgressEvery time.Duration
 }
+
+// DefaultProgressEvery keeps a killed run's counts at most a second behind
+// for one small write a second, and only while the counts move.
+const DefaultProgressEvery = time.Second
 
 // finishTimeout bounds recording a run after its context was cancelled.
 const finishTimeout = 5 * time.Second
@@ -157,7 +175,7 @@ func (r *Runner) Run(ctx context.Context, sourceID string) (domain.CrawlRun, err
 			// Nothing like a protected name: counted, not stored. Most of
 			// what a search returns is genuine or unrelated goods, and
 			// keeping it would make the store the limit of a crawl.
-			w.skip()
+			w.skip(l)
 			return nil
 		}
 		return w.add(ctx, Item{Listing: l, Matches: ms})

@@ -51,9 +51,12 @@ type memStore struct {
 	saveErr  error
 	items    []Item // everything saved, in order
 	batches  int    // SaveListings calls
+	// progress is the run's row as each batch and progress write left it,
+	// in order, as a SQL store would have it.
+	progress []domain.CrawlRun
 }
 
-func (s *memStore) SaveListings(_ context.Context, batch []Item) ([]SaveResult, error) {
+func (s *memStore) SaveListings(_ context.Context, batch []Item, run domain.CrawlRun) ([]SaveResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.saveErr != nil {
@@ -62,6 +65,7 @@ func (s *memStore) SaveListings(_ context.Context, batch []Item) ([]SaveResult, 
 	s.items = append(s.items, batch...)
 	s.batches++
 	out := make([]SaveResult, len(batch))
+	run.Listings += len(batch)
 	for i, it := range batch {
 		for _, m := range it.Matches {
 			out[i].Hits++
@@ -71,8 +75,28 @@ func (s *memStore) SaveListings(_ context.Context, batch []Item) ([]SaveResult, 
 				out[i].NewAlerts = append(out[i].NewAlerts, domain.Alert{MarkID: m.MarkID, URL: it.Listing.URL})
 			}
 		}
+		run.Hits += out[i].Hits
+		run.Alerts += len(out[i].NewAlerts)
 	}
+	s.progress = append(s.progress, run)
 	return out, nil
+}
+
+func (s *memStore) RecordProgress(_ context.Context, run domain.CrawlRun) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.progress = append(s.progress, run)
+	return nil
+}
+
+// lastProgress is the run's row as the last write left it.
+func (s *memStore) lastProgress() (domain.CrawlRun, int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.progress) == 0 {
+		return domain.CrawlRun{}, 0
+	}
+	return s.progress[len(s.progress)-1], len(s.progress)
 }
 
 func (s *memStore) StartRun(_ context.Context, id string) (domain.CrawlRun, error) {

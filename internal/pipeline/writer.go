@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -32,6 +33,13 @@ type writer struct {
 	// errs counts the writer's own errors by kind (evidence); read after
 	// done is closed.
 	errs map[string]int
+	// pages holds the URLs of the pages listings came from, under mu: the
+	// running run's page count (the crawler reports its own at the end).
+	pages map[string]struct{}
+	// written is what the store last recorded of the run's progress, and
+	// progressFailing whether the last attempt failed; writer goroutine only.
+	written         progressMark
+	progressFailing bool
 }
 
 func newWriter(r *Runner, sourceID string, run *domain.CrawlRun, mu *sync.Mutex, log *zap.Logger) *writer {
@@ -42,6 +50,7 @@ func newWriter(r *Runner, sourceID string, run *domain.CrawlRun, mu *sync.Mutex,
 		done:    make(chan struct{}),
 		log:     log,
 		errs:    map[string]int{},
+		pages:   map[string]struct{}{},
 	}
 	if p, ok := r.Crawler.(ScreenshotPolicy); ok && r.Evidence != nil {
 		w.screenshot = p.Screenshot(sourceID)
@@ -58,6 +67,11 @@ func (w *writer) add(ctx context.Context, it Item) error {
 		return w.err
 	default:
 	}
+	if it.Listing.Fetch != nil {
+		w.mu.Lock()
+		w.sawPage(it.Listing.Fetch)
+		w.mu.Unlock()
+	}
 	select {
 	case w.items <- it:
 		return nil
@@ -69,9 +83,12 @@ func (w *writer) add(ctx context.Context, it Item) error {
 }
 
 // skip counts a listing that had no matches and is not stored.
-func (w *writer) skip() {
+func (w *writer) skip(l domain.Listing) {
 	w.mu.Lock()
 	w.run.Listings++
+	if l.Fetch != nil {
+		w.sawPage(l.Fetch)
+	}
 	w.mu.Unlock()
 	w.r.Metrics.counted(w.sourceID, 1, 0, 0)
 }
@@ -86,29 +103,44 @@ func (w *writer) close() error {
 
 func (w *writer) loop() {
 	defer close(w.done)
+	tick := time.NewTicker(w.r.progressEvery())
+	defer tick.Stop()
 	batch := make([]Item, 0, maxBatch)
-	for it := range w.items {
-		batch = append(batch[:0], it)
-	fill:
-		for len(batch) < maxBatch {
-			select {
-			case it, ok := <-w.items:
-				if !ok {
-					break fill
-				}
-				batch = append(batch, it)
-			default:
-				break fill
+	for {
+		select {
+		case <-tick.C:
+			w.recordProgress()
+		case it, ok := <-w.items:
+			if !ok {
+				return
+			}
+			batch = w.fill(append(batch[:0], it))
+			if err := w.store(batch); err != nil {
+				// Stop reading: add sees stopped once the queue fills, and
+				// close does not wait on a queue nobody stores.
+				w.err = err
+				close(w.stopped)
+				return
 			}
 		}
-		if err := w.store(batch); err != nil {
-			// Stop reading: add sees stopped once the queue fills, and
-			// close does not wait on a queue nobody stores.
-			w.err = err
-			close(w.stopped)
-			return
+	}
+}
+
+// fill adds to batch what is already queued, up to maxBatch, without
+// waiting: a batch is whatever piled up while the last one was stored.
+func (w *writer) fill(batch []Item) []Item {
+	for len(batch) < maxBatch {
+		select {
+		case it, ok := <-w.items:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, it)
+		default:
+			return batch
 		}
 	}
+	return batch
 }
 
 // store saves one batch. Listings already fetched are stored even when the
@@ -117,7 +149,8 @@ func (w *writer) loop() {
 func (w *writer) store(batch []Item) error {
 	ctx := context.Background()
 	w.keepEvidence(ctx, batch)
-	results, err := w.r.Store.SaveListings(ctx, batch)
+	before := w.progress()
+	results, err := w.r.Store.SaveListings(ctx, batch, before)
 	if err != nil {
 		return fmt.Errorf("saving %d listings: %w", len(batch), err)
 	}
@@ -133,6 +166,10 @@ func (w *writer) store(batch []Item) error {
 	w.run.Hits += hits
 	w.run.Alerts += alerts
 	w.mu.Unlock()
+	before.Listings += len(batch)
+	before.Hits += hits
+	before.Alerts += alerts
+	w.written, w.progressFailing = markOf(before), false
 	w.r.Metrics.counted(w.sourceID, len(batch), hits, alerts)
 	if hits > 0 && w.r.Index != nil {
 		w.r.Index.Kick()
