@@ -12,12 +12,17 @@ import (
 )
 
 // SourceStatus is one source as an operator sees it: its stored state, with
-// NextRunAt taken from the live scheduler, whether a run is going now, and
-// the newest run.
+// NextRunAt taken from the live scheduler, whether a run is going now, the
+// newest run, and until when scheduled runs are held back after failures.
+// The daemon fills it from the source lifecycle's one status view, the
+// same the console shows.
 type SourceStatus struct {
 	domain.SourceState
 	Running bool
 	LastRun *domain.CrawlRun // nil if the source never ran
+	// BackoffUntil is set while scheduled runs are skipped because the
+	// source keeps failing (an operator's run now still goes).
+	BackoffUntil *time.Time
 }
 
 // SourceControl lists and tunes the scheduled sources. Every change must be
@@ -55,7 +60,10 @@ type SourceJSON struct {
 	NextRun           *time.Time `json:"next_run"`
 	LastRun           *time.Time `json:"last_run"`
 	ConsecutiveErrors int        `json:"consecutive_errors"`
-	LastResult        *RunJSON   `json:"last_result"`
+	// BackoffUntil is null unless scheduled runs are being skipped after
+	// repeated failures.
+	BackoffUntil *time.Time `json:"backoff_until"`
+	LastResult   *RunJSON   `json:"last_result"`
 }
 
 // RunJSON is a run in API answers: it adds the duration of a finished run,
@@ -69,6 +77,7 @@ func toSourceJSON(s SourceStatus) SourceJSON {
 	out := SourceJSON{
 		ID: s.ID, Schedule: s.Schedule, Paused: s.Paused, Running: s.Running,
 		NextRun: s.NextRunAt, LastRun: s.LastRunAt, ConsecutiveErrors: s.ConsecutiveErrors,
+		BackoffUntil: s.BackoffUntil,
 	}
 	if s.LastRun != nil {
 		r := toRunJSON(*s.LastRun)

@@ -167,7 +167,7 @@ func TestListSources(t *testing.T) {
 	if demo["id"] != "demo" || demo["next_run"] != "2026-11-25T09:00:00Z" || demo["last_run"] != nil || demo["last_result"] != nil {
 		t.Errorf("demo = %v", demo)
 	}
-	for _, key := range []string{"schedule", "paused", "running", "next_run", "last_run", "consecutive_errors", "last_result"} {
+	for _, key := range []string{"schedule", "paused", "running", "next_run", "last_run", "consecutive_errors", "backoff_until", "last_result"} {
 		if _, ok := demo[key]; !ok {
 			t.Errorf("key %q missing from %v", key, demo)
 		}
@@ -176,6 +176,25 @@ func TestListSources(t *testing.T) {
 	if jd["consecutive_errors"] != 1.0 || last == nil || last["status"] != "failed" || last["duration_seconds"] != 90.0 ||
 		last["end_reason"] != "too many 429 answers" || fmt.Sprint(last["errors"]) != "map[http_429:3]" || last["pages"] != 4.0 {
 		t.Errorf("jd = %v", jd)
+	}
+}
+
+// TestSourceBackoffUntil: a source held back after repeated failures says
+// until when; one that is not says null.
+func TestSourceBackoffUntil(t *testing.T) {
+	h := newHarness(t, nil)
+	until := runStart.Add(15 * time.Minute)
+	jd := h.sources.sources["jd"]
+	jd.ConsecutiveErrors, jd.BackoffUntil = 3, &until
+	for _, tt := range []struct {
+		id   string
+		want any
+	}{{"jd", "2026-11-25T08:15:00Z"}, {"demo", nil}} {
+		var got map[string]any
+		resp := h.doJSON(t, "GET", "/api/v1/sources/"+tt.id, "", &got)
+		if v, ok := got["backoff_until"]; resp.StatusCode != 200 || !ok || v != tt.want {
+			t.Errorf("%s: %d backoff_until %v (present %v), want %v", tt.id, resp.StatusCode, v, ok, tt.want)
+		}
 	}
 }
 

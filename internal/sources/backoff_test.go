@@ -104,9 +104,10 @@ func TestScheduledRunsWaitOutTheBackoff(t *testing.T) {
 			t.Fatal(err)
 		}
 		failRuns(t, db, "taobao", 3) // 淘宝 answered 403 three times in a row
-		if err := c.Start(ctx, []Configured{{ID: "taobao", Schedule: "@every 1m"}}, false); err != nil {
+		if err := c.Restore(ctx, []Configured{{ID: "taobao", Schedule: "@every 1m"}}); err != nil {
 			t.Fatal(err)
 		}
+		c.Start(false)
 
 		time.Sleep(14*time.Minute + 30*time.Second) // 14 ticks, all inside the back-off
 		synctest.Wait()

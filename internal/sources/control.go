@@ -58,9 +58,13 @@ type Control struct {
 	// mu serialises changes: two operators changing one source at once must
 	// leave the store and the scheduler agreeing on the same final value.
 	mu sync.Mutex
+	// missed are the sources whose stored next run had passed when Restore
+	// read them, for Start to make up.
+	missed map[string]bool
 }
 
-// New returns a Control with its own scheduler, not yet started.
+// New returns a Control with its own scheduler: Restore puts the sources on
+// it, Start starts the clock, Stop stops it.
 func New(opts Options) (*Control, error) {
 	if opts.Store == nil || opts.Run == nil {
 		return nil, errors.New("creating source control: Store and Run are required")

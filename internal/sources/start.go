@@ -10,20 +10,14 @@ import (
 	"github.com/markwatch/markwatch/internal/domain"
 )
 
-// Start puts every configured source on its effective schedule (Restore),
-// starts the clock and the first runs: all unpaused sources when
-// runOnStart, else those whose stored next run passed while no daemon ran
-// to start it. A paused source stays paused: an operator paused it, and
-// that outlives restarts.
-func (c *Control) Start(ctx context.Context, srcs []Configured, runOnStart bool) error {
-	// Read before Restore, which rewrites every next run.
-	missed, err := c.missedRuns(ctx)
-	if err != nil {
-		return err
-	}
-	if err := c.Restore(ctx, srcs); err != nil {
-		return err
-	}
+// Start starts the clock and the first runs of the sources Restore put on
+// the scheduler: every unpaused one when runOnStart, else those whose
+// stored next run had passed while no daemon ran to start it. A paused
+// source stays paused: an operator paused it, and that outlives restarts.
+func (c *Control) Start(runOnStart bool) {
+	c.mu.Lock()
+	missed := c.missed
+	c.mu.Unlock()
 	c.sched.Start()
 	for _, e := range c.sched.Entries() {
 		if e.Paused || (!runOnStart && !missed[e.SourceID]) {
@@ -36,7 +30,6 @@ func (c *Control) Start(ctx context.Context, srcs []Configured, runOnStart bool)
 			c.log.Warn("first crawl not started", zap.String("source_id", e.SourceID), zap.Error(err))
 		}
 	}
-	return nil
 }
 
 // missedRuns lists the sources whose stored next run is past.
@@ -61,8 +54,17 @@ func (c *Control) missedRuns(ctx context.Context) (map[string]bool, error) {
 // stored spec the scheduler now refuses (edited by hand, written by another
 // version, under a floor raised since) falls back to the configuration's
 // with a warning, rather than keep the daemon from starting, since the API
-// that would fix it needs the daemon running.
+// that would fix it needs the daemon running. Nothing runs until Start,
+// which makes up the runs the store says were missed.
 func (c *Control) Restore(ctx context.Context, srcs []Configured) error {
+	// Read before the next runs are rewritten below.
+	missed, err := c.missedRuns(ctx)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.missed = missed
+	c.mu.Unlock()
 	for _, src := range srcs {
 		st, err := c.store.InitSource(ctx, src.ID, src.Schedule)
 		if err != nil {

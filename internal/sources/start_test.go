@@ -135,9 +135,10 @@ func TestStartMakesUpMissedRuns(t *testing.T) {
 					t.Error(err)
 				}
 			}()
-			if err := c.Start(ctx, testSources, tt.runOnStart); err != nil {
+			if err := c.Restore(ctx, testSources); err != nil {
 				t.Fatal(err)
 			}
+			c.Start(tt.runOnStart)
 			// Trigger marks a source running before it returns, so Start's
 			// first runs are visible at once.
 			var running []string

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -28,6 +29,40 @@ type sourcesView struct {
 	Rows []sourceRow
 	// Degraded are the rows whose latest succeeded run was degraded.
 	Degraded []sourceRow
+}
+
+// SourceStatus is a source as the daemon's source lifecycle reports it:
+// the stored state with the live schedule, pause and next run, whether a
+// run is going now, and until when scheduled runs are held back after
+// failures. It is the view the API answers, so the page and the API agree.
+type SourceStatus struct {
+	domain.SourceState
+	Running      bool
+	BackoffUntil *time.Time
+}
+
+// sourceStatuses is the lifecycle's status view. When Deps.Sources has it,
+// the page shows it in place of the stored rows (which lag the scheduler
+// and still list sources since removed from the configuration).
+type sourceStatuses interface {
+	SourceStatuses(ctx context.Context) ([]SourceStatus, error)
+}
+
+// statuses reads the sources the page shows: the lifecycle's view when the
+// lister has it, else the stored rows.
+func (c *console) statuses(ctx context.Context) ([]SourceStatus, error) {
+	if v, ok := c.deps.Sources.(sourceStatuses); ok {
+		return v.SourceStatuses(ctx)
+	}
+	srcs, err := c.deps.Sources.ListSources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SourceStatus, len(srcs))
+	for i, s := range srcs {
+		out[i] = SourceStatus{SourceState: s}
+	}
+	return out, nil
 }
 
 // runLister is the store's list of a source's runs. The sources page reads
@@ -63,16 +98,23 @@ func latestDegraded(ctx context.Context, runs runLister, sourceID string) (*doma
 // sources serves GET /sources: which marketplaces are watched and how their
 // crawls go, so a supervisor knows how fresh the queue is.
 func (c *console) sources(w http.ResponseWriter, r *http.Request) {
-	srcs, err := c.deps.Sources.ListSources(r.Context())
+	srcs, err := c.statuses(r.Context())
 	if err != nil {
 		c.fail(w, r, fmt.Errorf("listing sources for the console: %w", err))
 		return
 	}
 	v := sourcesView{page: c.frame(r, "来源 Sources")}
 	for _, s := range srcs {
-		row := sourceRow{SourceState: s, State: "运行中 Active", NextRun: "—", LastRun: "—", Errors: strconv.Itoa(s.ConsecutiveErrors)}
-		if s.Paused {
+		row := sourceRow{SourceState: s.SourceState, State: "运行中 Active", NextRun: "—", LastRun: "—", Errors: strconv.Itoa(s.ConsecutiveErrors)}
+		switch {
+		case s.Paused:
 			row.State = "已暂停 Paused"
+		case s.Running:
+			row.State = "抓取中 Crawling now"
+		case s.BackoffUntil != nil:
+			// Scheduled runs are skipped until then; saying so tells a
+			// supervisor why the next run shown will not happen.
+			row.State = "失败退避 Backing off until " + c.when(*s.BackoffUntil)
 		}
 		if s.NextRunAt != nil {
 			row.NextRun = c.when(*s.NextRunAt)
