@@ -76,7 +76,7 @@ func TestKilledRunKeepsProgress(t *testing.T) {
 		resultsPage("http://127.0.0.1:1/s?q=六个核桃&page=2",
 			"新疆薄皮核桃 2斤装 纸皮核桃 生核桃",
 			"六个核桃 核桃乳 240ml*20罐 整箱 植物蛋白饮料", // liugehetao, no alert
-			"衡水老白乾 52度 500ml 高仿")..., // hengshui-laobaigan, alert
+			"衡水老白乾 52度 500ml 高仿")...,       // hengshui-laobaigan, alert
 	)
 	want := [4]int{2, 6, 3, 2} // pages, listings, hits, alerts
 	counts := func(r domain.CrawlRun) [4]int { return [4]int{r.Pages, r.Listings, r.Hits, r.Alerts} }
