@@ -32,9 +32,12 @@ type SaveResult struct {
 // and each alerting match creates an alert unless one exists for (mark,
 // identity). The identity is l.ID when set (see listingKey), else the URL.
 //
-// A hit counts as changed when anything the index shows moved, last_seen
-// included; the outbox keeps one pending row per hit, so re-crawls do not grow
-// it beyond the number of hits.
+// A hit counts as changed when anything its index document holds moved
+// (the listing's title, url, price, seller, location; the hit's score,
+// alert, reasons), last_seen excepted: a re-crawl of unchanged pages moves
+// last_seen in SQLite and queues nothing, since re-indexing every hit on
+// every crawl kept the index ever further behind (issue 12). The index's
+// last_seen is therefore that of the last change it was sent.
 func (db *DB) SaveListing(ctx context.Context, l domain.Listing, ms []domain.Match) (SaveResult, error) {
 	if err := validateListing(l, ms); err != nil {
 		return SaveResult{}, err
@@ -275,12 +278,15 @@ func upsertHit(ctx context.Context, tx *writeTx, lid int64, l domain.Listing, m 
 		oldReasons      string
 		firstMs, lastMs int64
 	)
-	// A later sighting with the same verdict only moves last_seen, which the
-	// index shows too: one statement, then the outbox.
+	// A later sighting with the same verdict only moves last_seen: one
+	// statement, and the index hears of it only when the listing changed.
 	err = tx.QueryRowContext(ctx, qTouchHit,
 		toMillis(seen), lid, m.MarkID, m.Score, m.Alert, reasons).Scan(&h.ID, &firstMs, &lastMs)
 	if err == nil {
 		h.FirstSeen, h.LastSeen = fromMillis(firstMs), fromMillis(lastMs)
+		if !listingChanged {
+			return h, nil
+		}
 		return h, enqueue(ctx, tx, domain.OutboxUpsert, h.ID, seen)
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
@@ -301,9 +307,8 @@ func upsertHit(ctx context.Context, tx *writeTx, lid int64, l domain.Listing, m 
 	}
 	h.FirstSeen = fromMillis(firstMs)
 	h.LastSeen = fromMillis(max(lastMs, toMillis(seen)))
-	changed := listingChanged || oldScore != m.Score || oldAlert != m.Alert || oldReasons != reasons ||
-		toMillis(h.LastSeen) != lastMs
-	if !changed {
+	verdict := oldScore != m.Score || oldAlert != m.Alert || oldReasons != reasons
+	if !verdict && !listingChanged {
 		return h, nil
 	}
 	_, err = tx.ExecContext(ctx, qUpdateHit,
