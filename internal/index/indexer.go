@@ -23,7 +23,8 @@ type Outbox interface {
 
 // IndexerOptions tune an Indexer. Zero values mean the defaults.
 type IndexerOptions struct {
-	BatchSize    int           // entries per Meilisearch task; default 500
+	BatchSize    int           // entries read at once and sent as one task; default 1000, the store's page
+	InFlight     int           // tasks queued in Meilisearch before the oldest is waited on; default 8
 	PollInterval time.Duration // idle wait between looks at the outbox; default 2s
 	MinBackoff   time.Duration // first wait after a failure; default 250ms
 	MaxBackoff   time.Duration // longest wait while the server is down; default 30s
@@ -62,7 +63,10 @@ type Indexer struct {
 // NewIndexer returns an Indexer; start it with Run.
 func NewIndexer(c *Client, ob Outbox, log *zap.Logger, opts IndexerOptions) *Indexer {
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 500
+		opts.BatchSize = defaultOutboxBatch
+	}
+	if opts.InFlight <= 0 {
+		opts.InFlight = defaultInFlight
 	}
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = 2 * time.Second
@@ -101,7 +105,7 @@ func (ix *Indexer) Run(ctx context.Context) error {
 	bo := ix.newBackoff()
 	failing := false
 	for {
-		fetched, acked, err := ix.drainBatch(ctx)
+		fetched, acked, more, err := ix.drainRound(ctx)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -126,8 +130,8 @@ func (ix *Indexer) Run(ctx context.Context) error {
 			failing = false
 		}
 		bo.Reset()
-		if fetched == ix.opts.BatchSize {
-			continue // more is waiting
+		if more {
+			continue
 		}
 		if !sleep(ctx, ix.opts.PollInterval, ix.kick) {
 			return nil
@@ -141,7 +145,7 @@ func (ix *Indexer) Run(ctx context.Context) error {
 func (ix *Indexer) Flush(ctx context.Context) error {
 	bo := ix.newBackoff()
 	for {
-		fetched, acked, err := ix.drainBatch(ctx)
+		fetched, acked, _, err := ix.drainRound(ctx)
 		switch {
 		case ctx.Err() != nil:
 			if err == nil {
@@ -169,103 +173,6 @@ func (ix *Indexer) newBackoff() *backoff.ExponentialBackOff {
 	bo.Multiplier = 2
 	bo.Reset()
 	return bo
-}
-
-// drainBatch sends one batch: all upserts in one task, all deletes in
-// another. If a task fails (a document Meilisearch refuses) it retries the
-// entries one by one, so one bad entry does not hold back the rest. It returns
-// how many entries it fetched and acknowledged; err is set when Meilisearch
-// or the store could not be reached, and the batch stays queued.
-func (ix *Indexer) drainBatch(ctx context.Context) (fetched, acked int, err error) {
-	ix.batch.Lock()
-	defer ix.batch.Unlock()
-	entries, err := ix.ob.NextOutbox(ctx, ix.opts.BatchSize)
-	if err != nil {
-		return 0, 0, fmt.Errorf("reading index outbox: %w", err)
-	}
-	if len(entries) > 0 && !ix.settingsOK.Load() {
-		if err := ix.c.ApplySettings(ctx); err != nil {
-			ix.down.Store(IsUnavailable(err))
-			ix.fail(ctx, entries, err)
-			return len(entries), 0, err
-		}
-		ix.settingsOK.Store(true)
-	}
-	var ups, dels []domain.OutboxEntry
-	for _, e := range entries {
-		if e.Op == domain.OutboxDelete {
-			dels = append(dels, e)
-		} else {
-			ups = append(ups, e)
-		}
-	}
-	for _, group := range []struct {
-		entries []domain.OutboxEntry
-		apply   applyFunc
-		count   *atomic.Uint64
-	}{
-		{ups, ix.upsert, &ix.upserted},
-		{dels, ix.delete, &ix.deleted},
-	} {
-		n, err := ix.applyGroup(ctx, group.entries, group.apply)
-		acked += n
-		group.count.Add(uint64(n))
-		if err != nil {
-			return len(entries), acked, err
-		}
-	}
-	ix.down.Store(false)
-	return len(entries), acked, nil
-}
-
-// applyFunc sends entries to Meilisearch.
-type applyFunc func(context.Context, []domain.OutboxEntry) error
-
-func (ix *Indexer) upsert(ctx context.Context, es []domain.OutboxEntry) error {
-	hits := make([]domain.Hit, len(es))
-	for i, e := range es {
-		hits[i] = e.Hit
-	}
-	return ix.c.Upsert(ctx, hits)
-}
-
-func (ix *Indexer) delete(ctx context.Context, es []domain.OutboxEntry) error {
-	ids := make([]int64, len(es))
-	for i, e := range es {
-		ids[i] = e.HitID
-	}
-	return ix.c.Delete(ctx, ids)
-}
-
-// applyGroup applies entries and acknowledges what succeeded.
-func (ix *Indexer) applyGroup(ctx context.Context, es []domain.OutboxEntry, apply applyFunc) (int, error) {
-	if len(es) == 0 {
-		return 0, nil
-	}
-	err := apply(ctx, es)
-	if err == nil {
-		return len(es), ix.ack(ctx, es)
-	}
-	if IsUnavailable(err) || ctx.Err() != nil {
-		ix.down.Store(IsUnavailable(err))
-		ix.fail(ctx, es, err)
-		return 0, err
-	}
-	if len(es) == 1 {
-		ix.log.Warn("meilisearch rejected an index entry", zap.Int64("outbox_id", es[0].ID),
-			zap.Int64("hit_id", es[0].HitID), zap.Error(err))
-		ix.fail(ctx, es, err)
-		return 0, nil
-	}
-	acked := 0
-	for i := range es {
-		n, err := ix.applyGroup(ctx, es[i:i+1], apply)
-		acked += n
-		if err != nil {
-			return acked, err
-		}
-	}
-	return acked, nil
 }
 
 func (ix *Indexer) ack(ctx context.Context, es []domain.OutboxEntry) error {

@@ -138,7 +138,9 @@ func TestKillMeilisearchWhileWriting(t *testing.T) {
 			t.Errorf("index has hit %d the store does not", got.ID)
 			continue
 		}
-		if got.Score != w.Score || got.Title != w.Title || !got.LastSeen.Equal(w.LastSeen) || got.Alert != w.Alert {
+		// last_seen alone moving is not sent to the index (issue 12): the
+		// index's may lag the store's, never lead it.
+		if got.Score != w.Score || got.Title != w.Title || got.LastSeen.After(w.LastSeen) || got.Alert != w.Alert {
 			t.Errorf("hit %d indexed as %+v, stored as %+v", got.ID, got, w)
 		}
 	}

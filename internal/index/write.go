@@ -10,8 +10,18 @@ import (
 )
 
 // maxDocsPerTask keeps one request body small (a hit is well under 2 KB);
-// Meilisearch indexes batches of 1k–10k at full speed.
+// Meilisearch merges consecutive queued additions into one batch itself, so
+// several tasks in flight index as fast as one large one.
 const maxDocsPerTask = 5000
+
+// task is a Meilisearch task enqueued and not yet waited on.
+type task struct {
+	what string
+	info *ms.TaskInfo
+}
+
+// await waits for t and returns its outcome (see Client.wait).
+func (c *Client) await(ctx context.Context, t task) error { return c.wait(ctx, t.what, t.info) }
 
 // Upsert replaces the documents of hits and waits until Meilisearch has
 // indexed them. A failed task is a *TaskError; an unreachable server is
@@ -20,24 +30,39 @@ func (c *Client) Upsert(ctx context.Context, hits []domain.Hit) error {
 	return c.upsertInto(ctx, c.name, hits)
 }
 
+// upsertInto enqueues every part before waiting on the first, so the parts
+// are indexed in one Meilisearch batch rather than one after another.
 func (c *Client) upsertInto(ctx context.Context, uid string, hits []domain.Hit) error {
+	var tasks []task
 	for start := 0; start < len(hits); start += maxDocsPerTask {
-		part := hits[start:min(start+maxDocsPerTask, len(hits))]
-		docs, err := c.toDocuments(part)
+		t, err := c.sendUpsert(ctx, uid, hits[start:min(start+maxDocsPerTask, len(hits))])
 		if err != nil {
 			return err
 		}
-		what := fmt.Sprintf("indexing %d hits into %s", len(docs), uid)
-		pk := primaryKey
-		info, err := c.ms.Index(uid).AddDocuments(ctx, docs, &ms.DocumentOptions{PrimaryKey: &pk})
-		if err != nil {
-			return unavailable(what, err)
-		}
-		if err := c.wait(ctx, what, info); err != nil {
+		tasks = append(tasks, t)
+	}
+	for _, t := range tasks {
+		if err := c.await(ctx, t); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// sendUpsert enqueues one task replacing the documents of hits; it does not
+// wait for it.
+func (c *Client) sendUpsert(ctx context.Context, uid string, hits []domain.Hit) (task, error) {
+	docs, err := c.toDocuments(hits)
+	if err != nil {
+		return task{}, err
+	}
+	what := fmt.Sprintf("indexing %d hits into %s", len(docs), uid)
+	pk := primaryKey
+	info, err := c.ms.Index(uid).AddDocuments(ctx, docs, &ms.DocumentOptions{PrimaryKey: &pk})
+	if err != nil {
+		return task{}, unavailable(what, err)
+	}
+	return task{what: what, info: info}, nil
 }
 
 // Delete removes the documents of hitIDs; ids not in the index are ignored.
@@ -45,6 +70,15 @@ func (c *Client) Delete(ctx context.Context, hitIDs []int64) error {
 	if len(hitIDs) == 0 {
 		return nil
 	}
+	t, err := c.sendDelete(ctx, hitIDs)
+	if err != nil {
+		return err
+	}
+	return c.await(ctx, t)
+}
+
+// sendDelete enqueues one task removing the documents of hitIDs.
+func (c *Client) sendDelete(ctx context.Context, hitIDs []int64) (task, error) {
 	ids := make([]string, len(hitIDs))
 	for i, id := range hitIDs {
 		ids[i] = docID(id)
@@ -52,7 +86,7 @@ func (c *Client) Delete(ctx context.Context, hitIDs []int64) error {
 	what := fmt.Sprintf("deleting %d hits from %s", len(ids), c.name)
 	info, err := c.ms.Index(c.name).DeleteDocuments(ctx, ids, nil)
 	if err != nil {
-		return unavailable(what, err)
+		return task{}, unavailable(what, err)
 	}
-	return c.wait(ctx, what, info)
+	return task{what: what, info: info}, nil
 }
