@@ -18,8 +18,10 @@ type HitSource interface {
 	AllHits(ctx context.Context, fn func(domain.Hit) error) error
 }
 
-// reindexBatch is the number of documents per task while rebuilding.
-const reindexBatch = 2000
+// reindexBatch is the number of documents per task while rebuilding; up to
+// defaultInFlight tasks are queued before the oldest is waited on, since
+// Meilisearch batches queued additions itself and nobody searches tmp.
+const reindexBatch = maxDocsPerTask
 
 // Reindex rebuilds the index from src into a fresh index and swaps it in.
 //
@@ -51,17 +53,34 @@ func Reindex(ctx context.Context, c *Client, src HitSource) (int, error) {
 	if err := c.applySettings(ctx, tmp); err != nil {
 		return 0, fmt.Errorf("reindexing: %w", err)
 	}
-	n := 0
+	n, queued := 0, 0
+	var inFlight []task
 	batch := make([]domain.Hit, 0, reindexBatch)
+	awaitOldest := func() error {
+		if err := c.await(ctx, inFlight[0]); err != nil {
+			return err
+		}
+		n += inFlight[0].hits
+		inFlight = inFlight[1:]
+		return nil
+	}
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		if err := c.upsertInto(ctx, tmp, batch); err != nil {
+		t, err := c.sendUpsert(ctx, tmp, batch)
+		if err != nil {
 			return err
 		}
-		n += len(batch)
-		batch = batch[:0]
+		t.hits = len(batch)
+		queued += len(batch)
+		inFlight = append(inFlight, t)
+		batch = batch[:0] // sent: the request body is already written
+		for len(inFlight) > defaultInFlight {
+			if err := awaitOldest(); err != nil {
+				return err
+			}
+		}
 		return nil
 	}
 	err := src.AllHits(ctx, func(h domain.Hit) error {
@@ -74,8 +93,11 @@ func Reindex(ctx context.Context, c *Client, src HitSource) (int, error) {
 	if err == nil {
 		err = flush()
 	}
+	for err == nil && len(inFlight) > 0 {
+		err = awaitOldest()
+	}
 	if err != nil {
-		return n, fmt.Errorf("reindexing after %d hits: %w", n, err)
+		return n, fmt.Errorf("reindexing after %d of %d hits sent: %w", n, queued, err)
 	}
 	if err := c.ensureIndex(ctx, c.name); err != nil {
 		return n, fmt.Errorf("reindexing: %w", err)

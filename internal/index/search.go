@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -82,14 +83,18 @@ func (c *Client) search(ctx context.Context, sm ms.ServiceManager, q string, f S
 	if query == "" {
 		req.Sort = []string{"last_seen:desc"}
 	}
-	resp, err := sm.Index(c.name).Search(ctx, query, req)
+	req.AttributesToRetrieve = retrievedFields()
+	// SearchRaw, not Search: Search decodes every hit into a map of raw
+	// fields that DecodeInto then decodes again, field by field.
+	raw, err := sm.Index(c.name).SearchRaw(ctx, query, req)
 	if err != nil {
 		return SearchResult{}, unavailable(fmt.Sprintf("searching hits for %q", q), err)
 	}
-	var docs []document
-	if err := resp.Hits.DecodeInto(&docs); err != nil {
+	var resp searchResponse
+	if err := json.Unmarshal(*raw, &resp); err != nil {
 		return SearchResult{}, fmt.Errorf("searching hits for %q: decoding: %w", q, err)
 	}
+	docs := resp.Hits
 	docs = docs[min(skip, len(docs)):]
 	docs = docs[:min(limit, len(docs))]
 	total := int(resp.TotalHits)
@@ -98,6 +103,19 @@ func (c *Client) search(ctx context.Context, sm ms.ServiceManager, q string, f S
 		out.Hits = append(out.Hits, d.hit())
 	}
 	return out, nil
+}
+
+// searchResponse is the part of Meilisearch's answer Search reads.
+type searchResponse struct {
+	Hits      []document `json:"hits"`
+	TotalHits int64      `json:"totalHits"`
+}
+
+// retrievedFields are the document fields document.hit reads; the search
+// helpers (title_norm, reasons_text, location_prefixes) stay on the server.
+func retrievedFields() []string {
+	return []string{"hit_id", "listing_id", "source_id", "mark_id", "title", "url", "seller",
+		"location", "price", "score", "alert", "reasons", "first_seen", "last_seen"}
 }
 
 // filterExpr builds a Meilisearch filter; values are quoted so ids with

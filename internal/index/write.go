@@ -18,6 +18,7 @@ const maxDocsPerTask = 5000
 type task struct {
 	what string
 	info *ms.TaskInfo
+	hits int // documents it carries, for counting
 }
 
 // await waits for t and returns its outcome (see Client.wait).
