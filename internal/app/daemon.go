@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -22,11 +23,13 @@ import (
 	"github.com/markwatch/markwatch/internal/notify"
 	"github.com/markwatch/markwatch/internal/pipeline"
 	"github.com/markwatch/markwatch/internal/schedule"
+	"github.com/markwatch/markwatch/internal/sources"
 	"github.com/markwatch/markwatch/internal/store"
 )
 
 // daemon is markwatch serve: every part, built in flow order and stopped in
-// reverse. Each goroutine it starts is owned here and waited for in stop.
+// reverse (each pushes its stop on stops as it starts). Each goroutine it
+// starts is owned here and waited for in stop.
 type daemon struct {
 	cfg config.Config
 	log *zap.Logger
@@ -49,10 +52,12 @@ type daemon struct {
 	indexer   *index.Indexer
 	demo      *demo.Server
 	runner    *pipeline.Runner
-	sched     *schedule.Scheduler
-	http      *http.Server
-	ln        net.Listener // opened by listen, served by startHTTP
-	httpURL   string
+	// sourcesCtl is the sources' lifecycle; sched is its scheduler.
+	sourcesCtl *sources.Control
+	sched      *schedule.Scheduler
+	http       *http.Server
+	ln         net.Listener // opened by listen, served by startHTTP
+	httpURL    string
 
 	evidence *evidenceKit
 
@@ -70,10 +75,14 @@ type daemon struct {
 
 	bg     sync.WaitGroup
 	cancel context.CancelFunc
+
+	// stops holds what stops each started part, pushed as it starts.
+	stops stopStack
 }
 
-// startDaemon builds and starts everything. On error, whatever was started is
-// stopped again.
+// startDaemon builds and starts everything. Each part pushes its stop as
+// soon as it has started, so on error whatever was started is stopped again,
+// in reverse.
 func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun func(domain.CrawlRun)) (d *daemon, err error) {
 	d = &daemon{cfg: cfg, log: log, now: time.Now, onRun: onRun}
 	bgCtx, cancel := context.WithCancel(context.Background())
@@ -90,6 +99,7 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 	if d.lock, err = datadir.Acquire(cfg.DataDir); err != nil {
 		return d, fmt.Errorf("starting markwatch: %w", err)
 	}
+	d.stops.push("data dir lock", func(context.Context) error { return d.lock.Release() })
 
 	// The registry next: a broken one must stop startup before anything runs.
 	var matcher *match.Matcher
@@ -107,6 +117,7 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 	if d.db, err = openStoreWith(ctx, cfg, true, opts); err != nil {
 		return d, err
 	}
+	d.stops.push("store", func(context.Context) error { return d.db.Close() })
 	if err := mergeIdentities(ctx, d.db, d.sources, log); err != nil {
 		return d, err
 	}
@@ -119,6 +130,11 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 	if err := d.startIdentity(ctx); err != nil {
 		return d, err
 	}
+	// Background goroutines (session sweep, indexer, delivery, evidence)
+	// all end with bgCtx. Stopping them is pushed now, so a start that fails
+	// before the parts below stops the sweep, and again after the demo, so a
+	// full stop ends them before the demo and Meilisearch they use.
+	d.stops.push("background goroutines", d.stopBackground)
 	d.startSessionSweep(bgCtx)
 	if n, err := d.db.InterruptRunningRuns(ctx, "markwatch stopped while the run was going"); err != nil {
 		return d, fmt.Errorf("closing runs left open by a previous process: %w", err)
@@ -129,9 +145,20 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 	if err := d.startIndex(ctx, bgCtx); err != nil {
 		return d, err
 	}
+	if d.meili != nil {
+		d.stops.push("managed Meilisearch", func(ctx context.Context) error {
+			mctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			return d.meili.Stop(mctx)
+		})
+	}
 	if err := d.startDemo(); err != nil {
 		return d, err
 	}
+	if d.demo != nil {
+		d.stops.push("demo marketplace", func(context.Context) error { return d.demo.Close() })
+	}
+	d.stops.push("index outbox and background goroutines", d.flushAndStopBackground)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -155,6 +182,14 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 	if err := d.listen(); err != nil {
 		return d, err
 	}
+	// Closed by the server's shutdown once it serves; this closes a
+	// listener opened but never served (start failed in between).
+	d.stops.push("HTTP listener", func(context.Context) error {
+		if err := d.ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			return err
+		}
+		return nil
+	})
 	if err := d.startDelivery(bgCtx, reg); err != nil {
 		return d, err
 	}
@@ -174,6 +209,12 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 	if err := d.startHTTP(reg); err != nil {
 		return d, err
 	}
+	d.stops.push("HTTP server", func(ctx context.Context) error {
+		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		return d.http.Shutdown(sctx)
+	})
+	d.startRuns()
 	return d, nil
 }
 
@@ -181,58 +222,63 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 // stays in the outbox for the next start.
 const flushTimeout = 10 * time.Second
 
-// stop shuts everything down in reverse flow order: no new runs; running
-// crawls finish within the grace period or are cancelled; the API stops; the
-// outbox is flushed; Meilisearch and the store close last.
+// stop shuts down whatever started, in reverse: no new runs, and running
+// crawls finish within the grace period or are cancelled; the API stops;
+// the outbox is flushed and the background goroutines end; the demo,
+// Meilisearch, the store and the data dir's lock go last.
 func (d *daemon) stop(ctx context.Context) {
-	if d.sched != nil {
-		grace, cancel := context.WithTimeout(ctx, d.cfg.Crawl.ShutdownGrace)
-		if err := d.sched.Stop(grace); err != nil {
-			d.log.Warn("stopping scheduler", zap.Error(err))
-		}
-		cancel()
-	}
-	if d.http == nil && d.ln != nil {
-		_ = d.ln.Close() // opened, never served: start-up failed in between
-	}
-	if d.http != nil {
-		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		if err := d.http.Shutdown(sctx); err != nil {
-			d.log.Warn("stopping HTTP server", zap.Error(err))
-		}
-		cancel()
-	}
+	d.stops.run(ctx, d.log)
+}
+
+// stopBackground cancels the background goroutines and waits for them. It
+// may run twice (see startDaemon); the second finds nothing to wait for.
+func (d *daemon) stopBackground(context.Context) error {
+	d.cancel()
+	d.bg.Wait()
+	return nil
+}
+
+// flushAndStopBackground flushes the index outbox while the indexer still
+// runs, then ends the background goroutines.
+func (d *daemon) flushAndStopBackground(ctx context.Context) error {
+	var err error
 	if d.indexer != nil {
 		fctx, cancel := context.WithTimeout(ctx, flushTimeout)
-		if err := d.indexer.Flush(fctx); err != nil {
-			d.log.Warn("index outbox not fully flushed; the rest is indexed at next start", zap.Error(err))
+		if ferr := d.indexer.Flush(fctx); ferr != nil {
+			err = fmt.Errorf("index outbox not fully flushed; the rest is indexed at next start: %w", ferr)
 		}
 		cancel()
 	}
-	if d.cancel != nil {
-		d.cancel()
-	}
-	d.bg.Wait()
-	if d.demo != nil {
-		if err := d.demo.Close(); err != nil {
-			d.log.Warn("stopping demo marketplace", zap.Error(err))
+	return errors.Join(err, d.stopBackground(ctx))
+}
+
+// stopStep stops one started part.
+type stopStep struct {
+	name string
+	stop func(context.Context) error
+}
+
+// stopStack is the daemon's cleanup stack: each part pushes its stop as it
+// starts, and run stops them newest first, since what started later may
+// use what started earlier. The order of stopping is the order of
+// starting, read backwards, rather than a second list kept by hand.
+type stopStack struct{ steps []stopStep }
+
+func (s *stopStack) push(name string, stop func(context.Context) error) {
+	s.steps = append(s.steps, stopStep{name: name, stop: stop})
+}
+
+// run stops every pushed part, newest first, each once. A part that fails
+// to stop is logged and the others still stop: a daemon going down must
+// release its store and data dir whatever happened before.
+func (s *stopStack) run(ctx context.Context, log *zap.Logger) {
+	for len(s.steps) > 0 {
+		st := s.steps[len(s.steps)-1]
+		s.steps = s.steps[:len(s.steps)-1]
+		if err := st.stop(ctx); err != nil {
+			log.Warn("stopping "+st.name, zap.Error(err))
+			continue
 		}
-	}
-	if d.meili != nil {
-		mctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		if err := d.meili.Stop(mctx); err != nil {
-			d.log.Warn("stopping managed Meilisearch", zap.Error(err))
-		}
-		cancel()
-	}
-	if d.db != nil {
-		if err := d.db.Close(); err != nil {
-			d.log.Warn("closing store", zap.Error(err))
-		}
-	}
-	if d.lock != nil {
-		if err := d.lock.Release(); err != nil {
-			d.log.Warn("releasing the data dir", zap.Error(err))
-		}
+		log.Debug("stopped", zap.String("part", st.name))
 	}
 }

@@ -2,91 +2,48 @@ package app
 
 import (
 	"context"
-	"fmt"
-	"time"
-
-	"go.uber.org/zap"
 
 	"github.com/markwatch/markwatch/internal/schedule"
-	"github.com/markwatch/markwatch/internal/store"
+	"github.com/markwatch/markwatch/internal/sources"
 )
 
-// startSchedule puts every source on its stored (or configured) schedule and
-// starts the first runs: all of them with crawl.run_on_start, else those
-// missed while the daemon was down. Paused sources stay paused.
+// startSchedule hands the sources to their lifecycle (internal/sources),
+// each on its stored (or configured) schedule, paused ones left paused.
+// Nothing runs yet: startRuns starts the clock once the API is up.
 func (d *daemon) startSchedule(ctx context.Context) error {
 	loc, err := d.cfg.Schedule.Location()
 	if err != nil {
 		return err
 	}
-	sched, err := schedule.New(func(ctx context.Context, id string) {
-		if !schedule.Manual(ctx) {
-			until, skip, err := backingOff(ctx, d.db, id, d.now())
-			if err != nil {
-				d.log.Warn("reading source state before a run", zap.String("source_id", id), zap.Error(err))
-			} else if skip {
-				d.log.Info("skipping scheduled run: source keeps failing", zap.String("source_id", id), zap.Time("until", until))
-				return
-			}
-		}
-		run, err := d.runner.Run(ctx, id)
-		if err != nil {
-			d.log.Warn("crawl run failed", zap.String("source_id", id), zap.Error(err))
-		}
-		// A run moves the next one; keep the store's answer to "when" current.
-		if err := recordNextRun(context.WithoutCancel(ctx), d.db, d.sched, id); err != nil {
-			d.log.Warn("recording next run", zap.String("source_id", id), zap.Error(err))
-		}
-		if d.onRun != nil {
-			d.onRun(run)
-		}
-	}, schedule.Options{
-		Location: loc, Jitter: d.cfg.Schedule.Jitter, Log: d.log.Named("schedule"),
-		MinInterval: d.cfg.Schedule.MinInterval, SourceMinInterval: d.cfg.Schedule.MinIntervals(),
+	ctl, err := sources.New(sources.Options{
+		Store: d.db,
+		Run:   d.runner.Run,
+		OnRun: d.onRun,
+		Schedule: schedule.Options{
+			Location: loc, Jitter: d.cfg.Schedule.Jitter, Log: d.log.Named("schedule"),
+			MinInterval: d.cfg.Schedule.MinInterval, SourceMinInterval: d.cfg.Schedule.MinIntervals(),
+		},
+		Now: d.now,
+		Log: d.log.Named("sources"),
 	})
 	if err != nil {
-		return fmt.Errorf("creating scheduler: %w", err)
-	}
-	d.sched = sched
-	// What the store says was due before this process started: runs missed
-	// while the daemon was down are made up once, at start.
-	missed, err := missedRuns(ctx, d.db, d.now())
-	if err != nil {
 		return err
 	}
-	if err := restoreSchedules(ctx, d.db, sched, d.sources, d.log.Named("schedule")); err != nil {
-		return err
-	}
-	sched.Start()
-	for _, e := range sched.Entries() {
-		if e.Paused {
-			continue // an operator paused it; that outlives restarts
-		}
-		if !d.cfg.Crawl.RunOnStart && !missed[e.SourceID] {
-			continue
-		}
-		if missed[e.SourceID] {
-			d.log.Info("making up a run missed while markwatch was down", zap.String("source_id", e.SourceID))
-		}
-		if err := sched.Trigger(e.SourceID); err != nil {
-			d.log.Warn("first crawl not started", zap.String("source_id", e.SourceID), zap.Error(err))
-		}
-	}
-	return nil
+	d.sourcesCtl, d.sched = ctl, ctl.Scheduler()
+	return ctl.Restore(ctx, configured(d.sources))
 }
 
-// missedRuns lists sources whose stored next run passed while no daemon was
-// running to start it.
-func missedRuns(ctx context.Context, db *store.DB, now time.Time) (map[string]bool, error) {
-	states, err := db.ListSources(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("reading stored schedules: %w", err)
-	}
-	missed := map[string]bool{}
-	for _, st := range states {
-		if !st.Paused && st.NextRunAt != nil && st.NextRunAt.Before(now) {
-			missed[st.ID] = true
-		}
-	}
-	return missed, nil
+// startRuns starts the clock and the first runs (all with
+// crawl.run_on_start, else those missed while the daemon was down). It is
+// the last part to start, so the first to stop: no new runs, and running
+// crawls get the grace period (the API still answering) before they are
+// cancelled.
+func (d *daemon) startRuns() {
+	ctl := d.sourcesCtl
+	d.stops.push("scheduler", func(ctx context.Context) error {
+		grace, cancel := context.WithTimeout(ctx, d.cfg.Crawl.ShutdownGrace)
+		defer cancel()
+		return ctl.Stop(grace)
+	})
+	ctl.Start(d.cfg.Crawl.RunOnStart)
 }

@@ -63,10 +63,10 @@ func TestImportRules(t *testing.T) {
 				if strings.HasPrefix(pkg, "internal/app") && r.pkg == "*" {
 					continue
 				}
-				if r.allowed != nil && !within(dep, r.allowed) && !strings.HasPrefix(dep, r.pkg) {
+				if r.allowed != nil && !underAny(dep, r.allowed) && !strings.HasPrefix(dep, r.pkg) {
 					t.Errorf("%s imports %s; %s may import only %v", path, dep, r.pkg, r.allowed)
 				}
-				if within(dep, r.forbid) {
+				if underAny(dep, r.forbid) {
 					t.Errorf("%s imports %s, which %s must not", path, dep, r.pkg)
 				}
 			}
@@ -78,7 +78,7 @@ func TestImportRules(t *testing.T) {
 	}
 }
 
-func within(dep string, list []string) bool {
+func underAny(dep string, list []string) bool {
 	for _, l := range list {
 		if dep == l || strings.HasPrefix(dep, l+"/") {
 			return true

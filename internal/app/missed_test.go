@@ -48,7 +48,7 @@ func TestRunMissedWhileDownIsMadeUp(t *testing.T) {
 
 	setNext(time.Now().Add(time.Hour)) // not due: nothing to make up
 	d := start()
-	if e, _ := findEntry(d.sched, demoSourceID); e.Running {
+	if e, _ := entryOf(d.sched, demoSourceID); e.Running {
 		t.Fatal("a source not yet due was run at start")
 	}
 	d.stop(context.Background())

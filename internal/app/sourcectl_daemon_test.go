@@ -52,7 +52,7 @@ func TestDaemonSchedulesOperatorsTune(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.stop(context.Background())
-	if e, _ := findEntry(d.sched, demoSourceID); e.Running || !e.Paused {
+	if e, _ := entryOf(d.sched, demoSourceID); e.Running || !e.Paused {
 		t.Fatalf("paused source after restart with run_on_start: %+v, want paused and not running", e)
 	}
 	c.api = d.httpURL
