@@ -227,36 +227,16 @@ func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, sid int64
 	if !errors.Is(err, sql.ErrNoRows) {
 		return 0, false, false, false, fmt.Errorf("touching listing: %w", err)
 	}
-	// Declared here, not above: Scan takes their addresses, so each is a
-	// heap allocation, which the re-sighting above need not pay for.
-	var (
-		url, title, seller, location, image string
-		price                               float64
-		stale                               bool
-		oldSeller                           int64
-	)
-	err = tx.QueryRowContext(ctx, qSelectListing,
-		l.SourceID, key).Scan(&id, &url, &title, &price, &seller, &location, &image, &stale, &oldSeller)
-	if errors.Is(err, sql.ErrNoRows) {
-		err = tx.QueryRowContext(ctx, qInsertListing,
-			l.SourceID, key, l.URL, l.Platform, l.Title, l.Price, l.Seller, l.Location, l.ImageURL, l.Query,
-			toMillis(seen), toMillis(seen), nullID(sid)).Scan(&id)
-		if err != nil {
-			return 0, false, false, false, fmt.Errorf("inserting listing: %w", err)
-		}
-		return id, true, true, false, nil
-	}
+	// One statement inserts a first sighting or updates a changed one;
+	// bits says which of the three moved (see qUpsertListing).
+	var bits int64
+	err = tx.QueryRowContext(ctx, qUpsertListing,
+		l.SourceID, key, l.URL, l.Platform, l.Title, l.Price, l.Seller, l.Location, l.ImageURL, l.Query,
+		toMillis(seen), toMillis(seen), nullID(sid)).Scan(&id, &bits)
 	if err != nil {
-		return 0, false, false, false, fmt.Errorf("reading listing: %w", err)
+		return 0, false, false, false, fmt.Errorf("upserting listing: %w", err)
 	}
-	changed := url != l.URL || title != l.Title || price != l.Price || seller != l.Seller || location != l.Location
-	moved := stale || title != l.Title || price != l.Price || seller != l.Seller || image != l.ImageURL
-	_, err = tx.ExecContext(ctx, qUpdateListing,
-		l.URL, l.Platform, l.Title, l.Price, l.Seller, l.Location, l.ImageURL, l.Query, toMillis(seen), nullID(sid), id)
-	if err != nil {
-		return 0, false, false, false, fmt.Errorf("updating listing %d: %w", id, err)
-	}
-	return id, changed, moved, oldSeller != sid, nil
+	return id, bits&1 != 0, bits&2 != 0, bits&4 != 0, nil
 }
 
 // upsertHit stores the verdict for (listing, mark) and queues it for the index
@@ -272,12 +252,7 @@ func upsertHit(ctx context.Context, tx *writeTx, lid int64, l domain.Listing, m 
 		Score: m.Score, Alert: m.Alert, Reasons: nonNilReasons(m.Reasons),
 		FirstSeen: seen, LastSeen: seen,
 	}
-	var (
-		oldScore        float64
-		oldAlert        bool
-		oldReasons      string
-		firstMs, lastMs int64
-	)
+	var firstMs, lastMs int64
 	// A later sighting with the same verdict only moves last_seen: one
 	// statement, and the index hears of it only when the listing changed.
 	err = tx.QueryRowContext(ctx, qTouchHit,
@@ -292,29 +267,25 @@ func upsertHit(ctx context.Context, tx *writeTx, lid int64, l domain.Listing, m 
 	if !errors.Is(err, sql.ErrNoRows) {
 		return domain.Hit{}, fmt.Errorf("touching hit for mark %s: %w", m.MarkID, err)
 	}
-	err = tx.QueryRowContext(ctx, qSelectHit,
-		lid, m.MarkID).Scan(&h.ID, &oldScore, &oldAlert, &oldReasons, &firstMs, &lastMs)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		err = tx.QueryRowContext(ctx, qInsertHit,
-			lid, m.MarkID, m.Score, m.Alert, reasons, toMillis(seen), toMillis(seen)).Scan(&h.ID)
-		if err != nil {
-			return domain.Hit{}, fmt.Errorf("inserting hit for mark %s: %w", m.MarkID, err)
-		}
+	// A first sighting or a new verdict: one statement.
+	err = tx.QueryRowContext(ctx, qUpsertHit,
+		lid, m.MarkID, m.Score, m.Alert, reasons, toMillis(seen), toMillis(seen)).Scan(&h.ID, &firstMs, &lastMs)
+	if err == nil {
+		h.FirstSeen, h.LastSeen = fromMillis(firstMs), fromMillis(lastMs)
 		return h, enqueue(ctx, tx, domain.OutboxUpsert, h.ID, seen)
-	case err != nil:
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return domain.Hit{}, fmt.Errorf("upserting hit for mark %s: %w", m.MarkID, err)
+	}
+	// The same verdict, seen no later than last time (a replay, or two
+	// sources' clocks): nothing of the hit moves.
+	err = tx.QueryRowContext(ctx, qSelectHit, lid, m.MarkID).Scan(&h.ID, &firstMs, &lastMs)
+	if err != nil {
 		return domain.Hit{}, fmt.Errorf("reading hit for mark %s: %w", m.MarkID, err)
 	}
-	h.FirstSeen = fromMillis(firstMs)
-	h.LastSeen = fromMillis(max(lastMs, toMillis(seen)))
-	verdict := oldScore != m.Score || oldAlert != m.Alert || oldReasons != reasons
-	if !verdict && !listingChanged {
+	h.FirstSeen, h.LastSeen = fromMillis(firstMs), fromMillis(lastMs)
+	if !listingChanged {
 		return h, nil
-	}
-	_, err = tx.ExecContext(ctx, qUpdateHit,
-		m.Score, m.Alert, reasons, toMillis(h.LastSeen), h.ID)
-	if err != nil {
-		return domain.Hit{}, fmt.Errorf("updating hit %d: %w", h.ID, err)
 	}
 	return h, enqueue(ctx, tx, domain.OutboxUpsert, h.ID, seen)
 }

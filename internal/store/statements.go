@@ -22,25 +22,43 @@ const (
 		WHERE source_id = ? AND url_key = ? AND url = ? AND title = ? AND price = ? AND seller = ? AND location = ?
 		AND image_url = ? AND version_stale = 0 AND seller_id IS ?
 		RETURNING id`
-	qSelectListing = `SELECT id, url, title, price, seller, location, image_url, version_stale, coalesce(seller_id, 0)
-		FROM listings WHERE source_id = ? AND url_key = ?`
-	qInsertListing = `INSERT INTO listings
-			(source_id, url_key, url, platform, title, price, seller, location, image_url, query, first_seen, last_seen, seller_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
-	qUpdateListing = `UPDATE listings SET
-		url = ?, platform = ?, title = ?, price = ?, seller = ?, location = ?, image_url = ?, query = ?,
-		last_seen = max(last_seen, ?), version_stale = 0, seller_id = ? WHERE id = ?`
+	// qUpsertListing is a listing's one statement when qTouchListing found
+	// nothing to touch: a first sighting inserts, a changed one updates.
+	// SET expressions all read the old row, so saved_change records what
+	// moved (bits: see 0008_listing_change.sql).
+	qUpsertListing = `INSERT INTO listings
+			(source_id, url_key, url, platform, title, price, seller, location, image_url, query, first_seen, last_seen, seller_id, saved_change)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 3)
+		ON CONFLICT (source_id, url_key) DO UPDATE SET
+			saved_change = (url != excluded.url OR title != excluded.title OR price != excluded.price
+					OR seller != excluded.seller OR location != excluded.location)
+				| ((version_stale OR title != excluded.title OR price != excluded.price
+					OR seller != excluded.seller OR image_url != excluded.image_url) << 1)
+				| ((seller_id IS NOT excluded.seller_id) << 2),
+			url = excluded.url, platform = excluded.platform, title = excluded.title, price = excluded.price,
+			seller = excluded.seller, location = excluded.location, image_url = excluded.image_url,
+			query = excluded.query, last_seen = max(last_seen, excluded.last_seen), version_stale = 0,
+			seller_id = excluded.seller_id
+		RETURNING id, saved_change`
 	// qTouchHit is a later sighting with the verdict unchanged: only
 	// last_seen moves. It matches nothing when last_seen would not move, so
 	// the caller's full path decides whether anything changed.
 	qTouchHit = `UPDATE hits SET last_seen = ?1
 		WHERE listing_id = ?2 AND mark_id = ?3 AND score = ?4 AND alert = ?5 AND reasons = ?6 AND last_seen < ?1
 		RETURNING id, first_seen, last_seen`
-	qSelectHit = "SELECT id, score, alert, reasons, first_seen, last_seen FROM hits WHERE listing_id = ? AND mark_id = ?"
-	qInsertHit = `INSERT INTO hits
+	// qUpsertHit is a hit's one statement when qTouchHit matched nothing:
+	// it inserts a first sighting or takes a new verdict, and returns no row
+	// when the verdict is the same (last_seen would not move either, or
+	// qTouchHit had matched).
+	qUpsertHit = `INSERT INTO hits
 			(listing_id, mark_id, score, alert, reasons, first_seen, last_seen)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`
-	qUpdateHit   = "UPDATE hits SET score = ?, alert = ?, reasons = ?, last_seen = ? WHERE id = ?"
+			VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (listing_id, mark_id) DO UPDATE SET
+			score = excluded.score, alert = excluded.alert, reasons = excluded.reasons,
+			last_seen = max(last_seen, excluded.last_seen)
+		WHERE score != excluded.score OR alert != excluded.alert OR reasons != excluded.reasons
+		RETURNING id, first_seen, last_seen`
+	qSelectHit   = "SELECT id, first_seen, last_seen FROM hits WHERE listing_id = ? AND mark_id = ?"
 	qInsertAlert = `INSERT INTO alerts
 		(mark_id, url_key, hit_id, source_id, url, title, seller, location, score, reasons, status, first_seen, last_seen, seller_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)
@@ -61,8 +79,7 @@ const (
 
 // hotStatements are prepared on the write connection at Open.
 var hotStatements = []string{
-	qEnsureSource, qTouchListing, qSelectListing, qInsertListing, qUpdateListing, qTouchHit, qSelectHit,
-	qInsertHit, qUpdateHit, qInsertAlert, qTouchAlert, qEnqueue, qInsertVersion, qSelectAlertID,
+	qEnsureSource, qTouchListing, qUpsertListing, qTouchHit, qUpsertHit, qSelectHit, qInsertAlert, qTouchAlert, qEnqueue, qInsertVersion, qSelectAlertID,
 }
 
 // allHot are the statements prepared at Open: the listing's and its
