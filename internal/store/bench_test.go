@@ -10,7 +10,7 @@ import (
 
 // BenchmarkSaveListing measures one listing with two matches per
 // transaction: a first sighting (listing, 2 hits, 2 outbox rows, alerts)
-// against a re-sighting (reads, last_seen updates, outbox replace). Baseline:
+// against a re-sighting (last_seen updates only, no outbox row). Baseline:
 // the bare transaction cost, an insert of one row.
 func BenchmarkSaveListing(b *testing.B) {
 	ctx := context.Background()
