@@ -19,6 +19,23 @@ func (db *DB) NextOutbox(ctx context.Context, limit int) ([]domain.OutboxEntry, 
 	if err != nil {
 		return nil, fmt.Errorf("reading index outbox: %w", err)
 	}
+	return db.readOutbox(ctx, `ORDER BY o.attempts, o.id LIMIT ?`, limit)
+}
+
+// NextOutboxAfter returns up to limit pending entries with ids above
+// afterID, oldest first: the drain reads past entries whose tasks are
+// still queued in Meilisearch, so several can be in flight at once.
+func (db *DB) NextOutboxAfter(ctx context.Context, afterID int64, limit int) ([]domain.OutboxEntry, error) {
+	limit, err := pageLimit(limit, 0)
+	if err != nil {
+		return nil, fmt.Errorf("reading index outbox: %w", err)
+	}
+	return db.readOutbox(ctx, `WHERE o.id > ? ORDER BY o.id LIMIT ?`, afterID, limit)
+}
+
+// readOutbox reads outbox entries with their hits as of now; tail is the
+// query's WHERE/ORDER/LIMIT, args its parameters.
+func (db *DB) readOutbox(ctx context.Context, tail string, args ...any) ([]domain.OutboxEntry, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT o.id, o.op, o.hit_id, o.attempts, h.id IS NOT NULL,
 		coalesce(h.listing_id, 0), coalesce(l.source_id, ''), coalesce(h.mark_id, ''), coalesce(l.title, ''),
 		coalesce(l.url, ''), coalesce(l.seller, ''), coalesce(l.location, ''), coalesce(l.price, 0),
@@ -27,7 +44,7 @@ func (db *DB) NextOutbox(ctx context.Context, limit int) ([]domain.OutboxEntry, 
 		FROM index_outbox o
 		LEFT JOIN hits h ON h.id = o.hit_id
 		LEFT JOIN listings l ON l.id = h.listing_id
-		ORDER BY o.attempts, o.id LIMIT ?`, limit)
+		`+tail, args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading index outbox: %w", err)
 	}

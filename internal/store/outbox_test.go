@@ -115,3 +115,31 @@ func TestAllHitsWalksEveryPage(t *testing.T) {
 		t.Errorf("AllHits returned %v, want the callback's error", err)
 	}
 }
+
+// The drain pages past entries whose tasks are still queued: after an id,
+// in id order, with the hit's state like NextOutbox.
+func TestNextOutboxAfterPagesPastUnacknowledged(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, newClock())
+	for i := range 5 {
+		mustSave(t, db, walnut(fmt.Sprintf("https://demo.local/p/%d", i)), match("lincheng-walnut", 0.9, true))
+	}
+	first, err := db.NextOutboxAfter(ctx, 0, 2)
+	if err != nil || len(first) != 2 {
+		t.Fatalf("NextOutboxAfter(0, 2) = %v, %v", first, err)
+	}
+	rest, err := db.NextOutboxAfter(ctx, first[1].ID, 10)
+	if err != nil || len(rest) != 3 {
+		t.Fatalf("NextOutboxAfter(%d, 10) = %v, %v; want the 3 after it", first[1].ID, rest, err)
+	}
+	prev := first[1].ID
+	for _, e := range rest {
+		if e.ID <= prev || e.Hit.MarkID != "lincheng-walnut" || e.Hit.Title == "" {
+			t.Errorf("entry %+v: want ids rising past %d with the hit's state", e, prev)
+		}
+		prev = e.ID
+	}
+	if none, err := db.NextOutboxAfter(ctx, prev, 10); err != nil || len(none) != 0 {
+		t.Errorf("after the last entry: %v, %v", none, err)
+	}
+}
