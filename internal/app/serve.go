@@ -39,13 +39,32 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	var once sync.Once
-	var d *daemon
-	d, err = startDaemon(ctx, cfg, log, func(run domain.CrawlRun) {
-		once.Do(func() { printWhereToLook(env.Stdout, d, run) })
+	// A run may end before startDaemon returns: the first rounds are
+	// counted from the start, and the banner printed once d is known and
+	// every source's first run has ended.
+	var (
+		d     *daemon
+		mu    sync.Mutex
+		first = newFirstRounds()
+	)
+	printSum := func(sum domain.CrawlRun) {
+		mu.Lock()
+		defer mu.Unlock()
+		printWhereToLook(env.Stdout, d, sum)
+	}
+	started, err := startDaemon(ctx, cfg, log, func(run domain.CrawlRun) {
+		if sum, all := first.add(run); all {
+			printSum(sum)
+		}
 	})
+	mu.Lock()
+	d = started
+	mu.Unlock()
 	if err != nil {
 		return err
+	}
+	if sum, all := first.expect(len(d.sources)); all {
+		printSum(sum)
 	}
 	if d.admin != nil {
 		// Stdout, not the log: a password must never reach a log collector.
@@ -82,7 +101,7 @@ func printWhereToLook(w io.Writer, d *daemon, run domain.CrawlRun) {
 		logins.WriteString("      admin     admin 管理员           password printed at first start; reset: bin/markwatch users passwd admin\n")
 	}
 	fmt.Fprintf(w, `
-==> markwatch: first crawl of %q %s: %d pages, %d listings, %d hits, %d new alerts.
+==> markwatch: first crawl of %s %s: %d pages, %d listings, %d hits, %d new alerts.
     Sign in to the console at %s/login as:
 %s    Or from the command line and over HTTP, with a token:
       export MARKWATCH_TOKEN=$(bin/markwatch tokens create --user %s)
