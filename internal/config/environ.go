@@ -52,9 +52,9 @@ func envNames() []string {
 	return names
 }
 
-// scalarPaths lists the dotted paths of the fields a variable can set.
-func scalarPaths() []string {
-	var paths []string
+// eachField calls visit with the dotted path of every leaf field of Config
+// and whether it is a list: the one walk the variable checks read.
+func eachField(visit func(path string, list bool)) {
 	var walk func(t reflect.Type, path string)
 	walk = func(t reflect.Type, path string) {
 		for i := range t.NumField() {
@@ -63,16 +63,24 @@ func scalarPaths() []string {
 				continue
 			}
 			ft, fpath := t.Field(i).Type, joinPath(path, name)
-			switch {
-			case ft.Kind() == reflect.Struct:
+			if ft.Kind() == reflect.Struct {
 				walk(ft, fpath)
-			case ft.Kind() == reflect.Slice:
-			default:
-				paths = append(paths, fpath)
+				continue
 			}
+			visit(fpath, ft.Kind() == reflect.Slice)
 		}
 	}
 	walk(reflect.TypeFor[Config](), "")
+}
+
+// scalarPaths lists the dotted paths of the fields a variable can set.
+func scalarPaths() []string {
+	var paths []string
+	eachField(func(path string, list bool) {
+		if !list {
+			paths = append(paths, path)
+		}
+	})
 	return paths
 }
 
@@ -80,24 +88,10 @@ func scalarPaths() []string {
 // or "".
 func listOf(env string) string {
 	var found string
-	var walk func(t reflect.Type, path string)
-	walk = func(t reflect.Type, path string) {
-		for i := range t.NumField() {
-			name := tagName(t.Field(i))
-			if name == "" {
-				continue
-			}
-			ft, fpath := t.Field(i).Type, joinPath(path, name)
-			switch {
-			case ft.Kind() == reflect.Struct:
-				walk(ft, fpath)
-			case ft.Kind() == reflect.Slice:
-				if e := envName(fpath); env == e || strings.HasPrefix(env, e+"_") {
-					found = fpath
-				}
-			}
+	eachField(func(path string, list bool) {
+		if e := envName(path); list && (env == e || strings.HasPrefix(env, e+"_")) {
+			found = path
 		}
-	}
-	walk(reflect.TypeFor[Config](), "")
+	})
 	return found
 }
