@@ -42,7 +42,7 @@ func runMatch(_ context.Context, env Env, args []string) error {
 		var l domain.Listing
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			w.Flush()
-			return domain.Errorf(domain.EINVALID, "stdin line %d: not a JSON listing (want {\"id\":…,\"title\":…}): %v", line, err)
+			return domain.Errorf(domain.EINVALID, "stdin line %d: not a JSON listing (want {\"id\":…,\"title\":…}): %v", line, plainError(err))
 		}
 		if err := evaluate.WriteOutputLine(w, l.ID, m.Match(l)); err != nil {
 			return fmt.Errorf("line %d: %w", line, err)
@@ -53,4 +53,13 @@ func runMatch(_ context.Context, env Env, args []string) error {
 		return fmt.Errorf("reading stdin after line %d: %w", line, err)
 	}
 	return w.Flush()
+}
+
+// plainError is err's text without a coded error's "invalid: " prefix, so a
+// wrapped message does not say it twice.
+func plainError(err error) string {
+	if domain.ErrorCode(err) == domain.EINTERNAL {
+		return err.Error()
+	}
+	return domain.ErrorMessage(err)
 }

@@ -35,7 +35,11 @@ func loadRegistry(path string) ([]domain.Mark, error) {
 		fsys, dir = os.DirFS(filepath.Dir(path)), "."
 	}
 	if err := registry.HashImages(fsys, dir, marks, imagesig.Hasher{}.Hash); err != nil {
-		return nil, fmt.Errorf("hashing the registry's reference images: %w", err)
+		where := filepath.Dir(path)
+		if path == "" {
+			where = "config/" + defaults.RegistryDir + " (embedded)"
+		}
+		return nil, fmt.Errorf("loading registry %s: %w; a mark's images are paths relative to %s: fix the path or add the picture (jpeg, png, gif or webp)", orEmbedded(path), err, where)
 	}
 	return marks, nil
 }
@@ -52,4 +56,11 @@ func buildMatcher(registryPath string, threshold float64) ([]domain.Mark, *match
 		return nil, nil, fmt.Errorf("building matcher: %w", err)
 	}
 	return marks, m, nil
+}
+
+func orEmbedded(path string) string {
+	if path == "" {
+		return "config/" + defaults.Registry + " (embedded)"
+	}
+	return path
 }
