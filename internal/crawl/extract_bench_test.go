@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/markwatch/markwatch/internal/crawl"
 )
@@ -34,4 +35,37 @@ func BenchmarkExtractRealPages(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkExtractCardText is the seller signal's cost in extraction:
+// reading every card's visible text (for contacts) on the JD 2018 page,
+// against extracting the same page without it, in the same run.
+func BenchmarkExtractCardText(b *testing.B) {
+	src := loadSource(b, "jd")
+	body, err := os.ReadFile(filepath.Join("testdata", "marketplace", "jd_search_2018-01_jiguangdayin.html"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	const pageURL = "https://search.jd.com/Search?keyword=x"
+	var plain, cards time.Duration
+	n := 0
+	for b.Loop() {
+		for _, withText := range []bool{false, true} {
+			start := time.Now()
+			page, err := crawl.ExtractWith(src, crawl.ExtractOptions{CardText: withText}, pageURL, body, "")
+			d := time.Since(start)
+			if err != nil || len(page.Listings) == 0 || withText != (len(page.Cards) == len(page.Listings)) {
+				b.Fatalf("%v: %d listings, %d cards", err, len(page.Listings), len(page.Cards))
+			}
+			if withText {
+				cards += d
+			} else {
+				plain += d
+			}
+		}
+		n++
+	}
+	b.ReportMetric(float64(plain.Microseconds())/float64(n), "plain-µs/page")
+	b.ReportMetric(float64(cards.Microseconds())/float64(n), "cards-µs/page")
+	b.ReportMetric(float64(cards)/float64(plain), "x-plain")
 }
