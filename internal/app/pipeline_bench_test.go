@@ -32,9 +32,16 @@ var benchTitles = []string{
 
 // BenchmarkPipelineVsRawColly measures pages/s of a full crawl run — fetch,
 // extract, match against the registry, store in SQLite with outbox and alerts
-// — beside raw colly fetching the same pages, both at parallelism 8, in the
-// same run. Target: the pipeline keeps at least 70% of raw throughput
-// (ratio pipeline/raw >= 0.70).
+// — beside two baselines in the same iteration, all at parallelism 8: raw
+// colly fetching the same pages, and the same crawler fetching and
+// extracting them with nothing after it (crawl alone). Issue 12's targets:
+// pipeline/crawl ≥ 0.8 on loopback, where CPU is the limit and the ratio
+// says what matching and storing cost beside extraction; pipeline/raw ≥ 0.9
+// at 20 ms, a marketplace's best answer time, where the fetches are the
+// limit and the ratio says what the whole pipeline loses to them.
+//
+// Every iteration after the first re-sights the same 8,000 listings
+// unchanged, as a scheduled re-crawl mostly does.
 func BenchmarkPipelineVsRawColly(b *testing.B) {
 	b.Run("loopback", func(b *testing.B) { benchPipeline(b, 0) })
 	b.Run("latency_20ms", func(b *testing.B) { benchPipeline(b, 20*time.Millisecond) })
@@ -71,12 +78,19 @@ func benchPipeline(b *testing.B, latency time.Duration) {
 	}
 	rawTransport := crawltest.Transport()
 
-	var rawTime, pipeTime time.Duration
+	var rawTime, crawlTime, pipeTime time.Duration
 	b.ResetTimer()
 	for range b.N {
 		rawTime += crawltest.RawFetch(b, rawTransport, srv.URL, queries)
 
 		start := time.Now()
+		st, err := crawler.Run(context.Background(), src, queries, func(domain.Listing) error { return nil })
+		crawlTime += time.Since(start)
+		if err != nil || st.Pages != pagesPerIter || st.Listings != crawltest.CardsPerPage*pagesPerIter {
+			b.Fatalf("crawl alone: %+v %v", st, err)
+		}
+
+		start = time.Now()
 		run, err := runner.Run(context.Background(), src.ID)
 		pipeTime += time.Since(start)
 		if err != nil || run.Status != domain.RunSucceeded || run.Pages != pagesPerIter || run.Listings != crawltest.CardsPerPage*pagesPerIter {
@@ -85,10 +99,13 @@ func benchPipeline(b *testing.B, latency time.Duration) {
 	}
 	total := float64(b.N * pagesPerIter)
 	raw := total / rawTime.Seconds()
+	crawled := total / crawlTime.Seconds()
 	piped := total / pipeTime.Seconds()
 	b.ReportMetric(raw, "raw_pages/s")
+	b.ReportMetric(crawled, "crawl_pages/s")
 	b.ReportMetric(piped, "pipeline_pages/s")
 	b.ReportMetric(piped/raw, "pipeline/raw")
+	b.ReportMetric(piped/crawled, "pipeline/crawl")
 	b.ReportMetric(0, "ns/op")
 }
 
