@@ -63,27 +63,7 @@ func checkPaging(f SearchFilter) error {
 // tenant token's. filter is the whole request filter, built by the caller:
 // f supplies only paging here.
 func (c *Client) search(ctx context.Context, sm ms.ServiceManager, q string, f SearchFilter, filter string) (SearchResult, error) {
-	limit := f.Limit
-	if limit == 0 {
-		limit = DefaultLimit
-	}
-	// Page mode, not offset/limit: only it counts every match rather than
-	// estimating.
-	page, perPage, skip := pageWindow(f.Offset, limit)
-	req := &ms.SearchRequest{
-		Page:             int64(page),
-		HitsPerPage:      ms.Int64Ptr(int64(perPage)),
-		MatchingStrategy: ms.All,
-		Locales:          []string{"cmn"},
-	}
-	if filter != "" {
-		req.Filter = filter // an empty string would be sent and rejected
-	}
-	query := c.norm.Normalize(q)
-	if query == "" {
-		req.Sort = []string{"last_seen:desc"}
-	}
-	req.AttributesToRetrieve = retrievedFields()
+	query, req, limit, skip := c.request(q, f, filter)
 	// SearchRaw, not Search: Search decodes every hit into a map of raw
 	// fields that DecodeInto then decodes again, field by field.
 	raw, err := sm.Index(c.name).SearchRaw(ctx, query, req)
@@ -103,6 +83,47 @@ func (c *Client) search(ctx context.Context, sm ms.ServiceManager, q string, f S
 		out.Hits = append(out.Hits, d.hit())
 	}
 	return out, nil
+}
+
+// request is what search sends for q, f and the whole request filter: the
+// normalised query and the request, and the window (limit hits after skip)
+// of the page it asks for.
+func (c *Client) request(q string, f SearchFilter, filter string) (query string, req *ms.SearchRequest, limit, skip int) {
+	limit = f.Limit
+	if limit == 0 {
+		limit = DefaultLimit
+	}
+	// Page mode, not offset/limit: only it counts every match rather than
+	// estimating.
+	page, perPage, skip := pageWindow(f.Offset, limit)
+	req = &ms.SearchRequest{
+		Page:                 int64(page),
+		HitsPerPage:          ms.Int64Ptr(int64(perPage)),
+		MatchingStrategy:     ms.All,
+		Locales:              []string{"cmn"},
+		AttributesToRetrieve: retrievedFields(),
+	}
+	if filter != "" {
+		req.Filter = filter // an empty string would be sent and rejected
+	}
+	query = c.norm.Normalize(q)
+	if query == "" {
+		req.Sort = []string{"last_seen:desc"}
+	}
+	return query, req, limit, skip
+}
+
+// SearchRequest is the query and request SearchScoped sends to Meilisearch
+// for q, f and scope (the scope's filter included; the tenant token that
+// also carries it is not), on the index IndexName. Benchmarks send it
+// straight to Meilisearch as the baseline of what the daemon adds; it
+// cannot drift from what the daemon sends because search builds it too.
+func (c *Client) SearchRequest(q string, f SearchFilter, scope domain.Scope) (query string, req *ms.SearchRequest, err error) {
+	if err := checkPaging(f); err != nil {
+		return "", nil, err
+	}
+	query, req, _, _ = c.request(q, f, requestFilter(f, scope))
+	return query, req, nil
 }
 
 // searchResponse is the part of Meilisearch's answer Search reads.
@@ -132,6 +153,15 @@ func filterExpr(f SearchFilter) string {
 		parts = append(parts, "alert = true")
 	}
 	return strings.Join(parts, " AND ")
+}
+
+// requestFilter is the request filter of a search by scope: f's, and the
+// scope's before it when the scope limits anything.
+func requestFilter(f SearchFilter, scope domain.Scope) string {
+	if !scope.Restricted && jurisdiction(scope) == "" {
+		return filterExpr(f)
+	}
+	return and(scopeFilter(scope), filterExpr(f))
 }
 
 // and joins non-empty filter expressions, each parenthesised so an OR inside

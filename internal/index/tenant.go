@@ -61,12 +61,12 @@ func (c *Client) SearchScoped(ctx context.Context, q string, f SearchFilter, sco
 		return SearchResult{}, err
 	}
 	if !scope.Restricted && jurisdiction(scope) == "" {
-		return c.search(ctx, c.ms, q, f, filterExpr(f))
+		return c.search(ctx, c.ms, q, f, requestFilter(f, scope))
 	}
 	if scope.Restricted && len(scope.MarkIDs) == 0 {
 		return SearchResult{Hits: []domain.Hit{}}, nil // sees nothing; no need to ask
 	}
-	return c.searchTenant(ctx, q, f, scope, and(scopeFilter(scope), filterExpr(f)))
+	return c.searchTenant(ctx, q, f, scope, requestFilter(f, scope))
 }
 
 // searchTenant runs q with scope's tenant token and filter as the request
