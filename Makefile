@@ -6,7 +6,7 @@ BIN       := bin/markwatch
 MEILI     := .tools/meilisearch
 PKGS      := ./...
 
-.PHONY: run test test-short bench build deps meilisearch chromium fonts fuzz vet fmt lint clean eval
+.PHONY: run test test-short bench build deps meilisearch chromium fonts postgres fuzz vet fmt lint clean eval
 
 build: deps
 	$(GO) build -o $(BIN) ./cmd/markwatch
@@ -22,6 +22,11 @@ chromium:
 fonts:
 	./deploy/scripts/install-fonts.sh
 
+## postgres: Debian's PostgreSQL server (initdb, postgres), which tests run throwaway clusters of
+## (internal/pgtest); prints the directory holding it.
+postgres:
+	./deploy/scripts/postgres.sh
+
 meilisearch: $(MEILI)
 $(MEILI): deploy/scripts/install-meilisearch.sh
 	./deploy/scripts/install-meilisearch.sh
@@ -31,9 +36,9 @@ $(MEILI): deploy/scripts/install-meilisearch.sh
 run: build meilisearch
 	./$(BIN) serve --demo
 
-## test: every test, with the race detector, including integration tests on a real Meilisearch.
+## test: every test, with the race detector, including integration tests on a real Meilisearch and PostgreSQL.
 # -race needs cgo; the pure-Go build elsewhere does not.
-test: deps meilisearch chromium fonts
+test: deps meilisearch chromium fonts postgres
 	CGO_ENABLED=1 CI=$${CI:-1} $(GO) test -race -count=1 -timeout 20m $(PKGS)
 
 test-short: deps
