@@ -78,7 +78,7 @@ func (a *api) searchHits(w http.ResponseWriter, r *http.Request) {
 	// The index enforces the scope with a tenant token; looking again here
 	// turns a mistake there into a log line instead of a leak.
 	kept, dropped := inScope(a, p, "hits", res.Hits, func(h domain.Hit) bool { return p.Scope.Allows(h.MarkID, h.Location) })
-	writeJSON(w, http.StatusOK, hitList{Hits: kept, Total: res.Total - dropped, TotalEstimated: res.Estimated, Limit: limit, Offset: offset})
+	writeHitList(w, hitList{Hits: kept, Total: res.Total - dropped, TotalEstimated: res.Estimated, Limit: limit, Offset: offset})
 }
 
 // SearchHits calls GET /api/v1/hits: one page of the hits matching q and
