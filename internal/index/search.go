@@ -70,7 +70,9 @@ func (c *Client) search(ctx context.Context, sm ms.ServiceManager, q string, f S
 	if err != nil {
 		return SearchResult{}, unavailable(fmt.Sprintf("searching hits for %q", q), err)
 	}
-	var resp searchResponse
+	// Room for the whole page up front: growing the slice while decoding
+	// copied every document decoded so far, twice over.
+	resp := searchResponse{Hits: make([]document, 0, *req.HitsPerPage)}
 	if err := json.Unmarshal(*raw, &resp); err != nil {
 		return SearchResult{}, fmt.Errorf("searching hits for %q: decoding: %w", q, err)
 	}
@@ -124,6 +126,22 @@ func (c *Client) SearchRequest(q string, f SearchFilter, scope domain.Scope) (qu
 	}
 	query, req, _, _ = c.request(q, f, requestFilter(f, scope))
 	return query, req, nil
+}
+
+// rawUnmarshal is meilisearch-go's JSON decoder for the ServiceManagers
+// that search. SearchRaw has the library decode the answer into a
+// *json.RawMessage, which encoding/json does by scanning the whole answer
+// and copying it, before search decodes it (scanning it again): a quarter
+// of a search's CPU at 50 hits a page. The answer's bytes, a buffer the
+// library read for this request alone, are taken as they are; search's own
+// decode still refuses a malformed answer. Everything else is decoded as
+// before.
+func rawUnmarshal(data []byte, v any) error {
+	if raw, ok := v.(*json.RawMessage); ok {
+		*raw = data
+		return nil
+	}
+	return json.Unmarshal(data, v)
 }
 
 // searchResponse is the part of Meilisearch's answer Search reads.

@@ -137,7 +137,7 @@ func (c *Client) mintToken(key searchKey, scope domain.Scope, now time.Time) (te
 	if len(s) > maxTokenBytes {
 		return tenantToken{}, fmt.Errorf("signing a tenant token of %d bytes: %w", len(s), tooLarge(scope))
 	}
-	sm := ms.New(c.url, ms.WithAPIKey(s), ms.WithCustomClient(c.hc))
+	sm := ms.New(c.url, ms.WithAPIKey(s), ms.WithCustomClient(c.hc), ms.WithCustomJsonUnmarshaler(rawUnmarshal))
 	return tenantToken{token: s, keyUID: key.uid, expires: exp, sm: sm}, nil
 }
 
