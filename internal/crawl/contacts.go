@@ -29,41 +29,42 @@ var blockTags = map[string]bool{ // read-only
 
 // readableText is the text a reader sees below n (not script, style,
 // noscript or template), one line per block element, cut after limit bytes.
+// The walk follows the tree's links (hostile pages nest deeper than a
+// goroutine's stack likes) and allocates only the text.
 func readableText(n *html.Node, limit int) string {
 	var b strings.Builder
-	// Iterative: hostile pages nest deeper than a goroutine's stack likes.
-	type frame struct {
-		n    *html.Node
-		exit bool
-	}
-	stack := []frame{{n: n}}
-	for len(stack) > 0 && b.Len() < limit {
-		f := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if f.exit {
-			b.WriteByte('\n')
-			continue
-		}
-		switch f.n.Type {
+	for x := n; x != nil && b.Len() < limit; {
+		enter := true // whether x's children are read
+		switch x.Type {
 		case html.TextNode:
-			b.WriteString(f.n.Data)
-			continue
+			b.WriteString(x.Data)
 		case html.ElementNode:
-			switch f.n.Data {
+			switch x.Data {
 			case "script", "style", "noscript", "template":
-				continue
-			}
-			if blockTags[f.n.Data] {
-				stack = append(stack, frame{n: f.n, exit: true})
+				enter = false
 			}
 		}
-		// Children pushed last first, so they pop in document order.
-		var kids []*html.Node
-		for c := f.n.FirstChild; c != nil; c = c.NextSibling {
-			kids = append(kids, c)
+		if enter && x.FirstChild != nil {
+			x = x.FirstChild
+			continue
 		}
-		for i := len(kids) - 1; i >= 0; i-- {
-			stack = append(stack, frame{n: kids[i]})
+		// x is done: leave it, and each ancestor it was the last child of.
+		for {
+			if enter && x.Type == html.ElementNode && blockTags[x.Data] {
+				if b.Len() >= limit {
+					break
+				}
+				b.WriteByte('\n')
+			}
+			if x == n {
+				x = nil
+				break
+			}
+			if x.NextSibling != nil {
+				x = x.NextSibling
+				break
+			}
+			x, enter = x.Parent, true
 		}
 	}
 	s := b.String()

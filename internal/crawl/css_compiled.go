@@ -41,11 +41,16 @@ func compileSels(sels Selectors) ([]cssSel, error) {
 		css, attr := splitAttr(raw)
 		s := cssSel{raw: raw, attr: attr}
 		if css != "" {
-			c, err := cascadia.Compile(css)
+			// cascadia.Compile is ParseGroup's Match; a group of one is
+			// matched by its one selector, a call less per node visited.
+			g, err := cascadia.ParseGroup(css)
 			if err != nil {
 				return nil, fmt.Errorf("compiling selector %q: %w", raw, err)
 			}
-			s.css = c
+			s.css = g.Match
+			if len(g) == 1 {
+				s.css = g[0].Match
+			}
 		}
 		out = append(out, s)
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 
+	"golang.org/x/net/html"
+
 	"github.com/markwatch/markwatch/internal/domain"
 )
 
@@ -103,16 +105,17 @@ func ExtractWith(src Source, opts ExtractOptions, pageURL string, body []byte, c
 		return Page{}, &ExtractError{Kind: KindParse, Err: err}
 	}
 	var page Page
+	var root *html.Node // the parsed HTML, once the rules have parsed it
 	reason := ""
 	switch {
 	case opts.Auto == AutoAlways:
 		reason = AutoReasonAsked
 		if src.Extract.CSS != nil || src.Extract.JSON != nil {
 			// Pagination (and nothing else) still comes from the rules.
-			page, err = extractNextOnly(src, base, text)
+			page, root = extractNextOnly(src, base, text)
 		}
 	case src.Extract.CSS != nil:
-		page, err = extractCSS(src, base, text, opts.CardText)
+		page, root, err = extractCSS(src, base, text, opts.CardText)
 		if err == nil && len(page.Listings) == 0 {
 			reason = AutoReasonNoItems
 			if page.Report.Dropped > 0 {
@@ -136,7 +139,7 @@ func ExtractWith(src Source, opts ExtractOptions, pageURL string, body []byte, c
 	if reason != "" && opts.Auto != AutoOff {
 		// A CSS source reads HTML: the JSON of a page that renders in the
 		// browser is for a source with render: chromium or JSON rules.
-		auto, found, derr := autoPage(base, text, src.Extract.CSS == nil, opts.CardText)
+		auto, found, derr := autoPage(base, text, root, src.Extract.CSS == nil, opts.CardText)
 		switch {
 		case derr != nil:
 			if err == nil {
@@ -158,22 +161,24 @@ func ExtractWith(src Source, opts ExtractOptions, pageURL string, body []byte, c
 	return page, nil
 }
 
-// extractNextOnly reads only the next-page link of the source's rules.
-func extractNextOnly(src Source, base *url.URL, text []byte) (Page, error) {
+// extractNextOnly reads only the next-page link of the source's rules, and
+// returns the parsed HTML when the rules parsed it.
+func extractNextOnly(src Source, base *url.URL, text []byte) (Page, *html.Node) {
 	var page Page
 	if len(src.Pagination.Next) == 0 {
 		return page, nil
 	}
+	var root *html.Node
 	var err error
 	if src.Extract.CSS != nil {
-		page, err = extractCSS(src, base, text, false)
+		page, root, err = extractCSS(src, base, text, false)
 	} else {
 		page, err = extractJSON(src, base, text, false)
 	}
 	if err != nil {
 		return Page{}, nil // no next page; the listings come from the structure
 	}
-	return Page{NextURL: page.NextURL}, nil
+	return Page{NextURL: page.NextURL}, root
 }
 
 // fallbackPage is the auto-detected page with what the rules found: the

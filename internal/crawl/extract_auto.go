@@ -99,7 +99,7 @@ func ExtractAuto(pageURL string, body []byte, contentType string) (Page, error) 
 	if err != nil {
 		return Page{}, &ExtractError{Kind: KindParse, Err: err}
 	}
-	page, _, err := autoPage(base, text, true, false)
+	page, _, err := autoPage(base, text, nil, true, false)
 	if err != nil {
 		return Page{}, &ExtractError{Kind: KindParse, Err: fmt.Errorf("extracting %s: %w", pageURL, err)}
 	}
@@ -111,9 +111,12 @@ func ExtractAuto(pageURL string, body []byte, contentType string) (Page, error) 
 // when it has none and withJSON is set, the listings of the JSON it carries
 // (found reports whether either gave any). With cards, the page's Cards
 // hold the text of each HTML card (not of JSON items found by structure).
-func autoPage(base *url.URL, text []byte, withJSON, cards bool) (page Page, found bool, err error) {
-	d, err := detectHTML(base, text)
-	if err != nil {
+// root is text already parsed, or nil.
+func autoPage(base *url.URL, text []byte, root *html.Node, withJSON, cards bool) (page Page, found bool, err error) {
+	var d *detection
+	if root != nil {
+		d = detectTree(base, root)
+	} else if d, err = detectHTML(base, text); err != nil {
 		return Page{}, false, err
 	}
 	page = d.page()
@@ -188,13 +191,18 @@ func detectHTML(base *url.URL, text []byte) (*detection, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parsing HTML: %w", err)
 	}
+	return detectTree(base, root), nil
+}
+
+// detectTree is detectHTML on a parsed document, which it only reads.
+func detectTree(base *url.URL, root *html.Node) *detection {
 	d := &detection{root: root, base: base, budget: autoTextBudget}
 	d.index()
 	d.choose()
 	if d.group != nil {
 		d.read()
 	}
-	return d, nil
+	return d
 }
 
 // index walks the document once (iteratively: hostile pages nest deeply),

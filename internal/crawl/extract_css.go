@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 
 	"github.com/markwatch/markwatch/internal/domain"
@@ -25,40 +24,42 @@ func splitAttr(sel string) (css, attr string) {
 
 // value returns the text or attribute the selector picks inside n: the first
 // non-empty one among the matched elements, and whether any element matched
-// at all (for the report).
+// at all (for the report). It walks n's subtree once and stops at the first
+// value.
 func (s cssSel) value(n *html.Node) (value string, matched bool) {
-	var targets []*html.Node
 	if s.css == nil {
-		targets = []*html.Node{n}
-	} else {
-		targets = matchBelow(s.css, n)
+		return s.read(n)
 	}
-	for _, t := range targets {
-		if s.attr != "" {
-			if v, ok := attrOf(t, s.attr); ok {
-				matched = true
-				if v = strings.TrimSpace(v); v != "" {
-					return v, true
-				}
-			}
+	for x := nextBelow(n, n); x != nil; x = nextBelow(x, n) {
+		if !s.css(x) {
 			continue
 		}
 		matched = true
-		if v := strings.TrimSpace(nodeText(t)); v != "" {
+		if v, _ := s.read(x); v != "" {
 			return v, true
 		}
 	}
-	return "", matched || (s.css != nil && len(targets) > 0)
+	return "", matched
 }
 
-// matchBelow finds the descendants of n that match, not n itself: field
-// selectors are scoped to the inside of an item, as in goquery's Find.
-func matchBelow(sel cascadia.Selector, n *html.Node) []*html.Node {
-	var out []*html.Node
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		out = append(out, sel.MatchAll(c)...)
+// read is the selector's value on one matched element, trimmed, and whether
+// the element has it: an attribute may be missing, text never is.
+func (s cssSel) read(t *html.Node) (string, bool) {
+	if s.attr == "" {
+		return strings.TrimSpace(nodeText(t)), true
 	}
-	return out
+	v, ok := attrOf(t, s.attr)
+	return strings.TrimSpace(v), ok
+}
+
+// matches reports what value reports as matched, without reading values:
+// whether the selector picks anything inside n.
+func (s cssSel) matches(n *html.Node) bool {
+	if s.css != nil {
+		return firstBelow(s.css, n) != nil
+	}
+	_, ok := s.read(n)
+	return ok
 }
 
 func attrOf(n *html.Node, name string) (string, bool) {
@@ -70,30 +71,17 @@ func attrOf(n *html.Node, name string) (string, bool) {
 	return "", false
 }
 
-// nodeText concatenates the text below n, like goquery's Text.
-func nodeText(n *html.Node) string {
-	var b strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			b.WriteString(n.Data)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(n)
-	return b.String()
-}
-
-func extractCSS(src Source, base *url.URL, text []byte, cards bool) (Page, error) {
+// extractCSS applies the source's CSS rules. It returns the parsed document
+// too, so a fallback to auto-detection reads the same tree instead of
+// parsing the page again.
+func extractCSS(src Source, base *url.URL, text []byte, cards bool) (Page, *html.Node, error) {
 	m, err := src.cssMatchers()
 	if err != nil {
-		return Page{}, err
+		return Page{}, nil, err
 	}
 	root, err := html.Parse(bytes.NewReader(text))
 	if err != nil {
-		return Page{}, fmt.Errorf("parsing HTML: %w", err)
+		return Page{}, nil, fmt.Errorf("parsing HTML: %w", err)
 	}
 	var page Page
 	// The first item selector that matches wins: eras of a site do not mix
@@ -115,7 +103,7 @@ func extractCSS(src Source, base *url.URL, text []byte, cards bool) (Page, error
 			}
 		}
 	}
-	return page, nil
+	return page, root, nil
 }
 
 // readItems applies the field selectors inside every item and notes which
@@ -168,7 +156,7 @@ func readItems(items []*html.Node, fields []fieldSels, base *url.URL, rep Extrac
 
 func matchesAny(items []*html.Node, sel cssSel) bool {
 	for _, it := range items {
-		if _, ok := sel.value(it); ok {
+		if sel.matches(it) {
 			return true
 		}
 	}

@@ -3,21 +3,18 @@ package crawl
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/markwatch/markwatch/internal/domain"
 )
 
-// Read-only after init.
-var priceNumber = regexp.MustCompile(`\d+(?:[.,]\d+)*`)
-
 // parsePrice reads the first number in a price text ("￥39.90", "¥ 1,299.00",
 // "25.00-30.00"); a range yields its lower bound. 0 means no price.
 func parsePrice(s string) float64 {
-	m := priceNumber.FindString(s)
+	m := priceNumber(s)
 	if m == "" {
 		return 0
 	}
@@ -30,13 +27,43 @@ func parsePrice(s string) float64 {
 	return f
 }
 
+// priceNumber is the first match of `\d+(?:[.,]\d+)*` in s, scanned by hand:
+// the regexp cost more than the rest of a listing's fields together.
+func priceNumber(s string) string {
+	i := 0
+	for i < len(s) && !isDigit(s[i]) {
+		i++
+	}
+	if i == len(s) {
+		return ""
+	}
+	j := digitsEnd(s, i)
+	for j+1 < len(s) && (s[j] == '.' || s[j] == ',') && isDigit(s[j+1]) {
+		j = digitsEnd(s, j+1)
+	}
+	return s[i:j]
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func digitsEnd(s string, i int) int {
+	for i < len(s) && isDigit(s[i]) {
+		i++
+	}
+	return i
+}
+
 // cleanText collapses runs of white space (including full-width spaces and
 // the newlines of pretty-printed markup) to one ASCII space and trims.
 func cleanText(s string) string {
+	if isClean(s) {
+		return s
+	}
 	var b strings.Builder
+	b.Grow(len(s))
 	space := false
 	for _, r := range s {
-		if unicode.IsSpace(r) || r == '\u00a0' || r == '\u3000' {
+		if isSpace(r) {
 			space = true
 			continue
 		}
@@ -47,6 +74,37 @@ func cleanText(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// isClean reports whether cleanText would return s as it is: valid UTF-8
+// without white space. Most titles, sellers and places are, and then cost
+// no copy.
+func isClean(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf {
+			for _, r := range s[i:] {
+				if r == utf8.RuneError || isSpace(r) {
+					return false
+				}
+			}
+			return true
+		} else if isSpace(rune(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// isSpace is the white space cleanText collapses. Unicode has none above
+// U+3000, so Chinese text is told apart without a table look-up.
+func isSpace(r rune) bool {
+	switch {
+	case r < utf8.RuneSelf:
+		return r == ' ' || '\t' <= r && r <= '\r'
+	case r > '\u3000':
+		return false
+	}
+	return unicode.IsSpace(r) || r == '\u00a0' || r == '\u3000'
 }
 
 func parseBase(pageURL string) (*url.URL, error) {
@@ -65,7 +123,7 @@ func parseBase(pageURL string) (*url.URL, error) {
 // yield "". Without a base, the link is returned as found.
 func resolveURL(base *url.URL, link string) string {
 	link = strings.TrimSpace(link)
-	if link == "" || link == "#" || strings.HasPrefix(strings.ToLower(link), "javascript:") {
+	if link == "" || link == "#" || isJavascript(link) {
 		return ""
 	}
 	ref, err := url.Parse(link)
@@ -79,6 +137,17 @@ func resolveURL(base *url.URL, link string) string {
 		return ref.String()
 	}
 	return base.ResolveReference(ref).String()
+}
+
+// isJavascript reports whether link starts with "javascript:" in any case,
+// as strings.ToLower would see it, without lowering (a copy) the whole link
+// when its start is ASCII.
+func isJavascript(link string) bool {
+	const scheme = "javascript:"
+	if len(link) >= len(scheme) && isASCII(link[:len(scheme)]) {
+		return strings.EqualFold(link[:len(scheme)], scheme)
+	}
+	return strings.HasPrefix(strings.ToLower(link), scheme)
 }
 
 // record collects one listing's field values as found, before conversion.
