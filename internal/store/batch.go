@@ -52,9 +52,28 @@ func (db *DB) saveListings(ctx context.Context, batch []ListingMatches, inTx fun
 			}
 			ensured[b.Listing.SourceID] = true
 		}
+		// Sellers first, in batch order: they depend on nothing else a save
+		// writes, so the ids and networks are those one save after another
+		// gives, and the fast path below has every listing's seller id.
 		sellers := newSellerCache()
+		sg := make([]sighting, len(batch))
 		for i, b := range batch {
-			res, err := db.saveInTx(ctx, tx, b.Listing, b.Matches, b.Evidence, sellers)
+			sg[i].seen = db.seenAt(b.Listing)
+			sid, err := db.saveSeller(ctx, tx, b.Listing, sg[i].seen, sellers)
+			if err != nil {
+				return fmt.Errorf("listing %s: %w", describe(b.Listing), err)
+			}
+			sg[i].sid = sid
+		}
+		done, err := db.resight(ctx, tx, batch, sg, results)
+		if err != nil {
+			return err
+		}
+		for i, b := range batch {
+			if done[i] {
+				continue
+			}
+			res, err := db.saveInTx(ctx, tx, b.Listing, b.Matches, b.Evidence, sg[i].seen, sg[i].sid)
 			if err != nil {
 				return fmt.Errorf("listing %s: %w", describe(b.Listing), err)
 			}

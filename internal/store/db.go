@@ -53,6 +53,9 @@ type DB struct {
 	// logIndexHook, when set (tests only), maps the log index a capture is
 	// about to get, so a test can force a duplicate.
 	logIndexHook func(int64) int64
+	// slowOnly, when set (tests and benchmarks only), saves every batch
+	// entry through saveInTx, the fast path's reference (see resight.go).
+	slowOnly bool
 }
 
 // maxReadConns bounds the read pool.

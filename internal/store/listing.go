@@ -47,8 +47,12 @@ func (db *DB) SaveListing(ctx context.Context, l domain.Listing, ms []domain.Mat
 		if err := ensureSource(ctx, tx, l.SourceID, db.stamp()); err != nil {
 			return err
 		}
-		var err error
-		if res, err = db.saveInTx(ctx, tx, l, ms, nil, newSellerCache()); err != nil {
+		seen := db.seenAt(l)
+		sid, err := db.saveSeller(ctx, tx, l, seen, newSellerCache())
+		if err != nil {
+			return err
+		}
+		if res, err = db.saveInTx(ctx, tx, l, ms, nil, seen, sid); err != nil {
 			return err
 		}
 		if db.router == nil {
@@ -64,7 +68,8 @@ func (db *DB) SaveListing(ctx context.Context, l domain.Listing, ms []domain.Mat
 
 // saveInTx is SaveListing's work inside a transaction the caller owns, so a
 // batch of listings can share one commit (SaveListings). The caller has
-// registered l's source (ensureSource) in the same transaction.
+// registered l's source (ensureSource) and recorded its seller (saveSeller,
+// which gave sid) in the same transaction; seen is seenAt(l).
 //
 // A new alert starts its listing history at version 1; with evidence (and a
 // RecordHash) that version gets its capture and capture jobs in this same
@@ -72,16 +77,8 @@ func (db *DB) SaveListing(ctx context.Context, l domain.Listing, ms []domain.Mat
 // listing changed title, price, seller or image gets the next version, with
 // a capture when there is evidence. A re-sighting that changed nothing runs
 // no statement beyond what it ran before versions existed.
-func (db *DB) saveInTx(ctx context.Context, tx *writeTx, l domain.Listing, ms []domain.Match, ev *ListingEvidence, sellers *sellerCache) (SaveResult, error) {
-	seen := l.SeenAt.UTC().Truncate(time.Millisecond)
-	if l.SeenAt.IsZero() {
-		seen = db.stamp()
-	}
+func (db *DB) saveInTx(ctx context.Context, tx *writeTx, l domain.Listing, ms []domain.Match, ev *ListingEvidence, seen time.Time, sid int64) (SaveResult, error) {
 	var res SaveResult
-	sid, err := db.saveSeller(ctx, tx, l, seen, sellers)
-	if err != nil {
-		return res, err
-	}
 	lid, changed, moved, sellerMoved, err := upsertListing(ctx, tx, l, sid, seen)
 	if err != nil {
 		return res, err
@@ -115,6 +112,14 @@ func (db *DB) saveInTx(ctx context.Context, tx *writeTx, l domain.Listing, ms []
 		}
 	}
 	return res, nil
+}
+
+// seenAt is when l was seen, at the stored precision: its SeenAt, else now.
+func (db *DB) seenAt(l domain.Listing) time.Time {
+	if l.SeenAt.IsZero() {
+		return db.stamp()
+	}
+	return l.SeenAt.UTC().Truncate(time.Millisecond)
 }
 
 // alertEvents appends one EventAlert per new alert of listing l.

@@ -80,6 +80,7 @@ const (
 // hotStatements are prepared on the write connection at Open.
 var hotStatements = []string{
 	qEnsureSource, qTouchListing, qUpsertListing, qTouchHit, qUpsertHit, qSelectHit, qInsertAlert, qTouchAlert, qEnqueue, qInsertVersion, qSelectAlertID,
+	qResightListings, qResightHits, qResightAlerts,
 }
 
 // allHot are the statements prepared at Open: the listing's and its

@@ -1,0 +1,320 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+// resightCase is one step of TestResightSavesWhatTheSlowPathSaves: an
+// optional change made behind the store's back, then a batch.
+type resightCase struct {
+	name   string
+	behind func(t *testing.T, db *DB)
+	batch  func(at time.Time) []ListingMatches
+}
+
+// offers of the equivalence test: Hebei look-alikes, a genuine shop, a
+// title-only card, one offer two sources carry.
+func resightOffer(n int, at time.Time) domain.Listing {
+	shops := []string{"鑫旺食品专营店", "衡水老酒坊", "太行山货店", "燕赵特产直营店"}
+	titles := []string{"六个核桅 核桃乳 240ml*20罐 整箱", "衡水老白千 67度 500ml 礼盒装", "临城薄皮核桃 2025新货 5斤装", "迁西板粟 新货 生板栗 5斤装 现摘"}
+	return domain.Listing{
+		SourceID: "taobao-search", Platform: "taobao", ID: fmt.Sprintf("taobao:%d", 7000+n),
+		Title: titles[n%len(titles)], Price: 19.9 + float64(n), Seller: shops[n%len(shops)], Location: "河北 衡水",
+		URL:      fmt.Sprintf("https://item.taobao.test/item.htm?id=%d", 7000+n),
+		ImageURL: fmt.Sprintf("https://img.taobao.test/%d.jpg", 7000+n), Query: "六个核桃", SeenAt: at,
+		Contacts: []domain.Contact{{Kind: domain.ContactPhone, Value: fmt.Sprintf("1390311%04d", n%len(shops))}},
+	}
+}
+
+// resightVerdicts are the matcher's verdicts on offer n: 1 in 3 alerts, 1
+// in 4 resembles two marks.
+func resightVerdicts(n int) []domain.Match {
+	ms := []domain.Match{{MarkID: "liugehetao", Score: 0.4 + float64(n%5)/10, Alert: n%3 == 0,
+		Reasons: []domain.Reason{{Tactic: "shape", Text: "形近字替换: 桃→桅", Start: 3, End: 4}}}}
+	if n%4 == 1 {
+		ms = append(ms, domain.Match{MarkID: "lincheng-walnut", Score: 0.35, Reasons: []domain.Reason{{Tactic: "context", Text: "商品词: \"核桃\"\t乳"}}})
+	}
+	return ms
+}
+
+// resightRound is a crawl of n offers, then a card with no link and one
+// without a seller or matches.
+func resightRound(n int, at time.Time) []ListingMatches {
+	out := make([]ListingMatches, n, n+2)
+	for i := range out {
+		out[i] = ListingMatches{Listing: resightOffer(i, at), Matches: resightVerdicts(i)}
+	}
+	return append(out,
+		ListingMatches{Listing: domain.Listing{SourceID: "taobao-search", Platform: "taobao",
+			Title: "陆个核桃 核桃乳饮品 无链接", Price: 45, SeenAt: at}, Matches: resightVerdicts(0)},
+		ListingMatches{Listing: domain.Listing{SourceID: "taobao-search", Platform: "taobao",
+			Title: "露露 杏仁露 240ml*20罐", URL: "https://item.taobao.test/item.htm?id=6999", SeenAt: at}})
+}
+
+// edit returns round with entry i changed by f.
+func edit(round []ListingMatches, i int, f func(*ListingMatches)) []ListingMatches {
+	f(&round[i])
+	return round
+}
+
+// The fast path (resight.go) must store exactly what saving every entry
+// through saveInTx stores, and return the same results: the same batches
+// go to a database using it and to one that does not (slowOnly), and
+// every table a save writes and every result must be equal after each.
+func TestResightSavesWhatTheSlowPathSaves(t *testing.T) {
+	const n = 12
+	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	cases := []resightCase{
+		{name: "first sightings", batch: func(at time.Time) []ListingMatches { return resightRound(n, at) }},
+		{name: "unchanged re-sightings", batch: func(at time.Time) []ListingMatches { return resightRound(n, at) }},
+		{name: "changed title and price", batch: func(at time.Time) []ListingMatches {
+			r := edit(resightRound(n, at), 0, func(b *ListingMatches) { b.Listing.Title = "六个核桅 核桃乳 240ml*24罐 新包装" })
+			return edit(r, 3, func(b *ListingMatches) { b.Listing.Price = 15.5 })
+		}},
+		{name: "query and platform move without a change", batch: func(at time.Time) []ListingMatches {
+			// A platform change of a listing with a seller is another seller.
+			r := edit(resightRound(n, at), 6, func(b *ListingMatches) { b.Listing.Query = "核桃乳" })
+			return edit(r, n+1, func(b *ListingMatches) { b.Listing.Platform = "tmall" })
+		}},
+		{name: "changed verdict, new mark, alert withdrawn", batch: func(at time.Time) []ListingMatches {
+			r := edit(resightRound(n, at), 0, func(b *ListingMatches) { b.Matches[0].Score = 0.97 })
+			r = edit(r, 2, func(b *ListingMatches) {
+				b.Matches = append(b.Matches, domain.Match{MarkID: "hengshui-laobaigan", Score: 0.88, Alert: true,
+					Reasons: []domain.Reason{{Tactic: "sound", Text: "同音替换: 干→甘"}}})
+			})
+			return edit(r, 3, func(b *ListingMatches) { b.Matches[0].Alert = false })
+		}},
+		{name: "the same key twice in one batch", batch: func(at time.Time) []ListingMatches {
+			r := resightRound(n, at)
+			again := r[4]
+			again.Listing.Title = "六个核桅 核桃乳 临期特价"
+			again.Matches = []domain.Match{{MarkID: "liugehetao", Score: 0.99, Alert: true}}
+			return append(r, again)
+		}},
+		{name: "a listing gone stale is seen again", behind: func(t *testing.T, db *DB) {
+			a := alertOf(t, db, "liugehetao", "taobao:7006")
+			if _, err := db.AddVersion(context.Background(), domain.ListingVersion{AlertID: a, SeenAt: start.Add(time.Hour)}, nil); err != nil {
+				t.Fatal(err)
+			}
+		}, batch: func(at time.Time) []ListingMatches { return resightRound(n, at) }},
+		{name: "an alert merged away and a hit deleted behind the store's back", behind: func(t *testing.T, db *DB) {
+			a := alertOf(t, db, "liugehetao", "taobao:7009")
+			mustExec(t, db, "UPDATE alerts SET url_key = 'merged:' || id WHERE id = ?", a)
+			mustExec(t, db, "DELETE FROM hits WHERE mark_id = 'lincheng-walnut' AND listing_id = (SELECT id FROM listings WHERE url_key = 'taobao:7005')")
+		}, batch: func(at time.Time) []ListingMatches { return resightRound(n, at) }},
+		{name: "an older sighting replayed", batch: func(at time.Time) []ListingMatches {
+			return resightRound(n, at.Add(-90*time.Minute))
+		}},
+		{name: "evidence kept", batch: func(at time.Time) []ListingMatches {
+			r := edit(resightRound(n, at), 0, func(b *ListingMatches) { b.Evidence = benchEvidence })
+			return edit(r, 1, func(b *ListingMatches) {
+				b.Evidence = benchEvidence
+				b.Listing.ImageURL = "https://img.taobao.test/7001-v2.jpg"
+			})
+		}},
+		{name: "two sources carry one offer", batch: func(at time.Time) []ListingMatches {
+			r := resightRound(n, at)
+			other := r[9]
+			other.Listing.SourceID, other.Listing.Platform = "tmall-search", "tmall"
+			return append(r, other)
+		}},
+		{name: "a seller moves and one shows a new phone", batch: func(at time.Time) []ListingMatches {
+			r := edit(resightRound(n, at), 3, func(b *ListingMatches) { b.Listing.Seller = "燕赵特产二店" })
+			return edit(r, 5, func(b *ListingMatches) {
+				b.Listing.Contacts = append(b.Listing.Contacts, domain.Contact{Kind: domain.ContactWeChat, Value: "hs_laojiu_88"})
+			})
+		}},
+		{name: "seen as stamped, no SeenAt", batch: func(time.Time) []ListingMatches { return resightRound(n, time.Time{}) }},
+		{name: "unchanged again", batch: func(at time.Time) []ListingMatches { return resightRound(n, at) }},
+	}
+	clockFast, clockSlow := newClock(), newClock()
+	fast, slow := openEvidence(t, clockFast, testRecordHash), openEvidence(t, clockSlow, testRecordHash)
+	slow.slowOnly = true
+	for i, c := range cases {
+		at := start.Add(time.Duration(i) * time.Hour)
+		clockFast.Advance(time.Hour)
+		clockSlow.Advance(time.Hour)
+		if c.behind != nil {
+			c.behind(t, fast)
+			c.behind(t, slow)
+		}
+		got, err := fast.SaveListings(context.Background(), c.batch(at))
+		if err != nil {
+			t.Fatalf("%s: fast: %v", c.name, err)
+		}
+		want, err := slow.SaveListings(context.Background(), c.batch(at))
+		if err != nil {
+			t.Fatalf("%s: slow: %v", c.name, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: results differ\nfast: %+v\nslow: %+v", c.name, got, want)
+		}
+		for _, table := range []string{"listings", "hits", "alerts", "listing_versions", "index_outbox",
+			"sellers", "seller_contacts", "captures", "capture_jobs"} {
+			if f, s := dumpTable(t, fast, table), dumpTable(t, slow, table); !reflect.DeepEqual(f, s) {
+				t.Fatalf("%s: table %s differs\nfast: %v\nslow: %v", c.name, table, f, s)
+			}
+		}
+	}
+}
+
+func alertOf(t *testing.T, db *DB, mark, key string) int64 {
+	t.Helper()
+	var id int64
+	if err := db.sql.QueryRow("SELECT id FROM alerts WHERE mark_id = ? AND url_key = ?", mark, key).Scan(&id); err != nil {
+		t.Fatalf("alert of %s for %s: %v", mark, key, err)
+	}
+	return id
+}
+
+func mustExec(t *testing.T, db *DB, q string, args ...any) {
+	t.Helper()
+	if _, err := db.wr.Exec(q, args...); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+// dumpTable returns every row of table, in rowid order, as text.
+func dumpTable(t *testing.T, db *DB, table string) []string {
+	t.Helper()
+	rows, err := db.sql.Query("SELECT * FROM " + table + " ORDER BY rowid")
+	if err != nil {
+		// WITHOUT ROWID tables: their primary key orders them.
+		rows, err = db.sql.Query("SELECT * FROM " + table + " ORDER BY 1, 2, 3")
+	}
+	if err != nil {
+		t.Fatalf("dumping %s: %v", table, err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for i, v := range vals {
+			fmt.Fprintf(&b, "%s=%v ", cols[i], v)
+		}
+		out = append(out, b.String())
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// The fast path must actually take unchanged re-sightings, and only them:
+// an equivalence test alone passes if it never does.
+func TestResightTakesOnlyUnchangedReSightings(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, nil)
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	mustSaveBatch(t, db, resightRound(8, at)...)
+	batch := resightRound(8, at.Add(time.Hour))
+	batch[1].Listing.Price = 9.9            // changed listing
+	batch[2].Matches[0].Score = 0.91        // changed verdict
+	batch[4].Evidence = benchEvidence       // evidence: slow path
+	batch[5].Listing.Title = "六个核桅\x00 核桃乳" // NUL: JSON cannot carry it exactly
+	batch[7].Listing.Seller = "鑫旺\xff食品"    // not UTF-8
+	// The last two: the card without a link and the one without a seller.
+	want := []bool{true, false, false, true, false, false, true, false, true, true}
+	var done []bool
+	err := db.inWriteTx(ctx, "resighting", func(tx *writeTx) error {
+		sg := make([]sighting, len(batch))
+		sellers := newSellerCache()
+		for i, b := range batch {
+			sg[i].seen = db.seenAt(b.Listing)
+			var err error
+			if sg[i].sid, err = db.saveSeller(ctx, tx, b.Listing, sg[i].seen, sellers); err != nil {
+				return err
+			}
+		}
+		var err error
+		done, err = db.resight(ctx, tx, batch, sg, make([]SaveResult, len(batch)))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(done, want) {
+		t.Fatalf("fast path took %v, want %v", done, want)
+	}
+}
+
+// jsonRows must carry every value it keeps exactly: SQL compares them
+// with stored ones, so a float or string off by a bit would either miss
+// (slow path, slower) or, worse, match a row that differs.
+func TestJSONRowsCarryValuesExactly(t *testing.T) {
+	db := openTest(t, nil)
+	rng := rand.New(rand.NewSource(12))
+	floats := []float64{0, 19.9, 59.9, 128, 0.1 + 0.2, 1e21, 5e-324, math.MaxFloat64, -0.5, 0.93, 1.0 / 3}
+	for range 2000 {
+		floats = append(floats, rng.Float64(), float64(rng.Intn(1000000))/100, rng.ExpFloat64()*1e6)
+	}
+	strs := []string{"", "六个核桅 核桃乳", `引号"与\反斜杠`, "制表\t换行\n回车\r", "\x01\x1f\x7f", "emoji 🍵", "\u2028\u2029", "</script>&"}
+	j := newJSONRows(0)
+	for i, f := range floats {
+		j.begin()
+		j.float(f)
+		j.str(strs[i%len(strs)])
+		j.int(int64(i) - 1<<40)
+		j.id(int64(i % 2))
+		if !j.end() {
+			t.Fatalf("row %d dropped", i)
+		}
+	}
+	for _, bad := range []func(){
+		func() { j.float(math.NaN()) }, func() { j.float(math.Inf(1)) },
+		func() { j.str("a\x00b") }, func() { j.str("\xe5\x85") },
+	} {
+		j.begin()
+		j.int(1)
+		bad()
+		if j.end() {
+			t.Fatal("a row JSON cannot carry exactly was kept")
+		}
+	}
+	rows, err := db.sql.Query("SELECT key, value->>0, value->>1, value->>2, value->>3 FROM jsonb_each(?) ORDER BY key", j.text())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var (
+			i    int
+			f    float64
+			s    string
+			k    int64
+			null *int64
+		)
+		if err := rows.Scan(&i, &f, &s, &k, &null); err != nil {
+			t.Fatal(err)
+		}
+		if f != floats[i] || s != strs[i%len(strs)] || k != int64(i)-1<<40 || (null == nil) != (i%2 == 0) {
+			t.Fatalf("row %d came back as %v %q %d %v", i, f, s, k, null)
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil || n != len(floats) {
+		t.Fatalf("%d rows of %d came back: %v", n, len(floats), err)
+	}
+}
