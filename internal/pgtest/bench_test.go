@@ -35,7 +35,7 @@ func benchBase(b *testing.B, parent string) string {
 func BenchmarkStart(b *testing.B) {
 	perOp := func(b *testing.B) float64 { return float64(b.Elapsed().Nanoseconds()) / float64(b.N) }
 	startStop := func(b *testing.B, base string) {
-		c, err := startIn([]string{base})
+		c, err := startIn([]string{base}, freePort)
 		if err != nil {
 			b.Fatal(err)
 		}

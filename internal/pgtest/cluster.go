@@ -82,11 +82,11 @@ func (c *Cluster) databaseURL(db string) string {
 }
 
 // start makes and starts a cluster; on error nothing is left behind.
-func start() (*Cluster, error) { return startIn(baseDirs()) }
+func start() (*Cluster, error) { return startIn(baseDirs(), freePort) }
 
-// startIn is start with its directories under bases[0]; every base is
-// swept.
-func startIn(bases []string) (_ *Cluster, err error) {
+// startIn is start with its directories under bases[0] (every base is
+// swept) on a port from ports.
+func startIn(bases []string, ports func() (int, error)) (_ *Cluster, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
 	bin, err := findBinaries(lookupFromEnv())
@@ -135,7 +135,7 @@ func startIn(bases []string) (_ *Cluster, err error) {
 	// port rather than failed.
 	const attempts = 5
 	for attempt := 1; ; attempt++ {
-		port, err := freePort()
+		port, err := ports()
 		if err != nil {
 			return nil, err
 		}
@@ -179,13 +179,16 @@ func serverArgs(data, sock string, port int) []string {
 }
 
 // waitReady waits until the server accepts a connection, failing as soon
-// as it exits.
+// as it exits: an attempt is cut short then too, since what answers on a
+// port the server could not bind may never reply.
 func (c *Cluster) waitReady(ctx context.Context) error {
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		attempt, cancel := context.WithTimeout(ctx, 2*time.Second)
+		unhook := context.AfterFunc(c.server.done, cancel)
 		conn, err := pgx.Connect(attempt, c.URL())
+		unhook()
 		cancel()
 		if err == nil {
 			return conn.Close(ctx)

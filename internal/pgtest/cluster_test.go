@@ -212,3 +212,37 @@ func TestCleanupStopsAndRemoves(t *testing.T) {
 		}
 	}
 }
+
+// TestStartRetriesTakenPort: a port taken between freePort and the server's
+// bind costs a retry on another port, not the test.
+func TestStartRetriesTakenPort(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	takenPort := taken.Addr().(*net.TCPAddr).Port
+	var offered []int
+	ports := func() (int, error) {
+		if len(offered) == 0 {
+			offered = append(offered, takenPort)
+			return takenPort, nil
+		}
+		p, err := freePort()
+		offered = append(offered, p)
+		return p, err
+	}
+	c, err := startIn(baseDirs(), ports)
+	if err != nil {
+		t.Fatalf("start with port %d taken: %v", takenPort, err)
+	}
+	t.Cleanup(func() {
+		if err := c.stop(); err != nil {
+			t.Error(err)
+		}
+	})
+	if len(offered) != 2 || c.port != offered[1] {
+		t.Errorf("ports offered %v, cluster on %d; want the taken one, then the cluster on a second", offered, c.port)
+	}
+	connect(t, c.URL())
+}

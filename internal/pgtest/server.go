@@ -1,6 +1,7 @@
 package pgtest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -13,8 +14,9 @@ import (
 // server is a running postmaster, a child of this process.
 type server struct {
 	cmd    *exec.Cmd
-	exited chan struct{} // closed once the process is reaped
-	err    error         // Wait's result, set before exited closes
+	done   context.Context // cancelled once the process is reaped
+	exited <-chan struct{} // done.Done()
+	err    error           // Wait's result, set before done is cancelled
 }
 
 // runServer starts cmd with the kernel's promise to SIGKILL it when this
@@ -29,12 +31,13 @@ type server struct {
 // server's owner: stop signals it and waits for it.
 func runServer(cmd *exec.Cmd) (*server, error) {
 	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
-	s := &server{cmd: cmd, exited: make(chan struct{})}
+	done, reaped := context.WithCancel(context.Background())
+	s := &server{cmd: cmd, done: done, exited: done.Done()}
 	started := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
-		defer close(s.exited)
+		defer reaped()
 		if err := cmd.Start(); err != nil {
 			started <- err
 			return
