@@ -73,8 +73,11 @@ func (c *Client) search(ctx context.Context, sm ms.ServiceManager, q string, f S
 	// Room for the whole page up front: growing the slice while decoding
 	// copied every document decoded so far, twice over.
 	resp := searchResponse{Hits: make([]document, 0, *req.HitsPerPage)}
-	if err := json.Unmarshal(*raw, &resp); err != nil {
-		return SearchResult{}, fmt.Errorf("searching hits for %q: decoding: %w", q, err)
+	if !decodeSearch(*raw, &resp) {
+		resp = searchResponse{Hits: make([]document, 0, *req.HitsPerPage)}
+		if err := json.Unmarshal(*raw, &resp); err != nil {
+			return SearchResult{}, fmt.Errorf("searching hits for %q: decoding: %w", q, err)
+		}
 	}
 	docs := resp.Hits
 	docs = docs[min(skip, len(docs)):]
