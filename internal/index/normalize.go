@@ -3,7 +3,9 @@ package index
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/longbridgeapp/opencc"
 	"golang.org/x/text/unicode/norm"
@@ -16,6 +18,11 @@ import (
 // look-alikes; this one only has to make search forgiving.
 type normalizer struct {
 	t2s *opencc.OpenCC
+	// keyStart memoises, per rune, whether some t2s dictionary key begins
+	// with it. Convert changes a string only where a key matches, so a title
+	// without such a rune (most titles, already simplified) skips it: Convert
+	// cost more than the rest of building a document.
+	keyStart sync.Map // rune → bool
 }
 
 func newNormalizer() (*normalizer, error) {
@@ -32,8 +39,39 @@ func newNormalizer() (*normalizer, error) {
 // better than a lost document.
 func (n *normalizer) Normalize(s string) string {
 	s = strings.ToLower(norm.NFKC.String(s))
-	if t, err := n.t2s.Convert(s); err == nil {
-		s = t
+	if n.convertible(s) {
+		if t, err := n.t2s.Convert(s); err == nil {
+			s = t
+		}
 	}
 	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
+}
+
+// convertible reports whether a t2s dictionary key could match somewhere in
+// s, that is whether Convert might change it.
+func (n *normalizer) convertible(s string) bool {
+	for _, r := range s {
+		if n.startsKey(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func (n *normalizer) startsKey(r rune) bool {
+	if v, ok := n.keyStart.Load(r); ok {
+		return v.(bool)
+	}
+	var buf [utf8.UTFMax]byte
+	prefix := buf[:utf8.EncodeRune(buf[:], r)]
+	found := false
+	for _, g := range n.t2s.DictChains {
+		for _, d := range g.Dicts {
+			if _, err := d.Trie.Jump(prefix, 0); err == nil {
+				found = true
+			}
+		}
+	}
+	n.keyStart.Store(r, found)
+	return found
 }
