@@ -13,9 +13,15 @@ import (
 const (
 	// defaultOutboxBatch is the store's largest page (store.MaxPageSize).
 	defaultOutboxBatch = 1000
-	// defaultInFlight tasks queued at once: Meilisearch merges queued
-	// additions to one index into one batch, so the drain waits only when
-	// this many are ahead of it. Measured by BenchmarkDrain.
+	// defaultTaskSize entries go in one task at most. Each Meilisearch batch
+	// costs a pass over the index besides its documents (measured by
+	// BenchmarkIngest: a 1,000-document batch on a small index took as long
+	// as 5,000 documents inside a large one), so a backlog goes in few large
+	// batches: tasks sent while Meilisearch is busy merge into the next one.
+	defaultTaskSize = maxDocsPerTask
+	// defaultInFlight tasks are queued at once before the oldest is waited
+	// on: enough for a 20,000-entry backlog to be queued while Meilisearch
+	// indexes the first page.
 	defaultInFlight = 8
 )
 
@@ -40,12 +46,14 @@ type sent struct {
 	count   *atomic.Uint64
 }
 
-// drainRound reads the outbox page by page, enqueues each page's upserts and
-// deletes as tasks and, once InFlight tasks are queued, waits for the oldest
-// and acknowledges its entries. Entries are acknowledged only after their
-// task succeeded; a failed task's entries are retried alone to isolate the
-// ones Meilisearch refuses. Per document order is Meilisearch's: tasks on
-// one index run in the order they were enqueued.
+// drainRound reads the outbox page by page and enqueues the entries as
+// tasks: the first at once, so Meilisearch starts indexing while later pages
+// are read, the next ones gathered into tasks of up to TaskSize entries. Once
+// more than InFlight tasks are queued it waits for the oldest and
+// acknowledges its entries. Entries are acknowledged only after their task
+// succeeded; a failed task's entries are retried alone to isolate the ones
+// Meilisearch refuses. Per document order is Meilisearch's: tasks on one
+// index run in the order they were enqueued.
 //
 // It returns how many entries it read and acknowledged, whether the last
 // page was full (more may be waiting), and err when Meilisearch or the store
@@ -55,6 +63,8 @@ func (ix *Indexer) drainRound(ctx context.Context) (fetched, acked int, more boo
 	defer ix.batch.Unlock()
 	pager, canPage := ix.ob.(OutboxPager)
 	var queue, done, failed []sent
+	var pending []domain.OutboxEntry // read, not yet sent
+	built := map[int64]document{}    // documents of pending upserts, by outbox id
 	settleOldest := func() error {
 		s := queue[0]
 		queue = queue[1:]
@@ -68,6 +78,26 @@ func (ix *Indexer) drainRound(ctx context.Context) (fetched, acked int, more boo
 		}
 		return err
 	}
+	// flush sends what is pending, then settles the first idle tasks of the
+	// queue (already finished, so no wait) and the oldest beyond InFlight.
+	flush := func(idle int) error {
+		if len(pending) == 0 {
+			return nil
+		}
+		groups, err := ix.send(ctx, pending, built)
+		pending = nil
+		clear(built)
+		queue = append(queue, groups...)
+		if err != nil {
+			return err
+		}
+		for ; idle > 0 || len(queue) > ix.opts.InFlight; idle-- {
+			if err := settleOldest(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	var after int64
 	for {
 		var entries []domain.OutboxEntry
@@ -77,6 +107,8 @@ func (ix *Indexer) drainRound(ctx context.Context) (fetched, acked int, more boo
 			entries, err = ix.ob.NextOutbox(ctx, ix.opts.BatchSize)
 		}
 		if err != nil {
+			// Entries already queued are sent again next round: an upsert
+			// or a delete is idempotent.
 			return fetched, acked, false, fmt.Errorf("reading index outbox: %w", err)
 		}
 		fetched += len(entries)
@@ -87,13 +119,23 @@ func (ix *Indexer) drainRound(ctx context.Context) (fetched, acked int, more boo
 		if err := ix.ensureSettings(ctx, entries); err != nil {
 			return fetched, acked, false, err
 		}
-		groups, err := ix.send(ctx, entries)
-		queue = append(queue, groups...)
-		if err != nil {
-			return fetched, acked, false, err
+		pending = append(pending, entries...)
+		for _, e := range entries {
+			if e.Op == domain.OutboxUpsert {
+				if d, err := ix.c.toDocument(e.Hit); err == nil {
+					built[e.ID] = d // a refused hit fails when its task is sent
+				}
+			}
 		}
-		for len(queue) > ix.opts.InFlight {
-			if err := settleOldest(); err != nil {
+		// Send when Meilisearch has nothing of this round left to index, so
+		// it never waits for pages being read; else gather up to TaskSize.
+		idle := len(queue) == 0 || ix.c.finished(ctx, queue[len(queue)-1].t)
+		if idle || len(pending) >= ix.opts.TaskSize {
+			finished := 0
+			if idle {
+				finished = len(queue) // tasks of one index end in order
+			}
+			if err := flush(finished); err != nil {
 				return fetched, acked, false, err
 			}
 		}
@@ -102,10 +144,8 @@ func (ix *Indexer) drainRound(ctx context.Context) (fetched, acked int, more boo
 		}
 		after = entries[len(entries)-1].ID
 	}
-	for len(queue) > 0 {
-		if err := settleOldest(); err != nil {
-			return fetched, acked, false, err
-		}
+	if err := flushAndSettle(flush, &queue, settleOldest); err != nil {
+		return fetched, acked, false, err
 	}
 	n, err := ix.retryFailed(ctx, failed, done)
 	acked += n
@@ -114,6 +154,19 @@ func (ix *Indexer) drainRound(ctx context.Context) (fetched, acked int, more boo
 	}
 	ix.down.Store(false)
 	return fetched, acked, more, nil
+}
+
+// flushAndSettle sends what is pending and waits for every queued task.
+func flushAndSettle(flush func(int) error, queue *[]sent, settleOldest func() error) error {
+	if err := flush(0); err != nil {
+		return err
+	}
+	for len(*queue) > 0 {
+		if err := settleOldest(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ensureSettings applies the index settings before the first document this
@@ -131,36 +184,54 @@ func (ix *Indexer) ensureSettings(ctx context.Context, entries []domain.OutboxEn
 	return nil
 }
 
-// send enqueues one page: its upserts in one task, its deletes in another.
-// An unreachable server fails the page and ends the round.
-func (ix *Indexer) send(ctx context.Context, entries []domain.OutboxEntry) ([]sent, error) {
+// send enqueues entries in outbox order: upserts in one task, deletes in
+// another, a new pair of tasks wherever an upsert follows a delete of the
+// same hit (upserts go first within a pair, which would otherwise undo the
+// delete). An unreachable server fails the entries and ends the round.
+//
+// built holds documents made as their page was read, by outbox id, so that
+// cost is paid while Meilisearch indexes earlier tasks; others are made now.
+func (ix *Indexer) send(ctx context.Context, entries []domain.OutboxEntry, built map[int64]document) ([]sent, error) {
+	var out []sent
+	sendUpsert := func(ctx context.Context, es []domain.OutboxEntry) (task, error) { return ix.sendUpsert(ctx, es, built) }
 	var ups, dels []domain.OutboxEntry
+	deleted := map[int64]bool{}
+	enqueue := func() error {
+		for _, g := range []sent{
+			{entries: ups, enqueue: sendUpsert, apply: ix.upsert, count: &ix.upserted},
+			{entries: dels, enqueue: ix.sendDelete, apply: ix.delete, count: &ix.deleted},
+		} {
+			if len(g.entries) == 0 {
+				continue
+			}
+			var err error
+			g.t, err = g.enqueue(ctx, g.entries)
+			if err != nil && (IsUnavailable(err) || ctx.Err() != nil) {
+				ix.down.Store(IsUnavailable(err))
+				ix.fail(ctx, entries, err)
+				return err
+			}
+			g.sendErr = err
+			out = append(out, g)
+		}
+		ups, dels = nil, nil
+		clear(deleted)
+		return nil
+	}
 	for _, e := range entries {
 		if e.Op == domain.OutboxDelete {
 			dels = append(dels, e)
-		} else {
-			ups = append(ups, e)
-		}
-	}
-	var out []sent
-	for _, g := range []sent{
-		{entries: ups, enqueue: ix.sendUpsert, apply: ix.upsert, count: &ix.upserted},
-		{entries: dels, enqueue: ix.sendDelete, apply: ix.delete, count: &ix.deleted},
-	} {
-		if len(g.entries) == 0 {
+			deleted[e.HitID] = true
 			continue
 		}
-		var err error
-		g.t, err = g.enqueue(ctx, g.entries)
-		if err != nil && (IsUnavailable(err) || ctx.Err() != nil) {
-			ix.down.Store(IsUnavailable(err))
-			ix.fail(ctx, entries, err)
-			return out, err
+		if deleted[e.HitID] {
+			if err := enqueue(); err != nil {
+				return out, err
+			}
 		}
-		g.sendErr = err
-		out = append(out, g)
+		ups = append(ups, e)
 	}
-	return out, nil
+	return out, enqueue()
 }
 
 // settle waits for s's task and acknowledges its entries; ok is false when
@@ -233,8 +304,27 @@ func (ix *Indexer) retryFailed(ctx context.Context, failed, done []sent) (int, e
 	return acked, nil
 }
 
-func (ix *Indexer) sendUpsert(ctx context.Context, es []domain.OutboxEntry) (task, error) {
-	return ix.c.sendUpsert(ctx, ix.c.name, hitsOf(es))
+// sendUpsert enqueues the documents of es, a hit queued twice once in its
+// latest state (see hitsOf); built is as for send.
+func (ix *Indexer) sendUpsert(ctx context.Context, es []domain.OutboxEntry, built map[int64]document) (task, error) {
+	docs := make([]document, 0, len(es))
+	at := make(map[int64]int, len(es))
+	for _, e := range es {
+		d, ok := built[e.ID]
+		if !ok {
+			var err error
+			if d, err = ix.c.toDocument(e.Hit); err != nil {
+				return task{}, fmt.Errorf("indexing %d hits: %w", len(es), err)
+			}
+		}
+		if i, dup := at[e.HitID]; dup {
+			docs[i] = d
+			continue
+		}
+		at[e.HitID] = len(docs)
+		docs = append(docs, d)
+	}
+	return ix.c.sendDocuments(ctx, ix.c.name, docs)
 }
 
 func (ix *Indexer) sendDelete(ctx context.Context, es []domain.OutboxEntry) (task, error) {
@@ -289,10 +379,19 @@ func (ix *Indexer) applyOrIsolate(ctx context.Context, es []domain.OutboxEntry, 
 	return ix.isolate(ctx, es, apply, err)
 }
 
+// hitsOf returns the hits of upsert entries, a hit queued twice once in its
+// latest state (entries are in outbox order), so one task never relies on
+// how Meilisearch orders two copies of a document inside it.
 func hitsOf(es []domain.OutboxEntry) []domain.Hit {
-	hits := make([]domain.Hit, len(es))
-	for i, e := range es {
-		hits[i] = e.Hit
+	hits := make([]domain.Hit, 0, len(es))
+	at := make(map[int64]int, len(es))
+	for _, e := range es {
+		if i, ok := at[e.HitID]; ok {
+			hits[i] = e.Hit
+			continue
+		}
+		at[e.HitID] = len(hits)
+		hits = append(hits, e.Hit)
 	}
 	return hits
 }

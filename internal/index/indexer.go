@@ -23,7 +23,8 @@ type Outbox interface {
 
 // IndexerOptions tune an Indexer. Zero values mean the defaults.
 type IndexerOptions struct {
-	BatchSize    int           // entries read at once and sent as one task; default 1000, the store's page
+	BatchSize    int           // entries read from the outbox at once; default 1000, the store's page
+	TaskSize     int           // most entries sent in one Meilisearch task; default 5000
 	InFlight     int           // tasks queued in Meilisearch before the oldest is waited on; default 8
 	PollInterval time.Duration // idle wait between looks at the outbox; default 2s
 	MinBackoff   time.Duration // first wait after a failure; default 250ms
@@ -64,6 +65,9 @@ type Indexer struct {
 func NewIndexer(c *Client, ob Outbox, log *zap.Logger, opts IndexerOptions) *Indexer {
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = defaultOutboxBatch
+	}
+	if opts.TaskSize <= 0 {
+		opts.TaskSize = defaultTaskSize
 	}
 	if opts.InFlight <= 0 {
 		opts.InFlight = defaultInFlight

@@ -18,10 +18,15 @@ type HitSource interface {
 	AllHits(ctx context.Context, fn func(domain.Hit) error) error
 }
 
-// reindexBatch is the number of documents per task while rebuilding; up to
-// defaultInFlight tasks are queued before the oldest is waited on, since
-// Meilisearch batches queued additions itself and nobody searches tmp.
-const reindexBatch = maxDocsPerTask
+// reindexFirst documents go in the first task, sent as soon as they are
+// read so Meilisearch indexes them while the rest is read; later tasks carry
+// reindexBatch each, up to defaultInFlight queued before the oldest is
+// waited on (nobody searches tmp, and each Meilisearch batch costs a pass
+// over the index besides its documents).
+const (
+	reindexFirst = defaultOutboxBatch
+	reindexBatch = maxDocsPerTask
+)
 
 // Reindex rebuilds the index from src into a fresh index and swaps it in.
 //
@@ -50,13 +55,21 @@ func Reindex(ctx context.Context, c *Client, src HitSource) (int, error) {
 		_ = c.dropIndex(cleanup, tmp) // if this fails, the next Reindex removes it by prefix
 	}()
 
-	if err := c.applySettings(ctx, tmp); err != nil {
+	// tmp is new: its creation and settings are enqueued, not waited on,
+	// and Meilisearch runs them before the documents queued behind them.
+	setup, err := c.createWithSettings(ctx, tmp)
+	if err != nil {
 		return 0, fmt.Errorf("reindexing: %w", err)
 	}
 	n, queued := 0, 0
 	var inFlight []task
-	batch := make([]domain.Hit, 0, reindexBatch)
+	batch := make([]document, 0, reindexFirst)
 	awaitOldest := func() error {
+		for ; len(setup) > 0; setup = setup[1:] {
+			if err := c.await(ctx, setup[0]); err != nil {
+				return err
+			}
+		}
 		if err := c.await(ctx, inFlight[0]); err != nil {
 			return err
 		}
@@ -68,14 +81,14 @@ func Reindex(ctx context.Context, c *Client, src HitSource) (int, error) {
 		if len(batch) == 0 {
 			return nil
 		}
-		t, err := c.sendUpsert(ctx, tmp, batch)
+		t, err := c.sendDocuments(ctx, tmp, batch)
 		if err != nil {
 			return err
 		}
 		t.hits = len(batch)
 		queued += len(batch)
 		inFlight = append(inFlight, t)
-		batch = batch[:0] // sent: the request body is already written
+		batch = make([]document, 0, reindexBatch) // the request body is written
 		for len(inFlight) > defaultInFlight {
 			if err := awaitOldest(); err != nil {
 				return err
@@ -83,18 +96,29 @@ func Reindex(ctx context.Context, c *Client, src HitSource) (int, error) {
 		}
 		return nil
 	}
-	err := src.AllHits(ctx, func(h domain.Hit) error {
-		batch = append(batch, h)
-		if len(batch) == reindexBatch {
-			return flush()
+	// Documents are made as the hits are read, and sent whenever
+	// Meilisearch has finished what it was given (looked at every
+	// reindexFirst documents), else gathered up to reindexBatch.
+	err = src.AllHits(ctx, func(h domain.Hit) error {
+		d, err := c.toDocument(h)
+		if err != nil {
+			return err
 		}
-		return nil
+		batch = append(batch, d)
+		full := len(batch) >= reindexBatch
+		if !full && (len(batch)%reindexFirst != 0 || len(inFlight) > 0 && !c.finished(ctx, inFlight[len(inFlight)-1])) {
+			return nil
+		}
+		return flush()
 	})
 	if err == nil {
 		err = flush()
 	}
 	for err == nil && len(inFlight) > 0 {
 		err = awaitOldest()
+	}
+	for ; err == nil && len(setup) > 0; setup = setup[1:] { // no hits at all
+		err = c.await(ctx, setup[0])
 	}
 	if err != nil {
 		return n, fmt.Errorf("reindexing after %d of %d hits sent: %w", n, queued, err)
@@ -111,6 +135,23 @@ func Reindex(ctx context.Context, c *Client, src HitSource) (int, error) {
 		return n, err
 	}
 	return n, nil
+}
+
+// createWithSettings enqueues the creation of index uid and its settings
+// and returns both tasks, not waited on.
+func (c *Client) createWithSettings(ctx context.Context, uid string) ([]task, error) {
+	what := "creating index " + uid
+	info, err := c.ms.CreateIndex(ctx, &ms.IndexConfig{Uid: uid, PrimaryKey: primaryKey})
+	if err != nil {
+		return nil, unavailable(what, err)
+	}
+	created := task{what: what, info: info}
+	what = "applying settings to index " + uid
+	info, err = c.ms.Index(uid).UpdateSettings(ctx, settings(c.maxTotalHits))
+	if err != nil {
+		return nil, unavailable(what, err)
+	}
+	return []task{created, {what: what, info: info}}, nil
 }
 
 func (c *Client) dropIndex(ctx context.Context, uid string) error {
