@@ -27,3 +27,7 @@ func TenantToken(ctx context.Context, c *Client, scope domain.Scope) (string, er
 func SearchTenantWithFilter(ctx context.Context, c *Client, q string, f SearchFilter, scope domain.Scope, filter string) (SearchResult, error) {
 	return c.searchTenant(ctx, q, f, scope, filter)
 }
+
+// Documents are hits as the Indexer and Reindex send them to Meilisearch, so
+// a raw-ingestion baseline sends the very same documents.
+func Documents(c *Client, hits []domain.Hit) (any, error) { return c.toDocuments(hits) }

@@ -29,6 +29,9 @@ type ManagedOptions struct {
 	// MaxIndexingMemory caps indexing RAM; default "256MiB" (measured: RSS
 	// 0.3–0.46 GB instead of 1–3 GB at the same bulk speed).
 	MaxIndexingMemory string
+	// PayloadLimit caps one request body, as Meilisearch's
+	// --http-payload-size-limit ("100MB", its default, when empty).
+	PayloadLimit string
 	// Env is "production" (default: a master key is always set) or "development".
 	Env string
 	// StartTimeout bounds the wait for /health; default 60s.
@@ -95,6 +98,9 @@ func StartManaged(ctx context.Context, o ManagedOptions) (*Managed, error) {
 		"--log-level", "WARN", // INFO logs every request
 		"--no-analytics",
 	)
+	if o.PayloadLimit != "" {
+		m.cmd.Args = append(m.cmd.Args, "--http-payload-size-limit", o.PayloadLimit)
+	}
 	// The data dir as working directory keeps a stray ./config.toml from
 	// being read; MEILI_* from our environment would override our flags.
 	m.cmd.Dir = o.DataDir

@@ -74,13 +74,20 @@ func Binary(t testing.TB) string {
 // to reopen existing data ("" makes a fresh one).
 func StartServer(t testing.TB, dataDir, addr string) *index.Managed {
 	t.Helper()
-	bin := Binary(t)
-	if dataDir == "" {
-		dataDir = t.TempDir()
+	return StartServerWith(t, index.ManagedOptions{DataDir: dataDir, Addr: addr})
+}
+
+// StartServerWith is StartServer with more options (BinPath and an empty
+// DataDir are filled in as there).
+func StartServerWith(t testing.TB, o index.ManagedOptions) *index.Managed {
+	t.Helper()
+	o.BinPath = Binary(t)
+	if o.DataDir == "" {
+		o.DataDir = t.TempDir()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	m, err := index.StartManaged(ctx, index.ManagedOptions{BinPath: bin, DataDir: dataDir, Addr: addr})
+	m, err := index.StartManaged(ctx, o)
 	if err != nil {
 		t.Fatalf("indextest: %v", err)
 	}
