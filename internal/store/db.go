@@ -54,7 +54,8 @@ type DB struct {
 	// about to get, so a test can force a duplicate.
 	logIndexHook func(int64) int64
 	// slowOnly, when set (tests and benchmarks only), saves every batch
-	// entry through saveInTx, the fast path's reference (see resight.go).
+	// entry through saveInTx and reads each seller at its turn, the
+	// reference for the fast path (resight.go) and preloadSellers.
 	slowOnly bool
 }
 

@@ -127,10 +127,17 @@ func TestResightSavesWhatTheSlowPathSaves(t *testing.T) {
 			other.Listing.SourceID, other.Listing.Platform = "tmall-search", "tmall"
 			return append(r, other)
 		}},
-		{name: "a seller moves and one shows a new phone", batch: func(at time.Time) []ListingMatches {
+		{name: "a seller moves, networks merge", batch: func(at time.Time) []ListingMatches {
+			// A new shop with the phone of shop 3: it joins shop 3's network.
 			r := edit(resightRound(n, at), 3, func(b *ListingMatches) { b.Listing.Seller = "燕赵特产二店" })
-			return edit(r, 5, func(b *ListingMatches) {
-				b.Listing.Contacts = append(b.Listing.Contacts, domain.Contact{Kind: domain.ContactWeChat, Value: "hs_laojiu_88"})
+			// Shop 1 shows shop 2's phone before shop 2's turn (entry 2),
+			// which changes shop 2's network; then shop 2 shows shop 0's
+			// phone, which merges from the network shop 2 is in by then.
+			r = edit(r, 1, func(b *ListingMatches) {
+				b.Listing.Contacts = append(b.Listing.Contacts, domain.Contact{Kind: domain.ContactPhone, Value: "13903110002"})
+			})
+			return edit(r, 6, func(b *ListingMatches) {
+				b.Listing.Contacts = append(b.Listing.Contacts, domain.Contact{Kind: domain.ContactPhone, Value: "13903110000"})
 			})
 		}},
 		{name: "seen as stamped, no SeenAt", batch: func(time.Time) []ListingMatches { return resightRound(n, time.Time{}) }},

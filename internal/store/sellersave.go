@@ -26,6 +26,12 @@ const (
 	qTouchSeller = `UPDATE sellers SET name = ?,
 		location = CASE WHEN ? != '' THEN ? ELSE location END,
 		last_seen = max(last_seen, ?) WHERE id = ?`
+	// qSelectSellers is qSelectSeller for many sellers (preloadSellers).
+	qSelectSellers = `SELECT s.platform, s.shop_key, s.id, s.network_id, s.name, s.location, s.last_seen,
+			coalesce(c.kind, ''), coalesce(c.value, '')
+		FROM (SELECT value->>0 AS platform, value->>1 AS shop_key FROM jsonb_each(?)) AS t
+		JOIN sellers s ON s.platform = t.platform AND s.shop_key = t.shop_key
+		LEFT JOIN seller_contacts c ON c.seller_id = s.id`
 	qMergeNetwork = "UPDATE sellers SET network_id = ? WHERE network_id = ?"
 	// qFillAlertSeller gives an alert raised before sellers were kept the
 	// seller of its listing (see upsertAlert).
@@ -34,7 +40,7 @@ const (
 
 // sellerStatements are prepared with the other hot statements.
 func sellerStatements() []string {
-	out := []string{qSelectSeller, qInsertSeller, qTouchSeller, qMergeNetwork, qFillAlertSeller}
+	out := []string{qSelectSeller, qSelectSellers, qInsertSeller, qTouchSeller, qMergeNetwork, qFillAlertSeller}
 	for n := 1; n <= contactChunk; n++ {
 		out = append(out, qContactNetworks(n), qInsertContacts(n))
 	}
@@ -52,19 +58,34 @@ const sellerTouchEvery = time.Hour
 type sellerCache struct {
 	byIdent map[sellerIdent]*sellerState
 	byID    map[int64]*sellerState
+	// absent are sellers preloadSellers found missing: only their own
+	// first sighting can insert them, so it need not read again.
+	absent map[sellerIdent]bool
 }
 
 type sellerState struct {
 	id, network int64
 	known       map[domain.Contact]bool
+	// preloaded: read by preloadSellers and not yet seen by saveSeller,
+	// which then does what loadSeller does after reading (the touch),
+	// with what the read found: name, location and last_seen.
+	preloaded bool
+	name, loc string
+	last      int64
 }
 
 func newSellerCache() *sellerCache {
-	return &sellerCache{byIdent: map[sellerIdent]*sellerState{}, byID: map[int64]*sellerState{}}
+	return &sellerCache{byIdent: map[sellerIdent]*sellerState{}, byID: map[int64]*sellerState{}, absent: map[sellerIdent]bool{}}
 }
 
 // sellerIdent is a seller's identity: a shop on a platform.
 type sellerIdent struct{ platform, key string }
+
+// sellerOf is identOf's answer for one listing.
+type sellerOf struct {
+	ident sellerIdent
+	ok    bool
+}
 
 // identOf returns the seller identity of a listing; false for a listing
 // without a seller name. A name too short for a shop key is still a
@@ -92,17 +113,28 @@ func identOf(l domain.Listing) (sellerIdent, bool) {
 // network, which SellerRisks and SellerNetwork read with one lookup.
 func (db *DB) saveSeller(ctx context.Context, tx *writeTx, l domain.Listing, seen time.Time, cache *sellerCache) (int64, error) {
 	ident, ok := identOf(l)
+	return db.saveSellerAs(ctx, tx, l, ident, ok, seen, cache)
+}
+
+// saveSellerAs is saveSeller with l's identOf already known.
+func (db *DB) saveSellerAs(ctx context.Context, tx *writeTx, l domain.Listing, ident sellerIdent, ok bool, seen time.Time, cache *sellerCache) (int64, error) {
 	if !ok {
 		return 0, nil
 	}
 	st := cache.byIdent[ident]
-	if st == nil {
+	switch {
+	case st == nil:
 		var err error
-		if st, err = loadSeller(ctx, tx, ident, l, seen); err != nil {
+		if st, err = loadSeller(ctx, tx, ident, l, seen, cache.absent[ident]); err != nil {
 			return 0, fmt.Errorf("recording seller %q: %w", l.Seller, err)
 		}
 		cache.byIdent[ident] = st
 		cache.byID[st.id] = st
+	case st.preloaded:
+		st.preloaded = false
+		if err := touchSeller(ctx, tx, st, l, seen); err != nil {
+			return 0, fmt.Errorf("recording seller %q: %w", l.Seller, err)
+		}
 	}
 	var fresh []domain.Contact
 	for _, c := range seller.Keys(l) {
@@ -122,20 +154,19 @@ func (db *DB) saveSeller(ctx context.Context, tx *writeTx, l domain.Listing, see
 
 // loadSeller reads the seller of ident with its contacts, creating it or
 // moving its name, location and (when stale) last_seen as l shows them.
-func loadSeller(ctx context.Context, tx *writeTx, ident sellerIdent, l domain.Listing, seen time.Time) (*sellerState, error) {
-	name := strings.TrimSpace(l.Seller)
+// absent says a read in this transaction found none: it inserts at once.
+func loadSeller(ctx context.Context, tx *writeTx, ident sellerIdent, l domain.Listing, seen time.Time, absent bool) (*sellerState, error) {
 	st := &sellerState{known: map[domain.Contact]bool{}}
-	var (
-		oldName, oldLoc string
-		last            int64
-	)
+	if absent {
+		return insertSeller(ctx, tx, st, ident, l, seen)
+	}
 	rows, err := tx.QueryContext(ctx, qSelectSeller, ident.platform, ident.key)
 	if err != nil {
 		return nil, err
 	}
 	_, err = scanAll(rows, func(s scanner) (struct{}, error) {
 		var kind, value string
-		if err := s.Scan(&st.id, &st.network, &oldName, &oldLoc, &last, &kind, &value); err != nil {
+		if err := s.Scan(&st.id, &st.network, &st.name, &st.loc, &st.last, &kind, &value); err != nil {
 			return struct{}{}, err
 		}
 		if kind != "" {
@@ -147,22 +178,102 @@ func loadSeller(ctx context.Context, tx *writeTx, ident sellerIdent, l domain.Li
 		return nil, err
 	}
 	if st.id == 0 {
-		err := tx.QueryRowContext(ctx, qInsertSeller,
-			ident.platform, ident.key, name, l.Location, toMillis(seen), toMillis(seen)).Scan(&st.id)
-		if err != nil {
-			return nil, fmt.Errorf("inserting: %w", err)
-		}
-		st.network = st.id
-		return st, nil
+		return insertSeller(ctx, tx, st, ident, l, seen)
 	}
-	moved := name != oldName || (l.Location != "" && l.Location != oldLoc) ||
-		toMillis(seen)-last >= sellerTouchEvery.Milliseconds()
-	if moved {
-		if _, err := tx.ExecContext(ctx, qTouchSeller, name, l.Location, l.Location, toMillis(seen), st.id); err != nil {
-			return nil, fmt.Errorf("updating %d: %w", st.id, err)
-		}
+	if err := touchSeller(ctx, tx, st, l, seen); err != nil {
+		return nil, err
 	}
 	return st, nil
+}
+
+func insertSeller(ctx context.Context, tx *writeTx, st *sellerState, ident sellerIdent, l domain.Listing, seen time.Time) (*sellerState, error) {
+	err := tx.QueryRowContext(ctx, qInsertSeller,
+		ident.platform, ident.key, strings.TrimSpace(l.Seller), l.Location, toMillis(seen), toMillis(seen)).Scan(&st.id)
+	if err != nil {
+		return nil, fmt.Errorf("inserting: %w", err)
+	}
+	st.network = st.id
+	return st, nil
+}
+
+// touchSeller moves the name, location and (when stale) last_seen of a
+// seller just read, st, as l shows them.
+func touchSeller(ctx context.Context, tx *writeTx, st *sellerState, l domain.Listing, seen time.Time) error {
+	name := strings.TrimSpace(l.Seller)
+	moved := name != st.name || (l.Location != "" && l.Location != st.loc) ||
+		toMillis(seen)-st.last >= sellerTouchEvery.Milliseconds()
+	if !moved {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, qTouchSeller, name, l.Location, l.Location, toMillis(seen), st.id); err != nil {
+		return fmt.Errorf("updating %d: %w", st.id, err)
+	}
+	return nil
+}
+
+// preloadSellers reads the sellers of a batch's listings, with their
+// contacts, in one statement (one per seller was a crawl batch's largest
+// cost after its listings: a page shows dozens of shops), into cache;
+// saveSeller then records each at its listing's turn as it would have.
+// Reading them all first reads what each listing's turn would: only a
+// seller's own turn changes its row, and network merges before it update
+// the cache (addContacts) as they update the rows.
+//
+// idents[i] is identOf(batch[i].Listing), computed once for both.
+func preloadSellers(ctx context.Context, tx *writeTx, batch []ListingMatches, idents []sellerOf, cache *sellerCache) error {
+	j := newJSONRows(64 * len(batch))
+	want := make(map[sellerIdent]bool, len(batch))
+	for _, id := range idents {
+		ident, ok := id.ident, id.ok
+		if !ok {
+			continue
+		}
+		if _, seen := want[ident]; seen {
+			continue
+		}
+		j.begin()
+		j.str(ident.platform)
+		j.str(ident.key)
+		// A seller JSON cannot carry is read at its turn, as before.
+		want[ident] = j.end()
+	}
+	if j.rows == 0 {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, qSelectSellers, j.text())
+	if err != nil {
+		return fmt.Errorf("reading the sellers of %d listings: %w", len(batch), err)
+	}
+	_, err = scanAll(rows, func(s scanner) (struct{}, error) {
+		var (
+			ident       sellerIdent
+			id          int64
+			kind, value string
+		)
+		st := &sellerState{preloaded: true, known: map[domain.Contact]bool{}}
+		if err := s.Scan(&ident.platform, &ident.key, &id, &st.network, &st.name, &st.loc, &st.last, &kind, &value); err != nil {
+			return struct{}{}, err
+		}
+		if had := cache.byIdent[ident]; had != nil {
+			st = had
+		} else {
+			st.id = id
+			cache.byIdent[ident], cache.byID[id] = st, st
+		}
+		if kind != "" {
+			st.known[domain.Contact{Kind: domain.ContactKind(kind), Value: value}] = true
+		}
+		return struct{}{}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("reading the sellers of %d listings: %w", len(batch), err)
+	}
+	for ident, ok := range want {
+		if ok && cache.byIdent[ident] == nil {
+			cache.absent[ident] = true
+		}
+	}
+	return nil
 }
 
 // contactChunk is how many contacts addContacts handles per statement:
