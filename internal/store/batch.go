@@ -74,7 +74,7 @@ func (db *DB) saveListings(ctx context.Context, batch []ListingMatches, inTx fun
 			}
 			sg[i].sid = sid
 		}
-		done, err := db.resight(ctx, tx, batch, sg, results)
+		done, touched, err := db.resight(ctx, tx, batch, sg, results)
 		if err != nil {
 			return err
 		}
@@ -82,7 +82,7 @@ func (db *DB) saveListings(ctx context.Context, batch []ListingMatches, inTx fun
 			if done[i] {
 				continue
 			}
-			res, err := db.saveInTx(ctx, tx, b.Listing, b.Matches, b.Evidence, sg[i].seen, sg[i].sid)
+			res, err := db.saveInTx(ctx, tx, b.Listing, b.Matches, b.Evidence, sg[i].seen, sg[i].sid, touched[i])
 			if err != nil {
 				return fmt.Errorf("listing %s: %w", describe(b.Listing), err)
 			}

@@ -52,7 +52,7 @@ func (db *DB) SaveListing(ctx context.Context, l domain.Listing, ms []domain.Mat
 		if err != nil {
 			return err
 		}
-		if res, err = db.saveInTx(ctx, tx, l, ms, nil, seen, sid); err != nil {
+		if res, err = db.saveInTx(ctx, tx, l, ms, nil, seen, sid, listingTouch{}); err != nil {
 			return err
 		}
 		if db.router == nil {
@@ -77,9 +77,12 @@ func (db *DB) SaveListing(ctx context.Context, l domain.Listing, ms []domain.Mat
 // listing changed title, price, seller or image gets the next version, with
 // a capture when there is evidence. A re-sighting that changed nothing runs
 // no statement beyond what it ran before versions existed.
-func (db *DB) saveInTx(ctx context.Context, tx *writeTx, l domain.Listing, ms []domain.Match, ev *ListingEvidence, seen time.Time, sid int64) (SaveResult, error) {
+//
+// touched is what resight learnt of l's listing row in this transaction
+// (the zero value when it did not try).
+func (db *DB) saveInTx(ctx context.Context, tx *writeTx, l domain.Listing, ms []domain.Match, ev *ListingEvidence, seen time.Time, sid int64, touched listingTouch) (SaveResult, error) {
 	var res SaveResult
-	lid, changed, moved, sellerMoved, err := upsertListing(ctx, tx, l, sid, seen)
+	lid, changed, moved, sellerMoved, err := upsertListing(ctx, tx, l, sid, seen, touched)
 	if err != nil {
 		return res, err
 	}
@@ -219,23 +222,31 @@ func ensureSource(ctx context.Context, tx execer, id string, now time.Time) erro
 //
 // sid is the listing's seller (saveSeller), 0 for none; the last result
 // reports that the row had another seller (none, before sellers were kept).
-func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, sid int64, seen time.Time) (int64, bool, bool, bool, error) {
+//
+// touched is what resight learnt in this transaction: the row it touched
+// (as qTouchListing would have), or that it found none to touch.
+func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, sid int64, seen time.Time, touched listingTouch) (int64, bool, bool, bool, error) {
 	key := listingKey(l)
 	var id int64
-	// Most saves are re-sightings of an unchanged listing: try that first.
-	err := tx.QueryRowContext(ctx, qTouchListing,
-		l.Platform, l.Query, toMillis(seen),
-		l.SourceID, key, l.URL, l.Title, l.Price, l.Seller, l.Location, l.ImageURL, nullID(sid)).Scan(&id)
-	if err == nil {
-		return id, false, false, false, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return 0, false, false, false, fmt.Errorf("touching listing: %w", err)
+	switch {
+	case touched.id != 0:
+		return touched.id, false, false, false, nil
+	case !touched.tried:
+		// Most saves are re-sightings of an unchanged listing: try that first.
+		err := tx.QueryRowContext(ctx, qTouchListing,
+			l.Platform, l.Query, toMillis(seen),
+			l.SourceID, key, l.URL, l.Title, l.Price, l.Seller, l.Location, l.ImageURL, nullID(sid)).Scan(&id)
+		if err == nil {
+			return id, false, false, false, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return 0, false, false, false, fmt.Errorf("touching listing: %w", err)
+		}
 	}
 	// One statement inserts a first sighting or updates a changed one;
 	// bits says which of the three moved (see qUpsertListing).
 	var bits int64
-	err = tx.QueryRowContext(ctx, qUpsertListing,
+	err := tx.QueryRowContext(ctx, qUpsertListing,
 		l.SourceID, key, l.URL, l.Platform, l.Title, l.Price, l.Seller, l.Location, l.ImageURL, l.Query,
 		toMillis(seen), toMillis(seen), nullID(sid)).Scan(&id, &bits)
 	if err != nil {

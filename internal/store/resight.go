@@ -69,6 +69,15 @@ type listingRef struct{ source, key string }
 // alertRef is an alert's key, UNIQUE (mark_id, url_key).
 type alertRef struct{ mark, key string }
 
+// listingTouch is what resight learnt of an entry's listing row, for
+// saveInTx: tried, it sent qTouchListing's conditions for the row; id is
+// the row they touched, 0 for none (a first sighting, or a change), so
+// saveInTx skips qTouchListing, whose answer it knows.
+type listingTouch struct {
+	tried bool
+	id    int64
+}
+
 // resighted is a batch entry on the fast path.
 type resighted struct {
 	at      int            // its index in the batch
@@ -92,20 +101,22 @@ type resighted struct {
 // Entries with evidence, or whose listing or alert key occurs twice in the
 // batch, are left to saveInTx: saved in order, so the last sighting wins,
 // as it does one save after another.
-func (db *DB) resight(ctx context.Context, tx *writeTx, batch []ListingMatches, sg []sighting, results []SaveResult) ([]bool, error) {
-	done := make([]bool, len(batch))
+//
+// touched[i] says what it learnt of entry i's listing row (listingTouch).
+func (db *DB) resight(ctx context.Context, tx *writeTx, batch []ListingMatches, sg []sighting, results []SaveResult) (done []bool, touched []listingTouch, err error) {
+	done, touched = make([]bool, len(batch)), make([]listingTouch, len(batch))
 	if db.slowOnly {
-		return done, nil
+		return done, touched, nil
 	}
-	rs, err := resightListings(ctx, tx, batch, sg)
+	rs, err := resightListings(ctx, tx, batch, sg, touched)
 	if err != nil || len(rs) == 0 {
-		return done, err
+		return done, touched, err
 	}
 	if err := resightHits(ctx, tx, batch, sg, rs); err != nil {
-		return done, err
+		return done, touched, err
 	}
 	if err := resightAlerts(ctx, tx, batch, sg, rs); err != nil {
-		return done, err
+		return done, touched, err
 	}
 	for i := range rs {
 		r := &rs[i]
@@ -115,12 +126,12 @@ func (db *DB) resight(ctx context.Context, tx *writeTx, batch []ListingMatches, 
 		results[r.at] = SaveResult{ListingID: r.lid, Hits: r.hits, TouchedAlerts: r.touched}
 		done[r.at] = true
 	}
-	return done, nil
+	return done, touched, nil
 }
 
 // resightListings touches the listing rows of the batch's candidates that
 // nothing moved and returns those candidates.
-func resightListings(ctx context.Context, tx *writeTx, batch []ListingMatches, sg []sighting) ([]resighted, error) {
+func resightListings(ctx context.Context, tx *writeTx, batch []ListingMatches, sg []sighting, touched []listingTouch) ([]resighted, error) {
 	listingKeys := make(map[listingRef]int, len(batch))
 	alertKeys := make(map[string]int, len(batch))
 	for _, b := range batch {
@@ -174,9 +185,13 @@ func resightListings(ctx context.Context, tx *writeTx, batch []ListingMatches, s
 			return nil, fmt.Errorf("touching unchanged listings: touched %s %q, which the batch does not hold", ref.source, ref.key)
 		}
 		rs = append(rs, resighted{at: i, lid: id})
+		touched[i].id = id
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("touching unchanged listings: %w", err)
+	}
+	for _, i := range at {
+		touched[i].tried = true
 	}
 	return rs, nil
 }

@@ -255,7 +255,7 @@ func TestResightTakesOnlyUnchangedReSightings(t *testing.T) {
 			}
 		}
 		var err error
-		done, err = db.resight(ctx, tx, batch, sg, make([]SaveResult, len(batch)))
+		done, _, err = db.resight(ctx, tx, batch, sg, make([]SaveResult, len(batch)))
 		return err
 	})
 	if err != nil {
