@@ -2,6 +2,8 @@ package index
 
 import (
 	"context"
+	"net/http"
+	"time"
 
 	"github.com/markwatch/markwatch/internal/domain"
 )
@@ -31,3 +33,9 @@ func SearchTenantWithFilter(ctx context.Context, c *Client, q string, f SearchFi
 // Documents are hits as the Indexer and Reindex send them to Meilisearch, so
 // a raw-ingestion baseline sends the very same documents.
 func Documents(c *Client, hits []domain.Hit) (any, error) { return c.toDocuments(hits) }
+
+// UsePlainTransport puts c on a plain pooled transport with the same
+// settings and no connection retiring: the baseline of BenchmarkTransport.
+func UsePlainTransport(c *Client) {
+	c.hc.Transport = &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 16, IdleConnTimeout: 90 * time.Second}
+}
