@@ -55,12 +55,35 @@ type sent struct {
 // Meilisearch refuses. Per document order is Meilisearch's: tasks on one
 // index run in the order they were enqueued.
 //
-// It returns how many entries it read and acknowledged, whether the last
-// page was full (more may be waiting), and err when Meilisearch or the store
-// could not be reached; unacknowledged entries stay queued.
-func (ix *Indexer) drainRound(ctx context.Context) (fetched, acked int, more bool, err error) {
+// Entries refused earlier are held back, and entries whose documents are
+// refused before sending (refused.go) are recorded at once.
+//
+// It returns what the round did (see round), and err when Meilisearch or
+// the store could not be reached; unacknowledged entries stay queued.
+func (ix *Indexer) drainRound(ctx context.Context) (round, error) {
 	ix.batch.Lock()
 	defer ix.batch.Unlock()
+	ix.refused.startRound()
+	fetched, acked, more, err := ix.drainPages(ctx)
+	if err == nil && !more {
+		ix.forgetUnseen() // the round read the whole outbox
+	}
+	return round{fetched: fetched, acked: acked, refused: ix.refused.count, more: more}, err
+}
+
+// round is what one drain round did: entries read, acknowledged, and held
+// back or refused (see IsRefused), and whether the last page was full.
+type round struct {
+	fetched, acked, refused int
+	more                    bool
+}
+
+// failedAll reports a round that read entries and moved none it could have:
+// every entry not refused failed.
+func (r round) failedAll() bool { return r.fetched > r.refused && r.acked == 0 }
+
+// drainPages is drainRound's work, the lock held.
+func (ix *Indexer) drainPages(ctx context.Context) (fetched, acked int, more bool, err error) {
 	pager, canPage := ix.ob.(OutboxPager)
 	var queue, done, failed []sent
 	var pending []domain.OutboxEntry // read, not yet sent
@@ -119,13 +142,19 @@ func (ix *Indexer) drainRound(ctx context.Context) (fetched, acked int, more boo
 		if err := ix.ensureSettings(ctx, entries); err != nil {
 			return fetched, acked, false, err
 		}
-		pending = append(pending, entries...)
 		for _, e := range entries {
-			if e.Op == domain.OutboxUpsert {
-				if d, err := ix.c.toDocument(e.Hit); err == nil {
-					built[e.ID] = d // a refused hit fails when its task is sent
-				}
+			if ix.heldBack(e) {
+				continue
 			}
+			if e.Op == domain.OutboxUpsert {
+				d, err := ix.document(e.Hit)
+				if err != nil {
+					ix.refuse(ctx, e, err)
+					continue
+				}
+				built[e.ID] = d
+			}
+			pending = append(pending, e)
 		}
 		// Send when Meilisearch has nothing of this round left to index, so
 		// it never waits for pages being read; else gather up to TaskSize.
@@ -313,7 +342,7 @@ func (ix *Indexer) sendUpsert(ctx context.Context, es []domain.OutboxEntry, buil
 		d, ok := built[e.ID]
 		if !ok {
 			var err error
-			if d, err = ix.c.toDocument(e.Hit); err != nil {
+			if d, err = ix.document(e.Hit); err != nil {
 				return task{}, fmt.Errorf("indexing %d hits: %w", len(es), err)
 			}
 		}
@@ -347,6 +376,10 @@ func (ix *Indexer) delete(ctx context.Context, es []domain.OutboxEntry) error {
 // does not hold back the rest. It returns how many were acknowledged.
 func (ix *Indexer) isolate(ctx context.Context, es []domain.OutboxEntry, apply applyFunc, cause error) (int, error) {
 	if len(es) == 1 {
+		if IsRefused(cause) {
+			ix.refuse(ctx, es[0], cause)
+			return 0, nil
+		}
 		ix.log.Warn("meilisearch rejected an index entry", zap.Int64("outbox_id", es[0].ID),
 			zap.Int64("hit_id", es[0].HitID), zap.Error(cause))
 		ix.fail(ctx, es, cause)

@@ -29,7 +29,20 @@ type IndexerOptions struct {
 	PollInterval time.Duration // idle wait between looks at the outbox; default 2s
 	MinBackoff   time.Duration // first wait after a failure; default 250ms
 	MaxBackoff   time.Duration // longest wait while the server is down; default 30s
+	// MaxDocumentBytes refuses, before sending, an entry whose document
+	// encodes to more bytes; default 1 MiB (documents are about 550 bytes;
+	// Meilisearch's own payload limit is 100 MB by default).
+	MaxDocumentBytes int
+	// RefusedRetry is how long an entry Meilisearch refused is held back
+	// before it is sent again unchanged; default 1h. A change of its hit
+	// is sent at once.
+	RefusedRetry time.Duration
+	// Now is the clock RefusedRetry is measured by; default time.Now.
+	Now func() time.Time
 }
+
+// DefaultMaxDocumentBytes is IndexerOptions.MaxDocumentBytes' default.
+const DefaultMaxDocumentBytes = 1 << 20
 
 // IndexerStats are counters for metrics.
 type IndexerStats struct {
@@ -37,6 +50,9 @@ type IndexerStats struct {
 	Deleted  uint64 // documents removed
 	Failed   uint64 // entry attempts that failed
 	Down     bool   // the last attempt could not reach Meilisearch
+	// Refused are entries held back because Meilisearch refused their
+	// documents (see IsRefused); each keeps its error in the outbox.
+	Refused int
 }
 
 // Indexer moves outbox entries into Meilisearch. An entry is acknowledged
@@ -55,6 +71,10 @@ type Indexer struct {
 
 	upserted, deleted, failed atomic.Uint64
 	down                      atomic.Bool
+	// refused are the entries held back (refused.go), guarded by batch;
+	// held is their number, for Stats.
+	refused refusals
+	held    atomic.Int64
 	// settingsOK is set once ApplySettings succeeded through this Indexer:
 	// a daemon that started while Meilisearch was down gets its settings
 	// before the first document, not an index auto-created without filters.
@@ -81,10 +101,22 @@ func NewIndexer(c *Client, ob Outbox, log *zap.Logger, opts IndexerOptions) *Ind
 	if opts.MaxBackoff < opts.MinBackoff {
 		opts.MaxBackoff = max(30*time.Second, opts.MinBackoff)
 	}
+	if opts.MaxDocumentBytes <= 0 {
+		opts.MaxDocumentBytes = DefaultMaxDocumentBytes
+	}
+	if opts.RefusedRetry <= 0 {
+		opts.RefusedRetry = time.Hour
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
 	if log == nil {
 		log = zap.NewNop()
 	}
-	return &Indexer{c: c, ob: ob, log: log, opts: opts, kick: make(chan struct{}, 1)}
+	return &Indexer{
+		c: c, ob: ob, log: log, opts: opts, kick: make(chan struct{}, 1),
+		refused: refusals{at: map[int64]int64{}, seen: map[int64]bool{}},
+	}
 }
 
 // Kick wakes Run early, e.g. after a crawl saved hits. It never blocks.
@@ -99,24 +131,27 @@ func (ix *Indexer) Kick() {
 func (ix *Indexer) Stats() IndexerStats {
 	return IndexerStats{
 		Upserted: ix.upserted.Load(), Deleted: ix.deleted.Load(), Failed: ix.failed.Load(), Down: ix.down.Load(),
+		Refused: int(ix.held.Load()),
 	}
 }
 
 // Run drains the outbox until ctx ends, then returns nil. While Meilisearch
-// is unreachable (or rejects a whole batch) it waits with exponential
+// is unreachable (or fails a whole batch) it waits with exponential
 // backoff; crawling and alerting carry on, since the outbox holds the changes.
+// Entries Meilisearch refuses are held back (see IsRefused) and do not
+// count as failing.
 func (ix *Indexer) Run(ctx context.Context) error {
 	bo := ix.newBackoff()
 	failing := false
 	for {
-		fetched, acked, more, err := ix.drainRound(ctx)
+		r, err := ix.drainRound(ctx)
 		if ctx.Err() != nil {
 			return nil
 		}
-		if err != nil || (fetched > 0 && acked == 0) {
+		if err != nil || r.failedAll() {
 			wait := bo.NextBackOff()
 			if err == nil {
-				err = fmt.Errorf("all %d entries of the batch were rejected", fetched)
+				err = fmt.Errorf("all %d entries of the batch failed", r.fetched-r.refused)
 			}
 			if !failing {
 				ix.log.Warn("indexing paused, retrying with backoff", zap.Error(err), zap.Duration("retry_in", wait))
@@ -134,7 +169,9 @@ func (ix *Indexer) Run(ctx context.Context) error {
 			failing = false
 		}
 		bo.Reset()
-		if more {
+		// Only a round that moved something goes on at once: a full page
+		// of held-back entries would otherwise be read again and again.
+		if r.more && r.acked > 0 {
 			continue
 		}
 		if !sleep(ctx, ix.opts.PollInterval, ix.kick) {
@@ -144,12 +181,12 @@ func (ix *Indexer) Run(ctx context.Context) error {
 }
 
 // Flush drains the outbox now, retrying with backoff while Meilisearch is
-// unreachable, until it is empty or ctx ends. Entries Meilisearch rejects
-// outright stay queued and make Flush return an error.
+// unreachable, until it is empty or ctx ends. Entries Meilisearch refuses
+// or fails outright stay queued and make Flush return an error.
 func (ix *Indexer) Flush(ctx context.Context) error {
 	bo := ix.newBackoff()
 	for {
-		fetched, acked, _, err := ix.drainRound(ctx)
+		r, err := ix.drainRound(ctx)
 		switch {
 		case ctx.Err() != nil:
 			if err == nil {
@@ -160,10 +197,12 @@ func (ix *Indexer) Flush(ctx context.Context) error {
 			if !sleep(ctx, bo.NextBackOff(), nil) {
 				return fmt.Errorf("flushing index outbox: %w", err)
 			}
-		case fetched == 0:
+		case r.fetched == 0:
 			return nil
-		case acked == 0:
-			return domain.Errorf(domain.EINTERNAL, "flushing index outbox: Meilisearch rejected %d entries; see index_outbox.last_error", fetched)
+		case r.refused == r.fetched:
+			return domain.Errorf(domain.EINVALID, "flushing index outbox: Meilisearch refused the documents of %d entries; they stay queued until their hits change, see index_outbox.last_error", r.refused)
+		case r.acked == 0:
+			return domain.Errorf(domain.EINTERNAL, "flushing index outbox: Meilisearch rejected %d entries; see index_outbox.last_error", r.fetched-r.refused)
 		default:
 			bo.Reset()
 		}
