@@ -37,10 +37,22 @@ func (d *daemon) startIndex(ctx, bgCtx context.Context) error {
 	return nil
 }
 
-// registerIndexMetrics counts restarts of the managed Meilisearch: a rising
-// count is a server that keeps dying (memory, disk) even while /readyz
-// recovers each time.
+// registerIndexMetrics shows what the drain cannot say in /readyz: entries
+// Meilisearch refused (held back, each with its error in the outbox, so an
+// operator finds them without reading logs), failed attempts, and, for the
+// managed Meilisearch, its restarts — a rising count is a server that keeps
+// dying (memory, disk) even while /readyz recovers each time.
 func (d *daemon) registerIndexMetrics(reg prometheus.Registerer) {
+	if d.indexer != nil {
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "markwatch_index_refused_entries",
+			Help: "Index outbox entries held back because Meilisearch refused their documents.",
+		}, func() float64 { return float64(d.indexer.Stats().Refused) }))
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "markwatch_index_failed_attempts_total",
+			Help: "Index outbox entry attempts that failed (retried, or held back when refused).",
+		}, func() float64 { return float64(d.indexer.Stats().Failed) }))
+	}
 	if d.meili == nil {
 		return
 	}

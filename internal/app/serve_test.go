@@ -153,7 +153,7 @@ func TestDaemonEndToEnd(t *testing.T) {
 	}
 
 	_, metrics := call(t, nil, "GET", d.httpURL+"/metrics", tok, nil, nil)
-	for _, m := range []string{`markwatch_crawl_runs_total{source="demo",status="succeeded"}`, "markwatch_index_outbox_pending", `markwatch_alerts_raised_total{source="demo"}`} {
+	for _, m := range []string{`markwatch_crawl_runs_total{source="demo",status="succeeded"}`, "markwatch_index_outbox_pending", "markwatch_index_refused_entries 0", `markwatch_alerts_raised_total{source="demo"}`} {
 		if !strings.Contains(string(metrics), m) {
 			t.Errorf("/metrics lacks %s", m)
 		}

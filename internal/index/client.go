@@ -89,7 +89,10 @@ func NewClient(url, apiKey string, opts ClientOptions) (*Client, error) {
 	if maxTotal <= 0 {
 		maxTotal = DefaultMaxTotalHits
 	}
-	sm := ms.New(url, ms.WithAPIKey(apiKey), ms.WithCustomClient(hc))
+	// rawUnmarshal: search answers are decoded once, by decodeSearch, not
+	// validated and copied into a RawMessage first (a sixth of the daemon's
+	// CPU per admin search at 100k hits).
+	sm := ms.New(url, ms.WithAPIKey(apiKey), ms.WithCustomClient(hc), ms.WithCustomJsonUnmarshaler(rawUnmarshal))
 	return &Client{ms: sm, name: name, norm: norm, url: url, hc: hc, now: now, maxTotalHits: maxTotal, tenant: newTenantState()}, nil
 }
 
