@@ -31,8 +31,8 @@ func BenchmarkCrawlVsRawColly(b *testing.B) {
 
 func benchCrawlVsRaw(b *testing.B, latency time.Duration) {
 	const pagesPerIter = crawltest.PagesPerRun
-	srv, queries := crawltest.Server(b, benchTitles, latency)
-	src := mustSource(b, crawltest.SourceYAML(srv.URL))
+	base, queries := crawltest.ProcessServer(b, benchTitles, latency)
+	src := mustSource(b, crawltest.SourceYAML(base))
 	c := crawl.New(crawl.Options{AllowPrivate: true, Transport: crawltest.Transport()})
 	rawTransport := crawltest.Transport()
 
@@ -40,7 +40,7 @@ func benchCrawlVsRaw(b *testing.B, latency time.Duration) {
 	var listings atomic.Int64
 	b.ResetTimer()
 	for range b.N {
-		rawTime += crawltest.RawFetch(b, rawTransport, srv.URL, queries)
+		rawTime += crawltest.RawFetch(b, rawTransport, base, queries)
 
 		start := time.Now()
 		st, err := c.Run(context.Background(), src, queries, func(domain.Listing) error { listings.Add(1); return nil })

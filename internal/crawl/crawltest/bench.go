@@ -61,15 +61,25 @@ extract:
 }
 
 // Server serves PagesPerRun result pages, answering after latency as a
-// marketplace would, and returns it with the queries that reach them.
+// marketplace would, and returns it with the queries that reach them. It
+// runs in the benchmark's own process, where its CPU competes with what is
+// measured; ProcessServer is the marketplace in a process of its own.
 func Server(tb testing.TB, titles []string, latency time.Duration) (*httptest.Server, []string) {
+	h, queries := Handler(titles, latency)
+	srv := httptest.NewServer(h)
+	tb.Cleanup(srv.Close)
+	return srv, queries
+}
+
+// Handler is Server's marketplace: PagesPerRun result pages, one per query,
+// each answered after latency, and a robots.txt.
+func Handler(titles []string, latency time.Duration) (http.Handler, []string) {
 	pages := map[string][]byte{}
-	queries := make([]string, PagesPerRun)
-	for i := range queries {
-		queries[i] = fmt.Sprintf("q%d", i)
-		pages[queries[i]] = ResultsPage(queries[i], titles)
+	queries := Queries()
+	for _, q := range queries {
+		pages[q] = ResultsPage(q, titles)
 	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/robots.txt" {
 			w.Write([]byte("User-agent: *\nDisallow: /admin/\n"))
 			return
@@ -77,9 +87,16 @@ func Server(tb testing.TB, titles []string, latency time.Duration) (*httptest.Se
 		time.Sleep(latency)
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Write(pages[r.URL.Query().Get("q")])
-	}))
-	tb.Cleanup(srv.Close)
-	return srv, queries
+	}), queries
+}
+
+// Queries are the PagesPerRun queries Handler answers.
+func Queries() []string {
+	queries := make([]string, PagesPerRun)
+	for i := range queries {
+		queries[i] = fmt.Sprintf("q%d", i)
+	}
+	return queries
 }
 
 // Transport is a client transport keeping 8 connections to the server, as
