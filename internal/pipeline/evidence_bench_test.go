@@ -118,8 +118,8 @@ func BenchmarkPipelineEvidenceCapture(b *testing.B) {
 }
 
 func benchEvidence(b *testing.B, latency time.Duration) {
-	srv, queries := crawltest.Server(b, benchTitles, latency)
-	src, err := crawl.ParseSource("bench.yaml", []byte(crawltest.SourceYAML(srv.URL)))
+	base, queries := crawltest.ProcessServer(b, benchTitles, latency)
+	src, err := crawl.ParseSource("bench.yaml", []byte(crawltest.SourceYAML(base)))
 	if err != nil {
 		b.Fatal(err)
 	}
