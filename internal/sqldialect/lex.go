@@ -209,6 +209,8 @@ func isHexDigit(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' || c >=
 
 // isIdentStart: SQLite takes every byte of a multi-byte UTF-8 character as
 // an identifier character, as PostgreSQL does.
-func isIdentStart(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c >= 0x80 }
+func isIdentStart(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c >= 0x80
+}
 
 func isIdentByte(c byte) bool { return isIdentStart(c) || isDigit(c) || c == '$' }

@@ -22,15 +22,17 @@ const maxParam = 32766
 //     FROM b and a IS DISTINCT FROM b;
 //   - LIKE to ILIKE: SQLite's LIKE ignores ASCII case, and over the
 //     schema's COLLATE "C" text so does ILIKE; a pattern without ESCAPE
-//     gets ESCAPE '', since PostgreSQL's default escape is a backslash and
-//     SQLite's is none;
+//     gets an empty ESCAPE, since PostgreSQL's default escape is a
+//     backslash and SQLite's is none;
 //   - x'…' blobs to '\x…'::bytea, == to =, COLLATE BINARY to COLLATE "C",
-//     ifnull to coalesce, instr to strpos, CAST(… AS INTEGER/REAL/BLOB) to
-//     BIGINT/DOUBLE PRECISION/BYTEA (SQLite's INTEGER is 64 bits, REAL 8
-//     bytes);
-//   - identifiers SQLite quotes or not to quoted lower-case ones where
-//     PostgreSQL needs it: words reserved in PostgreSQL but not in SQLite
-//     (fetch, user, …) can only be names in a SQLite statement.
+//     ifnull to coalesce, instr to strpos, char(n) to chr(n), CAST(… AS
+//     INTEGER/REAL/BLOB) to BIGINT/DOUBLE PRECISION/BYTEA (SQLite's
+//     INTEGER is 64 bits, its REAL 8 bytes);
+//   - quoted identifiers ("…", `…`, […]) to "…" in lower case (SQLite
+//     matches names without regard to case, quoted or not; the schema's
+//     are lower case), and words PostgreSQL reserves but SQLite does not
+//     (fetch, user, …), which can only be names in a SQLite statement, to
+//     quoted names.
 //
 // It never changes what is inside string literals, quoted identifiers or
 // comments. Anything else is left as written: PostgreSQL reports what it
@@ -58,6 +60,8 @@ type rewriter struct {
 	done   []bool      // per sig position: rewritten by the rule of an earlier token
 	params int         // highest parameter number so far
 	casts  []bool      // open parentheses, innermost last: true for CAST(
+	// subqueries counts the names given to unnamed subqueries.
+	subqueries int
 }
 
 func newRewriter(toks []token) *rewriter {
@@ -124,6 +128,7 @@ func unsupported(t token, construct, why string) error {
 }
 
 func (r *rewriter) run() error {
+	r.qualifyUpsert()
 	for p := range r.sig {
 		if r.done[p] {
 			continue
@@ -150,6 +155,7 @@ func (r *rewriter) run() error {
 			}
 		case kOpen:
 			r.casts = append(r.casts, r.word(p-1) == "cast")
+			r.aliasSubquery(p)
 		case kClose:
 			if len(r.casts) > 0 {
 				r.casts = r.casts[:len(r.casts)-1]
@@ -209,7 +215,7 @@ var refusedFuncs = map[string]string{
 	"hex":               "PostgreSQL's encode(…, 'hex') takes bytea and gives lower case",
 	"unhex":             "PostgreSQL's decode(…, 'hex') differs on bad input",
 	"quote":             "PostgreSQL's quote_literal differs",
-	"char":              "PostgreSQL's chr takes one code point",
+	"char":              "PostgreSQL's chr takes one code point; write char(a) || char(b)",
 	"unicode":           "PostgreSQL's ascii() is the nearest",
 	"likelihood":        "a SQLite planner hint",
 	"likely":            "a SQLite planner hint",
@@ -270,6 +276,9 @@ func (r *rewriter) wordRule(p int, t token) error {
 	case w == "instr" && call:
 		r.set(p, "strpos")
 		return nil
+	case w == "char" && call && r.commas[p+1] == 0:
+		r.set(p, "chr") // one code point: the store's char(9) … char(12288)
+		return nil
 	case strings.HasPrefix(w, "json") && call:
 		return unsupported(t, w, "SQLite's JSON functions read JSON held in TEXT; PostgreSQL's take json or jsonb and differ (a batch of rows is jsonb_to_recordset or unnest there)")
 	case w == "like" && call && r.commas[p+1] > 0:
@@ -305,6 +314,31 @@ func (r *rewriter) wordRule(p int, t token) error {
 	}
 	return nil
 }
+
+// aliasSubquery names a subquery in FROM or JOIN that has no name:
+// PostgreSQL 15 requires one, SQLite does not.
+func (r *rewriter) aliasSubquery(p int) {
+	if w := r.word(p - 1); w != "from" && w != "join" {
+		return
+	}
+	if w := r.word(p + 1); w != "select" && w != "values" && w != "with" {
+		return
+	}
+	m, ok := r.match[p]
+	if !ok {
+		return
+	}
+	next := r.tok(m + 1)
+	w := strings.ToLower(next.text)
+	named := next.kind == kQuoted || next.kind == kWord && (w == "as" || !spanEnds[w] && !clauseWords[w])
+	if !named {
+		r.subqueries++
+		r.after[r.sig[m]] += " AS subquery" + strconv.Itoa(r.subqueries)
+	}
+}
+
+// clauseWords may follow a FROM item and are not its name.
+var clauseWords = map[string]bool{"where": true, "limit": true, "union": true, "natural": true, "window": true, "returning": true, "group": true, "order": true}
 
 // is rewrites SQLite's general IS / IS NOT (IS with any operand) to IS
 // [NOT] DISTINCT FROM. IS NULL, IS TRUE and IS FALSE mean the same in both.
