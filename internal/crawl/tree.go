@@ -24,18 +24,6 @@ func nextBelow(x, top *html.Node) *html.Node {
 	return nil
 }
 
-// skipBelow is the node after x's subtree in document order below top, or
-// nil.
-func skipBelow(x, top *html.Node) *html.Node {
-	for x != top {
-		if x.NextSibling != nil {
-			return x.NextSibling
-		}
-		x = x.Parent
-	}
-	return nil
-}
-
 // matchBelow finds the descendants of n that match, not n itself: field
 // selectors are scoped to the inside of an item, as in goquery's Find.
 func matchBelow(sel cascadia.Selector, n *html.Node) []*html.Node {
