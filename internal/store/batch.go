@@ -61,7 +61,7 @@ func (db *DB) saveListings(ctx context.Context, batch []ListingMatches, inTx fun
 			idents[i].ident, idents[i].ok = identOf(b.Listing)
 		}
 		if !db.slowOnly {
-			if err := preloadSellers(ctx, tx, batch, idents, sellers); err != nil {
+			if err := db.preloadSellers(ctx, tx, batch, idents, sellers); err != nil {
 				return err
 			}
 		}

@@ -42,7 +42,8 @@ var resightOffers = []struct {
 
 // resightBatches builds rounds of a crawl's batches of size listings: the
 // same offers each round, seen a minute later, each listing its own URL
-// and image, shops with a phone each.
+// and image, shops with a phone each, pages of 48 listings each seen at
+// its own second (a crawl stamps a page's listings with one time).
 func resightBatches(batches, size int, round int) [][]ListingMatches {
 	seen := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC).Add(time.Duration(round) * time.Minute)
 	out := make([][]ListingMatches, batches)
@@ -55,7 +56,7 @@ func resightBatches(batches, size int, round int) [][]ListingMatches {
 				SourceID: "taobao-search", Platform: "taobao", ID: fmt.Sprintf("taobao:%d", 600000+n),
 				Title: o.title, Price: o.price, Seller: fmt.Sprintf("%s%d号", o.seller, n%40), Location: o.location,
 				URL: fmt.Sprintf("https://item.taobao.test/item.htm?id=%d", 600000+n), ImageURL: fmt.Sprintf("https://img.taobao.test/%d.jpg", n),
-				Query: "六个核桃", SeenAt: seen,
+				Query: "六个核桃", SeenAt: seen.Add(time.Duration(n/48) * time.Second),
 				Contacts: []domain.Contact{{Kind: domain.ContactPhone, Value: fmt.Sprintf("1380000%04d", n%40)}},
 			}
 			out[bi][i] = ListingMatches{Listing: l, Matches: o.matches}

@@ -43,7 +43,9 @@ type DB struct {
 	// timeout under load. busy_timeout still covers other processes.
 	wr  *sql.DB
 	hot map[string]*sql.Stmt // prepared on wr; see statements.go
-	now func() time.Time
+	// resightQ are the fast path's statements (resight.go), in hot.
+	resightQ *resightQueries
+	now      func() time.Time
 	// router is Options.Router; see notifications.go.
 	router func(ev domain.AlertEvent, subs []domain.Subscriber) []domain.Notification
 	// recordHash and version are Options.RecordHash and MarkwatchVersion;
@@ -108,12 +110,13 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if version == "" {
 		version = "dev"
 	}
-	db := &DB{sql: rd, wr: wr, now: now, router: opts.Router, recordHash: opts.RecordHash, version: version}
+	db := &DB{sql: rd, wr: wr, now: now, router: opts.Router, recordHash: opts.RecordHash, version: version,
+		resightQ: newResightQueries()}
 	if err := db.migrate(ctx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
-	if db.hot, err = prepareHot(ctx, wr); err != nil {
+	if db.hot, err = prepareHot(ctx, wr, db.resightQ); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}

@@ -234,7 +234,7 @@ func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, sid int64
 	case !touched.tried:
 		// Most saves are re-sightings of an unchanged listing: try that first.
 		err := tx.QueryRowContext(ctx, qTouchListing,
-			l.Platform, l.Query, toMillis(seen),
+			l.Platform, l.Query, toMillis(seen), listingFP(l, sid),
 			l.SourceID, key, l.URL, l.Title, l.Price, l.Seller, l.Location, l.ImageURL, nullID(sid)).Scan(&id)
 		if err == nil {
 			return id, false, false, false, nil
@@ -248,7 +248,7 @@ func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, sid int64
 	var bits int64
 	err := tx.QueryRowContext(ctx, qUpsertListing,
 		l.SourceID, key, l.URL, l.Platform, l.Title, l.Price, l.Seller, l.Location, l.ImageURL, l.Query,
-		toMillis(seen), toMillis(seen), nullID(sid)).Scan(&id, &bits)
+		toMillis(seen), toMillis(seen), nullID(sid), listingFP(l, sid)).Scan(&id, &bits)
 	if err != nil {
 		return 0, false, false, false, fmt.Errorf("upserting listing: %w", err)
 	}
@@ -269,10 +269,11 @@ func upsertHit(ctx context.Context, tx *writeTx, lid int64, l domain.Listing, m 
 		FirstSeen: seen, LastSeen: seen,
 	}
 	var firstMs, lastMs int64
+	fp := hitFP(m.MarkID, m.Score, m.Alert, m.Reasons)
 	// A later sighting with the same verdict only moves last_seen: one
 	// statement, and the index hears of it only when the listing changed.
 	err = tx.QueryRowContext(ctx, qTouchHit,
-		toMillis(seen), lid, m.MarkID, m.Score, m.Alert, reasons).Scan(&h.ID, &firstMs, &lastMs)
+		toMillis(seen), lid, m.MarkID, m.Score, m.Alert, reasons, fp).Scan(&h.ID, &firstMs, &lastMs)
 	if err == nil {
 		h.FirstSeen, h.LastSeen = fromMillis(firstMs), fromMillis(lastMs)
 		if !listingChanged {
@@ -285,7 +286,7 @@ func upsertHit(ctx context.Context, tx *writeTx, lid int64, l domain.Listing, m 
 	}
 	// A first sighting or a new verdict: one statement.
 	err = tx.QueryRowContext(ctx, qUpsertHit,
-		lid, m.MarkID, m.Score, m.Alert, reasons, toMillis(seen), toMillis(seen)).Scan(&h.ID, &firstMs, &lastMs)
+		lid, m.MarkID, m.Score, m.Alert, reasons, toMillis(seen), toMillis(seen), fp).Scan(&h.ID, &firstMs, &lastMs)
 	if err == nil {
 		h.FirstSeen, h.LastSeen = fromMillis(firstMs), fromMillis(lastMs)
 		return h, enqueue(ctx, tx, domain.OutboxUpsert, h.ID, seen)

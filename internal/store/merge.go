@@ -229,8 +229,8 @@ func foldListing(ctx context.Context, tx *sql.Tx, into, from int64, now time.Tim
 		if h.last > k.last {
 			score, alert, reasons = h.score, h.alert, h.reasons
 		}
-		_, err := tx.ExecContext(ctx, "UPDATE hits SET score = ?, alert = ?, reasons = ?, first_seen = ?, last_seen = ? WHERE id = ?",
-			score, alert, reasons, min(k.first, h.first), max(k.last, h.last), k.id)
+		_, err := tx.ExecContext(ctx, "UPDATE hits SET score = ?, alert = ?, reasons = ?, fp = ?, first_seen = ?, last_seen = ? WHERE id = ?",
+			score, alert, reasons, storedHitFP(k.mark, score, alert, reasons), min(k.first, h.first), max(k.last, h.last), k.id)
 		if err != nil {
 			return fmt.Errorf("folding hit %d into %d: %w", h.id, k.id, err)
 		}
@@ -467,6 +467,16 @@ func keptAlert(ctx context.Context, q querier, id int64) (int64, error) {
 		return 0, fmt.Errorf("reading merges of alert %d: %w", id, err)
 	}
 	return kept, nil
+}
+
+// storedHitFP is the fingerprint of a hit as stored, NULL when its reasons
+// do not decode (the next sighting then takes the slow path and sets it).
+func storedHitFP(mark string, score float64, alert bool, reasons string) sql.NullInt64 {
+	rs, err := decodeReasons(reasons)
+	if err != nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: hitFP(mark, score, alert, rs), Valid: true}
 }
 
 // enqueueTx is enqueue for a plain transaction (the merge pass does not use

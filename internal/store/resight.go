@@ -12,50 +12,87 @@ import (
 // re-crawl mostly sees again what it saw last time, and saving such a
 // listing one statement at a time (its listing, each hit, each alert) was
 // dominated by what database/sql and the driver spend per statement, not
-// by SQLite's work. These statements take a whole batch in one JSON
-// parameter (jsonRows) and touch every row whose stored values equal the
-// sighting's, exactly as qTouchListing, qTouchHit and qTouchAlert would
-// one at a time; RETURNING says which rows they were. UPDATE … FROM cannot
-// name its FROM table in RETURNING, so rows are mapped back by their keys.
+// by SQLite's work. The fast path reads, in one statement for up to
+// maxListRows entries, the listing rows of the batch whose fingerprint
+// (fingerprint.go) is the sighting's, with their hits and the alerts of
+// those hits; compares the hits' fingerprints and the alerts' scores with
+// the verdicts; then moves last_seen on what matched, one statement per
+// table and sighting time. That is what qTouchListing, qTouchHit and
+// qTouchAlert would do one at a time; the rest goes through saveInTx.
 //
-// Measured on 256 listings (CPU time, best of 7): jsonb_each with rows as
-// arrays ~11 µs a listing, json_each ~19 (its value of a nested array is
-// text, parsed again by every ->>), rows as objects ~13, the same UPDATE
-// from a real table ~5; reading a field with ->> is about half a µs in
-// modernc's SQLite, so rows carry only what the statement compares or
-// sets.
+// Reading and then writing by id costs less than one UPDATE … FROM …
+// RETURNING per table, as an earlier version did: SQLite materialises an
+// UPDATE … FROM's join before writing (on 256 hits: 4.4 µs a hit against
+// 1.7 by id after a 2.1 read), and each returned row costs about a µs in
+// database/sql and the driver, so one read returns everything. Rows carry
+// a fingerprint rather than the values it covers, each bound as a
+// parameter (valuerows.go).
 //
-// They hold no state beyond the transaction, so a PostgreSQL store (UPDATE
-// … FROM a jsonb_to_recordset) or several writers can do the same.
-const (
-	qResightListings = `UPDATE listings SET platform = t.platform, query = t.query, last_seen = max(listings.last_seen, t.seen)
-		FROM (SELECT value->>0 AS src, value->>1 AS k, value->>2 AS url, value->>3 AS title, value->>4 AS price,
-			value->>5 AS seller, value->>6 AS location, value->>7 AS image_url, value->>8 AS sid,
-			value->>9 AS platform, value->>10 AS query, value->>11 AS seen FROM jsonb_each(?)) AS t
-		WHERE listings.source_id = t.src AND listings.url_key = t.k AND listings.url = t.url
-			AND listings.title = t.title AND listings.price = t.price AND listings.seller = t.seller
-			AND listings.location = t.location AND listings.image_url = t.image_url
-			AND listings.version_stale = 0 AND listings.seller_id IS t.sid
-		RETURNING id, source_id, url_key`
-	// qResightHits matches a hit whatever its last_seen: qTouchHit's
-	// "last_seen < seen" only sends a replayed older sighting to
-	// qSelectHit, which returns the same row unchanged, as max() leaves it.
-	qResightHits = `UPDATE hits SET last_seen = max(hits.last_seen, t.seen)
-		FROM (SELECT value->>0 AS lid, value->>1 AS mark, value->>2 AS score, value->>3 AS alert,
-			value->>4 AS reasons, value->>5 AS seen FROM jsonb_each(?)) AS t
-		WHERE hits.listing_id = t.lid AND hits.mark_id = t.mark AND hits.score = t.score
-			AND hits.alert = t.alert AND hits.reasons = t.reasons
-		RETURNING id, listing_id, mark_id, first_seen, last_seen`
-	// qResightAlerts is qTouchAlert: SET expressions read the old row, so
-	// reasons follows the old score.
-	qResightAlerts = `UPDATE alerts SET last_seen = max(alerts.last_seen, t.seen),
-			reasons = CASE WHEN t.score > alerts.score THEN t.reasons ELSE alerts.reasons END,
-			score = max(alerts.score, t.score)
-		FROM (SELECT value->>0 AS mark, value->>1 AS k, value->>2 AS score, value->>3 AS reasons,
-			value->>4 AS seen FROM jsonb_each(?)) AS t
-		WHERE alerts.mark_id = t.mark AND alerts.url_key = t.k
-		RETURNING mark_id, url_key`
-)
+// A row written before fingerprints (NULL) matches nothing; its entry
+// takes the slow path, which stores what touching it would have stored
+// and gives it its fingerprint.
+//
+// They hold no state beyond the transaction, so a PostgreSQL store or
+// several writers can do the same.
+type resightQueries struct {
+	// read returns, for each entry whose listing row matches (key,
+	// fingerprint, not version_stale), one row per hit with a fingerprint
+	// (or one with hit 0 when there is none) and the alert of the hit's
+	// mark and the entry's alert key when the hit alerts (or alert 0).
+	// Rows: entry, source, key, fp, alert key.
+	read listQuery
+	// listings is qTouchListing on a row whose fingerprint matched: url,
+	// title, price, seller, location, image_url, seller_id, platform and
+	// query hold what it compares or sets, so only last_seen moves (and
+	// saved_change, 0 as qTouchListing writes it, see
+	// 0009_fingerprints.sql). Fixed: seen; ids.
+	listings listQuery
+	// hits is qTouchHit on a hit whose fingerprint (mark and verdict)
+	// matched, whatever its last_seen: qTouchHit's "last_seen < seen"
+	// only sends a replayed older sighting to qSelectHit, which returns
+	// the same row unchanged, as max() leaves it. Fixed: seen; ids.
+	hits listQuery
+	// alerts is qTouchAlert on an alert whose score the sighting does not
+	// raise: then qTouchAlert keeps score and reasons and only moves
+	// last_seen. An alert the sighting would raise sends its entry to the
+	// slow path. An unchanged verdict should never raise it (every save of
+	// the hit touched the alert with this score, and no statement lowers
+	// an alert's score: merges keep the best), but comparing makes the
+	// fast path exact without relying on that. Fixed: seen; ids.
+	alerts listQuery
+	// sellers is qSelectSeller for the sellers of a batch
+	// (preloadSellers). Rows: seller, platform, shop key.
+	sellers listQuery
+}
+
+func newResightQueries() *resightQueries {
+	return &resightQueries{
+		read: newValuesQuery(5, `SELECT t.column1, l.id, coalesce(h.id, 0), coalesce(h.fp, 0),
+			coalesce(h.first_seen, 0), coalesce(h.last_seen, 0), coalesce(a.id, 0), coalesce(a.score, 0)
+		FROM (VALUES) AS t
+		JOIN listings l ON l.source_id = t.column2 AND l.url_key = t.column3
+		LEFT JOIN hits h ON h.listing_id = l.id AND h.fp IS NOT NULL
+		LEFT JOIN alerts a ON h.alert = 1 AND a.mark_id = h.mark_id AND a.url_key = t.column5
+		WHERE l.fp = t.column4 AND l.version_stale = 0`),
+		listings: newInQuery("UPDATE listings SET last_seen = max(last_seen, ?), saved_change = 0 WHERE id IN (IDS)"),
+		hits:     newInQuery("UPDATE hits SET last_seen = max(last_seen, ?) WHERE id IN (IDS)"),
+		alerts:   newInQuery("UPDATE alerts SET last_seen = max(last_seen, ?) WHERE id IN (IDS)"),
+		sellers: newValuesQuery(3, `SELECT t.column1, s.id, s.network_id, s.name, s.location, s.last_seen,
+			coalesce(c.kind, ''), coalesce(c.value, '')
+		FROM (VALUES) AS t
+		JOIN sellers s ON s.platform = t.column2 AND s.shop_key = t.column3
+		LEFT JOIN seller_contacts c ON c.seller_id = s.id`),
+	}
+}
+
+// all are the statements, prepared at Open.
+func (q *resightQueries) all() []string {
+	var out []string
+	for _, v := range []*listQuery{&q.read, &q.listings, &q.hits, &q.alerts, &q.sellers} {
+		out = append(out, v.q[:]...)
+	}
+	return out
+}
 
 // sighting is what saveListings knows of a batch entry before saving it.
 type sighting struct {
@@ -80,23 +117,35 @@ type listingTouch struct {
 
 // resighted is a batch entry on the fast path.
 type resighted struct {
-	at      int            // its index in the batch
-	lid     int64          // its listing row, once qResightListings touched it
-	marks   []domain.Match // distinctMarks of its matches
-	reasons []string       // the encoded reasons of each mark
-	hits    []domain.Hit   // one per mark; ID 0 until its row came back
-	back    int            // hits that came back
-	alerts  int            // alerting marks
-	touched int            // their alerts that came back
+	at     int            // its index in the batch
+	seen   int64          // its sighting, in milliseconds
+	lid    int64          // its listing row, once read
+	marks  []domain.Match // distinctMarks of its matches
+	fps    []int64        // hitFP of each mark
+	hits   []domain.Hit   // one per mark; ID 0 until its row was read
+	alerts []int64        // the alert of each alerting mark, once read
+}
+
+// done says whether every row the entry's save touches was read: its
+// listing, a hit per mark, an alert per alerting mark.
+func (r *resighted) done() bool {
+	if r.lid == 0 {
+		return false
+	}
+	for k, m := range r.marks {
+		if r.hits[k].ID == 0 || m.Alert && r.alerts[k] == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // resight saves on the fast path the entries of batch that are unchanged
 // re-sightings, writes their results and reports which entries it saved;
-// saveInTx saves the others, in batch order. An entry it tries but cannot
-// finish (a hit or an alert that did not come back: a new verdict, a new
-// mark, an alert deleted or merged away) is left to saveInTx too, which
-// then finds the rows already touched: touching again with the same values
-// changes nothing, so its result is the one saveInTx alone would give.
+// saveInTx saves the others, in batch order. An entry whose listing row
+// matched but not all of whose hits or alerts did (a new verdict, a new
+// mark, an alert deleted or merged away) has its listing touched and is
+// left to saveInTx, which knows it (touched).
 //
 // Entries with evidence, or whose listing or alert key occurs twice in the
 // batch, are left to saveInTx: saved in order, so the last sighting wins,
@@ -108,218 +157,168 @@ func (db *DB) resight(ctx context.Context, tx *writeTx, batch []ListingMatches, 
 	if db.slowOnly {
 		return done, touched, nil
 	}
-	rs, err := resightListings(ctx, tx, batch, sg, touched)
+	rs, err := resightCandidates(batch, sg)
 	if err != nil || len(rs) == 0 {
 		return done, touched, err
 	}
-	if err := resightHits(ctx, tx, batch, sg, rs); err != nil {
+	if err := db.resightRead(ctx, tx, batch, sg, rs); err != nil {
 		return done, touched, err
 	}
-	if err := resightAlerts(ctx, tx, batch, sg, rs); err != nil {
-		return done, touched, err
-	}
+	var listings, hits, alerts touchList
 	for i := range rs {
 		r := &rs[i]
-		if r.back < len(r.marks) || r.touched < r.alerts {
+		touched[r.at].tried = true
+		if r.lid == 0 {
 			continue
 		}
-		results[r.at] = SaveResult{ListingID: r.lid, Hits: r.hits, TouchedAlerts: r.touched}
+		touched[r.at].id = r.lid
+		listings.add(r.seen, r.lid)
+		if !r.done() {
+			continue
+		}
+		n := 0
+		for k, m := range r.marks {
+			hits.add(r.seen, r.hits[k].ID)
+			if m.Alert {
+				alerts.add(r.seen, r.alerts[k])
+				n++
+			}
+		}
+		results[r.at] = SaveResult{ListingID: r.lid, Hits: r.hits, TouchedAlerts: n}
 		done[r.at] = true
+	}
+	for _, t := range []struct {
+		what string
+		q    *listQuery
+		ids  *touchList
+	}{{"listings", &db.resightQ.listings, &listings}, {"hits", &db.resightQ.hits, &hits}, {"alerts", &db.resightQ.alerts, &alerts}} {
+		if err := t.ids.exec(ctx, tx, t.q); err != nil {
+			return done, touched, fmt.Errorf("touching unchanged %s: %w", t.what, err)
+		}
 	}
 	return done, touched, nil
 }
 
-// resightListings touches the listing rows of the batch's candidates that
-// nothing moved and returns those candidates.
-func resightListings(ctx context.Context, tx *writeTx, batch []ListingMatches, sg []sighting, touched []listingTouch) ([]resighted, error) {
+// resightCandidates are the entries the fast path tries, with their
+// marks and the fingerprints of their verdicts.
+func resightCandidates(batch []ListingMatches, sg []sighting) ([]resighted, error) {
 	listingKeys := make(map[listingRef]int, len(batch))
 	alertKeys := make(map[string]int, len(batch))
 	for _, b := range batch {
 		listingKeys[listingRef{b.Listing.SourceID, listingKey(b.Listing)}]++
 		alertKeys[alertKey(b.Listing)]++
 	}
-	j := newJSONRows(256 * len(batch))
-	at := make(map[listingRef]int, len(batch))
+	rs := make([]resighted, 0, len(batch))
+	var fp fpBuf
 	for i, b := range batch {
 		l := b.Listing
-		ref := listingRef{l.SourceID, listingKey(l)}
-		if b.Evidence != nil || listingKeys[ref] > 1 || alertKeys[alertKey(l)] > 1 {
+		if b.Evidence != nil || listingKeys[listingRef{l.SourceID, listingKey(l)}] > 1 || alertKeys[alertKey(l)] > 1 {
 			continue
 		}
-		j.begin()
-		j.str(l.SourceID)
-		j.str(ref.key)
-		j.str(l.URL)
-		j.str(l.Title)
-		j.float(l.Price)
-		j.str(l.Seller)
-		j.str(l.Location)
-		j.str(l.ImageURL)
-		j.id(sg[i].sid)
-		j.str(l.Platform)
-		j.str(l.Query)
-		j.int(toMillis(sg[i].seen))
-		if j.end() {
-			at[ref] = i
+		r := resighted{at: i, seen: toMillis(sg[i].seen), marks: distinctMarks(b.Matches)}
+		if len(r.marks) == 0 {
+			rs = append(rs, r) // Hits stays nil, as saveInTx leaves it
+			continue
 		}
-	}
-	if len(at) == 0 {
-		return nil, nil
-	}
-	rows, err := tx.QueryContext(ctx, qResightListings, j.text())
-	if err != nil {
-		return nil, fmt.Errorf("touching %d unchanged listings: %w", len(at), err)
-	}
-	defer rows.Close()
-	rs := make([]resighted, 0, len(at))
-	for rows.Next() {
-		var (
-			id  int64
-			ref listingRef
-		)
-		if err := rows.Scan(&id, &ref.source, &ref.key); err != nil {
-			return nil, fmt.Errorf("touching unchanged listings: %w", err)
+		r.fps = make([]int64, len(r.marks))
+		r.hits = make([]domain.Hit, len(r.marks))
+		r.alerts = make([]int64, len(r.marks))
+		for k, m := range r.marks {
+			r.fps[k] = fp.hitFP(m.MarkID, m.Score, m.Alert, m.Reasons)
 		}
-		i, ok := at[ref]
-		if !ok {
-			return nil, fmt.Errorf("touching unchanged listings: touched %s %q, which the batch does not hold", ref.source, ref.key)
-		}
-		rs = append(rs, resighted{at: i, lid: id})
-		touched[i].id = id
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("touching unchanged listings: %w", err)
-	}
-	for _, i := range at {
-		touched[i].tried = true
+		rs = append(rs, r)
 	}
 	return rs, nil
 }
 
-// resightHits touches the hits of the touched listings whose verdict is
-// unchanged and fills in the results' hits.
-func resightHits(ctx context.Context, tx *writeTx, batch []ListingMatches, sg []sighting, rs []resighted) error {
-	j := newJSONRows(256 * len(rs))
-	byLID := make(map[int64]int, len(rs))
+// resightRead reads the candidates' rows (resightQueries.read) and fills
+// in what matched: listing ids, hits, alerts.
+func (db *DB) resightRead(ctx context.Context, tx *writeTx, batch []ListingMatches, sg []sighting, rs []resighted) error {
+	args := make([]any, 0, 5*len(rs))
+	var fp fpBuf
 	for i := range rs {
-		r := &rs[i]
-		l, seen := batch[r.at].Listing, sg[r.at].seen
-		r.marks = distinctMarks(batch[r.at].Matches)
-		if len(r.marks) == 0 {
-			continue
-		}
-		r.reasons = make([]string, len(r.marks))
-		r.hits = make([]domain.Hit, len(r.marks))
-		for k, m := range r.marks {
-			reasons, err := encodeReasons(m.Reasons)
-			if err != nil {
-				return fmt.Errorf("listing %s: %w", describe(l), err)
-			}
-			r.reasons[k] = reasons
-			r.hits[k] = domain.Hit{
-				ListingID: r.lid, SourceID: l.SourceID, MarkID: m.MarkID,
-				Title: l.Title, URL: l.URL, Seller: l.Seller, Location: l.Location, Price: l.Price,
-				Score: m.Score, Alert: m.Alert, Reasons: nonNilReasons(m.Reasons),
-			}
-			if m.Alert {
-				r.alerts++
-			}
-			j.begin()
-			j.int(r.lid)
-			j.str(m.MarkID)
-			j.float(m.Score)
-			j.bool(m.Alert)
-			j.str(reasons)
-			j.int(toMillis(seen))
-			j.end() // a dropped row does not come back: the slow path takes the listing
-		}
-		byLID[r.lid] = i
+		at := rs[i].at
+		l := batch[at].Listing
+		args = append(args, i, l.SourceID, listingKey(l), fp.listingFP(l, sg[at].sid), alertKey(l))
 	}
-	if j.rows == 0 {
-		return nil
-	}
-	rows, err := tx.QueryContext(ctx, qResightHits, j.text())
-	if err != nil {
-		return fmt.Errorf("touching %d unchanged hits: %w", j.rows, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			id, lid     int64
-			mark        string
-			first, last int64
-		)
-		if err := rows.Scan(&id, &lid, &mark, &first, &last); err != nil {
-			return fmt.Errorf("touching unchanged hits: %w", err)
+	err := db.resightQ.read.chunks(nil, args, func(q string, args []any) error {
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
 		}
-		i, ok := byLID[lid]
-		if !ok {
-			return fmt.Errorf("touching unchanged hits: touched a hit of listing %d, which the batch does not hold", lid)
-		}
-		r := &rs[i]
-		for k := range r.hits {
-			if h := &r.hits[k]; h.MarkID == mark && h.ID == 0 {
-				h.ID, h.FirstSeen, h.LastSeen = id, fromMillis(first), fromMillis(last)
-				r.back++
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				i                          int
+				lid, hid, hfp, first, last int64
+				aid                        int64
+				score                      float64
+			)
+			if err := rows.Scan(&i, &lid, &hid, &hfp, &first, &last, &aid, &score); err != nil {
+				return err
+			}
+			if i < 0 || i >= len(rs) {
+				return fmt.Errorf("read entry %d of %d", i, len(rs))
+			}
+			r := &rs[i]
+			r.lid = lid
+			if hid == 0 {
+				continue
+			}
+			l := batch[r.at].Listing
+			for k, m := range r.marks {
+				if r.fps[k] != hfp || r.hits[k].ID != 0 {
+					continue
+				}
+				r.hits[k] = domain.Hit{
+					ID: hid, ListingID: lid, SourceID: l.SourceID, MarkID: m.MarkID,
+					Title: l.Title, URL: l.URL, Seller: l.Seller, Location: l.Location, Price: l.Price,
+					Score: m.Score, Alert: m.Alert, Reasons: nonNilReasons(m.Reasons),
+					FirstSeen: fromMillis(first), LastSeen: fromMillis(max(last, r.seen)),
+				}
+				if m.Alert && aid != 0 && score >= m.Score {
+					r.alerts[k] = aid
+				}
 				break
 			}
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("touching unchanged hits: %w", err)
+		return rows.Err()
+	})
+	if err != nil {
+		return fmt.Errorf("reading %d listings seen again: %w", len(rs), err)
 	}
 	return nil
 }
 
-// resightAlerts touches the alerts of the listings whose hits all came
-// back; TouchedAlerts counts those that came back.
-func resightAlerts(ctx context.Context, tx *writeTx, batch []ListingMatches, sg []sighting, rs []resighted) error {
-	j := newJSONRows(192 * len(rs))
-	byKey := make(map[string]int, len(rs))
-	for i := range rs {
-		r := &rs[i]
-		if r.alerts == 0 || r.back < len(r.marks) {
-			continue
+// touchList gathers ids to touch by sighting time: a batch holds a few
+// pages, each seen at one time.
+type touchList struct {
+	seen []int64
+	ids  [][]any
+}
+
+func (t *touchList) add(seen, id int64) {
+	for i, s := range t.seen {
+		if s == seen {
+			t.ids[i] = append(t.ids[i], id)
+			return
 		}
-		key := alertKey(batch[r.at].Listing)
-		seen := toMillis(sg[r.at].seen)
-		for k, m := range r.marks {
-			if !m.Alert {
-				continue
-			}
-			j.begin()
-			j.str(m.MarkID)
-			j.str(key)
-			j.float(m.Score)
-			j.str(r.reasons[k])
-			j.int(seen)
-			j.end()
+	}
+	t.seen = append(t.seen, seen)
+	t.ids = append(t.ids, []any{id})
+}
+
+// exec runs q on each time's ids; each id names one row, so they must all
+// be there.
+func (t *touchList) exec(ctx context.Context, tx *writeTx, q *listQuery) error {
+	for i, seen := range t.seen {
+		n, err := q.exec(ctx, tx, []any{seen}, t.ids[i])
+		if err != nil {
+			return err
 		}
-		// Keys are unique in the batch (resightListings), so a key names
-		// one entry.
-		byKey[key] = i
-	}
-	if j.rows == 0 {
-		return nil
-	}
-	rows, err := tx.QueryContext(ctx, qResightAlerts, j.text())
-	if err != nil {
-		return fmt.Errorf("touching %d alerts seen again: %w", j.rows, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var ref alertRef
-		if err := rows.Scan(&ref.mark, &ref.key); err != nil {
-			return fmt.Errorf("touching alerts seen again: %w", err)
+		if n != int64(len(t.ids[i])) {
+			return fmt.Errorf("touched %d rows of %d read in this transaction", n, len(t.ids[i]))
 		}
-		i, ok := byKey[ref.key]
-		if !ok {
-			return fmt.Errorf("touching alerts seen again: touched the alert of mark %s for %q, which the batch does not hold", ref.mark, ref.key)
-		}
-		rs[i].touched++
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("touching alerts seen again: %w", err)
 	}
 	return nil
 }

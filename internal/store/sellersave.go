@@ -26,12 +26,6 @@ const (
 	qTouchSeller = `UPDATE sellers SET name = ?,
 		location = CASE WHEN ? != '' THEN ? ELSE location END,
 		last_seen = max(last_seen, ?) WHERE id = ?`
-	// qSelectSellers is qSelectSeller for many sellers (preloadSellers).
-	qSelectSellers = `SELECT s.platform, s.shop_key, s.id, s.network_id, s.name, s.location, s.last_seen,
-			coalesce(c.kind, ''), coalesce(c.value, '')
-		FROM (SELECT value->>0 AS platform, value->>1 AS shop_key FROM jsonb_each(?)) AS t
-		JOIN sellers s ON s.platform = t.platform AND s.shop_key = t.shop_key
-		LEFT JOIN seller_contacts c ON c.seller_id = s.id`
 	qMergeNetwork = "UPDATE sellers SET network_id = ? WHERE network_id = ?"
 	// qFillAlertSeller gives an alert raised before sellers were kept the
 	// seller of its listing (see upsertAlert).
@@ -40,7 +34,7 @@ const (
 
 // sellerStatements are prepared with the other hot statements.
 func sellerStatements() []string {
-	out := []string{qSelectSeller, qSelectSellers, qInsertSeller, qTouchSeller, qMergeNetwork, qFillAlertSeller}
+	out := []string{qSelectSeller, qInsertSeller, qTouchSeller, qMergeNetwork, qFillAlertSeller}
 	for n := 1; n <= contactChunk; n++ {
 		out = append(out, qContactNetworks(n), qInsertContacts(n))
 	}
@@ -220,56 +214,60 @@ func touchSeller(ctx context.Context, tx *writeTx, st *sellerState, l domain.Lis
 // the cache (addContacts) as they update the rows.
 //
 // idents[i] is identOf(batch[i].Listing), computed once for both.
-func preloadSellers(ctx context.Context, tx *writeTx, batch []ListingMatches, idents []sellerOf, cache *sellerCache) error {
-	j := newJSONRows(64 * len(batch))
-	want := make(map[sellerIdent]bool, len(batch))
+func (db *DB) preloadSellers(ctx context.Context, tx *writeTx, batch []ListingMatches, idents []sellerOf, cache *sellerCache) error {
+	var (
+		args []any
+		want []sellerIdent
+	)
+	at := make(map[sellerIdent]bool, len(batch))
 	for _, id := range idents {
-		ident, ok := id.ident, id.ok
-		if !ok {
+		if !id.ok || at[id.ident] {
 			continue
 		}
-		if _, seen := want[ident]; seen {
-			continue
-		}
-		j.begin()
-		j.str(ident.platform)
-		j.str(ident.key)
-		// A seller JSON cannot carry is read at its turn, as before.
-		want[ident] = j.end()
+		at[id.ident] = true
+		args = append(args, len(want), id.ident.platform, id.ident.key)
+		want = append(want, id.ident)
 	}
-	if j.rows == 0 {
+	if len(want) == 0 {
 		return nil
 	}
-	rows, err := tx.QueryContext(ctx, qSelectSellers, j.text())
-	if err != nil {
-		return fmt.Errorf("reading the sellers of %d listings: %w", len(batch), err)
-	}
-	_, err = scanAll(rows, func(s scanner) (struct{}, error) {
-		var (
-			ident       sellerIdent
-			id          int64
-			kind, value string
-		)
-		st := &sellerState{preloaded: true, known: map[domain.Contact]bool{}}
-		if err := s.Scan(&ident.platform, &ident.key, &id, &st.network, &st.name, &st.loc, &st.last, &kind, &value); err != nil {
-			return struct{}{}, err
+	err := db.resightQ.sellers.chunks(nil, args, func(q string, args []any) error {
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
 		}
-		if had := cache.byIdent[ident]; had != nil {
-			st = had
-		} else {
-			st.id = id
-			cache.byIdent[ident], cache.byID[id] = st, st
-		}
-		if kind != "" {
-			st.known[domain.Contact{Kind: domain.ContactKind(kind), Value: value}] = true
-		}
-		return struct{}{}, nil
+		_, err = scanAll(rows, func(s scanner) (struct{}, error) {
+			var (
+				i           int
+				id          int64
+				kind, value string
+			)
+			st := &sellerState{preloaded: true, known: map[domain.Contact]bool{}}
+			if err := s.Scan(&i, &id, &st.network, &st.name, &st.loc, &st.last, &kind, &value); err != nil {
+				return struct{}{}, err
+			}
+			if i < 0 || i >= len(want) {
+				return struct{}{}, fmt.Errorf("read seller %d of %d", i, len(want))
+			}
+			ident := want[i]
+			if had := cache.byIdent[ident]; had != nil {
+				st = had
+			} else {
+				st.id = id
+				cache.byIdent[ident], cache.byID[id] = st, st
+			}
+			if kind != "" {
+				st.known[domain.Contact{Kind: domain.ContactKind(kind), Value: value}] = true
+			}
+			return struct{}{}, nil
+		})
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("reading the sellers of %d listings: %w", len(batch), err)
 	}
-	for ident, ok := range want {
-		if ok && cache.byIdent[ident] == nil {
+	for _, ident := range want {
+		if cache.byIdent[ident] == nil {
 			cache.absent[ident] = true
 		}
 	}

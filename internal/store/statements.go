@@ -17,8 +17,11 @@ const (
 	// Plain positional parameters: numbered ones cost the driver an
 	// allocation each per execution.
 	// The seller is compared, not set: setting an indexed column costs an
-	// index write even when its value stays the same.
-	qTouchListing = `UPDATE listings SET platform = ?, query = ?, last_seen = max(last_seen, ?)
+	// index write even when its value stays the same. fp (fingerprint.go)
+	// is set, so a row written before fingerprints gets one; saved_change
+	// is 0, what qUpsertListing writes when nothing changed, so the two
+	// store the same row (see resight.go).
+	qTouchListing = `UPDATE listings SET platform = ?, query = ?, last_seen = max(last_seen, ?), fp = ?, saved_change = 0
 		WHERE source_id = ? AND url_key = ? AND url = ? AND title = ? AND price = ? AND seller = ? AND location = ?
 		AND image_url = ? AND version_stale = 0 AND seller_id IS ?
 		RETURNING id`
@@ -27,8 +30,8 @@ const (
 	// SET expressions all read the old row, so saved_change records what
 	// moved (bits: see 0008_listing_change.sql).
 	qUpsertListing = `INSERT INTO listings
-			(source_id, url_key, url, platform, title, price, seller, location, image_url, query, first_seen, last_seen, seller_id, saved_change)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 3)
+			(source_id, url_key, url, platform, title, price, seller, location, image_url, query, first_seen, last_seen, seller_id, fp, saved_change)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 3)
 		ON CONFLICT (source_id, url_key) DO UPDATE SET
 			saved_change = (url != excluded.url OR title != excluded.title OR price != excluded.price
 					OR seller != excluded.seller OR location != excluded.location)
@@ -38,12 +41,13 @@ const (
 			url = excluded.url, platform = excluded.platform, title = excluded.title, price = excluded.price,
 			seller = excluded.seller, location = excluded.location, image_url = excluded.image_url,
 			query = excluded.query, last_seen = max(last_seen, excluded.last_seen), version_stale = 0,
-			seller_id = excluded.seller_id
+			seller_id = excluded.seller_id, fp = excluded.fp
 		RETURNING id, saved_change`
 	// qTouchHit is a later sighting with the verdict unchanged: only
 	// last_seen moves. It matches nothing when last_seen would not move, so
-	// the caller's full path decides whether anything changed.
-	qTouchHit = `UPDATE hits SET last_seen = ?1
+	// the caller's full path decides whether anything changed. fp is set
+	// for a hit written before fingerprints.
+	qTouchHit = `UPDATE hits SET last_seen = ?1, fp = ?7
 		WHERE listing_id = ?2 AND mark_id = ?3 AND score = ?4 AND alert = ?5 AND reasons = ?6 AND last_seen < ?1
 		RETURNING id, first_seen, last_seen`
 	// qUpsertHit is a hit's one statement when qTouchHit matched nothing:
@@ -51,10 +55,10 @@ const (
 	// when the verdict is the same (last_seen would not move either, or
 	// qTouchHit had matched).
 	qUpsertHit = `INSERT INTO hits
-			(listing_id, mark_id, score, alert, reasons, first_seen, last_seen)
-			VALUES (?, ?, ?, ?, ?, ?, ?)
+			(listing_id, mark_id, score, alert, reasons, first_seen, last_seen, fp)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (listing_id, mark_id) DO UPDATE SET
-			score = excluded.score, alert = excluded.alert, reasons = excluded.reasons,
+			score = excluded.score, alert = excluded.alert, reasons = excluded.reasons, fp = excluded.fp,
 			last_seen = max(last_seen, excluded.last_seen)
 		WHERE score != excluded.score OR alert != excluded.alert OR reasons != excluded.reasons
 		RETURNING id, first_seen, last_seen`
@@ -80,17 +84,18 @@ const (
 // hotStatements are prepared on the write connection at Open.
 var hotStatements = []string{
 	qEnsureSource, qTouchListing, qUpsertListing, qTouchHit, qUpsertHit, qSelectHit, qInsertAlert, qTouchAlert, qEnqueue, qInsertVersion, qSelectAlertID,
-	qResightListings, qResightHits, qResightAlerts,
 }
 
-// allHot are the statements prepared at Open: the listing's and its
-// seller's.
-func allHot() []string { return append(append([]string{}, hotStatements...), sellerStatements()...) }
+// allHot are the statements prepared at Open: the listing's, its
+// seller's and the fast path's (rq).
+func allHot(rq *resightQueries) []string {
+	return append(append(append([]string{}, hotStatements...), sellerStatements()...), rq.all()...)
+}
 
-// prepareHot prepares hotStatements. It must run outside any transaction:
-// the write pool has one connection, which a transaction would hold.
-func prepareHot(ctx context.Context, wr *sql.DB) (map[string]*sql.Stmt, error) {
-	hot := allHot()
+// prepareHot prepares allHot. It must run outside any transaction: the
+// write pool has one connection, which a transaction would hold.
+func prepareHot(ctx context.Context, wr *sql.DB, rq *resightQueries) (map[string]*sql.Stmt, error) {
+	hot := allHot(rq)
 	m := make(map[string]*sql.Stmt, len(hot))
 	for _, q := range hot {
 		st, err := wr.PrepareContext(ctx, q)
