@@ -45,6 +45,8 @@ type DB struct {
 	hot map[string]*sql.Stmt // prepared on wr; see statements.go
 	// resightQ are the fast path's statements (resight.go), in hot.
 	resightQ *resightQueries
+	// reads are the hot reads prepared on sql (readstmts.go).
+	reads *readStatements
 	now      func() time.Time
 	// router is Options.Router; see notifications.go.
 	router func(ev domain.AlertEvent, subs []domain.Subscriber) []domain.Notification
@@ -120,13 +122,17 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
+	if db.reads, err = prepareReads(ctx, rd); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
+	}
 	return db, nil
 }
 
 // Close closes the database; SQLite checkpoints the WAL when the last
 // connection closes.
 func (db *DB) Close() error {
-	errSt := closeStatements(db.hot)
+	errSt := errors.Join(closeStatements(db.hot), db.reads.close())
 	errRd := db.sql.Close()
 	errWr := db.wr.Close()
 	if err := errors.Join(errSt, errRd, errWr); err != nil {

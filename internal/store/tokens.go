@@ -74,8 +74,7 @@ func tokenDoc(t domain.APIToken) map[string]any {
 // Revoked and expired tokens are returned too (RevokedAt, ExpiresAt set):
 // refusing them is access's decision, and it can then say why.
 func (db *DB) GetTokenByHash(ctx context.Context, hash string) (domain.APIToken, error) {
-	t, err := scanToken(db.sql.QueryRowContext(ctx,
-		"SELECT "+tokenColumns+" FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?", hash))
+	t, err := scanToken(db.reads.tokenByHash.QueryRowContext(ctx, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.APIToken{}, domain.Errorf(domain.ENOTFOUND, "token does not exist")
 	}

@@ -97,7 +97,7 @@ func (db *DB) CreateUser(ctx context.Context, u domain.User, passwordHash string
 
 // GetUser returns a user by id; a missing id is domain.ENOTFOUND.
 func (db *DB) GetUser(ctx context.Context, id int64) (domain.User, error) {
-	u, err := scanUser(db.sql.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id))
+	u, err := scanUser(db.reads.userByID.QueryRowContext(ctx, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.User{}, domain.Errorf(domain.ENOTFOUND, "user %d does not exist", id)
 	}
