@@ -47,7 +47,7 @@ type DB struct {
 	resightQ *resightQueries
 	// reads are the hot reads prepared on sql (readstmts.go).
 	reads *readStatements
-	now      func() time.Time
+	now   func() time.Time
 	// router is Options.Router; see notifications.go.
 	router func(ev domain.AlertEvent, subs []domain.Subscriber) []domain.Notification
 	// recordHash and version are Options.RecordHash and MarkwatchVersion;
