@@ -103,9 +103,6 @@ type sighting struct {
 // listingRef is a listing row's key, UNIQUE (source_id, url_key).
 type listingRef struct{ source, key string }
 
-// alertRef is an alert's key, UNIQUE (mark_id, url_key).
-type alertRef struct{ mark, key string }
-
 // listingTouch is what resight learnt of an entry's listing row, for
 // saveInTx: tried, it sent qTouchListing's conditions for the row; id is
 // the row they touched, 0 for none (a first sighting, or a change), so
