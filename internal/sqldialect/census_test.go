@@ -53,7 +53,9 @@ func TestCensus(t *testing.T) {
 				if !errors.As(err, &v.pgErr) {
 					t.Fatalf("%s: preparing: %v", s.pos, err)
 				}
-				if v.pgErr.Code == "42601" && !s.dynamic {
+				// "(VALUES)" is a row list the store fills in at run time
+				// (valuerows.go): what PostgreSQL sees has rows.
+				if v.pgErr.Code == "42601" && !s.dynamic && !strings.Contains(s.sql, "(VALUES)") {
 					t.Errorf("%s: PostgreSQL cannot parse the translation: %s\nsqlite: %s\npostgresql: %s", s.pos, v.pgErr.Message, s.sql, out)
 				}
 				break
