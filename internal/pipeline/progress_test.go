@@ -101,7 +101,9 @@ func TestRunRecordsProgressAsItGoes(t *testing.T) {
 					done <- run
 				}()
 
-				synctest.Wait() // every listing emitted, every batch stored
+				synctest.Wait() // every listing emitted
+				time.Sleep(lingerFor)
+				synctest.Wait() // every batch stored, its linger over
 				got, writes := st.lastProgress()
 				if got.Hits != tc.batchHits || got.Alerts != tc.batchAlerts || got.Listings < tc.batchListings ||
 					(writes > 0 && got.ID != 7) {
