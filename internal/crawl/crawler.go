@@ -26,10 +26,21 @@ const (
 	EndNoQueries  = "no_queries"
 )
 
+// Pacer spaces requests to one host across processes: Wait returns
+// when this request's turn, at least delay after the previous one, has
+// come, or when ctx ends.
+type Pacer interface {
+	Wait(ctx context.Context, host string, delay time.Duration) error
+}
+
 // Options configure a Crawler. The zero value is usable; tests inject a
 // Transport, a clock and a seeded Rand.
 type Options struct {
 	Log *zap.Logger
+	// Pacer, when set, keeps a source's delay between two requests to a
+	// host across every process crawling it (the distributed mode's
+	// workers, jobs.Pacer); nil keeps it per process only.
+	Pacer Pacer
 	// Transport carries the requests; nil means a fresh http.Transport.
 	Transport http.RoundTripper
 	// AllowPrivate lets requests go to loopback and private addresses.
@@ -92,6 +103,7 @@ type Crawler struct {
 	getenv       func(string) string
 	browserPath  string
 	res          Resolver // nil: net.DefaultResolver
+	pacer        Pacer    // nil: politeness per process only
 	allowAddrs   map[netip.AddrPort]bool
 	// Limits from Options; 0 means the default (see maxItems, maxRunBytes).
 	maxItemsOpt    int
@@ -151,6 +163,7 @@ func New(opts Options) *Crawler {
 		now: opts.Now, rand: opts.Rand, getenv: opts.Getenv, browserPath: opts.BrowserPath, res: opts.Resolver,
 		maxItemsOpt: opts.MaxItems, maxRunBytesOpt: opts.MaxRunBytes,
 		hasher: opts.Images, contacts: opts.Contacts, imageCache: newImageCache(opts.ImageCacheSize),
+		pacer: opts.Pacer,
 	}
 	if c.log == nil {
 		c.log = zap.NewNop()

@@ -109,7 +109,7 @@ func (r *run) newPolite() *politeTransport {
 		next: r.transport, ctx: r.ctx, parallelism: r.src.Parallelism, delay: r.src.Delay,
 		jitter: func() time.Duration { return r.c.jitter(r.src.RandomDelay) },
 		now:    r.c.now, hosts: map[string]chan *slot{}, maxBody: r.src.MaxBodyBytes,
-		refuse: r.c.refusePrivate,
+		refuse: r.c.refusePrivate, pacer: r.c.pacer,
 	}
 }
 

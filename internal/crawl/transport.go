@@ -2,6 +2,7 @@ package crawl
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -42,6 +43,10 @@ type politeTransport struct {
 	refuse func(*http.Request) error
 	// maxBody bounds the decoded body (see gunzipBounded); 0 means no bound.
 	maxBody int64
+	// pacer, when set, spaces requests to a host across every process
+	// crawling it (Options.Pacer); the slots above still bound this
+	// process's requests in flight.
+	pacer Pacer
 
 	mu    sync.Mutex
 	hosts map[string]chan *slot
@@ -115,6 +120,11 @@ func (t *politeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if wait := s.readyAt.Sub(t.now()); wait > 0 {
 		if err := sleepCtx(ctx, wait); err != nil {
 			return nil, err
+		}
+	}
+	if t.pacer != nil && t.delay > 0 {
+		if err := t.pacer.Wait(ctx, req.URL.Host, t.delay); err != nil {
+			return nil, fmt.Errorf("waiting for %s's turn across workers: %w", req.URL.Host, err)
 		}
 	}
 	ex, _ := ctx.Value(exchangeKey{}).(exchange)
