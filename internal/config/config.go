@@ -19,6 +19,8 @@ import (
 // MARKWATCH_HTTP_LISTEN).
 type Config struct {
 	DataDir     string      `yaml:"data_dir"`
+	Store       Store       `yaml:"store"`
+	Jobs        Jobs        `yaml:"jobs"`
 	Log         Log         `yaml:"log"`
 	HTTP        HTTP        `yaml:"http"`
 	Registry    Registry    `yaml:"registry"`
@@ -40,6 +42,34 @@ type Config struct {
 	// ("deploy/markwatch.yaml:12", "MARKWATCH_HTTP_LISTEN"), so Validate can
 	// point at the line to fix. Nil for a Config built in code.
 	origins map[string]string
+}
+
+// Store says where the system of record lives.
+type Store struct {
+	// URL: "" is SQLite in data_dir/markwatch.db; sqlite:PATH is SQLite
+	// at PATH; postgres://… (or postgresql://…) is PostgreSQL, for the
+	// distributed mode (docs/DISTRIBUTED.md). Its password is redacted
+	// wherever the configuration is shown.
+	URL string `yaml:"url"`
+}
+
+// Postgres reports whether the store is PostgreSQL.
+func (s Store) Postgres() bool {
+	return strings.HasPrefix(s.URL, "postgres://") || strings.HasPrefix(s.URL, "postgresql://")
+}
+
+// Jobs configures crawl runs as jobs on PostgreSQL (serve --role worker
+// and scheduler); the embedded SQLite mode does not use them.
+type Jobs struct {
+	// Workers is how many crawl runs one worker process runs at once.
+	Workers int `yaml:"workers"`
+	// RescueAfter is how long a running job may go without finishing
+	// before it is taken to be a dead worker's and retried elsewhere:
+	// longer than any run takes.
+	RescueAfter time.Duration `yaml:"rescue_after"`
+	// StopTimeout is how long a stopping worker lets its running jobs
+	// finish before cancelling them (they are retried).
+	StopTimeout time.Duration `yaml:"stop_timeout"`
 }
 
 // Log configures the daemon's logger.
@@ -256,6 +286,7 @@ type Webhook struct {
 func Default() Config {
 	return Config{
 		DataDir:  "./data",
+		Jobs:     Jobs{Workers: 2, RescueAfter: time.Hour, StopTimeout: 30 * time.Second},
 		Log:      Log{Level: "info", Format: "console"},
 		HTTP:     HTTP{Listen: "127.0.0.1:8080", ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second},
 		Sources:  Sources{Demo: Demo{Enabled: true, Listen: "127.0.0.1:8089", Platforms: []string{"demo", "demo-pifa", "demo-youxuan"}}},

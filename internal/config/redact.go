@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"reflect"
 	"slices"
+	"strings"
 	"time"
 
 	"go.uber.org/zap/zapcore"
@@ -18,6 +19,7 @@ import (
 func (c Config) Redacted() Config {
 	r := c
 	r.Meilisearch = c.Meilisearch.redacted()
+	r.Store = c.Store.redacted()
 	r.Notify.Webhooks = slices.Clone(c.Notify.Webhooks)
 	for i := range r.Notify.Webhooks {
 		r.Notify.Webhooks[i] = r.Notify.Webhooks[i].redacted()
@@ -31,6 +33,31 @@ func (m Meilisearch) redacted() Meilisearch {
 	return m
 }
 
+func (s Store) redacted() Store {
+	s.URL = redactStoreURL(s.URL)
+	return s
+}
+
+// redactStoreURL hides a PostgreSQL URL's password, in the userinfo or
+// in a password= parameter (both are libpq's forms).
+func redactStoreURL(raw string) string {
+	if !strings.Contains(raw, "://") {
+		return raw // "" or sqlite:PATH
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return redactedText
+	}
+	if _, hasPassword := u.User.Password(); hasPassword {
+		u.User = url.UserPassword(u.User.Username(), redactedText)
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", redactedText)
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
 func (w Webhook) redacted() Webhook {
 	w.Secret = Secret(w.Secret.mask())
 	w.URL = redactWebhookURL(w.URL)
@@ -41,6 +68,7 @@ func (w Webhook) redacted() Webhook {
 // their redacted form, so even fmt.Printf("%v", cfg) or json.Marshal(cfg)
 // cannot leak one. The plain* types drop these methods to avoid recursion.
 type (
+	plainStore       Store
 	plainMeilisearch Meilisearch
 	plainWebhook     Webhook
 )
@@ -52,6 +80,12 @@ func (m Meilisearch) GoString() string { return fmt.Sprintf("%#v", plainMeilisea
 func (m Meilisearch) MarshalJSON() ([]byte, error) {
 	return json.Marshal(plainMeilisearch(m.redacted()))
 }
+
+func (s Store) String() string   { return fmt.Sprintf("%+v", plainStore(s.redacted())) }
+func (s Store) GoString() string { return fmt.Sprintf("%#v", plainStore(s.redacted())) }
+
+// MarshalJSON writes the redacted form.
+func (s Store) MarshalJSON() ([]byte, error) { return json.Marshal(plainStore(s.redacted())) }
 
 func (w Webhook) String() string   { return fmt.Sprintf("%+v", plainWebhook(w.redacted())) }
 func (w Webhook) GoString() string { return fmt.Sprintf("%#v", plainWebhook(w.redacted())) }

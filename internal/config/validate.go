@@ -35,6 +35,18 @@ func (c Config) Validate() error {
 	if err := checkListen(c.HTTP.Listen); err != nil {
 		add("http.listen", "%v", err)
 	}
+	if err := checkStoreURL(c.Store.URL); err != nil {
+		add("store.url", "%v", err)
+	}
+	if c.Jobs.Workers < 1 {
+		add("jobs.workers", "%d must be at least 1: the crawl runs one worker process runs at once, e.g. 2", c.Jobs.Workers)
+	}
+	if c.Jobs.RescueAfter < time.Minute {
+		add("jobs.rescue_after", "%s is too short: a job running longer is retried elsewhere, so give more than any run takes, e.g. 1h", c.Jobs.RescueAfter)
+	}
+	if c.Jobs.StopTimeout <= 0 {
+		add("jobs.stop_timeout", "%s must be positive: how long a stopping worker lets running jobs finish, e.g. 30s", c.Jobs.StopTimeout)
+	}
 	if c.DataDirMinFreeMB < 0 {
 		add("data_dir_min_free_mb", "%d must not be negative; give the free MiB below which markwatch reports not ready, e.g. 256, or 0 for no floor", c.DataDirMinFreeMB)
 	}
@@ -209,5 +221,27 @@ func checkFloors(s Schedule, add func(path, format string, args ...any)) {
 		if src.MinInterval < time.Second {
 			add(path+".min_interval", "%s is under 1s; give the least time between two scheduled runs of source %q, e.g. 6h", src.MinInterval, src.ID)
 		}
+	}
+}
+
+// checkStoreURL accepts the store.url forms; its errors never repeat a
+// password.
+func checkStoreURL(raw string) error {
+	switch {
+	case raw == "":
+		return nil
+	case strings.HasPrefix(raw, "sqlite:"):
+		if strings.TrimSpace(strings.TrimPrefix(raw, "sqlite:")) == "" {
+			return fmt.Errorf("sqlite: needs a path, e.g. sqlite:/var/lib/markwatch/markwatch.db")
+		}
+		return nil
+	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" {
+			return fmt.Errorf("%q is not a PostgreSQL URL; use postgres://user:password@host:5432/dbname", redactStoreURL(raw))
+		}
+		return nil
+	default:
+		return fmt.Errorf("%q is not a store; use \"\" (SQLite in data_dir), sqlite:PATH or postgres://user:password@host:5432/dbname", redactStoreURL(raw))
 	}
 }
