@@ -60,3 +60,16 @@ func short(d time.Duration) string {
 	}
 	return out
 }
+
+// NextAfter is when spec, as Set would accept it for the source, next
+// runs after t, in the scheduler's time zone; the zero time for a spec
+// that never runs again. The distributed mode's planner
+// (sources.Control.Plan) schedules from the store with it instead of the
+// clock.
+func (s *Scheduler) NextAfter(sourceID, spec string, t time.Time) (time.Time, error) {
+	sched, err := s.parse(sourceID, spec)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return sched.Next(t.In(s.opts.Location)), nil
+}
