@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 
@@ -109,15 +108,10 @@ func wants(events []string, kind string) bool {
 
 func openRouted(t testing.TB, clock *fakeClock, router func(domain.AlertEvent, []domain.Subscriber) []domain.Notification) (*DB, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "markwatch.db")
+	storeURL := newStoreURL(t)
 	opts := Options{Router: router}
 	if clock != nil {
 		opts.Now = clock.Now
 	}
-	db, err := Open(context.Background(), path, opts)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	return db, path
+	return openURL(t, storeURL, opts), storeURL
 }

@@ -31,16 +31,29 @@ type Options struct {
 	// MarkwatchVersion is recorded in captures the store writes (and in
 	// those appended without one); "" records "dev".
 	MarkwatchVersion string
+	// RetrySeed seeds the jitter of PostgreSQL's transaction retries
+	// (pgtx.go); 0 seeds it from the clock at Open.
+	RetrySeed uint64
+	// Sleep waits between PostgreSQL transaction retries, returning early
+	// with ctx's error; nil sleeps on a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
-// DB is the SQLite store. It is safe for concurrent use.
+// DB is the store, on SQLite or PostgreSQL. It is safe for concurrent use.
 type DB struct {
-	// sql is the pool for reads, which WAL runs beside the one writer.
+	// dialect is dialectSQLite or dialectPostgres.
+	dialect string
+	// retry is PostgreSQL's transaction retry policy (pgtx.go); nil on
+	// SQLite, whose one writer never conflicts.
+	retry *retryPolicy
+	// sql is the pool for reads, which WAL runs beside the one writer
+	// (on PostgreSQL: a pool beside the writers').
 	sql *sql.DB
 	// wr holds the single connection that writes. SQLite admits one writer at
 	// a time anyway; queueing writers here, fairly and ctx-aware, avoids the
 	// busy handler's sleep-and-retry, which starves some writers past the busy
 	// timeout under load. busy_timeout still covers other processes.
+	// On PostgreSQL it is a pool of maxPostgresWriters.
 	wr  *sql.DB
 	hot map[string]*sql.Stmt // prepared on wr; see statements.go
 	// resightQ are the fast path's statements (resight.go), in hot.
@@ -104,6 +117,24 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	wr.SetMaxOpenConns(1)
 	wr.SetMaxIdleConns(1)
 	wr.SetConnMaxLifetime(0)
+	db := newDB(dialectSQLite, rd, wr, opts)
+	if err := db.start(ctx); err != nil {
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// The dialects, as Dialect names them.
+const (
+	dialectSQLite   = "sqlite"
+	dialectPostgres = "postgres"
+)
+
+// Dialect names the database under the store: "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.dialect }
+
+// newDB is a DB over the pools rd and wr, not yet migrated.
+func newDB(dialect string, rd, wr *sql.DB, opts Options) *DB {
 	now := opts.Now
 	if now == nil {
 		now = time.Now
@@ -112,21 +143,27 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if version == "" {
 		version = "dev"
 	}
-	db := &DB{sql: rd, wr: wr, now: now, router: opts.Router, recordHash: opts.RecordHash, version: version,
-		resightQ: newResightQueries()}
-	if err := db.migrate(ctx); err != nil {
+	return &DB{dialect: dialect, sql: rd, wr: wr, now: now, router: opts.Router, recordHash: opts.RecordHash, version: version,
+		resightQ: newResightQueries(dialect)}
+}
+
+// start migrates the database and prepares the hot statements; on failure
+// it closes db.
+func (db *DB) start(ctx context.Context) error {
+	var err error
+	if err = db.migrate(ctx); err != nil {
 		_ = db.Close()
-		return nil, fmt.Errorf("opening store %s: %w", path, err)
+		return err
 	}
-	if db.hot, err = prepareHot(ctx, wr, db.resightQ); err != nil {
+	if db.hot, err = prepareHot(ctx, db.wr, db.resightQ); err != nil {
 		_ = db.Close()
-		return nil, fmt.Errorf("opening store %s: %w", path, err)
+		return err
 	}
-	if db.reads, err = prepareReads(ctx, rd); err != nil {
+	if db.reads, err = prepareReads(ctx, db.sql); err != nil {
 		_ = db.Close()
-		return nil, fmt.Errorf("opening store %s: %w", path, err)
+		return err
 	}
-	return db, nil
+	return nil
 }
 
 // Close closes the database; SQLite checkpoints the WAL when the last
@@ -151,17 +188,31 @@ func (db *DB) Ping(ctx context.Context) error {
 }
 
 // inTx runs fn in one write transaction, committing when fn returns nil.
+// On PostgreSQL the transaction is SERIALIZABLE and fn runs again from the
+// start when it meets a conflict another writer resolves (pgtx.go), so fn
+// must not keep state from an earlier attempt.
 func (db *DB) inTx(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
-	tx, err := db.wr.BeginTx(ctx, nil)
+	if db.retry != nil {
+		return db.retry.run(ctx, what, func() error { return db.txOnce(ctx, sql.LevelSerializable, fn) })
+	}
+	if err := db.txOnce(ctx, sql.LevelDefault, fn); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// txOnce is one attempt of inTx.
+func (db *DB) txOnce(ctx context.Context, level sql.IsolationLevel, fn func(tx *sql.Tx) error) error {
+	tx, err := db.wr.BeginTx(ctx, &sql.TxOptions{Isolation: level})
 	if err != nil {
-		return fmt.Errorf("%s: beginning transaction: %w", what, err)
+		return fmt.Errorf("beginning transaction: %w", err)
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return fmt.Errorf("%s: %w", what, err)
+		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("%s: committing: %w", what, err)
+		return fmt.Errorf("committing: %w", err)
 	}
 	return nil
 }

@@ -87,7 +87,7 @@ func TestDegradedRunNotifiesOperatorsWhoAsk(t *testing.T) {
 func TestMigrateVersion5KeepsNotifications(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v5.db")
-	ms, err := loadMigrations()
+	ms, err := loadMigrations(dialectSQLite)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -41,12 +40,7 @@ func openEvidence(t testing.TB, clock *fakeClock, hash func(domain.Capture) stri
 	if clock != nil {
 		opts.Now = clock.Now
 	}
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "markwatch.db"), opts)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	return db
+	return openStore(t, opts)
 }
 
 func shaOf(b []byte) string {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -38,9 +37,9 @@ func openTest(t testing.TB, clock *fakeClock) *DB {
 	if clock != nil {
 		opts.Now = clock.Now
 	}
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "markwatch.db"), opts)
+	db, err := OpenURL(context.Background(), newStoreURL(t), opts)
 	if err != nil {
-		t.Fatalf("Open: %v", err)
+		t.Fatalf("OpenURL: %v", err)
 	}
 	t.Cleanup(func() {
 		if err := db.Close(); err != nil {

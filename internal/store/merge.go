@@ -392,9 +392,7 @@ func (db *DB) foldAlerts(ctx context.Context, tx *sql.Tx, rs []alertRow, now tim
 			// A case of the merged alert takes the kept one, unless that
 			// would put the kept alert in a second case that is not closed:
 			// then the case keeps citing the merged id (GetAlert resolves it).
-			{"moving case links", `UPDATE OR IGNORE case_alerts SET alert_id = ?1 WHERE alert_id = ?2
-				AND NOT EXISTS (SELECT 1 FROM case_alerts k JOIN cases c ON c.id = k.case_id
-					WHERE k.alert_id = ?1 AND k.case_id <> case_alerts.case_id AND c.status <> 'closed')`, []any{kept.id, o.id}},
+			{"moving case links", qMoveCaseLinks, []any{kept.id, o.id}},
 			{"dropping case links the kept alert has", `DELETE FROM case_alerts WHERE alert_id = ?
 				AND case_id IN (SELECT case_id FROM case_alerts WHERE alert_id = ?)`, []any{o.id, kept.id}},
 			{"cancelling notifications", `UPDATE notifications SET state = 'cancelled', last_error = ?
@@ -487,3 +485,17 @@ func enqueueTx(ctx context.Context, tx *sql.Tx, op domain.OutboxOp, hitID int64,
 	}
 	return nil
 }
+
+// qMoveCaseLinks moves the case links of a merged alert (?2) to the kept
+// one (?1); OR IGNORE skips a link whose case already cites the kept alert
+// (dropped next).
+const qMoveCaseLinks = `UPDATE OR IGNORE case_alerts SET alert_id = ?1 WHERE alert_id = ?2
+				AND NOT EXISTS (SELECT 1 FROM case_alerts k JOIN cases c ON c.id = k.case_id
+					WHERE k.alert_id = ?1 AND k.case_id <> case_alerts.case_id AND c.status <> 'closed')`
+
+// qMoveCaseLinksPostgres is qMoveCaseLinks on PostgreSQL, which has no
+// OR IGNORE: the skip is a condition.
+const qMoveCaseLinksPostgres = `UPDATE case_alerts SET alert_id = $1 WHERE alert_id = $2
+		AND NOT EXISTS (SELECT 1 FROM case_alerts d WHERE d.case_id = case_alerts.case_id AND d.alert_id = $1)
+		AND NOT EXISTS (SELECT 1 FROM case_alerts k JOIN cases c ON c.id = k.case_id
+			WHERE k.alert_id = $1 AND k.case_id <> case_alerts.case_id AND c.status <> 'closed')`

@@ -255,7 +255,7 @@ func TestSameDemoOfferFromTwoHostsIsOneAlert(t *testing.T) {
 func TestMigrateVersion3DuplicatesToOneAlert(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v3.db")
-	ms, err := loadMigrations()
+	ms, err := loadMigrations(dialectSQLite)
 	if err != nil {
 		t.Fatal(err)
 	}

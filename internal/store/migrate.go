@@ -13,8 +13,11 @@ import (
 	"github.com/markwatch/markwatch/internal/domain"
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations_postgres/*.sql
 var migrationFS embed.FS
+
+// migrationDirs hold each dialect's migrations, numbered the same.
+var migrationDirs = map[string]string{dialectSQLite: "migrations", dialectPostgres: "migrations_postgres"}
 
 // migration is one embedded schema step, named NNNN_what.sql.
 type migration struct {
@@ -26,8 +29,9 @@ type migration struct {
 // loadMigrations reads the embedded files in version order and checks that
 // versions are 1..n without gaps, so a missing file fails the build's tests
 // rather than a user's upgrade.
-func loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
+func loadMigrations(dialect string) ([]migration, error) {
+	dir := migrationDirs[dialect]
+	entries, err := fs.ReadDir(migrationFS, dir)
 	if err != nil {
 		return nil, fmt.Errorf("reading embedded migrations: %w", err)
 	}
@@ -42,7 +46,7 @@ func loadMigrations() ([]migration, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading embedded migrations: %s: version %q: %w", name, prefix, err)
 		}
-		body, err := fs.ReadFile(migrationFS, "migrations/"+name)
+		body, err := fs.ReadFile(migrationFS, dir+"/"+name)
 		if err != nil {
 			return nil, fmt.Errorf("reading embedded migration %s: %w", name, err)
 		}
@@ -59,7 +63,7 @@ func loadMigrations() ([]migration, error) {
 
 // SchemaVersion is the newest schema version this binary knows.
 func SchemaVersion() int {
-	ms, err := loadMigrations()
+	ms, err := loadMigrations(dialectSQLite)
 	if err != nil || len(ms) == 0 {
 		return 0
 	}
@@ -70,9 +74,12 @@ func SchemaVersion() int {
 // that re-reads the current version, so two processes starting together on
 // one file apply each step once.
 func (db *DB) migrate(ctx context.Context) error {
-	ms, err := loadMigrations()
+	ms, err := loadMigrations(db.dialect)
 	if err != nil {
 		return err
+	}
+	if db.dialect == dialectPostgres {
+		return db.migratePostgres(ctx, ms)
 	}
 	const create = `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,

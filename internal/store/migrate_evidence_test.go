@@ -17,7 +17,7 @@ import (
 func TestMigrateVersion2WithData(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v2.db")
-	ms, err := loadMigrations()
+	ms, err := loadMigrations(dialectSQLite)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 func TestMigrateVersion6WithData(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v6.db")
-	ms, err := loadMigrations()
+	ms, err := loadMigrations(dialectSQLite)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -275,7 +275,7 @@ func TestPendingNotificationsSurviveRestart(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	again, err := Open(ctx, path, Options{Now: clock.Now})
+	again, err := OpenURL(ctx, path, Options{Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

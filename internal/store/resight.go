@@ -65,23 +65,23 @@ type resightQueries struct {
 	sellers listQuery
 }
 
-func newResightQueries() *resightQueries {
+func newResightQueries(dialect string) *resightQueries {
 	return &resightQueries{
-		read: newValuesQuery(5, `SELECT t.column1, l.id, coalesce(h.id, 0), coalesce(h.fp, 0),
+		read: newTypedValuesQuery(dialect, `SELECT t.column1, l.id, coalesce(h.id, 0), coalesce(h.fp, 0),
 			coalesce(h.first_seen, 0), coalesce(h.last_seen, 0), coalesce(a.id, 0), coalesce(a.score, 0)
 		FROM (VALUES) AS t
 		JOIN listings l ON l.source_id = t.column2 AND l.url_key = t.column3
 		LEFT JOIN hits h ON h.listing_id = l.id AND h.fp IS NOT NULL
 		LEFT JOIN alerts a ON h.alert = 1 AND a.mark_id = h.mark_id AND a.url_key = t.column5
-		WHERE l.fp = t.column4 AND l.version_stale = 0`),
+		WHERE l.fp = t.column4 AND l.version_stale = 0`, "INTEGER", "TEXT", "TEXT", "INTEGER", "TEXT"),
 		listings: newInQuery("UPDATE listings SET last_seen = max(last_seen, ?), saved_change = 0 WHERE id IN (IDS)"),
 		hits:     newInQuery("UPDATE hits SET last_seen = max(last_seen, ?) WHERE id IN (IDS)"),
 		alerts:   newInQuery("UPDATE alerts SET last_seen = max(last_seen, ?) WHERE id IN (IDS)"),
-		sellers: newValuesQuery(3, `SELECT t.column1, s.id, s.network_id, s.name, s.location, s.last_seen,
+		sellers: newTypedValuesQuery(dialect, `SELECT t.column1, s.id, s.network_id, s.name, s.location, s.last_seen,
 			coalesce(c.kind, ''), coalesce(c.value, '')
 		FROM (VALUES) AS t
 		JOIN sellers s ON s.platform = t.column2 AND s.shop_key = t.column3
-		LEFT JOIN seller_contacts c ON c.seller_id = s.id`),
+		LEFT JOIN seller_contacts c ON c.seller_id = s.id`, "INTEGER", "TEXT", "TEXT"),
 	}
 }
 

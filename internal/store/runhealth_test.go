@@ -104,7 +104,7 @@ func TestFinishRunDegradedOnlyWhenSucceeded(t *testing.T) {
 func TestMigrateVersion4KeepsRuns(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v4.db")
-	ms, err := loadMigrations()
+	ms, err := loadMigrations(dialectSQLite)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/markwatch/markwatch/internal/domain"
@@ -31,8 +30,8 @@ func counts(r domain.CrawlRun) [4]int { return [4]int{r.Pages, r.Listings, r.Hit
 // InterruptRunningRuns changes only the status (issue 11 fault 7).
 func TestRunProgressSurvivesKill(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "markwatch.db")
-	db, err := Open(ctx, path, Options{Now: newClock().Now})
+	path := newStoreURL(t)
+	db, err := OpenURL(ctx, path, Options{Now: newClock().Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +71,7 @@ func TestRunProgressSurvivesKill(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	db, err = Open(ctx, path, Options{Now: newClock().Now})
+	db, err = OpenURL(ctx, path, Options{Now: newClock().Now})
 	if err != nil {
 		t.Fatal(err)
 	}

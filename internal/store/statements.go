@@ -28,16 +28,18 @@ const (
 	// qUpsertListing is a listing's one statement when qTouchListing found
 	// nothing to touch: a first sighting inserts, a changed one updates.
 	// SET expressions all read the old row, so saved_change records what
-	// moved (bits: see 0008_listing_change.sql).
+	// moved (bits: see 0008_listing_change.sql). The bits are CASEs, not
+	// arithmetic over comparisons, so the one text serves PostgreSQL,
+	// whose comparisons are boolean.
 	qUpsertListing = `INSERT INTO listings
 			(source_id, url_key, url, platform, title, price, seller, location, image_url, query, first_seen, last_seen, seller_id, fp, saved_change)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 3)
 		ON CONFLICT (source_id, url_key) DO UPDATE SET
-			saved_change = (url != excluded.url OR title != excluded.title OR price != excluded.price
-					OR seller != excluded.seller OR location != excluded.location)
-				| ((version_stale OR title != excluded.title OR price != excluded.price
-					OR seller != excluded.seller OR image_url != excluded.image_url) << 1)
-				| ((seller_id IS NOT excluded.seller_id) << 2),
+			saved_change = CASE WHEN url != excluded.url OR title != excluded.title OR price != excluded.price
+					OR seller != excluded.seller OR location != excluded.location THEN 1 ELSE 0 END
+				| CASE WHEN version_stale != 0 OR title != excluded.title OR price != excluded.price
+					OR seller != excluded.seller OR image_url != excluded.image_url THEN 2 ELSE 0 END
+				| CASE WHEN seller_id IS NOT excluded.seller_id THEN 4 ELSE 0 END,
 			url = excluded.url, platform = excluded.platform, title = excluded.title, price = excluded.price,
 			seller = excluded.seller, location = excluded.location, image_url = excluded.image_url,
 			query = excluded.query, last_seen = max(last_seen, excluded.last_seen), version_stale = 0,
@@ -73,6 +75,12 @@ const (
 		score = max(score, ?)
 		WHERE mark_id = ? AND url_key = ?`
 	qEnqueue = "INSERT OR REPLACE INTO index_outbox (op, hit_id, attempts, last_error, created_at) VALUES (?, ?, 0, '', ?)"
+	// qEnqueuePostgres is qEnqueue on PostgreSQL: the hit's row takes a
+	// new id, as SQLite's delete-and-insert gives it, so acknowledging the
+	// older id cannot drop the newer change.
+	qEnqueuePostgres = `INSERT INTO index_outbox (op, hit_id, attempts, last_error, created_at) VALUES ($1, $2, 0, '', $3)
+		ON CONFLICT (hit_id) DO UPDATE SET id = DEFAULT, op = excluded.op, attempts = 0, last_error = '',
+			created_at = excluded.created_at`
 	// qInsertVersion runs once per new alert; qSelectAlertID only when a
 	// listing row changed (see versions.go).
 	qInsertVersion = `INSERT INTO listing_versions

@@ -37,6 +37,25 @@ func newValuesQuery(cols int, tmpl string) listQuery {
 	})
 }
 
+// newTypedValuesQuery is newValuesQuery for dialect, with the SQLite type
+// of each column. PostgreSQL types a VALUES list's columns by its rows, and
+// a bare parameter there is text, which compares with no integer column;
+// so its first row casts. SQLite's rows stay bare: they compare by the
+// column's affinity, and a cast would cost in the fast path.
+func newTypedValuesQuery(dialect, tmpl string, types ...string) listQuery {
+	if dialect != dialectPostgres {
+		return newValuesQuery(len(types), tmpl)
+	}
+	row := "(" + strings.TrimSuffix(strings.Repeat("?,", len(types)), ",") + ")"
+	first := make([]string, len(types))
+	for i, t := range types {
+		first[i] = "CAST(? AS " + t + ")"
+	}
+	return newListQuery(len(types), tmpl, "(VALUES)", func(n int) string {
+		return "(VALUES (" + strings.Join(first, ",") + ")" + strings.Repeat(","+row, n-1) + ")"
+	})
+}
+
 // newInQuery makes the statements from tmpl, whose "(IDS)" is replaced
 // by a list of values for IN.
 func newInQuery(tmpl string) listQuery {

@@ -1,0 +1,96 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+// maxPostgresWriters bounds the PostgreSQL write pool: writers there run
+// side by side (SERIALIZABLE, retried on conflict, pgtx.go), unlike
+// SQLite's one.
+const maxPostgresWriters = 8
+
+// acceptedURLs names the forms OpenURL takes, for its refusals.
+const acceptedURLs = "sqlite:PATH, postgres://… or postgresql://…"
+
+// OpenURL opens the store a store.url names (docs/DISTRIBUTED.md,
+// "Selecting the store"): sqlite:PATH is Open(PATH); postgres://… and
+// postgresql://… a PostgreSQL database, migrated as Open migrates SQLite.
+// Anything else is domain.EINVALID naming the accepted forms. No error
+// repeats the URL's password.
+func OpenURL(ctx context.Context, storeURL string, opts Options) (*DB, error) {
+	scheme, rest, _ := strings.Cut(storeURL, ":")
+	switch strings.ToLower(scheme) {
+	case "sqlite":
+		return Open(ctx, rest, opts)
+	case "postgres", "postgresql":
+		return openPostgres(ctx, storeURL, opts)
+	}
+	return nil, domain.Errorf(domain.EINVALID, "opening store: store.url %q is none of %s",
+		redactURL(storeURL), acceptedURLs)
+}
+
+// openPostgres opens the store at a postgres:// URL.
+func openPostgres(ctx context.Context, storeURL string, opts Options) (*DB, error) {
+	shown := redactURL(storeURL)
+	cfg, err := pgx.ParseConfig(storeURL)
+	if err != nil {
+		return nil, domain.Errorf(domain.EINVALID, "opening store %s: %s", shown, redactIn(err.Error(), storeURL))
+	}
+	c := &pgConnector{pgx: stdlib.GetConnector(*cfg), tr: newTranslator()}
+	rd := sql.OpenDB(c)
+	rd.SetMaxOpenConns(maxReadConns)
+	rd.SetMaxIdleConns(maxReadConns)
+	wr := sql.OpenDB(c)
+	wr.SetMaxOpenConns(maxPostgresWriters)
+	wr.SetMaxIdleConns(maxPostgresWriters)
+	if err := wr.PingContext(ctx); err != nil {
+		_ = errors.Join(rd.Close(), wr.Close())
+		return nil, domain.Errorf(domain.EUNAVAILABLE, "opening store %s: connecting: %s", shown, redactIn(err.Error(), storeURL))
+	}
+	db := newDB(dialectPostgres, rd, wr, opts)
+	seed := opts.RetrySeed
+	if seed == 0 {
+		seed = uint64(db.now().UnixNano())
+	}
+	db.retry = newRetryPolicy(seed, opts.Sleep)
+	if err := db.start(ctx); err != nil {
+		return nil, fmt.Errorf("opening store %s: %w", shown, err)
+	}
+	return db, nil
+}
+
+// redactURL is u with its password, if any, replaced by xxxxx. A text that
+// does not parse as a URL is not shown at all: it may hold a password
+// where a parser would not look for one.
+func redactURL(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return "(a store.url that is not a URL)"
+	}
+	return p.Redacted()
+}
+
+// redactIn is msg with the password of storeURL, if it has one, replaced.
+func redactIn(msg, storeURL string) string {
+	p, err := url.Parse(storeURL)
+	if err != nil {
+		return "(details left out: they may repeat the store.url)"
+	}
+	if pw, ok := p.User.Password(); ok && pw != "" {
+		msg = strings.ReplaceAll(msg, pw, "xxxxx")
+		if esc := url.QueryEscape(pw); esc != pw {
+			msg = strings.ReplaceAll(msg, esc, "xxxxx")
+		}
+	}
+	return msg
+}

@@ -1,0 +1,106 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// PostgreSQL write transactions run SERIALIZABLE on a pool of writers, so
+// the invariants SQLite's one writer gave (one listing per source and
+// identity, one alert per mark and identity, an evidence log without gaps)
+// hold with many. The price is that PostgreSQL aborts a transaction that
+// could not have run in some serial order; such a transaction is run again
+// from the start, which then reads what the other one committed.
+const (
+	maxTxAttempts = 5
+	// retryBase is the first backoff; each retry doubles it, and the wait
+	// is drawn from [0, backoff) so writers that collided spread apart.
+	retryBase = 2 * time.Millisecond
+)
+
+// maxIDKeys are the unique keys whose value a transaction takes as the
+// highest so far plus one: two writers can take the same, and the loser's
+// unique violation is a serialization failure in all but SQLSTATE (the
+// winner's row was not visible to its read). On other keys a unique
+// violation is a real conflict and is returned.
+var maxIDKeys = map[string]bool{
+	"captures_log_index_key":                true, // evidence.go: the next log index
+	"cases_year_seq_key":                    true, // cases.go: the next case number of the year
+	"cases_number_key":                      true, // the number made from that sequence
+	"listing_versions_alert_id_version_key": true, // versions.go: an alert's next version
+}
+
+// retryable says whether err is a conflict another writer caused, which
+// running the transaction again resolves.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return false
+	}
+	switch pe.Code {
+	case "40001", "40P01": // serialization_failure, deadlock_detected
+		return true
+	case "23505": // unique_violation
+		return maxIDKeys[pe.ConstraintName]
+	}
+	return false
+}
+
+// retryPolicy runs PostgreSQL transactions again on conflicts.
+type retryPolicy struct {
+	sleep func(ctx context.Context, d time.Duration) error
+	mu    sync.Mutex
+	rnd   *rand.Rand // jitter; guarded by mu
+}
+
+func newRetryPolicy(seed uint64, sleep func(ctx context.Context, d time.Duration) error) *retryPolicy {
+	if sleep == nil {
+		sleep = sleepCtx
+	}
+	return &retryPolicy{sleep: sleep, rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+}
+
+// run calls attempt until it succeeds, fails with an error that is not
+// retryable, or has failed maxTxAttempts times.
+func (p *retryPolicy) run(ctx context.Context, what string, attempt func() error) error {
+	backoff := retryBase
+	for n := 1; ; n++ {
+		err := attempt()
+		if err == nil {
+			return nil
+		}
+		if !retryable(err) {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		if n == maxTxAttempts {
+			return fmt.Errorf("%s: gave up after %d attempts, each in conflict with another writer: %w", what, n, err)
+		}
+		if serr := p.sleep(ctx, p.jitter(backoff)); serr != nil {
+			return fmt.Errorf("%s: waiting to retry after a conflict (%v): %w", what, err, serr)
+		}
+		backoff *= 2
+	}
+}
+
+func (p *retryPolicy) jitter(d time.Duration) time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return time.Duration(p.rnd.Int64N(int64(d)))
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
