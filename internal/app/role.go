@@ -1,0 +1,68 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/markwatch/markwatch/internal/config"
+	"github.com/markwatch/markwatch/internal/domain"
+)
+
+// role is what one `markwatch serve` process does (docs/DISTRIBUTED.md):
+// all of it, as the embedded mode always has, or one part of a
+// distributed installation sharing a PostgreSQL store.
+type role string
+
+// The names are a contract (issue 13): scripts and manifests use them.
+const (
+	roleAll       role = "all"
+	roleScheduler role = "scheduler"
+	roleWorker    role = "worker"
+	roleAPI       role = "api"
+)
+
+var roles = []role{roleAll, roleScheduler, roleWorker, roleAPI}
+
+// parseRole reads --role, refusing a role this configuration cannot run:
+// the parts of a distributed installation share their state through
+// PostgreSQL, which an SQLite file cannot do across processes.
+func parseRole(s string, cfg config.Config) (role, error) {
+	r := role(strings.TrimSpace(s))
+	known := false
+	for _, k := range roles {
+		known = known || r == k
+	}
+	if !known {
+		names := make([]string, len(roles))
+		for i, k := range roles {
+			names[i] = string(k)
+		}
+		return "", domain.Errorf(domain.EINVALID, "serve --role %q: want one of %s", s, strings.Join(names, ", "))
+	}
+	if r != roleAll && !cfg.Store.Postgres() {
+		return "", domain.Errorf(domain.EINVALID,
+			"serve --role %s needs a PostgreSQL store shared by every process: set store.url (MARKWATCH_STORE_URL) to postgres://user:password@host:5432/dbname, or run --role all on SQLite", r)
+	}
+	if r != roleAll && cfg.Meilisearch.URL == "" && r != roleWorker {
+		return "", domain.Errorf(domain.EINVALID,
+			"serve --role %s needs an external Meilisearch shared by every process: set meilisearch.url (MARKWATCH_MEILISEARCH_URL); the managed child process is for --role all", r)
+	}
+	return r, nil
+}
+
+// String is the role's name, for logs.
+func (r role) String() string { return string(r) }
+
+// describe says in a line what the role runs, for the start-up log.
+func (r role) describe() string {
+	switch r {
+	case roleScheduler:
+		return "enqueues due crawl runs; drains the index, notification and timestamp queues"
+	case roleWorker:
+		return "runs crawl jobs"
+	case roleAPI:
+		return "serves the HTTP API and console"
+	default:
+		return fmt.Sprintf("everything in one process (%s)", "schedule, crawl, store, index, alert, API")
+	}
+}
