@@ -71,6 +71,7 @@ func TestSaveListingConcurrentWriters(t *testing.T) {
 // Two handles on one file stand in for two processes (the daemon and a CLI
 // command): their writers meet SQLite's lock, and busy_timeout must absorb it.
 func TestTwoHandlesWriteOneFile(t *testing.T) {
+	sqliteOnly(t, "two handles meet SQLite's file lock (PostgreSQL: TestPostgresWritersOnOneDatabase)")
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "shared.db")
 	var dbs [2]*DB

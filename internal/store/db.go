@@ -193,7 +193,7 @@ func (db *DB) Ping(ctx context.Context) error {
 // must not keep state from an earlier attempt.
 func (db *DB) inTx(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
 	if db.retry != nil {
-		return db.retry.run(ctx, what, func() error { return db.txOnce(ctx, sql.LevelSerializable, fn) })
+		return db.retry.run(ctx, what, func(retry bool) error { return db.pgTxOnce(ctx, retry, fn) })
 	}
 	if err := db.txOnce(ctx, sql.LevelDefault, fn); err != nil {
 		return fmt.Errorf("%s: %w", what, err)

@@ -151,7 +151,8 @@ func TestCaptureFailureRollsTheAlertBack(t *testing.T) {
 				{Listing: laobaiganListing("https://item.jd.com/100.html", shandongLY), Matches: []domain.Match{alerting(laobaigan)}},
 				{Listing: liuge("https://item.taobao.com/item.htm?id=2"), Matches: []domain.Match{alerting(liugehetao)}, Evidence: pageEvidence("2", true)},
 			})
-			if err == nil || !strings.Contains(err.Error(), tc.wants) {
+			// PostgreSQL words a unique violation in lower case.
+			if err == nil || !strings.Contains(strings.ToUpper(err.Error()), strings.ToUpper(tc.wants)) {
 				t.Fatalf("SaveListings = %v, want an error containing %q", err, tc.wants)
 			}
 			for _, tb := range tables {

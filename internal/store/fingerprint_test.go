@@ -268,6 +268,7 @@ func equalBools(a, b []bool) bool {
 // each (as one with the source bound apart did, 2 ms a row) turns a
 // re-crawl quadratic.
 func TestResightStatementsSearchByKey(t *testing.T) {
+	sqliteOnly(t, "reads SQLite's EXPLAIN QUERY PLAN")
 	db := openTest(t, nil)
 	for _, q := range db.resightQ.all() {
 		n := strings.Count(q, "?")

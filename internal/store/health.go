@@ -29,6 +29,9 @@ import (
 // write. (A full disk is for the caller's free-space floor to see early:
 // SQLite reuses WAL space and may not need a new block.)
 func (db *DB) CheckWritable(ctx context.Context) error {
+	if db.dialect == dialectPostgres {
+		return db.checkWritablePostgres(ctx)
+	}
 	path, err := db.mainFile(ctx)
 	if err != nil {
 		return domain.Errorf(domain.EUNAVAILABLE, "checking store: %v", err)

@@ -15,6 +15,7 @@ import (
 // garbage, replaced, removed, or the database read-only. (Ping, which
 // /readyz used alone, passes in most of them.)
 func TestCheckWritable(t *testing.T) {
+	sqliteOnly(t, "spoils the database file, its header and its connection modes")
 	cases := []struct {
 		name  string
 		spoil func(t *testing.T, db *DB, path string)
@@ -83,6 +84,7 @@ func TestCheckWritable(t *testing.T) {
 // The probe leaves no trace: the store's contents and schema version are
 // as before, however often it runs.
 func TestCheckWritableChangesNothing(t *testing.T) {
+	sqliteOnly(t, "the probe rewrites SQLite's header user_version")
 	ctx := context.Background()
 	db, err := Open(ctx, filepath.Join(t.TempDir(), "markwatch.db"), Options{})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/stdlib"
 
@@ -140,13 +141,23 @@ func (c *pgConn) QueryContext(ctx context.Context, query string, args []driver.N
 	return c.Conn.QueryContext(ctx, q, args)
 }
 
-// CheckNamedValue binds a bool as 0/1, as SQLite stores it; everything
-// else goes to pgx as it is (pgx takes Valuers and Go's basic types).
+// CheckNamedValue binds a bool as 0/1, as SQLite stores it, and a string
+// holding NUL or bytes that are not UTF-8 with U+FFFD in their place:
+// PostgreSQL's text holds neither, and one byte of a crawled page must not
+// fail the whole batch. Every
+// argument is replaced the same way, so a NUL-bearing title still equals
+// itself in the statements that compare it. Everything else goes to pgx as
+// it is (pgx takes Valuers and Go's basic types).
 func (c *pgConn) CheckNamedValue(nv *driver.NamedValue) error {
-	if b, ok := nv.Value.(bool); ok {
+	switch v := nv.Value.(type) {
+	case bool:
 		nv.Value = int64(0)
-		if b {
+		if v {
 			nv.Value = int64(1)
+		}
+	case string:
+		if strings.IndexByte(v, 0) >= 0 || !utf8.ValidString(v) {
+			nv.Value = strings.ReplaceAll(strings.ToValidUTF8(v, "\uFFFD"), "\x00", "\uFFFD")
 		}
 	}
 	return nil

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -17,11 +19,25 @@ import (
 // hold with many. The price is that PostgreSQL aborts a transaction that
 // could not have run in some serial order; such a transaction is run again
 // from the start, which then reads what the other one committed.
+//
+// Backoff alone does not converge when several writers keep saving the
+// same listings: each retry meets the next writer's fresh transaction. So
+// writers share writeLock, a PostgreSQL advisory lock held by the session
+// around its transaction: a first attempt holds it shared, beside any
+// number of others; a retry holds it exclusive, so it runs alone, after
+// the transactions it met have ended and before new ones begin, and
+// cannot meet another conflict. Writers that do not meet are not slowed
+// beyond the two statements that take and release the lock; writers that
+// do take turns, as SQLite's one writer makes them. The lock is taken
+// before BEGIN: taken inside, it would come after the snapshot, and the
+// retry would see what the writers before it committed as not yet there.
 const (
 	maxTxAttempts = 5
 	// retryBase is the first backoff; each retry doubles it, and the wait
 	// is drawn from [0, backoff) so writers that collided spread apart.
 	retryBase = 2 * time.Millisecond
+	// writeLock is the advisory lock key of writeLock ('mwrt').
+	writeLock = 0x6d777274
 )
 
 // maxIDKeys are the unique keys whose value a transaction takes as the
@@ -67,11 +83,12 @@ func newRetryPolicy(seed uint64, sleep func(ctx context.Context, d time.Duration
 }
 
 // run calls attempt until it succeeds, fails with an error that is not
-// retryable, or has failed maxTxAttempts times.
-func (p *retryPolicy) run(ctx context.Context, what string, attempt func() error) error {
+// retryable, or has failed maxTxAttempts times; retry is false on the
+// first attempt only.
+func (p *retryPolicy) run(ctx context.Context, what string, attempt func(retry bool) error) error {
 	backoff := retryBase
 	for n := 1; ; n++ {
-		err := attempt()
+		err := attempt(n > 1)
 		if err == nil {
 			return nil
 		}
@@ -103,4 +120,40 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// pgTxOnce is one attempt of inTx on PostgreSQL: SERIALIZABLE, holding
+// writeLock on its connection around the transaction, shared on a first
+// attempt and exclusive on a retry.
+func (db *DB) pgTxOnce(ctx context.Context, retry bool, fn func(tx *sql.Tx) error) (err error) {
+	lock, unlock := "SELECT pg_advisory_lock_shared($1)", "SELECT pg_advisory_unlock_shared($1)"
+	if retry {
+		lock, unlock = "SELECT pg_advisory_lock($1)", "SELECT pg_advisory_unlock($1)"
+	}
+	conn, err := db.wr.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("taking a connection: %w", err)
+	}
+	defer func() { _ = conn.Close() }()
+	if _, err := conn.ExecContext(ctx, pgVerbatim+lock, writeLock); err != nil {
+		return fmt.Errorf("taking the write lock: %w", err)
+	}
+	defer func() {
+		if _, uerr := conn.ExecContext(context.WithoutCancel(ctx), pgVerbatim+unlock, writeLock); uerr != nil {
+			// The session must not keep the lock: drop the connection.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelSerializable})
+	if err != nil {
+		return fmt.Errorf("beginning transaction: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("committing: %w", err)
+	}
+	return nil
 }

@@ -15,9 +15,10 @@ func scopeConds(s domain.Scope, markCol, locCol string) ([]string, []any) {
 	var args []any
 	if s.Restricted {
 		if len(s.MarkIDs) == 0 {
-			// A restricted scope with no marks sees nothing; "0" is valid
-			// SQL where an empty IN () list is not.
-			return []string{"0"}, nil
+			// A restricted scope with no marks sees nothing; "1 = 0" is
+			// valid SQL where an empty IN () list is not (and, unlike "0",
+			// a condition in PostgreSQL too).
+			return []string{"1 = 0"}, nil
 		}
 		where = append(where, markCol+" IN ("+placeholders(len(s.MarkIDs))+")")
 		for _, m := range s.MarkIDs {

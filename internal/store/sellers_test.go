@@ -295,8 +295,14 @@ func TestSaveListingsSellerRollsBack(t *testing.T) {
 	db := openTest(t, newClock())
 	// The second listing's hit fails inside the transaction, after the
 	// first listing's seller and contacts were written.
-	if _, err := db.wr.Exec(`CREATE TRIGGER boom BEFORE INSERT ON hits WHEN NEW.mark_id = 'boom'
-		BEGIN SELECT RAISE(ABORT, 'boom'); END`); err != nil {
+	trigger := `CREATE TRIGGER boom BEFORE INSERT ON hits WHEN NEW.mark_id = 'boom'
+		BEGIN SELECT RAISE(ABORT, 'boom'); END`
+	if db.Dialect() == dialectPostgres {
+		trigger = pgVerbatim + `CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN IF NEW.mark_id = 'boom' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$;
+			CREATE TRIGGER boom BEFORE INSERT ON hits FOR EACH ROW EXECUTE FUNCTION boom()`
+	}
+	if _, err := db.wr.Exec(trigger); err != nil {
 		t.Fatal(err)
 	}
 	_, err := db.SaveListings(ctx, []ListingMatches{
