@@ -33,6 +33,13 @@ type Options struct {
 	// Schedule configures the scheduler Control owns (floor, jitter, zone).
 	Schedule schedule.Options
 	Now      func() time.Time // default time.Now
+	// Planned: the store's next runs belong to a planner (Plan, the
+	// distributed scheduler), not to this Control's clock, which never
+	// starts. Restoring and running then leave them alone, so a worker or
+	// api process starting cannot erase a slot the planner has not
+	// enqueued yet; a change of schedule or pause clears it, and Plan
+	// plans afresh from the stored spec.
+	Planned bool
 	Log      *zap.Logger
 }
 
@@ -54,6 +61,8 @@ type Control struct {
 	onRun func(domain.CrawlRun)
 	now   func() time.Time
 	log   *zap.Logger
+	// planned is Options.Planned.
+	planned bool
 
 	// mu serialises changes: two operators changing one source at once must
 	// leave the store and the scheduler agreeing on the same final value.
@@ -69,7 +78,7 @@ func New(opts Options) (*Control, error) {
 	if opts.Store == nil || opts.Run == nil {
 		return nil, errors.New("creating source control: Store and Run are required")
 	}
-	c := &Control{store: opts.Store, run: opts.Run, onRun: opts.OnRun, now: opts.Now, log: opts.Log}
+	c := &Control{store: opts.Store, run: opts.Run, onRun: opts.OnRun, now: opts.Now, log: opts.Log, planned: opts.Planned}
 	if c.now == nil {
 		c.now = time.Now
 	}
@@ -118,7 +127,9 @@ func (c *Control) runOnce(ctx context.Context, id string) {
 	if err != nil {
 		c.log.Warn("crawl run failed", zap.String("source_id", id), zap.Error(err))
 	}
-	c.noteNextRun(context.WithoutCancel(ctx), id)
+	if !c.planned {
+		c.noteNextRun(context.WithoutCancel(ctx), id)
+	}
 	if c.onRun != nil {
 		c.onRun(run)
 	}

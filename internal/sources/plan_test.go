@@ -33,7 +33,7 @@ func planners(t *testing.T, clock *testClock, n int) []*Control {
 		c, err := New(Options{Store: db, Run: func(context.Context, string) (domain.CrawlRun, error) {
 			t.Error("a planner ran a crawl itself")
 			return domain.CrawlRun{}, nil
-		}, Now: clock.now})
+		}, Now: clock.now, Planned: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,6 +85,38 @@ func TestPlanNamesEachDueSlotOnceAndTheSameInEveryScheduler(t *testing.T) {
 	}
 	if len(late) != 2 {
 		t.Fatalf("after a day down: %v, want one run of each source", late)
+	}
+}
+
+// A worker or api process starting (Restore) must not erase a slot that
+// has come but is not planned yet.
+func TestRestoringAPlannedControlKeepsTheStoredNextRun(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{t: time.Date(2026, 12, 2, 8, 3, 0, 0, time.UTC)}
+	ps := planners(t, clock, 1)
+	if _, err := ps[0].Plan(ctx); err != nil { // stores jd's next run, 10:00 UTC
+		t.Fatal(err)
+	}
+	clock.set(time.Date(2026, 12, 2, 10, 0, 3, 0, time.UTC))
+	late, err := New(Options{Store: ps[0].store, Run: func(context.Context, string) (domain.CrawlRun, error) {
+		return domain.CrawlRun{}, nil
+	}, Now: clock.now, Planned: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := late.Restore(ctx, testSources); err != nil { // a worker restarting at 10:00:03
+		t.Fatal(err)
+	}
+	due, err := ps[0].Plan(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var jd bool
+	for _, s := range due {
+		jd = jd || s.SourceID == "jd" && s.At.Equal(time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC))
+	}
+	if !jd {
+		t.Fatalf("planned %v after a worker restarted; want jd's 10:00 slot kept", due)
 	}
 }
 

@@ -89,6 +89,9 @@ func (c *Control) Restore(ctx context.Context, srcs []Configured) error {
 				return fmt.Errorf("restoring pause of source %s: %w", src.ID, err)
 			}
 		}
+		if c.planned {
+			continue // the planner's (Options.Planned)
+		}
 		if err := c.recordNextRun(ctx, src.ID); err != nil {
 			return err
 		}
