@@ -40,7 +40,7 @@ type Options struct {
 	// enqueued yet; a change of schedule or pause clears it, and Plan
 	// plans afresh from the stored spec.
 	Planned bool
-	Log      *zap.Logger
+	Log     *zap.Logger
 }
 
 // Configured is a source as the configuration defines it: the schedule is
