@@ -64,7 +64,7 @@ func TestStoreURLPasswordIsRedacted(t *testing.T) {
 	} {
 		c.Store.URL = raw
 		core, logs := observer.New(zap.InfoLevel)
-		zap.New(core).Info("config", zap.Any("config", c.Redacted()), zap.Any("store", c.Store))
+		zap.New(core).Info("config", zap.Object("config", c), zap.Any("redacted", c.Redacted()), zap.Any("store", c.Store))
 		js, _ := json.Marshal(c)
 		shown := []string{fmt.Sprintf("%v", c.Store), fmt.Sprintf("%#v", c.Store), fmt.Sprintf("%+v", c.Redacted()), string(js)}
 		for _, e := range logs.All() {
