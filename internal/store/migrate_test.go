@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,9 +11,12 @@ import (
 
 func TestOpenAppliesMigrationsOnce(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "sub", "dir", "m.db")
+	storeURL := "sqlite:" + filepath.Join(t.TempDir(), "sub", "dir", "m.db")
+	if onPostgres() {
+		storeURL = newStoreURL(t)
+	}
 	for i := range 2 {
-		db, err := Open(ctx, path, Options{})
+		db, err := OpenURL(ctx, storeURL, Options{})
 		if err != nil {
 			t.Fatalf("Open #%d: %v", i, err)
 		}
@@ -28,13 +30,15 @@ func TestOpenAppliesMigrationsOnce(t *testing.T) {
 		if err := db.Ping(ctx); err != nil {
 			t.Errorf("Ping: %v", err)
 		}
-		var mode string
-		if err := db.sql.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
-			t.Errorf("journal_mode = %q, %v; want wal", mode, err)
-		}
-		var fk int
-		if err := db.sql.QueryRow("PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
-			t.Errorf("foreign_keys = %d, %v; want 1", fk, err)
+		if db.Dialect() == dialectSQLite {
+			var mode string
+			if err := db.sql.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+				t.Errorf("journal_mode = %q, %v; want wal", mode, err)
+			}
+			var fk int
+			if err := db.sql.QueryRow("PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
+				t.Errorf("foreign_keys = %d, %v; want 1", fk, err)
+			}
 		}
 		if err := db.Close(); err != nil {
 			t.Fatal(err)
@@ -44,33 +48,28 @@ func TestOpenAppliesMigrationsOnce(t *testing.T) {
 
 func TestOpenRefusesNewerSchema(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "m.db")
-	db, err := Open(ctx, path, Options{})
+	storeURL := newStoreURL(t)
+	db, err := OpenURL(ctx, storeURL, Options{})
 	if err != nil {
+		t.Fatal(err)
+	}
+	// A later markwatch would have recorded a version this binary lacks.
+	future := SchemaVersion() + 1
+	if _, err := db.wr.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'future.sql', 0)", future); err != nil {
 		t.Fatal(err)
 	}
 	_ = db.Close()
 
-	// A later markwatch would have recorded a version this binary lacks.
-	raw, err := sql.Open("sqlite", dsn(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	future := SchemaVersion() + 1
-	if _, err := raw.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'future.sql', 0)", future); err != nil {
-		t.Fatal(err)
-	}
-	_ = raw.Close()
-
-	_, err = Open(ctx, path, Options{})
+	_, err = OpenURL(ctx, storeURL, Options{})
 	if err == nil {
 		t.Fatal("Open accepted a database with a newer schema")
 	}
 	if domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Errorf("code = %q, want %q (%v)", domain.ErrorCode(err), domain.ECONFLICT, err)
 	}
-	if !strings.Contains(err.Error(), "newer than this markwatch knows") || !strings.Contains(err.Error(), path) {
-		t.Errorf("error %q should name the path and say the schema is newer", err)
+	where := strings.TrimPrefix(storeURL, "sqlite:")
+	if !strings.Contains(err.Error(), "newer than this markwatch knows") || !strings.Contains(err.Error(), where) {
+		t.Errorf("error %q should name %s and say the schema is newer", err, where)
 	}
 }
 
@@ -89,5 +88,19 @@ func TestMigrationsAreNumberedWithoutGaps(t *testing.T) {
 	}
 	if len(ms) == 0 || ms[0].name != "0001_init.sql" {
 		t.Fatalf("migrations = %v, want 0001_init.sql first", ms)
+	}
+	// The dialects' steps keep in step: one schema_migrations row means
+	// the same step on both (docs/DISTRIBUTED.md).
+	pg, err := loadMigrations(dialectPostgres)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pg) != len(ms) {
+		t.Fatalf("%d PostgreSQL migrations, %d SQLite ones", len(pg), len(ms))
+	}
+	for i := range ms {
+		if pg[i].name != ms[i].name {
+			t.Errorf("migration %d: PostgreSQL's is %s, SQLite's %s", i+1, pg[i].name, ms[i].name)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -73,6 +74,8 @@ type retryPolicy struct {
 	sleep func(ctx context.Context, d time.Duration) error
 	mu    sync.Mutex
 	rnd   *rand.Rand // jitter; guarded by mu
+	// retries counts attempts after the first, for tests and metrics.
+	retries atomic.Int64
 }
 
 func newRetryPolicy(seed uint64, sleep func(ctx context.Context, d time.Duration) error) *retryPolicy {
@@ -102,6 +105,7 @@ func (p *retryPolicy) run(ctx context.Context, what string, attempt func(retry b
 			return fmt.Errorf("%s: waiting to retry after a conflict (%v): %w", what, err, serr)
 		}
 		backoff *= 2
+		p.retries.Add(1)
 	}
 }
 
