@@ -12,17 +12,17 @@ import (
 )
 
 // reserveTurn moves a host's next free turn on by the delay ($2, in
-// microseconds) in one statement and returns how long this request waits
-// for the turn it got: now if the host is free, else the host's next_at.
-// The row lock of the upsert orders concurrent reservations; both times
-// are the database's clock_timestamp(), so workers whose clocks disagree
-// still keep the delay, and what each gets back is a duration, which
-// needs no agreement of clocks.
+// microseconds) in one statement and returns the turn this request got
+// (now if the host is free, else the host's next_at) and the time it was
+// given. The row lock of the upsert orders concurrent reservations; both
+// times are the database's clock, so workers whose clocks disagree still
+// keep the delay: each sleeps for the difference, which needs no agreement
+// of clocks.
 const reserveTurn = `INSERT INTO markwatch_host_pacing AS p (host, next_at)
 VALUES ($1, clock_timestamp() + $2::bigint * interval '1 microsecond')
 ON CONFLICT (host) DO UPDATE
 	SET next_at = GREATEST(p.next_at, clock_timestamp()) + $2::bigint * interval '1 microsecond'
-RETURNING GREATEST(0, floor(extract(epoch FROM p.next_at - clock_timestamp()) * 1e6)::bigint - $2::bigint)`
+RETURNING p.next_at - $2::bigint * interval '1 microsecond', clock_timestamp()`
 
 // Pacer spaces requests to a host over every worker sharing a database.
 type Pacer struct {
@@ -45,14 +45,15 @@ func (p *Pacer) Wait(ctx context.Context, host string, delay time.Duration) erro
 	if delay <= 0 {
 		return ctx.Err()
 	}
-	var waitMicros int64
-	if err := p.pool.QueryRow(ctx, reserveTurn, host, delay.Microseconds()).Scan(&waitMicros); err != nil {
-		return fmt.Errorf("reserving a turn at %s: %w", host, err)
+	turn, now, err := p.reserve(ctx, host, delay)
+	if err != nil {
+		return err
 	}
-	if waitMicros == 0 {
+	wait := turn.Sub(now)
+	if wait <= 0 {
 		return nil
 	}
-	t := time.NewTimer(time.Duration(waitMicros) * time.Microsecond)
+	t := time.NewTimer(wait)
 	defer t.Stop()
 	select {
 	case <-t.C:
@@ -60,4 +61,13 @@ func (p *Pacer) Wait(ctx context.Context, host string, delay time.Duration) erro
 	case <-ctx.Done():
 		return fmt.Errorf("waiting for a turn at %s: %w", host, ctx.Err())
 	}
+}
+
+// reserve takes the next turn at host and returns it with the database's
+// time when it was taken.
+func (p *Pacer) reserve(ctx context.Context, host string, delay time.Duration) (turn, now time.Time, err error) {
+	if err := p.pool.QueryRow(ctx, reserveTurn, host, delay.Microseconds()).Scan(&turn, &now); err != nil {
+		return time.Time{}, time.Time{}, fmt.Errorf("reserving a turn at %s: %w", host, err)
+	}
+	return turn, now, nil
 }

@@ -17,7 +17,9 @@ import (
 )
 
 // Runner runs one crawl run of a source for a schedule slot (the app's
-// pipeline). It should end its run by itself well before RescueAfter.
+// pipeline). It should end its run by itself well before RescueAfter. When
+// ctx ends, it returns an error wrapping ctx's error: a run cancelled by a
+// stop then goes back to the queue without spending an attempt.
 type Runner interface {
 	RunSource(ctx context.Context, sourceID string, slot time.Time) error
 }
