@@ -76,7 +76,11 @@ func Copy(ctx context.Context, src, dst *sql.DB, progress func(Table)) (Report, 
 				progress(got)
 			}
 		}
-		if err := resetSequences(ctx, tx, tables); err != nil {
+		floors, err := autoincrementFloors(ctx, srcTx)
+		if err != nil {
+			return err
+		}
+		if err := resetSequences(ctx, tx, tables, floors); err != nil {
 			return err
 		}
 		if err := tx.Commit(ctx); err != nil {

@@ -361,3 +361,29 @@ func TestCopyTextKeysInByteOrder(t *testing.T) {
 		t.Errorf("target order %q is not byte order", got)
 	}
 }
+
+// index_outbox is AUTOINCREMENT in SQLite: the id of a drained (deleted)
+// row is never handed out again, and the copy keeps that promise.
+func TestCopyKeepsAutoincrementFloor(t *testing.T) {
+	ctx := testContext(t)
+	path := newSource(t, fixture{listings: 6})
+	editSource(t, path, "DELETE FROM index_outbox WHERE id >= (SELECT max(id) - 1 FROM index_outbox)")
+	src, dst := openSourceDB(t, path), newTarget(t)
+	var maxID, seq int64
+	if err := src.QueryRow("SELECT (SELECT max(id) FROM index_outbox), (SELECT seq FROM sqlite_sequence WHERE name = 'index_outbox')").Scan(&maxID, &seq); err != nil {
+		t.Fatal(err)
+	}
+	if seq != maxID+2 {
+		t.Fatalf("fixture: sqlite_sequence %d, max(id) %d; want two drained rows", seq, maxID)
+	}
+	if _, err := Copy(ctx, src, dst, nil); err != nil {
+		t.Fatalf("Copy: %v", err)
+	}
+	var id int64
+	if err := dst.QueryRow("INSERT INTO index_outbox (op, hit_id, created_at) VALUES ('upsert', 999, 1) RETURNING id").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if id != seq+1 {
+		t.Errorf("new index_outbox row got id %d; SQLite would give %d (max(id) is %d)", id, seq+1, maxID)
+	}
+}

@@ -72,6 +72,12 @@ func (t table) selectSQL(postgres bool) string {
 	return b.String()
 }
 
+// isRowidAlias says whether col is the table's whole key and an integer,
+// which in SQLite makes it the rowid AUTOINCREMENT counts.
+func (t table) isRowidAlias(col string) bool {
+	return len(t.key) == 1 && t.columns[t.key[0]].name == col && t.columns[t.key[0]].kind == kindInt
+}
+
 // describeKey names a row by its key values, for errors.
 func (t table) describeKey(vals []any) string {
 	parts := make([]string, len(t.key))
