@@ -116,7 +116,8 @@ func serveRole(args []string) (role string, ok bool) {
 // does, through internal/config: every MARKWATCH_* name must be a setting
 // and every value valid. For a role other than all it also holds env to
 // what serve refuses to start without (internal/app's parseRole): a
-// PostgreSQL store, and an external Meilisearch for the scheduler and API.
+// PostgreSQL store, one auth.secret and a shared evidence.dir, and an
+// external Meilisearch for the scheduler and API.
 func checkSettings(ps *problems, where, role string, env []string) {
 	if err := config.CheckEnviron(env, "MARKWATCH_CONFIG"); err != nil {
 		ps.add("%s: %v", where, err)
@@ -138,13 +139,15 @@ func checkSettings(ps *problems, where, role string, env []string) {
 	if (role == "scheduler" || role == "api") && cfg.Meilisearch.URL == "" {
 		ps.add("%s: --role %s needs MARKWATCH_MEILISEARCH_URL (an external Meilisearch)", where, role)
 	}
-	if role == "worker" {
-		// A worker parses hostile pages: it gets the store and nothing else secret.
-		for _, k := range []string{"MARKWATCH_MEILISEARCH_API_KEY", "MARKWATCH_AUTH_SECRET"} {
-			if vars[k] {
-				ps.add("%s: a worker needs no %s; leave it to the scheduler and the API", where, k)
-			}
-		}
+	if role != "all" && !cfg.Auth.Secret.IsSet() {
+		ps.add("%s: --role %s needs MARKWATCH_AUTH_SECRET, one value in every process", where, role)
+	}
+	if role != "all" && cfg.Evidence.Dir == "" {
+		ps.add("%s: --role %s needs MARKWATCH_EVIDENCE_DIR on storage every process shares", where, role)
+	}
+	if role == "worker" && vars["MARKWATCH_MEILISEARCH_API_KEY"] {
+		// A worker parses hostile pages and never talks to Meilisearch.
+		ps.add("%s: a worker needs no MARKWATCH_MEILISEARCH_API_KEY; leave it to the scheduler and the API", where)
 	}
 }
 
