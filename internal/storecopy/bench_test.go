@@ -15,7 +15,11 @@ import (
 // 100,000 rows over all tables) into a fresh target per iteration: Copy as
 // built (COPY), against multi-row INSERTs in the same transaction with the
 // same verification (baseline-insert), and Verify alone. rows/s counts the
-// rows of every copied table.
+// rows of every copied table. On the 2 shared cores here: 120,081 rows,
+// copy 25k rows/s (4.7 s, most of it PostgreSQL checking foreign keys and
+// filling indexes: reading the source's 20k listings takes 0.26 s of the
+// 1.35 s their COPY takes), baseline-insert 16k rows/s (copy/insert 1.6),
+// verify 59k rows/s.
 func BenchmarkCopy(b *testing.B) {
 	ctx := testContext(b)
 	src := openSourceDB(b, newSource(b, fixture{listings: 20000}))

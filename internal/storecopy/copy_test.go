@@ -387,3 +387,25 @@ func TestCopyKeepsAutoincrementFloor(t *testing.T) {
 		t.Errorf("new index_outbox row got id %d; SQLite would give %d (max(id) is %d)", id, seq+1, maxID)
 	}
 }
+
+// What PostgreSQL stores is read back before the commit: a target that
+// changes rows as they arrive (here a trigger turning the look-alike into
+// the genuine mark) fails the copy, naming the table, and keeps nothing.
+func TestCopyVerifiesWhatTheTargetKept(t *testing.T) {
+	ctx := testContext(t)
+	src, dst := openSourceDB(t, newSource(t, fixture{listings: 6})), newTarget(t)
+	if _, err := dst.ExecContext(ctx, `CREATE FUNCTION launder() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN NEW.title := replace(NEW.title, '陆个核桃', '六个核桃'); RETURN NEW; END $$;
+		CREATE TRIGGER launder BEFORE INSERT ON listings FOR EACH ROW EXECUTE FUNCTION launder()`); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Copy(ctx, src, dst, nil)
+	if err == nil || !strings.Contains(err.Error(), "verifying table listings") {
+		t.Fatalf("Copy into a target that rewrites titles: %v", err)
+	}
+	for _, table := range []string{"sources", "listings"} {
+		if n := count(t, dst, table); n != 0 {
+			t.Errorf("the failed copy kept %d rows of %s", n, table)
+		}
+	}
+}
