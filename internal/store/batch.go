@@ -41,6 +41,9 @@ func (db *DB) saveListings(ctx context.Context, batch []ListingMatches, inTx fun
 	}
 	results := make([]SaveResult, len(batch))
 	err := db.inWriteTx(ctx, fmt.Sprintf("saving %d listings", len(batch)), func(tx *writeTx) error {
+		// A PostgreSQL retry runs this again: nothing from the attempt
+		// before may stay.
+		clear(results)
 		// A batch comes from one run, so this is usually one statement.
 		ensured := map[string]bool{}
 		for _, b := range batch {

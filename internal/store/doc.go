@@ -1,6 +1,10 @@
-// Package store is markwatch's system of record on SQLite (modernc.org/sqlite,
-// pure Go). Every piece of SQL lives behind the methods of DB so that a
-// PostgreSQL store can later satisfy the same contract.
+// Package store is markwatch's system of record, on SQLite (modernc.org/sqlite,
+// pure Go) or PostgreSQL (pgx), as OpenURL's store.url says. Every piece of
+// SQL lives behind the methods of DB and is written once, for SQLite; on
+// PostgreSQL a driver of the store's own (pgdriver.go) rewrites each text
+// through internal/sqldialect, or takes the PostgreSQL text declared beside
+// it, and write transactions run SERIALIZABLE, retried on conflict
+// (pgtx.go). The package's tests are one suite for both (teststore_test.go).
 //
 // Hit changes and their index outbox rows are written in one transaction, so
 // Meilisearch can be down, killed or wiped without losing anything: the index
