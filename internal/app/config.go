@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/markwatch/markwatch/internal/config"
 	"github.com/markwatch/markwatch/internal/store"
@@ -39,11 +40,22 @@ func loadConfig(path string, env Env) (config.Config, error) {
 	return cfg, nil
 }
 
-// dbPath is where the system of record lives inside the data directory.
-func dbPath(cfg config.Config) string { return filepath.Join(cfg.DataDir, "markwatch.db") }
+// dbPath is where the SQLite system of record lives: store.url's
+// sqlite:PATH, else inside the data directory. "" for PostgreSQL.
+func dbPath(cfg config.Config) string {
+	switch u := cfg.Store.URL; {
+	case u == "":
+		return filepath.Join(cfg.DataDir, "markwatch.db")
+	case strings.HasPrefix(u, "sqlite:"):
+		return strings.TrimPrefix(u, "sqlite:")
+	default:
+		return ""
+	}
+}
 
-// openStore opens the SQLite store. Commands that only read (alerts list)
-// pass create=false so a typo in --config does not create an empty database.
+// openStore opens the store store.url names (SQLite in the data dir by
+// default). Commands that only read (alerts list) pass create=false so a
+// typo in --config does not create an empty database.
 func openStore(ctx context.Context, cfg config.Config, create bool) (*store.DB, error) {
 	return openStoreWith(ctx, cfg, create, store.Options{})
 }
@@ -51,6 +63,13 @@ func openStore(ctx context.Context, cfg config.Config, create bool) (*store.DB, 
 // openStoreWith is openStore with store options: the daemon and crawl pass
 // the router that turns new alerts into subscribers' notifications.
 func openStoreWith(ctx context.Context, cfg config.Config, create bool, opts store.Options) (*store.DB, error) {
+	if cfg.Store.Postgres() {
+		db, err := store.OpenURL(ctx, cfg.Store.URL, opts)
+		if err != nil {
+			return nil, fmt.Errorf("opening the PostgreSQL store (store.url): %w", err)
+		}
+		return db, nil
+	}
 	path := dbPath(cfg)
 	if !create {
 		if _, err := os.Stat(path); err != nil {

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.uber.org/zap"
@@ -19,6 +20,7 @@ import (
 	"github.com/markwatch/markwatch/internal/demo"
 	"github.com/markwatch/markwatch/internal/domain"
 	"github.com/markwatch/markwatch/internal/index"
+	"github.com/markwatch/markwatch/internal/jobs"
 	"github.com/markwatch/markwatch/internal/match"
 	"github.com/markwatch/markwatch/internal/notify"
 	"github.com/markwatch/markwatch/internal/pipeline"
@@ -32,8 +34,11 @@ import (
 // starts is owned here and waited for in stop.
 type daemon struct {
 	cfg config.Config
-	log *zap.Logger
-	now func() time.Time
+	// role is what this process runs, parts the parts that follows from.
+	role  role
+	parts parts
+	log   *zap.Logger
+	now   func() time.Time
 
 	// lock keeps the data dir to this daemon; taken before anything reads
 	// or writes there, released after everything else has stopped.
@@ -60,6 +65,10 @@ type daemon struct {
 	httpURL    string
 
 	evidence *evidenceKit
+	// jobPool and jobs are the distributed mode's queue (daemon_jobs.go);
+	// nil in the embedded mode.
+	jobPool *pgxpool.Pool
+	jobs    *jobs.Queue
 
 	// authKey signs unsubscribe links.
 	authKey []byte
@@ -84,7 +93,13 @@ type daemon struct {
 // soon as it has started, so on error whatever was started is stopped again,
 // in reverse.
 func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun func(domain.CrawlRun)) (d *daemon, err error) {
-	d = &daemon{cfg: cfg, log: log, now: time.Now, onRun: onRun}
+	return startDaemonAs(ctx, cfg, roleAll, log, onRun)
+}
+
+// startDaemonAs starts the parts of the daemon role r runs (partsOf).
+func startDaemonAs(ctx context.Context, cfg config.Config, r role, log *zap.Logger, onRun func(domain.CrawlRun)) (d *daemon, err error) {
+	d = &daemon{cfg: cfg, log: log, now: time.Now, onRun: onRun, role: r, parts: partsOf(r)}
+	p := d.parts
 	bgCtx, cancel := context.WithCancel(context.Background())
 	d.cancel = cancel
 	defer func() {
@@ -118,8 +133,10 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 		return d, err
 	}
 	d.stops.push("store", func(context.Context) error { return d.db.Close() })
-	if err := mergeIdentities(ctx, d.db, d.sources, log); err != nil {
-		return d, err
+	if p.drains {
+		if err := mergeIdentities(ctx, d.db, d.sources, log); err != nil {
+			return d, err
+		}
 	}
 	if err := d.rebuildMatcher(ctx); err != nil {
 		return d, err
@@ -127,7 +144,7 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 	if d.evidence, err = openEvidence(cfg); err != nil {
 		return d, err
 	}
-	if err := d.startIdentity(ctx); err != nil {
+	if err := d.startIdentity(ctx, p.api); err != nil {
 		return d, err
 	}
 	// Background goroutines (session sweep, indexer, delivery, evidence)
@@ -135,15 +152,23 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 	// before the parts below stops the sweep, and again after the demo, so a
 	// full stop ends them before the demo and Meilisearch they use.
 	d.stops.push("background goroutines", d.stopBackground)
-	d.startSessionSweep(bgCtx)
-	if n, err := d.db.InterruptRunningRuns(ctx, "markwatch stopped while the run was going"); err != nil {
-		return d, fmt.Errorf("closing runs left open by a previous process: %w", err)
-	} else if n > 0 {
-		log.Warn("runs left running by a previous process marked interrupted", zap.Int("runs", n))
+	if p.api {
+		d.startSessionSweep(bgCtx)
+	}
+	// Only the embedded mode may end every running run: in the distributed
+	// one other workers' runs are live, and a retried job ends its own.
+	if r == roleAll {
+		if n, err := d.db.InterruptRunningRuns(ctx, "markwatch stopped while the run was going"); err != nil {
+			return d, fmt.Errorf("closing runs left open by a previous process: %w", err)
+		} else if n > 0 {
+			log.Warn("runs left running by a previous process marked interrupted", zap.Int("runs", n))
+		}
 	}
 
-	if err := d.startIndex(ctx, bgCtx); err != nil {
-		return d, err
+	if p.index {
+		if err := d.startIndex(ctx, bgCtx, p.drains); err != nil {
+			return d, err
+		}
 	}
 	if d.meili != nil {
 		d.stops.push("managed Meilisearch", func(ctx context.Context) error {
@@ -152,8 +177,10 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 			return d.meili.Stop(mctx)
 		})
 	}
-	if err := d.startDemo(); err != nil {
-		return d, err
+	if p.crawl {
+		if err := d.startDemo(); err != nil {
+			return d, err
+		}
 	}
 	if d.demo != nil {
 		d.stops.push("demo marketplace", func(context.Context) error { return d.demo.Close() })
@@ -175,7 +202,7 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 		return float64(n)
 	}))
 	d.registerIndexMetrics(reg)
-	notifiers, err := d.startNotify(ctx)
+	notifiers, err := d.startNotify(ctx, p.drains)
 	if err != nil {
 		return d, err
 	}
@@ -190,23 +217,37 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 		}
 		return nil
 	})
-	if err := d.startDelivery(bgCtx, reg); err != nil {
+	if p.drains {
+		if err := d.startDelivery(bgCtx, reg); err != nil {
+			return d, err
+		}
+		notifiers = append(notifiers, kickDelivery{d.deliverer})
+	}
+	if err := d.startJobPool(ctx); err != nil {
 		return d, err
 	}
-	notifiers = append(notifiers, kickDelivery{d.deliverer})
 	crawler := d.newSourceCrawler()
+	var kick pipeline.Kicker
+	if d.indexer != nil {
+		kick = d.indexer
+	}
 	d.runner = newRunner(runnerParts{
 		crawler: crawler, matcher: &d.matcher, db: d.db, blobs: d.evidence.blobs,
-		notifiers: notifiers, index: d.indexer, metrics: pipeline.NewMetrics(reg),
+		notifiers: notifiers, index: kick, metrics: pipeline.NewMetrics(reg),
 		log: log, now: d.now,
 	})
-	if err := d.startEvidence(bgCtx, crawler); err != nil {
-		return d, err
+	if p.drains {
+		if err := d.startEvidence(bgCtx, crawler); err != nil {
+			return d, err
+		}
 	}
 	if err := d.startSchedule(ctx); err != nil {
 		return d, err
 	}
-	if err := d.startHTTP(reg); err != nil {
+	if err := d.startJobs(ctx, reg); err != nil {
+		return d, err
+	}
+	if err := d.startHTTP(reg, p.api); err != nil {
 		return d, err
 	}
 	d.stops.push("HTTP server", func(ctx context.Context) error {
@@ -214,7 +255,9 @@ func startDaemon(ctx context.Context, cfg config.Config, log *zap.Logger, onRun 
 		defer cancel()
 		return d.http.Shutdown(sctx)
 	})
-	d.startRuns()
+	if p.clock {
+		d.startRuns()
+	}
 	return d, nil
 }
 

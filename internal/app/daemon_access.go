@@ -131,14 +131,18 @@ func (d *daemon) baseURL() string {
 	return d.httpURL
 }
 
-// startIdentity loads the signing key and makes sure someone can sign in:
-// the first administrator at first start, the demo users in demo mode.
-func (d *daemon) startIdentity(ctx context.Context) error {
+// startIdentity loads the signing key and, where the console is served
+// (signIn), makes sure someone can sign in: the first administrator at
+// first start, the demo users in demo mode.
+func (d *daemon) startIdentity(ctx context.Context, signIn bool) error {
 	key, err := authSecret(d.cfg)
 	if err != nil {
 		return err
 	}
 	d.authKey = key
+	if !signIn {
+		return nil
+	}
 	if d.admin, err = ensureAdmin(ctx, d.db); err != nil {
 		return err
 	}

@@ -23,7 +23,9 @@ import (
 // startHTTP serves the API, probes, metrics and the console on http.listen
 // through one access guard, in a goroutine stop waits for. Every route is
 // declared with the permission it needs; the guard serves nothing else.
-func (d *daemon) startHTTP(reg *prometheus.Registry) error {
+// Without the API (full false: the scheduler and worker roles) it serves
+// only the probes and metrics.
+func (d *daemon) startHTTP(reg *prometheus.Registry, full bool) error {
 	loc, err := d.cfg.Schedule.Location()
 	if err != nil {
 		return err
@@ -98,7 +100,11 @@ func (d *daemon) startHTTP(reg *prometheus.Registry) error {
 		APIDownloads:         true,
 		Networks:             d.db,
 	}, d.log.Named("web"))
-	for _, rt := range append(api, console...) {
+	routes := append(api, console...)
+	if !full {
+		routes = probesOnly(api)
+	}
+	for _, rt := range routes {
 		if err := guard.Handle(rt); err != nil {
 			return fmt.Errorf("declaring route %s: %w", rt.Pattern, err)
 		}
@@ -144,4 +150,17 @@ func (d *daemon) unsubscribeToken(ctx context.Context, token string) (domain.Sub
 		return domain.Subscription{}, domain.Errorf(domain.EINVALID, "退订链接无效 this unsubscribe link is not valid: %v", err)
 	}
 	return d.db.GetSubscription(ctx, id)
+}
+
+// probesOnly keeps the routes every role serves: /healthz, /readyz and
+// /metrics.
+func probesOnly(routes []access.Route) []access.Route {
+	var out []access.Route
+	for _, rt := range routes {
+		switch rt.Pattern {
+		case "GET /healthz", "GET /readyz", "GET /metrics":
+			out = append(out, rt)
+		}
+	}
+	return out
 }

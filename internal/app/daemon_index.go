@@ -13,8 +13,9 @@ import (
 // startIndex connects to Meilisearch, running the pinned binary when no URL
 // is configured, supervised so that a server that dies is started again. A
 // search outage must not block crawling: settings that cannot be applied
-// now are retried by the indexer's first successful batch.
-func (d *daemon) startIndex(ctx, bgCtx context.Context) error {
+// now are retried by the indexer's first successful batch. Only a process
+// that drains (drain) runs the indexer; the api role only searches.
+func (d *daemon) startIndex(ctx, bgCtx context.Context, drain bool) error {
 	c, managed, err := connectIndex(ctx, d.cfg, d.log)
 	if err != nil {
 		return err
@@ -25,6 +26,9 @@ func (d *daemon) startIndex(ctx, bgCtx context.Context) error {
 	d.search = c
 	if err := c.ApplySettings(ctx); err != nil {
 		d.log.Warn("Meilisearch settings not applied; hits stay in the outbox until it answers", zap.Error(err))
+	}
+	if !drain {
+		return nil
 	}
 	d.indexer = index.NewIndexer(c, d.db, d.log.Named("indexer"), index.IndexerOptions{})
 	d.bg.Add(1)

@@ -15,16 +15,23 @@ func (d *daemon) startSchedule(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// In the distributed roles a run is a job: the lifecycle's run now
+	// (and the scheduler's plan, daemon_jobs.go) enqueue it for a worker.
+	run := d.runner.Run
+	if d.role != roleAll {
+		run = d.enqueueRun
+	}
 	ctl, err := sources.New(sources.Options{
 		Store: d.db,
-		Run:   d.runner.Run,
+		Run:   run,
 		OnRun: d.onRun,
 		Schedule: schedule.Options{
 			Location: loc, Jitter: d.cfg.Schedule.Jitter, Log: d.log.Named("schedule"),
 			MinInterval: d.cfg.Schedule.MinInterval, SourceMinInterval: d.cfg.Schedule.MinIntervals(),
 		},
-		Now: d.now,
-		Log: d.log.Named("sources"),
+		Now:     d.now,
+		Log:     d.log.Named("sources"),
+		Planned: d.role != roleAll,
 	})
 	if err != nil {
 		return err

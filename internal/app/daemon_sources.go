@@ -7,6 +7,7 @@ import (
 
 	"github.com/markwatch/markwatch/internal/crawl"
 	"github.com/markwatch/markwatch/internal/demo"
+	"github.com/markwatch/markwatch/internal/jobs"
 )
 
 // startDemo serves the demo marketplace on loopback and points the demo
@@ -34,6 +35,10 @@ func (d *daemon) startDemo() error {
 // demo's may fetch from loopback unless the operator allowed private addresses.
 func (d *daemon) newSourceCrawler() *sourceCrawler {
 	opts := crawlOptions(d.log, d.cfg.Crawl.AllowPrivateAddresses, d.now)
+	if d.jobPool != nil {
+		// workers keep each source's delay between them, not only each
+		opts.Pacer = jobs.NewPacer(d.jobPool)
+	}
 	normal := crawl.New(opts)
 	// The demo marketplace lives on loopback by design: its crawler may reach
 	// exactly the demo's listener, and no other address of this network.

@@ -13,7 +13,7 @@ import (
 // answers. The reasons are public; the details go to the log.
 func (d *daemon) readinessChecks() []httpapi.Check {
 	floor := uint64(d.cfg.DataDirMinFreeMB) << 20
-	return []httpapi.Check{
+	checks := []httpapi.Check{
 		{Name: "store", Fn: func(ctx context.Context) error {
 			if err := d.db.CheckWritable(ctx); err != nil {
 				return httpapi.Unready("the database cannot be written", err)
@@ -26,6 +26,9 @@ func (d *daemon) readinessChecks() []httpapi.Check {
 			}
 			return nil
 		}},
-		{Name: "index", Fn: d.search.Healthy},
 	}
+	if d.search != nil { // a worker does not talk to Meilisearch
+		checks = append(checks, httpapi.Check{Name: "index", Fn: d.search.Healthy})
+	}
+	return checks
 }

@@ -47,6 +47,14 @@ func parseRole(s string, cfg config.Config) (role, error) {
 		return "", domain.Errorf(domain.EINVALID,
 			"serve --role %s needs an external Meilisearch shared by every process: set meilisearch.url (MARKWATCH_MEILISEARCH_URL); the managed child process is for --role all", r)
 	}
+	if r != roleAll && !cfg.Auth.Secret.IsSet() {
+		return "", domain.Errorf(domain.EINVALID,
+			"serve --role %s needs auth.secret (MARKWATCH_AUTH_SECRET) set to one value in every process: the scheduler signs unsubscribe links the api checks, and a key generated per data_dir would differ", r)
+	}
+	if r != roleAll && cfg.Evidence.Dir == "" {
+		return "", domain.Errorf(domain.EINVALID,
+			"serve --role %s needs evidence.dir (MARKWATCH_EVIDENCE_DIR) on storage every process shares: workers keep the pages, the api serves them, the scheduler captures and stamps them", r)
+	}
 	return r, nil
 }
 
@@ -64,5 +72,28 @@ func (r role) describe() string {
 		return "serves the HTTP API and console"
 	default:
 		return fmt.Sprintf("everything in one process (%s)", "schedule, crawl, store, index, alert, API")
+	}
+}
+
+// parts are the parts of the daemon a role starts. Every role opens the
+// store and serves /healthz, /readyz and /metrics.
+type parts struct {
+	api    bool // the HTTP API and console, sessions, the first administrator
+	crawl  bool // the pipeline runs crawls in this process
+	clock  bool // an in-process cron starts the runs (the embedded mode)
+	index  bool // talks to Meilisearch (search, or the outbox drain)
+	drains bool // drains the index outbox, notifications, captures and timestamps, merges identities
+}
+
+func partsOf(r role) parts {
+	switch r {
+	case roleScheduler:
+		return parts{index: true, drains: true}
+	case roleWorker:
+		return parts{crawl: true}
+	case roleAPI:
+		return parts{api: true, index: true}
+	default:
+		return parts{api: true, crawl: true, clock: true, index: true, drains: true}
 	}
 }

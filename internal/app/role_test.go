@@ -12,6 +12,11 @@ func TestParseRole(t *testing.T) {
 	sqlite := config.Default()
 	pg := config.Default()
 	pg.Store.URL = "postgres://markwatch@db.hebei.local/markwatch"
+	pg.Auth.Secret = "shared-between-processes"
+	pg.Evidence.Dir = "/srv/markwatch/evidence"
+	noSecret, noEvidence := pg, pg
+	noSecret.Meilisearch.URL, noEvidence.Meilisearch.URL = "http://meilisearch:7700", "http://meilisearch:7700"
+	noSecret.Auth.Secret, noEvidence.Evidence.Dir = "", ""
 	pgMeili := pg
 	pgMeili.Meilisearch.URL = "http://meilisearch:7700"
 	for _, tc := range []struct {
@@ -30,6 +35,9 @@ func TestParseRole(t *testing.T) {
 		{"api", sqlite, "", "MARKWATCH_STORE_URL"},
 		{"api", pg, "", "needs an external Meilisearch"},
 		{"scheduler", pg, "", "MARKWATCH_MEILISEARCH_URL"},
+		{"api", noSecret, "", "MARKWATCH_AUTH_SECRET"},
+		{"worker", noEvidence, "", "MARKWATCH_EVIDENCE_DIR"},
+		{"all", noSecret, roleAll, ""},
 		{"workers", pgMeili, "", "want one of all, scheduler, worker, api"},
 		{"", pgMeili, "", "want one of"},
 		{"Worker", pgMeili, "", "want one of"},

@@ -19,6 +19,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("serve", env)
 	cfgPath := configFlag(fs)
 	demoFlag := fs.Bool("demo", false, "serve the demo marketplace and crawl it (same as sources.demo.enabled: true)")
+	roleFlag := fs.String("role", string(roleAll), "what this process runs: all (everything, the default), or with a PostgreSQL store one part of a distributed installation: scheduler, worker or api (docs/DISTRIBUTED.md)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -29,12 +30,16 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if *demoFlag {
 		cfg.Sources.Demo.Enabled = true
 	}
+	r, err := parseRole(*roleFlag, cfg)
+	if err != nil {
+		return err
+	}
 	log, err := newLogger(cfg.Log, env.Stderr)
 	if err != nil {
 		return fmt.Errorf("configuring logs: %w", err)
 	}
 	defer log.Sync()
-	log.Info("starting markwatch", zap.String("version", Version), zap.Object("config", cfg))
+	log.Info("starting markwatch", zap.String("version", Version), zap.String("role", r.String()), zap.Object("config", cfg))
 
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -52,7 +57,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		defer mu.Unlock()
 		printWhereToLook(env.Stdout, d, sum)
 	}
-	started, err := startDaemon(ctx, cfg, log, func(run domain.CrawlRun) {
+	started, err := startDaemonAs(ctx, cfg, r, log, func(run domain.CrawlRun) {
 		if sum, all := first.add(run); all {
 			printSum(sum)
 		}
@@ -63,14 +68,16 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if sum, all := first.expect(len(d.sources)); all {
+	if r != roleAll {
+		// the first rounds run in workers; nothing to wait for here
+	} else if sum, all := first.expect(len(d.sources)); all {
 		printSum(sum)
 	}
 	if d.admin != nil {
 		// Stdout, not the log: a password must never reach a log collector.
 		printFirstAdmin(env.Stdout, d)
 	}
-	log.Info("markwatch running", zap.Int("marks", len(d.marks)), zap.Int("sources", len(d.sources)), zap.String("http", d.httpURL))
+	log.Info("markwatch running", zap.String("role", r.String()), zap.Int("marks", len(d.marks)), zap.Int("sources", len(d.sources)), zap.String("http", d.httpURL))
 	<-ctx.Done()
 	log.Info("shutting down")
 	d.stop(context.Background())
