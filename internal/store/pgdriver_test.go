@@ -84,3 +84,26 @@ func TestPostgresTextArgumentsAreMadeValid(t *testing.T) {
 		t.Errorf("stored title %q, want %q", title, want)
 	}
 }
+
+// CheckWritable on PostgreSQL passes on a working store and reports a
+// database that refuses writes (a read-only replica, a database set
+// read-only) as unavailable.
+func TestCheckWritablePostgres(t *testing.T) {
+	if !onPostgres() {
+		t.Skip("PostgreSQL only: TestCheckWritable spoils SQLite's file")
+	}
+	ctx := context.Background()
+	db := openTest(t, nil)
+	if err := db.CheckWritable(ctx); err != nil {
+		t.Fatalf("CheckWritable on a working store: %v", err)
+	}
+	// One connection, made read-only, stands for a read-only server.
+	db.wr.SetMaxOpenConns(1)
+	if _, err := db.wr.Exec(pgVerbatim + "SET default_transaction_read_only = on"); err != nil {
+		t.Fatal(err)
+	}
+	err := db.CheckWritable(ctx)
+	if domain.ErrorCode(err) != domain.EUNAVAILABLE || !strings.Contains(err.Error(), "read-only") {
+		t.Errorf("CheckWritable on a read-only store = %v (code %q), want unavailable saying read-only", err, domain.ErrorCode(err))
+	}
+}

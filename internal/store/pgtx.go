@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/markwatch/markwatch/internal/domain"
 )
 
 // PostgreSQL write transactions run SERIALIZABLE on a pool of writers, so
@@ -99,7 +101,10 @@ func (p *retryPolicy) run(ctx context.Context, what string, attempt func(retry b
 			return fmt.Errorf("%s: %w", what, err)
 		}
 		if n == maxTxAttempts {
-			return fmt.Errorf("%s: gave up after %d attempts, each in conflict with another writer: %w", what, n, err)
+			// Unavailable, as SQLite's busy store past its timeout: the
+			// store is too contended now, not the request wrong.
+			return fmt.Errorf("%w: %w", domain.Errorf(domain.EUNAVAILABLE,
+				"%s: gave up after %d attempts, each in conflict with another writer", what, n), err)
 		}
 		if serr := p.sleep(ctx, p.jitter(backoff)); serr != nil {
 			return fmt.Errorf("%s: waiting to retry after a conflict (%v): %w", what, err, serr)

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/markwatch/markwatch/internal/domain"
 )
 
 func pgErr(code, constraint string) error {
@@ -47,7 +49,10 @@ func TestRetryPolicy(t *testing.T) {
 			if n != c.attempts || !errors.Is(err, errors.Unwrap(c.err)) && !errors.Is(err, c.err) {
 				t.Fatalf("%d attempts, error %v; want %d attempts and the last error", n, err, c.attempts)
 			}
-			if retries[0] || n > 1 && !retries[1] {
+			if n == maxTxAttempts && domain.ErrorCode(err) != domain.EUNAVAILABLE {
+				t.Errorf("retries exhausted: code %q, want %q (%v)", domain.ErrorCode(err), domain.EUNAVAILABLE, err)
+			}
+						if retries[0] || n > 1 && !retries[1] {
 				t.Errorf("retry flags %v: the first attempt is not a retry, the rest are", retries)
 			}
 			backoff := retryBase

@@ -16,7 +16,7 @@ const qSellerRisks = `WITH own AS (
 		WHERE status = 'confirmed' AND seller_id IS NOT NULL AND id NOT IN (SELECT merged_id FROM alert_merges)
 		GROUP BY seller_id
 	), nets AS (
-		SELECT s.network_id, sum(own.n) AS n FROM own JOIN sellers s ON s.id = own.seller_id GROUP BY s.network_id
+		SELECT s.network_id, CAST(sum(own.n) AS INTEGER) AS n FROM own JOIN sellers s ON s.id = own.seller_id GROUP BY s.network_id
 	)
 	SELECT s.id, s.network_id, s.name, coalesce(own.n, 0), nets.n, c.kind, c.value
 	FROM nets JOIN sellers s ON s.network_id = nets.network_id
