@@ -52,7 +52,7 @@ func TestRetryPolicy(t *testing.T) {
 			if n == maxTxAttempts && domain.ErrorCode(err) != domain.EUNAVAILABLE {
 				t.Errorf("retries exhausted: code %q, want %q (%v)", domain.ErrorCode(err), domain.EUNAVAILABLE, err)
 			}
-						if retries[0] || n > 1 && !retries[1] {
+			if retries[0] || n > 1 && !retries[1] {
 				t.Errorf("retry flags %v: the first attempt is not a retry, the rest are", retries)
 			}
 			backoff := retryBase
