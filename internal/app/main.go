@@ -30,19 +30,20 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":    {"run the daemon: schedule, crawl, match, store, index, alert; HTTP API", runServe},
-		"crawl":    {"run one crawl of a source now, or show the query plan (--plan)", runCrawl},
-		"match":    {"match JSON-lines listings on stdin against a registry (evaluation contract)", runMatch},
-		"eval":     {"precision and recall of the matcher on labelled cases", runEval},
-		"extract":  {"extract listings from saved pages with a source definition, --auto or --suggest", runExtract},
-		"alerts":   {"list alerts from the store (alerts list)", runAlerts},
-		"sources":  {"list sources, change schedules, pause, resume, trigger, show runs", runSources},
-		"reindex":  {"rebuild the Meilisearch index from SQLite", runReindex},
-		"users":    {"add, list, disable and enable users; reset passwords", runUsers},
-		"tokens":   {"create, list and revoke API tokens", runTokens},
-		"audit":    {"read the audit log of changes on the running daemon (audit list)", runAudit},
-		"evidence": {"verify artefact hashes, the evidence log, signatures and timestamps (evidence verify)", runEvidence},
-		"version":  {"print the version", runVersion},
+		"serve":         {"run the daemon: schedule, crawl, match, store, index, alert; HTTP API", runServe},
+		"crawl":         {"run one crawl of a source now, or show the query plan (--plan)", runCrawl},
+		"match":         {"match JSON-lines listings on stdin against a registry (evaluation contract)", runMatch},
+		"eval":          {"precision and recall of the matcher on labelled cases", runEval},
+		"extract":       {"extract listings from saved pages with a source definition, --auto or --suggest", runExtract},
+		"alerts":        {"list alerts from the store (alerts list)", runAlerts},
+		"sources":       {"list sources, change schedules, pause, resume, trigger, show runs", runSources},
+		"reindex":       {"rebuild the Meilisearch index from SQLite", runReindex},
+		"users":         {"add, list, disable and enable users; reset passwords", runUsers},
+		"tokens":        {"create, list and revoke API tokens", runTokens},
+		"audit":         {"read the audit log of changes on the running daemon (audit list)", runAudit},
+		"evidence":      {"verify artefact hashes, the evidence log, signatures and timestamps (evidence verify)", runEvidence},
+		"version":       {"print the version", runVersion},
+		"migrate-store": {"copy a SQLite store into PostgreSQL and verify it (--from sqlite:PATH --to postgres://…)", runMigrateStore},
 	}
 }
 
