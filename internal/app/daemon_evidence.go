@@ -46,7 +46,11 @@ func openEvidence(cfg config.Config) (*evidenceKit, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening evidence.dir %s: %w", dir, err)
 	}
-	signer, err := evidence.LoadSigner(filepath.Join(cfg.DataDir, evidenceKeyFile))
+	keyPath := cfg.Evidence.KeyFile
+	if keyPath == "" {
+		keyPath = filepath.Join(cfg.DataDir, evidenceKeyFile)
+	}
+	signer, err := evidence.LoadSigner(keyPath)
 	if err != nil {
 		return nil, fmt.Errorf("loading the evidence signing key: %w", err)
 	}

@@ -47,7 +47,8 @@ func parseRole(s string, cfg config.Config) (role, error) {
 		return "", domain.Errorf(domain.EINVALID,
 			"serve --role %s needs an external Meilisearch shared by every process: set meilisearch.url (MARKWATCH_MEILISEARCH_URL); the managed child process is for --role all", r)
 	}
-	if r != roleAll && !cfg.Auth.Secret.IsSet() {
+	// A worker signs and checks no link; the scheduler and api must agree.
+	if (r == roleScheduler || r == roleAPI) && !cfg.Auth.Secret.IsSet() {
 		return "", domain.Errorf(domain.EINVALID,
 			"serve --role %s needs auth.secret (MARKWATCH_AUTH_SECRET) set to one value in every process: the scheduler signs unsubscribe links the api checks, and a key generated per data_dir would differ", r)
 	}

@@ -36,6 +36,8 @@ func TestParseRole(t *testing.T) {
 		{"api", pg, "", "needs an external Meilisearch"},
 		{"scheduler", pg, "", "MARKWATCH_MEILISEARCH_URL"},
 		{"api", noSecret, "", "MARKWATCH_AUTH_SECRET"},
+		{"scheduler", noSecret, "", "MARKWATCH_AUTH_SECRET"},
+		{"worker", noSecret, roleWorker, ""},
 		{"worker", noEvidence, "", "MARKWATCH_EVIDENCE_DIR"},
 		{"all", noSecret, roleAll, ""},
 		{"workers", pgMeili, "", "want one of all, scheduler, worker, api"},

@@ -135,6 +135,12 @@ type Evidence struct {
 	TSACA string `yaml:"tsa_ca"`
 	// HeadInterval is how often a grown log gets a signed tree head.
 	HeadInterval time.Duration `yaml:"head_interval"`
+	// KeyFile holds the ed25519 seed that signs tree heads; "" means
+	// data_dir/evidence.key, generated at first start. A distributed
+	// installation whose scheduler may start on another machine points it
+	// at a file that outlives the machine (a Kubernetes Secret, a volume),
+	// so every tree head is signed by one key.
+	KeyFile string `yaml:"key_file"`
 }
 
 // Auth configures sign-in.
@@ -289,7 +295,7 @@ func Default() Config {
 		Jobs:     Jobs{Workers: 2, RescueAfter: time.Hour, StopTimeout: 30 * time.Second},
 		Log:      Log{Level: "info", Format: "console"},
 		HTTP:     HTTP{Listen: "127.0.0.1:8080", ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second},
-		Sources:  Sources{Demo: Demo{Enabled: true, Listen: "127.0.0.1:8089", Platforms: []string{"demo", "demo-pifa", "demo-youxuan"}}},
+		Sources:  Sources{Demo: Demo{Enabled: false, Listen: "127.0.0.1:8089", Platforms: []string{"demo", "demo-pifa", "demo-youxuan"}}},
 		Match:    Match{},
 		Schedule: Schedule{Timezone: "Asia/Shanghai", MinInterval: time.Minute},
 		Meilisearch: Meilisearch{
