@@ -114,7 +114,7 @@ func TestLoadBrokenConfig(t *testing.T) {
 		{"negative duration", "crawl:\n  shutdown_grace: -5s\n", `:2: field "crawl.shutdown_grace": -5s must be positive`},
 		{"negative jitter", "schedule:\n  jitter: -1m\n", `:2: field "schedule.jitter": -1m0s must not be negative`},
 		{"bad listen address", "http:\n  listen: localhost\n", `:2: field "http.listen": "localhost" is not a listen address; write host:port`},
-		{"bad port", "sources:\n  demo:\n    listen: 127.0.0.1:99999\n", `:3: field "sources.demo.listen": "127.0.0.1:99999" has an invalid port`},
+		{"bad port", "sources:\n  demo:\n    listen: 127.0.0.1:99999\n    enabled: true\n", `:3: field "sources.demo.listen": "127.0.0.1:99999" has an invalid port`},
 		{"bad URL scheme", "meilisearch:\n  url: meilisearch:7700\n", `:2: field "meilisearch.url": scheme "meilisearch" is not supported`},
 		{"URL without host", "meilisearch:\n  url: http:///indexes\n", `:2: field "meilisearch.url": the URL has no host`},
 		{"bad webhook URL", "notify:\n  webhooks:\n    - url: ftp://example.com/hook\n", `:3: field "notify.webhooks[0].url": scheme "ftp" is not supported`},

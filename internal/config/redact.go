@@ -143,7 +143,10 @@ func encodeStruct(enc zapcore.ObjectEncoder, v reflect.Value) error {
 
 func encodeField(enc zapcore.ObjectEncoder, name string, v reflect.Value) error {
 	if v.Type() == durationType {
-		enc.AddDuration(name, time.Duration(v.Int()))
+		// As written in the file ("1m0s"), not as the encoder's duration
+		// form: the production encoder writes seconds (60), which reads as
+		// a count beside the other fields.
+		enc.AddString(name, time.Duration(v.Int()).String())
 		return nil
 	}
 	switch v.Kind() {
