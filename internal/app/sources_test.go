@@ -55,6 +55,7 @@ extract:
 	}
 
 	cfg = config.Default() // embedded definitions
+	cfg.Sources.Demo.Enabled = true
 	srcs, demoFiles, err = loadSources(cfg)
 	if err != nil || len(srcs) != 3 {
 		t.Fatalf("embedded: %d sources, want the demo's three platforms, %v", len(srcs), err)
@@ -93,7 +94,7 @@ func TestCLICrawlBesideTheDaemonAddsNoDuplicates(t *testing.T) {
 	_, before, _ := d.db.ListAlerts(ctx, domain.AlertFilter{Limit: 1})
 
 	cfgFile := filepath.Join(t.TempDir(), "markwatch.yaml")
-	yaml := "data_dir: " + cfg.DataDir + "\nsources:\n  demo:\n    listen: " + cfg.Sources.Demo.Listen + "\n"
+	yaml := "data_dir: " + cfg.DataDir + "\nsources:\n  demo:\n    enabled: true\n    listen: " + cfg.Sources.Demo.Listen + "\n"
 	if err := os.WriteFile(cfgFile, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
