@@ -23,7 +23,9 @@ const (
 	crawlMaxAttempts = 5
 )
 
-// Slot is one schedule slot of a source: the cron time the run is due.
+// Slot is one schedule slot of a source: the cron time the run is due. The
+// job keeps At in UTC to the millisecond, as the store keeps times, and
+// hands the Runner that.
 type Slot struct {
 	SourceID string
 	At       time.Time

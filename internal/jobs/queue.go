@@ -203,8 +203,9 @@ func (q *Queue) Start(ctx context.Context) error {
 }
 
 // Stop stops taking jobs, lets running ones finish for StopTimeout, then
-// cancels them (River retries them), and returns once they have returned
-// or ctx ends. A Queue never started stops at once.
+// cancels them, and returns once they have returned or ctx ends. River puts
+// a job cancelled so back in the queue without spending an attempt, for
+// another worker to run again. A Queue never started stops at once.
 func (q *Queue) Stop(ctx context.Context) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()

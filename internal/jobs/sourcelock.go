@@ -65,7 +65,12 @@ func trySourceLock(ctx context.Context, pool *pgxpool.Pool, sourceID string) (lo
 // release gives the lock up and the connection back. When the unlock fails
 // or finds the lock gone (the connection was lost during the run), the
 // connection is closed instead, so no pooled connection keeps a lock.
+// Releasing again does nothing.
 func (l *sourceLock) release() error {
+	if l.conn == nil {
+		return nil
+	}
+	defer func() { l.conn = nil }()
 	ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
 	defer cancel()
 	var held bool
