@@ -69,24 +69,37 @@ func openPostgres(ctx context.Context, storeURL string, opts Options) (*DB, erro
 	return db, nil
 }
 
-// redactURL is u with its password, if any, replaced by xxxxx. A text that
-// does not parse as a URL is not shown at all: it may hold a password
-// where a parser would not look for one.
+// redactURL is u with its password, in the user part or the password
+// parameter pgx also takes, replaced by xxxxx. A text that does not parse
+// as a URL is not shown at all: it may hold a password where a parser
+// would not look for one.
 func redactURL(u string) string {
 	p, err := url.Parse(u)
 	if err != nil {
 		return "(a store.url that is not a URL)"
 	}
+	if q := p.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		p.RawQuery = q.Encode()
+	}
 	return p.Redacted()
 }
 
-// redactIn is msg with the password of storeURL, if it has one, replaced.
+// redactIn is msg with the passwords of storeURL, if it has any, replaced.
 func redactIn(msg, storeURL string) string {
 	p, err := url.Parse(storeURL)
 	if err != nil {
 		return "(details left out: they may repeat the store.url)"
 	}
-	if pw, ok := p.User.Password(); ok && pw != "" {
+	var secrets []string
+	if pw, ok := p.User.Password(); ok {
+		secrets = append(secrets, pw)
+	}
+	secrets = append(secrets, p.Query()["password"]...)
+	for _, pw := range secrets {
+		if pw == "" {
+			continue
+		}
 		msg = strings.ReplaceAll(msg, pw, "xxxxx")
 		if esc := url.QueryEscape(pw); esc != pw {
 			msg = strings.ReplaceAll(msg, esc, "xxxxx")

@@ -23,6 +23,7 @@ func TestOpenURLRefusals(t *testing.T) {
 		{"sqlite without a path", "sqlite:", domain.EINVALID},
 		{"a URL that does not parse", "postgres://markwatch:" + secret + "@db.internal:99999999/x%zz", domain.EINVALID},
 		{"nobody listening", "postgres://markwatch:" + secret + "@127.0.0.1:1/markwatch?connect_timeout=5", domain.EUNAVAILABLE},
+		{"password as a parameter, nobody listening", "postgres://markwatch@127.0.0.1:1/markwatch?password=" + secret, domain.EUNAVAILABLE},
 		{"postgresql scheme, nobody listening", "postgresql://markwatch:" + secret + "@127.0.0.1:1/markwatch", domain.EUNAVAILABLE},
 	}
 	for _, c := range cases {
@@ -61,6 +62,7 @@ func TestRedactURL(t *testing.T) {
 	for in, want := range map[string]string{
 		"postgres://markwatch:s3cr%40t@db:5432/mw?sslmode=require": "postgres://markwatch:xxxxx@db:5432/mw?sslmode=require",
 		"postgres://markwatch@db/mw":                               "postgres://markwatch@db/mw",
+		"postgres://markwatch@db/mw?password=s3cr3t":               "postgres://markwatch@db/mw?password=xxxxx",
 		"postgres://u:p@db/%zz":                                    "(a store.url that is not a URL)",
 	} {
 		if got := redactURL(in); got != want {
