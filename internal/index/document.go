@@ -31,7 +31,10 @@ type document struct {
 	Alert            bool            `json:"alert"`
 	Reasons          []domain.Reason `json:"reasons"`
 	ReasonsText      string          `json:"reasons_text"`
-	FirstSeen        int64           `json:"first_seen"`
+	// Tactics and ScoreBand are there to be filtered and counted as facets.
+	Tactics   []string `json:"tactics"`
+	ScoreBand string   `json:"score_band"`
+	FirstSeen int64    `json:"first_seen"`
 	LastSeen         int64           `json:"last_seen"`
 }
 
@@ -57,7 +60,7 @@ func (c *Client) toDocument(h domain.Hit) (document, error) {
 		ID: docID(h.ID), HitID: h.ID, ListingID: h.ListingID, SourceID: h.SourceID, MarkID: h.MarkID,
 		Title: h.Title, TitleNorm: c.norm.Normalize(h.Title), URL: h.URL, Seller: h.Seller,
 		Location: h.Location, LocationPrefixes: domain.LocationPrefixes(h.Location), Price: h.Price, Score: h.Score, Alert: h.Alert,
-		Reasons: reasons, ReasonsText: strings.Join(texts, "；"),
+		Reasons: reasons, ReasonsText: strings.Join(texts, "；"), Tactics: tactics(reasons), ScoreBand: scoreBand(h.Score),
 		FirstSeen: h.FirstSeen.UnixMilli(), LastSeen: h.LastSeen.UnixMilli(),
 	}, nil
 }

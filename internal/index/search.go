@@ -5,22 +5,46 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	ms "github.com/meilisearch/meilisearch-go"
 
 	"github.com/markwatch/markwatch/internal/domain"
 )
 
-// SearchFilter narrows a search. Empty fields do not filter.
+// SearchFilter narrows a search. Empty fields do not filter; the values of
+// one list are alternatives, and the fields narrow each other.
+//
+// httpapi.HitQuery has the same fields in the same order, so the daemon
+// converts one into the other (index.SearchFilter(q)) and a field added to
+// one and not the other fails to compile rather than being dropped.
 type SearchFilter struct {
 	MarkID    string
 	SourceID  string
 	AlertOnly bool
 	Limit     int // 0 means DefaultLimit
 	Offset    int
+	MarkIDs   []string
+	SourceIDs []string
+	Sellers   []string
+	// Locations are location prefixes: a province ("河北") or a city
+	// ("河北 石家庄"), words joined by one space.
+	Locations  []string
+	Tactics    []string
+	Status     string   // StatusAlert, StatusBelow or ""
+	ScoreBands []string // names of ScoreBands
+	// From and To bound last_seen: From ≤ last seen < To; zero is open.
+	From, To time.Time
+	Sort     string // SortNewest, SortScore, SortPrice or SortRelevance
+	// Facets asks for the counts of every facet (facetFields) over all
+	// the hits matching, not only the page.
+	Facets bool
 }
 
 // SearchResult is one page of hits and the number matching.
+//
+// httpapi.HitResult has the same fields in the same order (see
+// SearchFilter).
 type SearchResult struct {
 	Hits []domain.Hit
 	// Total is the exact number of hits matching, unless Estimated.
@@ -29,6 +53,11 @@ type SearchResult struct {
 	// (ClientOptions.MaxTotalHits): Total is then a lower bound, and
 	// pages past it are empty.
 	Estimated bool
+	// Facets counts the hits matching by facet (FacetMark…) and value,
+	// when SearchFilter.Facets asked; a value no hit has is absent. Seen
+	// through a scope, they count only what the scope sees: the tenant
+	// token's filter applies to them as to the hits.
+	Facets map[string]map[string]int
 }
 
 // Search bounds on one page.
@@ -45,7 +74,11 @@ func (c *Client) Search(ctx context.Context, q string, f SearchFilter) (SearchRe
 	if err := checkPaging(f); err != nil {
 		return SearchResult{}, err
 	}
-	return c.search(ctx, c.ms, q, f, filterExpr(f))
+	filter, err := filterExpr(f)
+	if err != nil {
+		return SearchResult{}, err
+	}
+	return c.search(ctx, c.ms, q, f, filter)
 }
 
 // checkPaging rejects limits and offsets Meilisearch would refuse or clamp.
@@ -63,7 +96,10 @@ func checkPaging(f SearchFilter) error {
 // tenant token's. filter is the whole request filter, built by the caller:
 // f supplies only paging here.
 func (c *Client) search(ctx context.Context, sm ms.ServiceManager, q string, f SearchFilter, filter string) (SearchResult, error) {
-	query, req, limit, skip := c.request(q, f, filter)
+	query, req, limit, skip, err := c.request(q, f, filter)
+	if err != nil {
+		return SearchResult{}, err
+	}
 	// SearchRaw, not Search: Search decodes every hit into a map of raw
 	// fields that DecodeInto then decodes again, field by field.
 	raw, err := sm.Index(c.name).SearchRaw(ctx, query, req)
@@ -83,7 +119,11 @@ func (c *Client) search(ctx context.Context, sm ms.ServiceManager, q string, f S
 	docs = docs[min(skip, len(docs)):]
 	docs = docs[:min(limit, len(docs))]
 	total := int(resp.TotalHits)
-	out := SearchResult{Hits: make([]domain.Hit, 0, len(docs)), Total: total, Estimated: total >= c.maxTotalHits}
+	out := SearchResult{Hits: make([]domain.Hit, 0, len(docs)), Total: total, Estimated: total >= c.maxTotalHits,
+		Facets: facetCounts(resp.FacetDistribution)}
+	if f.Facets && out.Facets == nil {
+		out.Facets = map[string]map[string]int{} // nothing matched: counts of nothing, not "not asked"
+	}
 	for _, d := range docs {
 		out.Hits = append(out.Hits, d.hit())
 	}
@@ -93,7 +133,7 @@ func (c *Client) search(ctx context.Context, sm ms.ServiceManager, q string, f S
 // request is what search sends for q, f and the whole request filter: the
 // normalised query and the request, and the window (limit hits after skip)
 // of the page it asks for.
-func (c *Client) request(q string, f SearchFilter, filter string) (query string, req *ms.SearchRequest, limit, skip int) {
+func (c *Client) request(q string, f SearchFilter, filter string) (query string, req *ms.SearchRequest, limit, skip int, err error) {
 	limit = f.Limit
 	if limit == 0 {
 		limit = DefaultLimit
@@ -112,10 +152,13 @@ func (c *Client) request(q string, f SearchFilter, filter string) (query string,
 		req.Filter = filter // an empty string would be sent and rejected
 	}
 	query = c.norm.Normalize(q)
-	if query == "" {
-		req.Sort = []string{"last_seen:desc"}
+	if req.Sort, err = sortRule(f.Sort, query); err != nil {
+		return "", nil, 0, 0, err
 	}
-	return query, req, limit, skip
+	if f.Facets {
+		req.Facets = facetFields()
+	}
+	return query, req, limit, skip, nil
 }
 
 // SearchRequest is the query and request SearchScoped sends to Meilisearch
@@ -127,8 +170,12 @@ func (c *Client) SearchRequest(q string, f SearchFilter, scope domain.Scope) (qu
 	if err := checkPaging(f); err != nil {
 		return "", nil, err
 	}
-	query, req, _, _ = c.request(q, f, requestFilter(f, scope))
-	return query, req, nil
+	filter, err := requestFilter(f, scope)
+	if err != nil {
+		return "", nil, err
+	}
+	query, req, _, _, err = c.request(q, f, filter)
+	return query, req, err
 }
 
 // rawUnmarshal is meilisearch-go's JSON decoder for the ServiceManagers
@@ -149,8 +196,9 @@ func rawUnmarshal(data []byte, v any) error {
 
 // searchResponse is the part of Meilisearch's answer Search reads.
 type searchResponse struct {
-	Hits      []document `json:"hits"`
-	TotalHits int64      `json:"totalHits"`
+	Hits              []document                  `json:"hits"`
+	TotalHits         int64                       `json:"totalHits"`
+	FacetDistribution map[string]map[string]int64 `json:"facetDistribution"`
 }
 
 // retrievedFields are the document fields document.hit reads; the search
@@ -160,29 +208,14 @@ func retrievedFields() []string {
 		"location", "price", "score", "alert", "reasons", "first_seen", "last_seen"}
 }
 
-// filterExpr builds a Meilisearch filter; values are quoted so ids with
-// spaces or operators cannot change the expression.
-func filterExpr(f SearchFilter) string {
-	var parts []string
-	if f.MarkID != "" {
-		parts = append(parts, "mark_id = "+quote(f.MarkID))
-	}
-	if f.SourceID != "" {
-		parts = append(parts, "source_id = "+quote(f.SourceID))
-	}
-	if f.AlertOnly {
-		parts = append(parts, "alert = true")
-	}
-	return strings.Join(parts, " AND ")
-}
-
 // requestFilter is the request filter of a search by scope: f's, and the
 // scope's before it when the scope limits anything.
-func requestFilter(f SearchFilter, scope domain.Scope) string {
-	if !scope.Restricted && jurisdiction(scope) == "" {
-		return filterExpr(f)
+func requestFilter(f SearchFilter, scope domain.Scope) (string, error) {
+	own, err := filterExpr(f)
+	if err != nil || !scope.Restricted && jurisdiction(scope) == "" {
+		return own, err
 	}
-	return and(scopeFilter(scope), filterExpr(f))
+	return and(scopeFilter(scope), own), nil
 }
 
 // and joins non-empty filter expressions, each parenthesised so an OR inside

@@ -35,11 +35,42 @@ func decodeSearch(data []byte, resp *searchResponse) bool {
 			n, ok := d.int()
 			resp.TotalHits = n
 			return ok
+		case "facetDistribution":
+			return d.facets(resp)
 		}
-		return !foldsTo(key, "hits", "totalHits") && d.skip(0)
+		return !foldsTo(key, "hits", "totalHits", "facetDistribution") && d.skip(0)
 	})
 	d.space()
 	return ok && d.i == len(d.b)
+}
+
+// facets decodes facetDistribution: facet → value → count. A repeated key
+// (which encoding/json would merge or replace) is left to encoding/json.
+func (d *decoder) facets(resp *searchResponse) bool {
+	if resp.FacetDistribution != nil {
+		return false
+	}
+	if d.null() {
+		return true
+	}
+	dist := map[string]map[string]int64{}
+	ok := d.object(func(facet string) bool {
+		if _, dup := dist[facet]; dup || d.null() {
+			return false
+		}
+		values := map[string]int64{}
+		dist[facet] = values
+		return d.object(func(v string) bool {
+			if _, dup := values[v]; dup {
+				return false
+			}
+			n, ok := d.int()
+			values[v] = n
+			return ok
+		})
+	})
+	resp.FacetDistribution = dist
+	return ok
 }
 
 func (d *decoder) documents(resp *searchResponse) bool {
@@ -62,13 +93,14 @@ func (d *decoder) documents(resp *searchResponse) bool {
 // documentKeys are the keys document decodes; a key equal to one of them
 // ignoring case would be decoded into it by encoding/json.
 var documentKeys = []string{"id", "hit_id", "listing_id", "source_id", "mark_id", "title", "title_norm", "url", "seller",
-	"location", "location_prefixes", "price", "score", "alert", "reasons", "reasons_text", "first_seen", "last_seen"}
+	"location", "location_prefixes", "price", "score", "alert", "reasons", "reasons_text", "tactics", "score_band",
+	"first_seen", "last_seen"}
 
 func (d *decoder) document(doc *document) bool {
 	// search does not retrieve id, title_norm, location_prefixes or
 	// reasons_text, but they are decoded as encoding/json decodes them, so
 	// the two decodes agree on every document.
-	seenReasons, seenPrefixes := false, false
+	seenReasons, seenPrefixes, seenTactics := false, false, false
 	return d.object(func(key string) bool {
 		var ok bool
 		switch key {
@@ -114,6 +146,14 @@ func (d *decoder) document(doc *document) bool {
 			doc.Reasons, ok = d.reasons()
 		case "reasons_text":
 			doc.ReasonsText, ok = d.str()
+		case "tactics":
+			if seenTactics {
+				return false
+			}
+			seenTactics = true
+			doc.Tactics, ok = d.strs()
+		case "score_band":
+			doc.ScoreBand, ok = d.str()
 		case "first_seen":
 			doc.FirstSeen, ok = d.int()
 		case "last_seen":

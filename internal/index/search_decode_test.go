@@ -29,6 +29,9 @@ func TestDecodeSearchIsEncodingJSONs(t *testing.T) {
 		{"null hits", `{"hits":null,"totalHits":0}`},
 		{"fields search does not read are skipped", `{"hits":[{"id":"hit-1","title_norm":"衡水老白干","location_prefixes":["河北","河北 衡水"],"hit_id":1,"_rankingScore":0.93,"nested":{"a":[1,{"b":null}],"c":true}}],"facetStats":{},"totalHits":1}`},
 		{"numbers of every form", `{"hits":[{"hit_id":-0,"price":1e21,"score":-2.5E-7,"first_seen":9223372036854775807,"last_seen":-9223372036854775808}],"totalHits":1}`},
+		{"facet counts", `{"hits":[],"totalHits":7,"facetDistribution":{"mark_id":{"liugehetao":4,"hengshui-laobaigan":3},"location_prefixes":{"河北":5,"河北 石家庄":3},"tactics":{}}}`},
+		{"null facets", `{"hits":[],"totalHits":0,"facetDistribution":null}`},
+		{"a document's tactics and band", `{"hits":[{"hit_id":3,"tactics":["script","sound"],"score_band":"80-90"}],"totalHits":1}`},
 		{"duplicate scalar keys take the last", `{"hits":[{"title":"衡水老白干","title":"衡水老自干","score":0.5,"score":0.64}],"totalHits":1,"totalHits":2}`},
 	}
 	for _, tc := range cases {

@@ -11,6 +11,9 @@ import (
 // primaryKey is the document field Meilisearch identifies hits by.
 const primaryKey = "id"
 
+// maxFacetValues is how many values of one facet a search counts.
+const maxFacetValues = 1000
+
 // settings are the hits index settings. Chinese fields are declared cmn so a
 // title with a kana character is not tokenised as Japanese and missed;
 // maxTotalHits is how far searches count and page.
@@ -18,8 +21,16 @@ func settings(maxTotalHits int) *ms.Settings {
 	return &ms.Settings{
 		Pagination:           &ms.Pagination{MaxTotalHits: int64(maxTotalHits)},
 		SearchableAttributes: []string{"title", "title_norm", "seller", "mark_id", "reasons_text"},
-		FilterableAttributes: []string{"mark_id", "source_id", "alert", "location", "location_prefixes", "score"},
-		SortableAttributes:   []string{"score", "last_seen"},
+		FilterableAttributes: []string{"mark_id", "source_id", "alert", "location", "location_prefixes", "score",
+			"seller", "tactics", "score_band", "last_seen"},
+		SortableAttributes: []string{"score", "last_seen", "price"},
+		// sort first: a supervisor who sorts by price or date wants that
+		// order, not relevance with the sort breaking ties. A search
+		// without a sort is ranked by relevance as before.
+		RankingRules: []string{"sort", "words", "typo", "proximity", "attribute", "exactness"},
+		// A location facet holds provinces and cities: Meilisearch's 100
+		// values would drop cities from the counts.
+		Faceting: &ms.Faceting{MaxValuesPerFacet: maxFacetValues},
 		LocalizedAttributes: []*ms.LocalizedAttributes{{
 			Locales:           []string{"cmn"},
 			AttributePatterns: []string{"title", "title_norm", "seller", "reasons_text", "location"},

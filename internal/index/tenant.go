@@ -60,13 +60,21 @@ func (c *Client) SearchScoped(ctx context.Context, q string, f SearchFilter, sco
 	if err := checkPaging(f); err != nil {
 		return SearchResult{}, err
 	}
+	filter, err := requestFilter(f, scope)
+	if err != nil {
+		return SearchResult{}, err
+	}
 	if !scope.Restricted && jurisdiction(scope) == "" {
-		return c.search(ctx, c.ms, q, f, requestFilter(f, scope))
+		return c.search(ctx, c.ms, q, f, filter)
 	}
 	if scope.Restricted && len(scope.MarkIDs) == 0 {
-		return SearchResult{Hits: []domain.Hit{}}, nil // sees nothing; no need to ask
+		res := SearchResult{Hits: []domain.Hit{}} // sees nothing; no need to ask
+		if f.Facets {
+			res.Facets = map[string]map[string]int{}
+		}
+		return res, nil
 	}
-	return c.searchTenant(ctx, q, f, scope, requestFilter(f, scope))
+	return c.searchTenant(ctx, q, f, scope, filter)
 }
 
 // searchTenant runs q with scope's tenant token and filter as the request
