@@ -35,7 +35,7 @@ type document struct {
 	Tactics   []string `json:"tactics"`
 	ScoreBand string   `json:"score_band"`
 	FirstSeen int64    `json:"first_seen"`
-	LastSeen         int64           `json:"last_seen"`
+	LastSeen  int64    `json:"last_seen"`
 }
 
 // docIDPrefix makes ids readable in the Meilisearch console and keeps them
