@@ -176,5 +176,6 @@ func (a *api) routes() []route {
 	if d.Networks != nil {
 		rs = append(rs, route{"GET " + sellersPath + "/{id}", access.ReadSellers, a.getSellerNetwork})
 	}
+	rs = append(rs, a.adminRoutes()...)
 	return rs
 }
