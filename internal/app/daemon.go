@@ -69,6 +69,12 @@ type daemon struct {
 	// nil in the embedded mode.
 	jobPool *pgxpool.Pool
 	jobs    *jobs.Queue
+	// drainGate opens when this process may drain (daemon_drainlock.go);
+	// the drains run on drainCtx, which ends with the background or when
+	// the drain lock is lost.
+	drainGate   chan struct{}
+	drainCtx    context.Context
+	drainCancel context.CancelFunc
 
 	// authKey signs unsubscribe links.
 	authKey []byte
@@ -102,6 +108,8 @@ func startDaemonAs(ctx context.Context, cfg config.Config, r role, log *zap.Logg
 	p := d.parts
 	bgCtx, cancel := context.WithCancel(context.Background())
 	d.cancel = cancel
+	d.drainGate = make(chan struct{})
+	d.drainCtx, d.drainCancel = context.WithCancel(bgCtx)
 	defer func() {
 		if err != nil {
 			d.stop(context.Background())
@@ -226,6 +234,7 @@ func startDaemonAs(ctx context.Context, cfg config.Config, r role, log *zap.Logg
 	if err := d.startJobPool(ctx); err != nil {
 		return d, err
 	}
+	d.startDrainGate(bgCtx)
 	crawler := d.newSourceCrawler()
 	var kick pipeline.Kicker
 	if d.indexer != nil {
@@ -285,7 +294,7 @@ func (d *daemon) stopBackground(context.Context) error {
 // runs, then ends the background goroutines.
 func (d *daemon) flushAndStopBackground(ctx context.Context) error {
 	var err error
-	if d.indexer != nil {
+	if d.indexer != nil && d.draining() {
 		fctx, cancel := context.WithTimeout(ctx, flushTimeout)
 		if ferr := d.indexer.Flush(fctx); ferr != nil {
 			err = fmt.Errorf("index outbox not fully flushed; the rest is indexed at next start: %w", ferr)

@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"go.uber.org/zap"
 
 	"github.com/markwatch/markwatch/internal/domain"
 	"github.com/markwatch/markwatch/internal/notify"
@@ -61,13 +60,7 @@ func (d *daemon) startDelivery(bgCtx context.Context, reg prometheus.Registerer)
 		return fmt.Errorf("building the deliverer: %w", err)
 	}
 	d.deliverer = del
-	d.bg.Add(1)
-	go func() {
-		defer d.bg.Done()
-		if err := del.Run(bgCtx); err != nil && !errors.Is(err, context.Canceled) {
-			d.log.Error("deliverer stopped", zap.Error(err))
-		}
-	}()
+	d.goDrain(bgCtx, "deliverer", del.Run)
 	return nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"mime"
 	"os"
@@ -177,15 +176,8 @@ func (d *daemon) startEvidence(bgCtx context.Context, sc *sourceCrawler) error {
 	if err != nil {
 		return fmt.Errorf("starting the capture worker: %w", err)
 	}
-	for name, run := range map[string]func(context.Context) error{"notary": notary.Run, "capture worker": worker.Run} {
-		d.bg.Add(1)
-		go func() {
-			defer d.bg.Done()
-			if err := run(bgCtx); err != nil && !errors.Is(err, context.Canceled) {
-				d.log.Error(name+" stopped", zap.Error(err))
-			}
-		}()
-	}
+	d.goDrain(bgCtx, "notary", notary.Run)
+	d.goDrain(bgCtx, "capture worker", worker.Run)
 	return d.startRechecks(bgCtx)
 }
 
@@ -214,9 +206,7 @@ func (d *daemon) startRechecks(bgCtx context.Context) error {
 	if len(plans) == 0 {
 		return nil
 	}
-	d.bg.Add(1)
-	go func() {
-		defer d.bg.Done()
+	d.goDrain(bgCtx, "rechecks", func(ctx context.Context) error {
 		next := make([]time.Time, len(plans))
 		for i, p := range plans {
 			next[i] = p.sch.Next(d.now())
@@ -230,20 +220,20 @@ func (d *daemon) startRechecks(bgCtx context.Context) error {
 			}
 			t := time.NewTimer(time.Until(next[soonest]))
 			select {
-			case <-bgCtx.Done():
+			case <-ctx.Done():
 				t.Stop()
-				return
+				return nil
 			case <-t.C:
 			}
 			p := plans[soonest]
-			if n, err := d.db.EnqueueRechecks(bgCtx, p.id, d.now()); err != nil {
+			if n, err := d.db.EnqueueRechecks(ctx, p.id, d.now()); err != nil {
 				d.log.Warn("enqueueing rechecks", zap.String("source_id", p.id), zap.Error(err))
 			} else {
 				d.log.Info("rechecks enqueued", zap.String("source_id", p.id), zap.Int("listings", n))
 			}
 			next[soonest] = p.sch.Next(d.now())
 		}
-	}()
+	})
 	return nil
 }
 

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
@@ -31,13 +30,7 @@ func (d *daemon) startIndex(ctx, bgCtx context.Context, drain bool) error {
 		return nil
 	}
 	d.indexer = index.NewIndexer(c, d.db, d.log.Named("indexer"), index.IndexerOptions{})
-	d.bg.Add(1)
-	go func() {
-		defer d.bg.Done()
-		if err := d.indexer.Run(bgCtx); err != nil && !errors.Is(err, context.Canceled) {
-			d.log.Error("indexer stopped", zap.Error(err))
-		}
-	}()
+	d.goDrain(bgCtx, "indexer", d.indexer.Run)
 	return nil
 }
 

@@ -85,7 +85,7 @@ func TestStoreURLPasswordIsRedacted(t *testing.T) {
 }
 
 func TestJobsSettingsAreChecked(t *testing.T) {
-	env := map[string]string{"MARKWATCH_JOBS_WORKERS": "0", "MARKWATCH_JOBS_RESCUE_AFTER": "5s", "MARKWATCH_JOBS_STOP_TIMEOUT": "0s"}
+	env := map[string]string{"MARKWATCH_JOBS_WORKERS": "0", "MARKWATCH_JOBS_RESCUE_AFTER": "500ms", "MARKWATCH_JOBS_STOP_TIMEOUT": "0s"}
 	_, err := Load("", func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	for _, want := range []string{"jobs.workers", "jobs.rescue_after", "jobs.stop_timeout"} {
 		if err == nil || !strings.Contains(err.Error(), want) {

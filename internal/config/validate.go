@@ -41,8 +41,8 @@ func (c Config) Validate() error {
 	if c.Jobs.Workers < 1 {
 		add("jobs.workers", "%d must be at least 1: the crawl runs one worker process runs at once, e.g. 2", c.Jobs.Workers)
 	}
-	if c.Jobs.RescueAfter < time.Minute {
-		add("jobs.rescue_after", "%s is too short: a job running longer is retried elsewhere, so give more than any run takes, e.g. 1h", c.Jobs.RescueAfter)
+	if c.Jobs.RescueAfter < time.Second {
+		add("jobs.rescue_after", "%s is too short: a job running longer is taken to be a dead worker's and retried elsewhere, so give more than any run takes, e.g. 1h", c.Jobs.RescueAfter)
 	}
 	if c.Jobs.StopTimeout <= 0 {
 		add("jobs.stop_timeout", "%s must be positive: how long a stopping worker lets running jobs finish, e.g. 30s", c.Jobs.StopTimeout)
