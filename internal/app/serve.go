@@ -111,7 +111,7 @@ func printWhereToLook(w io.Writer, d *daemon, run domain.CrawlRun) {
 ==> markwatch: first crawl of %s %s: %d pages, %d listings, %d hits, %d new alerts.
     Sign in to the console at %s/login as:
 %s    Or from the command line and over HTTP, with a token:
-      export MARKWATCH_TOKEN=$(bin/markwatch tokens create --user %s)
+      export MARKWATCH_TOKEN=$(bin/markwatch tokens create --user %s --name quickstart)
       bin/markwatch sources list
       curl -s -H "Authorization: Bearer $MARKWATCH_TOKEN" %s/api/v1/alerts
       curl -s -H "Authorization: Bearer $MARKWATCH_TOKEN" '%s/api/v1/hits?q=核桃'
