@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -144,7 +145,7 @@ func TestSearchHits(t *testing.T) {
 	if resp.StatusCode != 200 || got.Total != 1 || len(got.Hits) != 1 || got.Hits[0].Title != "六介核桃 植物蛋白饮料" {
 		t.Fatalf("got %d %+v", resp.StatusCode, got)
 	}
-	if h.hits.q != "核桃" || h.hits.query != (HitQuery{AlertOnly: true, Limit: 10}) || h.hits.scope.Restricted {
+	if h.hits.q != "核桃" || !reflect.DeepEqual(h.hits.query, HitQuery{AlertOnly: true, Limit: 10, Facets: true}) || h.hits.scope.Restricted {
 		t.Errorf("searcher got q=%q %+v %+v", h.hits.q, h.hits.query, h.hits.scope)
 	}
 

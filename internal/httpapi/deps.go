@@ -18,12 +18,31 @@ type AlertStore interface {
 	GetAlert(ctx context.Context, id int64) (domain.Alert, error)
 }
 
-// HitQuery narrows a hit search.
+// HitQuery narrows a hit search. Empty fields do not filter; the values of
+// one list are alternatives, and the fields narrow each other.
+//
+// It has index.SearchFilter's fields in the same order, so the daemon
+// converts one into the other (index.SearchFilter(q)): a field added to one
+// and not the other fails to compile there rather than being dropped.
 type HitQuery struct {
 	MarkID    string // "" for every mark
-	AlertOnly bool   // only hits that raised an alert
+	SourceID  string
+	AlertOnly bool // only hits that raised an alert
 	Limit     int
 	Offset    int
+	MarkIDs   []string
+	SourceIDs []string
+	Sellers   []string
+	// Locations are location prefixes: provinces (河北) or cities (河北 石家庄).
+	Locations  []string
+	Tactics    []string
+	Status     string   // "alert", "below" or "" for both
+	ScoreBands []string // 90-100, 80-90, 70-80, 0-70
+	// From and To bound when a hit was last seen: From ≤ seen < To.
+	From, To time.Time
+	Sort     string // newest, score, price, or "" for relevance
+	// Facets asks for HitResult.Facets.
+	Facets bool
 }
 
 // HitSearcher searches the hit index.
@@ -71,6 +90,10 @@ type Deps struct {
 	// Hits may be nil while search is not configured; /api/v1/hits then
 	// answers 503 and everything else still works.
 	Hits HitSearcher
+	// Platforms maps source ids to their platforms (a source definition's
+	// platform), for the platform filter and facet; nil takes each
+	// source to be its own platform, as the demo's are.
+	Platforms map[string]string
 	// Sources serves /api/v1/sources. Its changing routes also need Audit:
 	// a change nobody could read back in the audit log is not offered.
 	Sources SourceControl

@@ -369,7 +369,7 @@ func (s *fakeSearcher) SearchHits(_ context.Context, q string, f HitQuery, scope
 	}
 	var out []domain.Hit
 	for _, h := range s.hits {
-		if strings.Contains(h.Title, q) && (f.MarkID == "" || h.MarkID == f.MarkID) && (!f.AlertOnly || h.Alert) &&
+		if strings.Contains(h.Title, q) && (f.MarkID == "" || h.MarkID == f.MarkID) && (f.MarkIDs == nil || slices.Contains(f.MarkIDs, h.MarkID)) && (!f.AlertOnly || h.Alert) &&
 			(s.leak || scope.Allows(h.MarkID, h.Location)) {
 			out = append(out, h)
 		}

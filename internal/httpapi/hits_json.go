@@ -61,6 +61,12 @@ func appendHitList(b []byte, page hitList) ([]byte, bool) {
 	b = strconv.AppendInt(b, int64(page.Limit), 10)
 	b = append(b, `,"offset":`...)
 	b = strconv.AppendInt(b, int64(page.Offset), 10)
+	if page.Facets != nil {
+		var ok bool
+		if b, ok = appendFacets(append(b, `,"facets":`...), page.Facets); !ok {
+			return nil, false
+		}
+	}
 	return append(b, "}\n"...), true
 }
 

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/url"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -64,7 +65,7 @@ func TestClientSearchHits(t *testing.T) {
 	if !slices.Equal(ids(res.Hits), []int64{11, 12}) || res.Total != 3 || !res.Estimated {
 		t.Errorf("second page at the cap = %+v, want hits 11, 12 of an estimated 3", res)
 	}
-	if h.hits.q != "" || h.hits.query != (HitQuery{Limit: 2, Offset: 1}) {
+	if h.hits.q != "" || !reflect.DeepEqual(h.hits.query, HitQuery{Limit: 2, Offset: 1}) {
 		t.Errorf("searcher got q=%q %+v", h.hits.q, h.hits.query)
 	}
 

@@ -42,14 +42,6 @@ func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
 	return n, nil
 }
 
-func markParam(q url.Values) (string, error) {
-	mark := q.Get("mark")
-	if mark != "" && !markIDPattern.MatchString(mark) {
-		return "", domain.Errorf(domain.EINVALID, "query parameter mark=%q: must be a mark id from the registry, like liugehetao", mark)
-	}
-	return mark, nil
-}
-
 func boolParam(q url.Values, name string) (bool, error) {
 	raw := q.Get(name)
 	if raw == "" {
