@@ -145,6 +145,10 @@ type Deps struct {
 	// packet.pdf and packet.zip routes.
 	Packet PacketFunc
 
+	// Reindexer serves POST /api/v1/admin/reindex: a rebuild of the search
+	// index on the running daemon (markwatch reindex beside it).
+	Reindexer Reindexer
+
 	Checks []Check
 	// Metrics serves /metrics (promhttp over the daemon's registry); nil
 	// leaves the route out.
