@@ -72,6 +72,7 @@ func (a *api) routes() []route {
 	if d.Alerts != nil {
 		rs = append(rs,
 			route{"GET " + alertsPath, access.ReadAlerts, a.listAlerts},
+			route{"GET " + alertsPath + "/export.csv", access.ReadAlerts, a.exportAlerts},
 			route{"GET " + alertsPath + "/{id}", access.ReadAlerts, a.getAlert},
 		)
 		if d.Reviewer != nil {
@@ -113,7 +114,8 @@ func (a *api) routes() []route {
 		}
 	}
 	// Served even without an index, to answer 503 saying alerts still work.
-	rs = append(rs, route{"GET /api/v1/hits", access.ReadAlerts, a.searchHits})
+	rs = append(rs, route{"GET /api/v1/hits", access.ReadAlerts, a.searchHits},
+		route{"GET /api/v1/hits/export.csv", access.ReadAlerts, a.exportHits})
 	if d.Sources != nil {
 		rs = append(rs,
 			route{"GET " + sourcesPath, access.ReadSources, a.listSources},
