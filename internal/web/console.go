@@ -66,6 +66,9 @@ func (c *console) routes() []access.Route {
 	add("GET /static/{file}", access.Public, staticHandler(c.notFound).ServeHTTP) // files only, no listing
 	add("GET /{$}", access.ReadAlerts, c.queue)
 	add("GET /alerts/{id}", access.ReadAlerts, c.evidence)
+	if deps.API != nil {
+		add("GET /search", access.ReadAlerts, c.search)
+	}
 	if deps.Reviews != nil {
 		add("POST /alerts/{id}/status", access.Review, c.review)
 	}

@@ -162,6 +162,12 @@ type Deps struct {
 	Sources SourceLister
 	// Hits, when set, lets the evidence page show the listing's price.
 	Hits HitGetter
+	// API, when set, adds the search page (GET /search) and the queue's
+	// export link: the page asks the API's /api/v1/hits through it
+	// in-process as the visitor (their cookie, Host and address), so the
+	// console searches exactly as the API does. The daemon passes its
+	// access guard, which serves the API.
+	API http.Handler
 
 	// Auth adds the login, logout and password pages.
 	Auth Auth

@@ -48,6 +48,7 @@ func (c *console) frame(r *http.Request, title string) page {
 		href, label string
 	}{
 		{p.Can(access.ReadAlerts), "/", "告警队列 Alerts"},
+		{c.deps.API != nil && p.Can(access.ReadAlerts), "/search", "搜索 Search"},
 		{c.deps.Cases != nil && p.Can(access.ReadAlerts), "/cases", "案件 Cases"},
 		{c.deps.Sources != nil && p.Can(access.ReadSources), "/sources", "来源 Sources"},
 		{c.subscriptionsOn() && p.Can(access.Subscribe), "/subscriptions", "订阅 Subscriptions"},

@@ -64,6 +64,8 @@ type queueView struct {
 	Pages    int
 	PrevURL  string
 	NextURL  string
+	// ExportURL is the API's CSV of the queue's filter.
+	ExportURL string
 }
 
 // queueQuery is the queue's parsed filter.
@@ -75,6 +77,12 @@ type queueQuery struct {
 
 // queue serves GET /?mark=&status=&page=: alerts newest first.
 func (c *console) queue(w http.ResponseWriter, r *http.Request) {
+	// The console's address with words (a shared link, the browser's
+	// search box) is a search: the queue has no free text of its own.
+	if r.URL.Query().Has("q") && c.deps.API != nil {
+		http.Redirect(w, r, "/search?"+r.URL.RawQuery, http.StatusSeeOther)
+		return
+	}
 	q, err := parseQueueQuery(r.URL.Query())
 	if err != nil {
 		c.fail(w, r, err)
@@ -125,6 +133,9 @@ func (c *console) queue(w http.ResponseWriter, r *http.Request) {
 	}
 	if q.page < v.Pages {
 		v.NextURL = q.url(q.page + 1)
+	}
+	if c.deps.APIDownloads {
+		v.ExportURL = q.exportURL()
 	}
 	c.render(w, r, http.StatusOK, "queue.html", v)
 }
@@ -180,6 +191,18 @@ func (q queueQuery) url(n int) string {
 		b.WriteString("&page=" + strconv.Itoa(n))
 	}
 	return b.String()
+}
+
+// exportURL is the CSV export of the queue's filter, every page of it.
+func (q queueQuery) exportURL() string {
+	v := url.Values{}
+	if q.mark != "" {
+		v.Set("mark", q.mark)
+	}
+	if q.status != statusAll {
+		v.Set("status", q.status)
+	}
+	return alertsExport + "?" + v.Encode()
 }
 
 // markOptions are the scope's marks for the filter: an owner is offered
