@@ -8,11 +8,15 @@ PKGS      := ./...
 
 .PHONY: run test test-short bench build deps meilisearch chromium fonts postgres fuzz vet fmt lint clean eval
 
+# The first build on a fresh clone compiles every dependency (the SQLite
+# driver alone is large): say so, since go build prints nothing meanwhile.
 build: deps
+	@[ -x $(BIN) ] || echo "==> building $(BIN): the first build compiles every dependency, about 1-2 minutes on 2 cores; later builds take seconds"
 	$(GO) build -o $(BIN) ./cmd/markwatch
 
 deps:
-	@command -v $(GO) >/dev/null || { echo "make: Go is required (https://go.dev/dl/)"; exit 1; }
+	@command -v $(GO) >/dev/null || { echo "make: Go 1.26 is required (https://go.dev/dl/)"; exit 1; }
+	@GOPROXY=off $(GO) mod download >/dev/null 2>&1 || echo "==> downloading Go modules (first time only, about 150 MB, up to a minute)..."
 	$(GO) mod download
 
 chromium:
@@ -29,16 +33,20 @@ postgres:
 
 meilisearch: $(MEILI)
 $(MEILI): deploy/scripts/install-meilisearch.sh
+	@echo "==> installing the pinned Meilisearch 1.21.0 into .tools/ (linux/amd64; first time only)"
 	./deploy/scripts/install-meilisearch.sh
-	@touch $(MEILI)
+	@# touch only a binary the script installed: an empty file would shadow one on PATH
+	@[ ! -e $(MEILI) ] || touch $(MEILI)
 
 ## run: start the daemon on its embedded defaults with the local demo marketplace.
 run: build meilisearch
+	@echo "==> starting markwatch with the demo marketplace; the first crawl takes about a minute, then it prints where to look"
 	./$(BIN) serve --demo
 
 ## test: every test, with the race detector, including integration tests on a real Meilisearch and PostgreSQL.
 # -race needs cgo; the pure-Go build elsewhere does not.
 test: deps meilisearch chromium fonts postgres
+	@echo "==> running every test with -race: compiling them takes a few minutes the first time, the run itself 10-20 minutes on 2 cores"
 	CGO_ENABLED=1 CI=$${CI:-1} $(GO) test -race -count=1 -timeout 20m $(PKGS)
 
 test-short: deps

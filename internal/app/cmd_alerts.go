@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/markwatch/markwatch/internal/domain"
 )
@@ -48,7 +47,7 @@ func runAlerts(ctx context.Context, env Env, args []string) error {
 		}
 		return nil
 	}
-	tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
+	tw := newTable(env.Stdout)
 	fmt.Fprintln(tw, "ID\tMARK\tSCORE\tSTATUS\tSELLER\tLOCATION\tTITLE\tREASONS\tURL")
 	for _, a := range alerts {
 		reasons := make([]string, 0, len(a.Reasons))

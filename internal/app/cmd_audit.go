@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/markwatch/markwatch/internal/domain"
@@ -79,7 +78,7 @@ func runAudit(ctx context.Context, env Env, args []string) error {
 }
 
 func printAudit(w io.Writer, entries []domain.AuditEntry, loc *time.Location) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := newTable(w)
 	fmt.Fprintln(tw, "TIME\tWHO\tACTION\tOBJECT\tBEFORE → AFTER\tNOTE")
 	for _, e := range entries {
 		change := ""

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"os/signal"
@@ -15,23 +16,40 @@ import (
 	"github.com/markwatch/markwatch/internal/alert"
 	"github.com/markwatch/markwatch/internal/crawl"
 	"github.com/markwatch/markwatch/internal/demo"
+	"github.com/markwatch/markwatch/internal/domain"
 )
 
 // runCrawl runs one source once, now, through the same pipeline as the
 // daemon; or, with --plan, prints the searches the next runs would make.
 // Hits go to the store and its outbox; the daemon indexes them when it runs.
+const crawlUsage = `usage: markwatch crawl --source ID [--demo] [--config FILE]   crawl one source now, through the daemon's pipeline
+       markwatch crawl --plan [--source ID] [--runs N] [--json]  the searches the next runs would make`
+
 func runCrawl(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("crawl", env)
 	cfgPath := configFlag(fs)
 	sourceID := fs.String("source", "", "source id to crawl (see config/sources)")
 	plan := fs.Bool("plan", false, "print the query plan instead of crawling")
 	runs := fs.Int("runs", 3, "with --plan: how many consecutive runs to show")
+	asJSON := fs.Bool("json", false, "with --plan: JSON lines (one per source and run) instead of a table")
+	demoFlag := fs.Bool("demo", false, "use the demo marketplace's sources (same as sources.demo.enabled: true)")
+	fs.Usage = func() {
+		fmt.Fprintln(env.Stderr, crawlUsage)
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if !*plan && *sourceID == "" {
+		fs.Usage()
+		return usagef("say what to do: --source ID to crawl one source now, or --plan to show the query plan")
 	}
 	cfg, err := loadConfig(*cfgPath, env)
 	if err != nil {
 		return err
+	}
+	if *demoFlag {
+		cfg.Sources.Demo.Enabled = true
 	}
 	marks, matcher, err := buildMatcher(cfg.Registry.Path, cfg.Match.AlertThreshold)
 	if err != nil {
@@ -41,20 +59,11 @@ func runCrawl(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if len(srcs) == 0 {
+		return usagef("no sources configured: set sources.dir to a folder of source definitions, or pass --demo for the demo marketplace's")
+	}
 	if *plan {
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetEscapeHTML(false)
-		for _, s := range srcs {
-			if *sourceID != "" && s.ID != *sourceID {
-				continue
-			}
-			for r := 0; r < *runs; r++ {
-				if err := enc.Encode(map[string]any{"source": s.ID, "run": r, "queries": crawl.Plan(marks, s.QueriesPerRun, r)}); err != nil {
-					return fmt.Errorf("writing plan: %w", err)
-				}
-			}
-		}
-		return nil
+		return printPlan(env.Stdout, marks, srcs, *sourceID, *runs, *asJSON)
 	}
 	var src *crawl.Source
 	for i := range srcs {
@@ -127,6 +136,44 @@ func runCrawl(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	return runErr
+}
+
+// printPlan shows the searches of the next runs of each source (or of
+// source id): a table of one search a line, or with asJSON a JSON line per
+// source and run.
+func printPlan(w io.Writer, marks []domain.Mark, srcs []crawl.Source, id string, runs int, asJSON bool) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	tw := newTable(w)
+	if !asJSON {
+		fmt.Fprintln(tw, "SOURCE\tRUN\tMARK\tWHY\tQUERY")
+	}
+	found := false
+	for _, s := range srcs {
+		if id != "" && s.ID != id {
+			continue
+		}
+		found = true
+		for r := 0; r < runs; r++ {
+			qs := crawl.Plan(marks, s.QueriesPerRun, r)
+			if asJSON {
+				if err := enc.Encode(map[string]any{"source": s.ID, "run": r, "queries": qs}); err != nil {
+					return fmt.Errorf("writing plan: %w", err)
+				}
+				continue
+			}
+			for _, q := range qs {
+				fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", s.ID, r, q.MarkID, q.Why, q.Query)
+			}
+		}
+	}
+	if !found {
+		return usagef("--source: no source %q; configured: %v", id, sourceIDs(srcs))
+	}
+	if asJSON {
+		return nil
+	}
+	return tw.Flush()
 }
 
 func sourceIDs(srcs []crawl.Source) []string {

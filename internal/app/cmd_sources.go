@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/markwatch/markwatch/internal/domain"
@@ -263,7 +262,7 @@ func (p *sourcePrinter) list(raw []byte, srcs []httpapi.SourceJSON) error {
 	if p.json {
 		return p.raw(raw)
 	}
-	tw := tabwriter.NewWriter(p.w, 2, 4, 2, ' ', 0)
+	tw := newTable(p.w)
 	fmt.Fprintln(tw, "ID\tSCHEDULE\tSTATE\tNEXT RUN\tLAST RUN\tLAST RESULT\tFAILS IN A ROW")
 	for _, s := range srcs {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\n", s.ID, s.Schedule, state(s), p.when(s.NextRun),
@@ -334,7 +333,7 @@ func (p *sourcePrinter) show(raw []byte, s httpapi.SourceJSON) error {
 	if p.json {
 		return p.raw(raw)
 	}
-	tw := tabwriter.NewWriter(p.w, 2, 4, 2, ' ', 0)
+	tw := newTable(p.w)
 	fmt.Fprintf(tw, "id:\t%s\n", s.ID)
 	fmt.Fprintf(tw, "schedule:\t%s\n", s.Schedule)
 	fmt.Fprintf(tw, "state:\t%s\n", state(s))
@@ -369,7 +368,7 @@ func (p *sourcePrinter) runs(raw []byte, runs []httpapi.RunJSON) error {
 	if p.json {
 		return p.raw(raw)
 	}
-	tw := tabwriter.NewWriter(p.w, 2, 4, 2, ' ', 0)
+	tw := newTable(p.w)
 	fmt.Fprintln(tw, "RUN\tSTARTED\tDURATION\tSTATUS\tPAGES\tLISTINGS\tHITS\tALERTS\tERRORS\tWHY IT ENDED")
 	for _, r := range runs {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", r.ID, p.when(&r.StartedAt), duration(r.DurationSeconds),

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/markwatch/markwatch/internal/access"
 	"github.com/markwatch/markwatch/internal/domain"
@@ -187,7 +186,7 @@ func printUsers(w io.Writer, users []domain.User, asJSON bool) error {
 		}
 		return nil
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := newTable(w)
 	fmt.Fprintln(tw, "NAME\tROLE\tOWNER / JURISDICTION\tEMAIL\tSTATE\tCREATED")
 	for _, u := range users {
 		state := "active"
