@@ -71,6 +71,7 @@ func (c *console) routes() []access.Route {
 	}
 	if deps.Reviews != nil {
 		add("POST /alerts/{id}/status", access.Review, c.review)
+		add("POST /alerts/review", access.Review, c.bulkReview)
 	}
 	if deps.Sources != nil {
 		add("GET /sources", access.ReadSources, c.sources)

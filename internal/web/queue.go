@@ -66,6 +66,9 @@ type queueView struct {
 	NextURL  string
 	// ExportURL is the API's CSV of the queue's filter.
 	ExportURL string
+	// Bulk offers ticking alerts to confirm or dismiss together.
+	Bulk bool
+	Back string
 }
 
 // queueQuery is the queue's parsed filter.
@@ -136,6 +139,9 @@ func (c *console) queue(w http.ResponseWriter, r *http.Request) {
 	}
 	if c.deps.APIDownloads {
 		v.ExportURL = q.exportURL()
+	}
+	if p, _ := access.FromContext(r.Context()); c.deps.Reviews != nil && p.Can(access.Review) && len(v.Rows) > 0 {
+		v.Bulk, v.Back = true, r.URL.RequestURI()
 	}
 	c.render(w, r, http.StatusOK, "queue.html", v)
 }

@@ -21,6 +21,7 @@ func TestRoutesDeclarePermissions(t *testing.T) {
 		"GET /{$}":                        access.ReadAlerts,
 		"GET /alerts/{id}":                access.ReadAlerts,
 		"POST /alerts/{id}/status":        access.Review,
+		"POST /alerts/review":             access.Review,
 		"GET /sources":                    access.ReadSources,
 		"GET /subscriptions":              access.Subscribe,
 		"GET /subscriptions/new":          access.Subscribe,
