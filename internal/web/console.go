@@ -75,6 +75,11 @@ func (c *console) routes() []access.Route {
 	}
 	if deps.Sources != nil {
 		add("GET /sources", access.ReadSources, c.sources)
+		if deps.API != nil {
+			for _, action := range []string{"pause", "resume", "run", "schedule"} {
+				add("POST /sources/{id}/"+action, access.OperateSources, c.operate(action))
+			}
+		}
 	}
 	if deps.Auth != nil {
 		add("GET /login", access.Public, c.loginPage)

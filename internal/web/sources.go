@@ -9,6 +9,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/markwatch/markwatch/internal/access"
 	"github.com/markwatch/markwatch/internal/domain"
 )
 
@@ -22,6 +23,9 @@ type sourceRow struct {
 	// Degraded is the latest succeeded run when it was degraded: its
 	// selectors stopped matching, for the banner.
 	Degraded *domain.CrawlRun
+	// Explained is the schedule in words; NextRuns its next five times.
+	Explained string
+	NextRuns  []string
 }
 
 type sourcesView struct {
@@ -29,6 +33,9 @@ type sourcesView struct {
 	Rows []sourceRow
 	// Degraded are the rows whose latest succeeded run was degraded.
 	Degraded []sourceRow
+	// Operate shows the operator's controls (pause, resume, run now, the
+	// schedule form), served through the API.
+	Operate bool
 }
 
 // SourceStatus is a source as the daemon's source lifecycle reports it:
@@ -104,8 +111,15 @@ func (c *console) sources(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := sourcesView{page: c.frame(r, "来源 Sources")}
+	if p, _ := access.FromContext(r.Context()); c.deps.API != nil && p.Can(access.OperateSources) {
+		v.Operate = true
+	}
 	for _, s := range srcs {
-		row := sourceRow{SourceState: s.SourceState, State: "运行中 Active", NextRun: "—", LastRun: "—", Errors: strconv.Itoa(s.ConsecutiveErrors)}
+		row := sourceRow{SourceState: s.SourceState, State: "运行中 Active", NextRun: "—", LastRun: "—", Errors: strconv.Itoa(s.ConsecutiveErrors),
+			Explained: describeCron(s.Schedule)}
+		for _, t := range nextRuns(s.Schedule, c.deps.Now(), c.deps.Location, 5) {
+			row.NextRuns = append(row.NextRuns, c.when(t))
+		}
 		switch {
 		case s.Paused:
 			row.State = "已暂停 Paused"
