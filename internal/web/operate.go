@@ -54,7 +54,9 @@ func (c *console) operate(action string) http.HandlerFunc {
 		rec := &answer{header: http.Header{}}
 		c.deps.API.ServeHTTP(rec, req)
 		if rec.status >= 300 {
-			var e struct{ Error *struct{ Code, Message string } }
+			var e struct {
+				Error *struct{ Code, Message string }
+			}
 			if json.Unmarshal(rec.body.Bytes(), &e) == nil && e.Error != nil {
 				c.fail(w, r, domain.Errorf(e.Error.Code, "%s", e.Error.Message))
 				return
