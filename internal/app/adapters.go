@@ -112,14 +112,14 @@ type hitSearcher struct{ c *index.Client }
 // itself keeps other owners' hits out.
 // A total at the index's maxTotalHits is passed on as an estimate.
 func (h hitSearcher) SearchHits(ctx context.Context, q string, f httpapi.HitQuery, scope domain.Scope) (httpapi.HitResult, error) {
-	res, err := h.c.SearchScoped(ctx, q, index.SearchFilter{MarkID: f.MarkID, AlertOnly: f.AlertOnly, Limit: f.Limit, Offset: f.Offset}, scope)
+	res, err := h.c.SearchScoped(ctx, q, index.SearchFilter(f), scope)
 	if err != nil {
 		if domain.ErrorCode(err) == domain.EINVALID {
 			return httpapi.HitResult{}, err
 		}
 		return httpapi.HitResult{}, domain.Errorf(domain.EUNAVAILABLE, "search index unavailable: %v", err)
 	}
-	return httpapi.HitResult{Hits: res.Hits, Total: res.Total, Estimated: res.Estimated}, nil
+	return httpapi.HitResult(res), nil
 }
 
 // imageResults flattens the crawler's image counts into results by name,

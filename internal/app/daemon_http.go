@@ -13,6 +13,7 @@ import (
 
 	"github.com/markwatch/markwatch/internal/access"
 	"github.com/markwatch/markwatch/internal/cases"
+	"github.com/markwatch/markwatch/internal/crawl"
 	"github.com/markwatch/markwatch/internal/domain"
 	"github.com/markwatch/markwatch/internal/httpapi"
 	"github.com/markwatch/markwatch/internal/notify"
@@ -72,6 +73,7 @@ func (d *daemon) startHTTP(reg *prometheus.Registry, full bool) error {
 		Marks:                d.marks,
 		BaseURL:              d.baseURL(),
 		Networks:             d.db,
+		Platforms:            sourcePlatforms(d.sources),
 	}, d.log.Named("http"))
 	console := web.Routes(web.Deps{
 		Alerts:               d.db,
@@ -99,6 +101,7 @@ func (d *daemon) startHTTP(reg *prometheus.Registry, full bool) error {
 		CaseJurisdiction:     cases.Jurisdiction,
 		APIDownloads:         true,
 		Networks:             d.db,
+		API:                  guard,
 	}, d.log.Named("web"))
 	routes := append(api, console...)
 	if !full {
@@ -163,4 +166,14 @@ func probesOnly(routes []access.Route) []access.Route {
 		}
 	}
 	return out
+}
+
+// sourcePlatforms maps each source to its platform, for the API's
+// platform filter and counts (several sources may crawl one platform).
+func sourcePlatforms(srcs []crawl.Source) map[string]string {
+	m := make(map[string]string, len(srcs))
+	for _, s := range srcs {
+		m[s.ID] = s.Platform
+	}
+	return m
 }
