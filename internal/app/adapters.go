@@ -33,7 +33,11 @@ func (s storeAdapter) SaveListings(ctx context.Context, batch []pipeline.Item, r
 	}
 	out := make([]pipeline.SaveResult, len(res))
 	for i, r := range res {
-		out[i] = pipeline.SaveResult{Hits: len(r.Hits), NewAlerts: r.NewAlerts}
+		ids := make([]int64, len(r.Hits))
+		for j, h := range r.Hits {
+			ids[j] = h.ID
+		}
+		out[i] = pipeline.SaveResult{Hits: len(r.Hits), HitIDs: ids, NewAlerts: r.NewAlerts}
 	}
 	return out, nil
 }

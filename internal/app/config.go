@@ -26,7 +26,7 @@ func loadConfig(path string, env Env) (config.Config, error) {
 	}
 	if env.Environ != nil {
 		// Variables the app reads itself, beside the config fields.
-		if err := config.CheckEnviron(env.Environ(), "MARKWATCH_CONFIG", "MARKWATCH_MEILISEARCH_BIN"); err != nil {
+		if err := config.CheckEnviron(env.Environ(), "MARKWATCH_CONFIG", "MARKWATCH_MEILISEARCH_BIN", "MARKWATCH_TOKEN", "MARKWATCH_TOKEN_FILE"); err != nil {
 			return config.Config{}, fmt.Errorf("checking environment: %w", err)
 		}
 	}

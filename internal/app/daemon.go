@@ -141,6 +141,12 @@ func startDaemonAs(ctx context.Context, cfg config.Config, r role, log *zap.Logg
 		return d, err
 	}
 	d.stops.push("store", func(context.Context) error { return d.db.Close() })
+	// The job queue's pool before anything that takes connections from it
+	// (the drain lock, the pacer, the queue) starts, so it closes after
+	// they have stopped: closing a pool waits for its connections.
+	if err := d.startJobPool(ctx); err != nil {
+		return d, err
+	}
 	if p.drains {
 		if err := mergeIdentities(ctx, d.db, d.sources, log); err != nil {
 			return d, err
@@ -230,9 +236,6 @@ func startDaemonAs(ctx context.Context, cfg config.Config, r role, log *zap.Logg
 			return d, err
 		}
 		notifiers = append(notifiers, kickDelivery{d.deliverer})
-	}
-	if err := d.startJobPool(ctx); err != nil {
-		return d, err
 	}
 	d.startDrainGate(bgCtx)
 	crawler := d.newSourceCrawler()

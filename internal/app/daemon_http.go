@@ -74,6 +74,7 @@ func (d *daemon) startHTTP(reg *prometheus.Registry, full bool) error {
 		BaseURL:              d.baseURL(),
 		Networks:             d.db,
 		Platforms:            sourcePlatforms(d.sources),
+		Reindexer:            d.reindexer(),
 	}, d.log.Named("http"))
 	console := web.Routes(web.Deps{
 		Alerts:               d.db,

@@ -101,7 +101,7 @@ func TestStopOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.stop(context.Background())
-	want := []string{"scheduler", "HTTP server", "HTTP listener", "index outbox and background goroutines",
+	want := []string{"scheduler", "HTTP server", "reindex", "HTTP listener", "index outbox and background goroutines",
 		"demo marketplace", "background goroutines", "store", "data dir lock"}
 	if got := stoppedParts(logs); !slices.Equal(got, want) {
 		t.Errorf("stopped %v, want %v", got, want)

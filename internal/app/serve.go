@@ -39,7 +39,8 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("configuring logs: %w", err)
 	}
 	defer log.Sync()
-	log.Info("starting markwatch", zap.String("version", Version), zap.String("role", r.String()), zap.Object("config", cfg))
+	log.Info("starting markwatch", zap.String("version", Version), zap.String("role", r.String()))
+	log.Debug("configuration", zap.Object("config", cfg))
 
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -113,8 +114,8 @@ func printWhereToLook(w io.Writer, d *daemon, run domain.CrawlRun) {
 %s    Or from the command line and over HTTP, with a token:
       export MARKWATCH_TOKEN=$(bin/markwatch tokens create --user %s --name quickstart)
       bin/markwatch sources list
-      curl -s -H "Authorization: Bearer $MARKWATCH_TOKEN" %s/api/v1/alerts
-      curl -s -H "Authorization: Bearer $MARKWATCH_TOKEN" '%s/api/v1/hits?q=核桃'
+      curl -fsS -H "Authorization: Bearer $MARKWATCH_TOKEN" %s/api/v1/alerts
+      curl -fsS -H "Authorization: Bearer $MARKWATCH_TOKEN" '%s/api/v1/hits?q=核桃'
       bin/markwatch alerts list%s
     Ctrl-C stops the daemon.
 

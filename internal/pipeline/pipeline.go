@@ -101,7 +101,11 @@ const ErrorKindEvidence = "evidence"
 
 // SaveResult is what the store reports about one saved listing.
 type SaveResult struct {
-	Hits      int
+	Hits int
+	// HitIDs are the stored hits' ids, when the store says: a run counts
+	// each hit once, however many of its searches found the listing (the
+	// store keeps one hit per listing and mark). Without them Hits counts.
+	HitIDs    []int64
 	NewAlerts []domain.Alert
 }
 

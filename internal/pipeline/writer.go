@@ -50,6 +50,9 @@ type writer struct {
 	// pages holds the URLs of the pages listings came from, under mu: the
 	// running run's page count (the crawler reports its own at the end).
 	pages map[string]struct{}
+	// hitIDs are the hits this run has stored, so one found again by
+	// another search is not counted twice; writer goroutine only.
+	hitIDs map[int64]struct{}
 	// written is what the store last recorded of the run's progress, and
 	// progressFailing whether the last attempt failed; writer goroutine only.
 	written         progressMark
@@ -65,6 +68,7 @@ func newWriter(r *Runner, sourceID string, run *domain.CrawlRun, mu *sync.Mutex,
 		log:     log,
 		errs:    map[string]int{},
 		pages:   map[string]struct{}{},
+		hitIDs:  map[int64]struct{}{},
 	}
 	if p, ok := r.Crawler.(ScreenshotPolicy); ok && r.Evidence != nil {
 		w.screenshot = p.Screenshot(sourceID)
@@ -188,7 +192,7 @@ func (w *writer) store(batch []Item) error {
 	hits, alerts := 0, 0
 	var newAlerts []domain.Alert
 	for _, res := range results {
-		hits += res.Hits
+		hits += w.newHits(res)
 		alerts += len(res.NewAlerts)
 		newAlerts = append(newAlerts, res.NewAlerts...)
 	}
@@ -209,6 +213,21 @@ func (w *writer) store(batch []Item) error {
 		w.r.Alerts.Raise(ctx, newAlerts)
 	}
 	return nil
+}
+
+// newHits is how many of res's hits this run had not stored yet.
+func (w *writer) newHits(res SaveResult) int {
+	if res.HitIDs == nil {
+		return res.Hits
+	}
+	n := 0
+	for _, id := range res.HitIDs {
+		if _, seen := w.hitIDs[id]; !seen {
+			w.hitIDs[id] = struct{}{}
+			n++
+		}
+	}
+	return n
 }
 
 // keepParallelism bounds concurrent Keep calls within a batch: keeping a
