@@ -48,15 +48,19 @@ run: build meilisearch
 test: deps meilisearch chromium fonts postgres
 	@echo "==> running every test with -race: compiling them takes a few minutes the first time, the run itself 10-20 minutes on 2 cores"
 	CGO_ENABLED=1 CI=$${CI:-1} $(GO) test -race -count=1 -timeout 20m $(PKGS)
+	@echo "==> the store's tests again, on PostgreSQL (one shared suite, docs/DISTRIBUTED.md)"
+	CGO_ENABLED=1 CI=$${CI:-1} MARKWATCH_TEST_STORE=postgres $(GO) test -race -count=1 -timeout 10m ./internal/store/
+	@echo "==> the browser test's screenshots: $${MARKWATCH_SCREENSHOT_DIR:-$(CURDIR)/bin/screenshots}"
 
 test-short: deps
 	CGO_ENABLED=1 $(GO) test -race -short -count=1 $(PKGS)
 
-## bench: matcher, crawler, pipeline (with and without evidence capture), evidence and
-## search benchmarks with their baselines and ratios.
+## bench: matcher, crawler, pipeline (with and without evidence capture), evidence, search,
+## store (PostgreSQL beside SQLite), migrate-store and worker-process benchmarks with their
+## baselines and ratios.
 # Each benchmark measures its baseline in the same run and reports the ratio.
-bench: deps meilisearch
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/match/ ./internal/imagesig/ ./internal/crawl/ ./internal/app/ ./internal/store/ ./internal/pipeline/ ./internal/evidence/ ./internal/index/
+bench: deps meilisearch postgres
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/match/ ./internal/imagesig/ ./internal/crawl/ ./internal/app/ ./internal/store/ ./internal/pipeline/ ./internal/evidence/ ./internal/index/ ./internal/storecopy/ ./internal/distributedtest/
 
 ## fuzz: every Fuzz target in the module (found by go test -list), each for FUZZTIME of real
 ## fuzzing (default 10s) after its corpus is replayed, minimisation off; prints each target's
