@@ -41,4 +41,32 @@ type AlertFilter struct {
 	Scope  Scope
 	Limit  int
 	Offset int
+
+	// The queue's further filters. A zero field does not filter; the
+	// values of one field are alternatives, the fields narrow each other
+	// (and MarkID, Status and Scope).
+	MarkIDs   []string
+	SourceIDs []string
+	Sellers   []string // seller names, exactly
+	// Locations are seller-location prefixes by whole words: a province
+	// (河北) or a city (河北 石家庄).
+	Locations []string
+	Scores    []ScoreRange
+	// From and To bound when the alert's listing was last seen:
+	// From ≤ last seen < To, as for hits.
+	From, To time.Time
+	// Sort is AlertSortNewest (also ""), AlertSortScore or AlertSortPrice.
+	Sort string
+}
+
+// Orders of AlertFilter.Sort, the names /api/v1/hits uses.
+const (
+	AlertSortNewest = "newest" // first seen, newest first
+	AlertSortScore  = "score"  // highest score first
+	AlertSortPrice  = "price"  // cheapest first (counterfeits undercut); unknown prices last
+)
+
+// ScoreRange is a band of scores: Min ≤ score < Max.
+type ScoreRange struct {
+	Min, Max float64
 }

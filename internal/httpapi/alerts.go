@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 
 	"go.uber.org/zap"
 
@@ -23,9 +24,8 @@ type alertList struct {
 
 // listAlerts serves GET /api/v1/alerts within the principal's scope. It
 // takes the parameters /api/v1/hits takes, so a client builds both the same
-// way; of the filters, the store applies mark (one, or a kind with one
-// mark) and status, and refuses the others by name rather than answering
-// an unfiltered list as if it were filtered.
+// way; the store applies every filter but q and tactic, which it refuses by
+// name rather than answering an unfiltered list as if it were filtered.
 func (a *api) listAlerts(w http.ResponseWriter, r *http.Request) {
 	p, ok := principal(w, r)
 	if !ok {
@@ -36,12 +36,12 @@ func (a *api) listAlerts(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	if none { // a kind no mark of the registry has
+	if none { // a kind no mark of the registry has, a platform without sources
 		writeJSON(w, http.StatusOK, alertList{Alerts: []domain.Alert{}, Limit: f.Limit, Offset: f.Offset, Facets: emptyStatusFacet(facets)})
 		return
 	}
 	f.Scope = p.Scope
-	alerts, total, err := a.deps.Alerts.ListAlerts(r.Context(), f)
+	alerts, total, err := a.deps.Alerts.QueryAlerts(r.Context(), f)
 	if err != nil {
 		writeError(w, r, fmt.Errorf("listing alerts: %w", err))
 		return
@@ -51,16 +51,19 @@ func (a *api) listAlerts(w http.ResponseWriter, r *http.Request) {
 	kept, dropped := inScope(a, p, "alerts", alerts, func(al domain.Alert) bool { return p.Scope.Allows(al.MarkID, al.Location) })
 	list := alertList{Alerts: kept, Total: total - dropped, Limit: f.Limit, Offset: f.Offset}
 	if facets {
-		if list.Facets, err = a.alertFacets(r.Context(), f); err != nil {
+		n, err := a.deps.Alerts.CountAlertStatuses(r.Context(), f)
+		if err != nil {
 			writeError(w, r, fmt.Errorf("counting alerts: %w", err))
 			return
 		}
+		list.Facets = Facets{paramStatus: statusFacet(n)}
 	}
 	writeJSON(w, http.StatusOK, list)
 }
 
-// alertFilter reads an alert list's query: the shared parameters, of which
-// the store supports mark and status.
+// alertFilter reads an alert list's query: the shared parameters, with
+// kinds and platforms resolved to marks and sources (none: they leave
+// nothing) and score bands to score ranges.
 func (a *api) alertFilter(q url.Values) (af domain.AlertFilter, facets, none bool, err error) {
 	if err := onlyParams(q, alertParams); err != nil {
 		return af, false, false, err
@@ -69,25 +72,21 @@ func (a *api) alertFilter(q url.Values) (af domain.AlertFilter, facets, none boo
 	if err != nil {
 		return af, false, false, err
 	}
-	unsupported := map[string]bool{
-		paramQ: f.Text != "", paramPlatform: len(f.Platforms) > 0, paramSource: len(f.Sources) > 0,
-		paramSeller: len(f.Sellers) > 0, paramProvince: len(f.Provinces) > 0, paramLocation: len(f.Locations) > 0,
-		paramTactic: len(f.Tactics) > 0, paramScore: len(f.Scores) > 0, paramFrom: !f.From.IsZero(),
-		paramTo: !f.To.IsZero(), paramSort: f.Sort != "" && f.Sort != "newest",
-	}
+	unsupported := map[string]bool{paramQ: f.Text != "", paramTactic: len(f.Tactics) > 0}
 	for _, name := range alertParams {
 		if unsupported[name] {
 			return af, false, false, domain.Errorf(domain.EINVALID,
-				"query parameter %s is not supported for alerts yet (the store filters alerts by mark, kind of one mark, and status); "+
+				"query parameter %s is not supported for alerts (the store does not search their text or reasons); "+
 					"/api/v1/hits?status=alert takes it", name)
 		}
 	}
-	marks, none := resolveMarks(f, a.deps.Marks)
-	switch {
-	case len(marks) > 1:
-		return af, false, false, domain.Errorf(domain.EINVALID, "query parameters mark and kind: alerts are listed for one mark at a time; %d asked for", len(marks))
-	case len(marks) == 1:
-		af.MarkID = marks[0]
+	marks, noMarks := resolveMarks(f, a.deps.Marks)
+	sources, noSources := resolveSources(f, a.platformSources(), a.platformOf)
+	af.MarkIDs, af.SourceIDs, af.Sellers = marks, sources, f.Sellers
+	af.Locations = append(slices.Clone(f.Provinces), f.Locations...)
+	af.From, af.To, af.Sort = f.From, f.To, f.Sort
+	if af.Scores, err = scoreRanges(f.Scores); err != nil {
+		return af, false, false, err
 	}
 	switch len(f.Statuses) {
 	case 0:
@@ -111,7 +110,27 @@ func (a *api) alertFilter(q url.Values) (af domain.AlertFilter, facets, none boo
 			return af, false, false, err
 		}
 	}
-	return af, facets, none, nil
+	return af, facets, noMarks || noSources, nil
+}
+
+// alertScoreBands are the score bands by name, as the hit index has them
+// (index.ScoreBands, checked by a test): Min ≤ score < Max, the top band
+// taking 1 in.
+var alertScoreBands = map[string]domain.ScoreRange{
+	"90-100": {Min: 0.9, Max: 2}, "80-90": {Min: 0.8, Max: 0.9}, "70-80": {Min: 0.7, Max: 0.8}, "0-70": {Min: -1, Max: 0.7},
+}
+
+// scoreRanges turns band names into the ranges the store filters by.
+func scoreRanges(bands []string) ([]domain.ScoreRange, error) {
+	var out []domain.ScoreRange
+	for _, b := range bands {
+		r, ok := alertScoreBands[b]
+		if !ok {
+			return nil, domain.Errorf(domain.EINVALID, "query parameter score=%q: must be a band: 90-100, 80-90, 70-80 or 0-70", b)
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 func emptyStatusFacet(asked bool) Facets {
@@ -119,22 +138,6 @@ func emptyStatusFacet(asked bool) Facets {
 		return nil
 	}
 	return Facets{paramStatus: []FacetCount{}}
-}
-
-// alertFacets counts the alerts f finds by status (its own status left
-// out), one count per status, in f's scope.
-func (a *api) alertFacets(ctx context.Context, f domain.AlertFilter) (Facets, error) {
-	n := map[domain.AlertStatus]int{}
-	for _, s := range []domain.AlertStatus{domain.AlertOpen, domain.AlertConfirmed, domain.AlertDismissed} {
-		cf := f
-		cf.Status, cf.Limit, cf.Offset = s, 1, 0
-		_, total, err := a.deps.Alerts.ListAlerts(ctx, cf)
-		if err != nil {
-			return nil, err
-		}
-		n[s] = total
-	}
-	return Facets{paramStatus: statusFacet(n)}, nil
 }
 
 // scopeLeak logs a reader that answered rows outside the principal's scope:

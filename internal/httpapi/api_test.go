@@ -255,7 +255,7 @@ func TestReadyz(t *testing.T) {
 
 type panickyStore struct{ *memStore }
 
-func (*panickyStore) ListAlerts(context.Context, domain.AlertFilter) ([]domain.Alert, int, error) {
+func (*panickyStore) QueryAlerts(context.Context, domain.AlertFilter) ([]domain.Alert, int, error) {
 	panic("assignment to entry in nil map") // what a real store bug would raise
 }
 
@@ -268,7 +268,7 @@ func TestPanicRecovered(t *testing.T) {
 	}
 	entries := h.logs.All()
 	if len(entries) != 1 || entries[0].Level != zapcore.ErrorLevel || !strings.Contains(fmt.Sprint(entries[0].ContextMap()["error"]), "nil map") ||
-		!strings.Contains(fmt.Sprint(entries[0].ContextMap()["stack"]), "ListAlerts") {
+		!strings.Contains(fmt.Sprint(entries[0].ContextMap()["stack"]), "QueryAlerts") {
 		t.Errorf("panic not logged once with its stack: %v", entries)
 	}
 	// The server keeps serving.

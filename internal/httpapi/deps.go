@@ -10,9 +10,12 @@ import (
 
 // AlertStore reads alerts from the system of record.
 type AlertStore interface {
-	// ListAlerts returns one page of alerts and the total matching the
-	// filter; it must honour f.Scope.
-	ListAlerts(ctx context.Context, f domain.AlertFilter) ([]domain.Alert, int, error)
+	// QueryAlerts returns one page of alerts and the total matching the
+	// filter, every field of it applied; it must honour f.Scope.
+	QueryAlerts(ctx context.Context, f domain.AlertFilter) ([]domain.Alert, int, error)
+	// CountAlertStatuses counts what f selects by status, f.Status left
+	// out, in f.Scope.
+	CountAlertStatuses(ctx context.Context, f domain.AlertFilter) (map[domain.AlertStatus]int, error)
 	// GetAlert returns an error with code ENOTFOUND for an unknown id. It
 	// knows no scope: the handler checks it, so one rule serves GET and PATCH.
 	GetAlert(ctx context.Context, id int64) (domain.Alert, error)

@@ -81,7 +81,7 @@ func (a *api) exportAlerts(w http.ResponseWriter, r *http.Request) {
 	f.Scope, f.Limit = p.Scope, exportPage
 	var rows [][]string
 	for f.Offset = 0; !none; f.Offset += exportPage {
-		alerts, total, err := a.deps.Alerts.ListAlerts(r.Context(), f)
+		alerts, total, err := a.deps.Alerts.QueryAlerts(r.Context(), f)
 		if err != nil {
 			writeError(w, r, fmt.Errorf("exporting alerts: %w", err))
 			return

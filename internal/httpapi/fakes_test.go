@@ -19,7 +19,7 @@ type memStore struct {
 	nextID int64
 
 	alerts      []domain.Alert
-	alertFilter domain.AlertFilter // last ListAlerts filter
+	alertFilter domain.AlertFilter // last QueryAlerts or CountAlertStatuses filter
 	alertErr    error
 	// leak makes the store ignore scopes, as a buggy query would.
 	leak bool
@@ -56,7 +56,7 @@ func newMemStore() *memStore {
 
 func (s *memStore) id() int64 { s.nextID++; return s.nextID }
 
-func (s *memStore) ListAlerts(_ context.Context, f domain.AlertFilter) ([]domain.Alert, int, error) {
+func (s *memStore) QueryAlerts(_ context.Context, f domain.AlertFilter) ([]domain.Alert, int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.alertFilter = f
@@ -65,14 +65,39 @@ func (s *memStore) ListAlerts(_ context.Context, f domain.AlertFilter) ([]domain
 	}
 	var out []domain.Alert
 	for _, a := range s.alerts {
-		if (f.MarkID == "" || a.MarkID == f.MarkID) && (f.Status == "" || a.Status == f.Status) &&
-			(s.leak || f.Scope.Allows(a.MarkID, a.Location)) {
+		if (f.Status == "" || a.Status == f.Status) && s.alertMatches(a, f) {
 			out = append(out, a)
 		}
 	}
 	total := len(out)
 	out = out[min(f.Offset, len(out)):]
 	return out[:min(f.Limit, len(out))], total, nil
+}
+
+func (s *memStore) CountAlertStatuses(_ context.Context, f domain.AlertFilter) (map[domain.AlertStatus]int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.alertFilter = f
+	if s.alertErr != nil {
+		return nil, s.alertErr
+	}
+	n := map[domain.AlertStatus]int{domain.AlertOpen: 0, domain.AlertConfirmed: 0, domain.AlertDismissed: 0}
+	for _, a := range s.alerts {
+		if s.alertMatches(a, f) {
+			n[a.Status]++
+		}
+	}
+	return n, nil
+}
+
+// alertMatches is the SQL store's filter but for status, in Go.
+func (s *memStore) alertMatches(a domain.Alert, f domain.AlertFilter) bool {
+	in := func(vs []string, v string) bool { return len(vs) == 0 || slices.Contains(vs, v) }
+	loc := len(f.Locations) == 0 || slices.ContainsFunc(f.Locations, func(l string) bool { return domain.LocationWithin(a.Location, l) })
+	score := len(f.Scores) == 0 || slices.ContainsFunc(f.Scores, func(r domain.ScoreRange) bool { return a.Score >= r.Min && a.Score < r.Max })
+	return (f.MarkID == "" || a.MarkID == f.MarkID) && in(f.MarkIDs, a.MarkID) && in(f.SourceIDs, a.SourceID) &&
+		in(f.Sellers, a.Seller) && loc && score && (f.From.IsZero() || !a.LastSeen.Before(f.From)) &&
+		(f.To.IsZero() || a.LastSeen.Before(f.To)) && (s.leak || f.Scope.Allows(a.MarkID, a.Location))
 }
 
 func (s *memStore) GetAlert(_ context.Context, id int64) (domain.Alert, error) {

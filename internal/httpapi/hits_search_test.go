@@ -227,10 +227,13 @@ func TestSearchHitsRefusesUnknownParameters(t *testing.T) {
 		}
 	}
 	// The alert list checks its parameters the same way, and refuses by
-	// name the filters its store cannot apply yet.
+	// name the filters its store cannot apply.
 	for _, tc := range []struct{ query, want string }{
 		{"stauts=open", "unknown query parameter stauts"},
-		{"seller=太行山货店", "parameter seller is not supported for alerts yet"},
+		{"tactic=sound", "parameter tactic is not supported for alerts"},
+		{"q=六个核桃", "parameter q is not supported for alerts"},
+		{"score=95-100", "must be a band: 90-100, 80-90, 70-80 or 0-70"},
+		{"sort=cheapest", "must be newest, score or price"},
 		{"status=alert", "must be open, confirmed or dismissed"},
 	} {
 		code, body := h.do(t, tokAdmin, http.MethodGet, "/api/v1/alerts?"+encodeRaw(tc.query), "")

@@ -20,6 +20,8 @@ func TestRouteTable(t *testing.T) {
 		"GET /api/v1/me":                            access.Authenticated,
 		"GET /api/v1/alerts":                        access.ReadAlerts,
 		"GET /api/v1/alerts/{id}":                   access.ReadAlerts,
+		"GET /api/v1/alerts/export.csv":             access.ReadAlerts,
+		"GET /api/v1/hits/export.csv":               access.ReadAlerts,
 		"PATCH /api/v1/alerts/{id}":                 access.Review,
 		"GET /api/v1/hits":                          access.ReadAlerts,
 		"GET /api/v1/sources":                       access.ReadSources,
@@ -76,15 +78,15 @@ func TestRouteTable(t *testing.T) {
 	}
 }
 
-// TestNilDependenciesLeaveRoutesOut: only probes, me and hits (503 without
-// an index) remain with nothing wired.
+// TestNilDependenciesLeaveRoutesOut: only probes, me and hits and their
+// export (503 without an index) remain with nothing wired.
 func TestNilDependenciesLeaveRoutesOut(t *testing.T) {
 	var got []string
 	for _, r := range Routes(Deps{}, nil) {
 		got = append(got, r.Pattern)
 	}
 	slices.Sort(got)
-	if want := "GET /api/v1/hits,GET /api/v1/me,GET /healthz,GET /readyz"; strings.Join(got, ",") != want {
+	if want := "GET /api/v1/hits,GET /api/v1/hits/export.csv,GET /api/v1/me,GET /healthz,GET /readyz"; strings.Join(got, ",") != want {
 		t.Errorf("routes %v, want %s", got, want)
 	}
 	// A reviewer without an alert store cannot check scopes: no PATCH.

@@ -15,12 +15,15 @@ import (
 // codes: ENOTFOUND for an unknown id, EINVALID for a value it refuses,
 // ECONFLICT for a name taken, EUNAVAILABLE when it cannot answer now.
 
-// AlertStore reads alerts. ListAlerts must honour AlertFilter.Scope; the
+// AlertStore reads alerts. QueryAlerts must honour AlertFilter.Scope; the
 // console filters the page again so a store that forgot still leaks nothing.
 type AlertStore interface {
-	// ListAlerts returns one page of alerts, newest first, and the total
-	// matching the filter.
-	ListAlerts(ctx context.Context, f domain.AlertFilter) ([]domain.Alert, int, error)
+	// QueryAlerts returns one page of alerts in the filter's order
+	// (newest first by default) and the total matching the filter.
+	QueryAlerts(ctx context.Context, f domain.AlertFilter) ([]domain.Alert, int, error)
+	// CountAlertStatuses counts what the filter selects by status, its
+	// own status left out.
+	CountAlertStatuses(ctx context.Context, f domain.AlertFilter) (map[domain.AlertStatus]int, error)
 	GetAlert(ctx context.Context, id int64) (domain.Alert, error)
 }
 

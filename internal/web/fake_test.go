@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"net/http"
@@ -26,8 +27,10 @@ type fakeStore struct {
 	mu     sync.Mutex
 	alerts []domain.Alert
 	filter domain.AlertFilter
-	err    error // answered by every call when set
-	// ignoreScope makes ListAlerts forget AlertFilter.Scope, the store bug
+	// counted is the last CountAlertStatuses filter.
+	counted domain.AlertFilter
+	err     error // answered by every call when set
+	// ignoreScope makes QueryAlerts forget AlertFilter.Scope, the store bug
 	// the console's second check is for.
 	ignoreScope bool
 	reviews     []review
@@ -40,7 +43,7 @@ type review struct {
 	actor domain.Actor
 }
 
-func (s *fakeStore) ListAlerts(_ context.Context, f domain.AlertFilter) ([]domain.Alert, int, error) {
+func (s *fakeStore) QueryAlerts(_ context.Context, f domain.AlertFilter) ([]domain.Alert, int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.filter = f
@@ -49,17 +52,46 @@ func (s *fakeStore) ListAlerts(_ context.Context, f domain.AlertFilter) ([]domai
 	}
 	var out []domain.Alert
 	for _, a := range s.alerts {
-		if !s.ignoreScope && !f.Scope.Allows(a.MarkID, a.Location) {
-			continue
-		}
-		if (f.MarkID == "" || a.MarkID == f.MarkID) && (f.Status == "" || a.Status == f.Status) {
+		if s.matches(a, f) && (f.Status == "" || a.Status == f.Status) {
 			out = append(out, a)
 		}
 	}
 	slices.SortFunc(out, func(a, b domain.Alert) int { return b.FirstSeen.Compare(a.FirstSeen) })
+	if f.Sort == domain.AlertSortScore {
+		slices.SortStableFunc(out, func(a, b domain.Alert) int { return cmp.Compare(b.Score, a.Score) })
+	}
 	total := len(out)
 	out = out[min(f.Offset, len(out)):]
 	return out[:min(f.Limit, len(out))], total, nil
+}
+
+func (s *fakeStore) CountAlertStatuses(_ context.Context, f domain.AlertFilter) (map[domain.AlertStatus]int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.counted = f
+	if s.err != nil {
+		return nil, s.err
+	}
+	n := map[domain.AlertStatus]int{}
+	for _, a := range s.alerts {
+		if s.matches(a, f) {
+			n[a.Status]++
+		}
+	}
+	return n, nil
+}
+
+// matches is the store's filter but for status and order, in Go.
+func (s *fakeStore) matches(a domain.Alert, f domain.AlertFilter) bool {
+	if !s.ignoreScope && !f.Scope.Allows(a.MarkID, a.Location) {
+		return false
+	}
+	in := func(vs []string, v string) bool { return len(vs) == 0 || slices.Contains(vs, v) }
+	loc := len(f.Locations) == 0 || slices.ContainsFunc(f.Locations, func(l string) bool { return domain.LocationWithin(a.Location, l) })
+	score := len(f.Scores) == 0 || slices.ContainsFunc(f.Scores, func(r domain.ScoreRange) bool { return a.Score >= r.Min && a.Score < r.Max })
+	return (f.MarkID == "" || a.MarkID == f.MarkID) && in(f.MarkIDs, a.MarkID) && in(f.SourceIDs, a.SourceID) &&
+		in(f.Sellers, a.Seller) && loc && score && (f.From.IsZero() || !a.LastSeen.Before(f.From)) &&
+		(f.To.IsZero() || a.LastSeen.Before(f.To))
 }
 
 func (s *fakeStore) GetAlert(_ context.Context, id int64) (domain.Alert, error) {

@@ -3,9 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 
 	"go.uber.org/zap"
 
@@ -59,26 +57,41 @@ type queueView struct {
 	Marks    []option // empty without a registry: the filter is a text box
 	Mark     string
 	Statuses []option
-	Total    int
-	Page     int
-	Pages    int
-	PrevURL  string
-	NextURL  string
-	// ExportURL is the API's CSV of the queue's filter.
+	// Sources is the source filter's choices; empty without a source
+	// list, and the filter is a text box holding Source.
+	Sources  []option
+	Source   string
+	Seller   string
+	Location string
+	Scores   []option
+	From, To string
+	Sorts    []option
+	// StatusCounts are the filter's alerts by status, each a link to the
+	// queue with that status; empty when they could not be counted.
+	StatusCounts []statusCount
+	Total        int
+	Page         int
+	Pages        int
+	PrevURL      string
+	NextURL      string
+	// ExportURL and XLSXURL are the API's CSV and XLSX of the queue's
+	// filter.
 	ExportURL string
+	XLSXURL   string
 	// Bulk offers ticking alerts to confirm or dismiss together.
 	Bulk bool
 	Back string
 }
 
-// queueQuery is the queue's parsed filter.
-type queueQuery struct {
-	mark   string
-	status string // "" never: open, confirmed, dismissed or all
-	page   int
+// statusCount is one status's count under the queue's other filters.
+type statusCount struct {
+	Label, URL string
+	Count      int
+	Selected   bool
 }
 
-// queue serves GET /?mark=&status=&page=: alerts newest first.
+// queue serves GET /?mark=&status=&source=&seller=&location=&score=&from=&to=&sort=&page=:
+// alerts newest first unless sorted otherwise.
 func (c *console) queue(w http.ResponseWriter, r *http.Request) {
 	// The console's address with words (a shared link, the browser's
 	// search box) is a search: the queue has no free text of its own.
@@ -86,7 +99,7 @@ func (c *console) queue(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/search?"+r.URL.RawQuery, http.StatusSeeOther)
 		return
 	}
-	q, err := parseQueueQuery(r.URL.Query())
+	q, err := parseQueueQuery(r.URL.Query(), c.deps.Location)
 	if err != nil {
 		c.fail(w, r, err)
 		return
@@ -96,11 +109,9 @@ func (c *console) queue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	scope := access.ScopeFrom(r.Context())
-	f := domain.AlertFilter{MarkID: q.mark, Scope: scope, Limit: c.deps.PageSize, Offset: (q.page - 1) * c.deps.PageSize}
-	if q.status != statusAll {
-		f.Status = domain.AlertStatus(q.status)
-	}
-	alerts, total, err := c.deps.Alerts.ListAlerts(r.Context(), f)
+	f := q.filter()
+	f.Scope, f.Limit, f.Offset = scope, c.deps.PageSize, (q.page-1)*c.deps.PageSize
+	alerts, total, err := c.deps.Alerts.QueryAlerts(r.Context(), f)
 	if err != nil {
 		c.fail(w, r, fmt.Errorf("listing alerts for the queue: %w", err))
 		return
@@ -110,9 +121,13 @@ func (c *console) queue(w http.ResponseWriter, r *http.Request) {
 		Mark:     q.mark,
 		Marks:    c.markOptions(scope, q.mark),
 		Statuses: statusOptions(q.status),
-		Total:    total,
-		Page:     q.page,
-		Pages:    max(1, (total+c.deps.PageSize-1)/c.deps.PageSize),
+		Sources:  c.sourceOptions(r, q.source),
+		Source:   q.source, Seller: q.seller, Location: q.location, From: q.from, To: q.to,
+		Scores: scoreOptions(q.score),
+		Sorts:  queueSortOptions(q.sort),
+		Total:  total,
+		Page:   q.page,
+		Pages:  max(1, (total+c.deps.PageSize-1)/c.deps.PageSize),
 	}
 	dropped := false
 	for _, a := range alerts {
@@ -127,9 +142,12 @@ func (c *console) queue(w http.ResponseWriter, r *http.Request) {
 		v.Rows = append(v.Rows, c.row(r, a, r.URL.RequestURI()))
 	}
 	if dropped {
-		// The store's total counted what the scope hides: do not show it.
+		// The store's total counted what the scope hides: do not show it,
+		// nor counts made by the same store.
 		total = len(v.Rows)
 		v.Total, v.Pages = total, 1
+	} else {
+		v.StatusCounts = c.statusCounts(r, q, f)
 	}
 	if q.page > 1 {
 		v.PrevURL = q.url(q.page - 1)
@@ -138,7 +156,7 @@ func (c *console) queue(w http.ResponseWriter, r *http.Request) {
 		v.NextURL = q.url(q.page + 1)
 	}
 	if c.deps.APIDownloads {
-		v.ExportURL = q.exportURL()
+		v.ExportURL, v.XLSXURL = q.exportURL(alertsExport), q.exportURL(alertsExportXLSX)
 	}
 	if p, _ := access.FromContext(r.Context()); c.deps.Reviews != nil && p.Can(access.Review) && len(v.Rows) > 0 {
 		v.Bulk, v.Back = true, r.URL.RequestURI()
@@ -146,28 +164,58 @@ func (c *console) queue(w http.ResponseWriter, r *http.Request) {
 	c.render(w, r, http.StatusOK, "queue.html", v)
 }
 
-func parseQueueQuery(values url.Values) (queueQuery, error) {
-	q := queueQuery{mark: values.Get("mark"), status: values.Get("status"), page: 1}
-	if q.mark != "" && !validMarkID(q.mark) {
-		return q, domain.Errorf(domain.EINVALID, "mark=%q 不是登记的标识 is not a registry id (lower-case letters, digits and -, like liugehetao)", q.mark)
+// statusCounts counts the queue's filter by status. The queue is useful
+// without them, so a failure is logged and the counts left out.
+func (c *console) statusCounts(r *http.Request, q queueQuery, f domain.AlertFilter) []statusCount {
+	n, err := c.deps.Alerts.CountAlertStatuses(r.Context(), f)
+	if err != nil {
+		c.log.Warn("queue without its status counts", requestFields(r, fmt.Errorf("counting alerts by status: %w", err))...)
+		return nil
 	}
-	switch q.status {
-	case "":
-		q.status = string(domain.AlertOpen)
-	case statusAll:
-	default:
-		if _, ok := parseStatus(q.status); !ok {
-			return q, domain.Errorf(domain.EINVALID, "status=%q 无效 must be open, confirmed, dismissed or all", q.status)
-		}
+	var out []statusCount
+	for _, s := range []domain.AlertStatus{domain.AlertOpen, domain.AlertConfirmed, domain.AlertDismissed} {
+		out = append(out, statusCount{Label: statusLabel(s), URL: q.withStatus(string(s)), Count: n[s], Selected: q.status == string(s)})
 	}
-	if raw := values.Get("page"); raw != "" {
-		n, err := strconv.Atoi(raw)
-		if err != nil || n < 1 || n > maxPage {
-			return q, domain.Errorf(domain.EINVALID, "page=%q 无效 must be a whole number from 1 to %d", raw, maxPage)
-		}
-		q.page = n
+	return out
+}
+
+// sourceOptions are the crawled sources for the source filter; nil (a
+// text box) without a source list or when it cannot be read.
+func (c *console) sourceOptions(r *http.Request, selected string) []option {
+	if c.deps.Sources == nil {
+		return nil
 	}
-	return q, nil
+	srcs, err := c.deps.Sources.ListSources(r.Context())
+	if err != nil {
+		c.log.Warn("queue's source filter as a text box", requestFields(r, fmt.Errorf("listing sources: %w", err))...)
+		return nil
+	}
+	opts := []option{{Value: "", Label: "全部来源 All sources", Selected: selected == ""}}
+	known := selected == ""
+	for _, s := range srcs {
+		opts = append(opts, option{Value: s.ID, Label: s.ID, Selected: s.ID == selected})
+		known = known || s.ID == selected
+	}
+	if !known { // a source no longer crawled still has alerts
+		opts = append(opts, option{Value: selected, Label: selected, Selected: true})
+	}
+	return opts
+}
+
+func scoreOptions(selected string) []option {
+	opts := []option{{Value: "", Label: "全部评分 Any score", Selected: selected == ""}}
+	for _, b := range queueScoreBands {
+		opts = append(opts, option{Value: b.name, Label: b.name, Selected: b.name == selected})
+	}
+	return opts
+}
+
+func queueSortOptions(selected string) []option {
+	opts := []option{{"", "最新 Newest", false}, {domain.AlertSortScore, "评分最高 Score", false}, {domain.AlertSortPrice, "价格最低 Price", false}}
+	for i := range opts {
+		opts[i].Selected = opts[i].Value == selected || (selected == domain.AlertSortNewest && opts[i].Value == "")
+	}
+	return opts
 }
 
 // validMarkID checks the registry's id format ([a-z0-9-]+); anything else
@@ -182,33 +230,6 @@ func validMarkID(s string) bool {
 		}
 	}
 	return true
-}
-
-// url is the queue at page n with the same filter, parameters in the order
-// a reader expects rather than url.Values' sorted order.
-func (q queueQuery) url(n int) string {
-	var b strings.Builder
-	b.WriteString("/?")
-	if q.mark != "" {
-		b.WriteString("mark=" + url.QueryEscape(q.mark) + "&")
-	}
-	b.WriteString("status=" + url.QueryEscape(q.status))
-	if n > 1 {
-		b.WriteString("&page=" + strconv.Itoa(n))
-	}
-	return b.String()
-}
-
-// exportURL is the CSV export of the queue's filter, every page of it.
-func (q queueQuery) exportURL() string {
-	v := url.Values{}
-	if q.mark != "" {
-		v.Set("mark", q.mark)
-	}
-	if q.status != statusAll {
-		v.Set("status", q.status)
-	}
-	return alertsExport + "?" + v.Encode()
 }
 
 // markOptions are the scope's marks for the filter: an owner is offered

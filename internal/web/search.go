@@ -18,11 +18,12 @@ import (
 // search is the API's search: the same filters, the same refusal of an
 // unknown parameter, the same scope, the same counts.
 const (
-	hitsAPIPath   = "/api/v1/hits"
-	hitsExport    = "/api/v1/hits/export.csv"
-	alertsExport  = "/api/v1/alerts/export.csv"
-	maxAPIAnswer  = 8 << 20 // a page of 50 hits with facets is ~50 KB
-	searchPerPage = 50
+	hitsAPIPath      = "/api/v1/hits"
+	hitsExport       = "/api/v1/hits/export.csv"
+	alertsExport     = "/api/v1/alerts/export.csv"
+	alertsExportXLSX = "/api/v1/alerts/export.xlsx"
+	maxAPIAnswer     = 8 << 20 // a page of 50 hits with facets is ~50 KB
+	searchPerPage    = 50
 )
 
 // apiHits is the part of the API's answer the page reads.
