@@ -64,42 +64,58 @@ func (a *api) exportHits(w http.ResponseWriter, r *http.Request) {
 }
 
 // exportAlerts serves GET /api/v1/alerts/export.csv: every alert the
-// filters of /api/v1/alerts find, newest first, as CSV.
+// filters of /api/v1/alerts find, in their order, as CSV.
 func (a *api) exportAlerts(w http.ResponseWriter, r *http.Request) {
-	p, ok := principal(w, r)
+	alerts, ok := a.exportedAlerts(w, r)
 	if !ok {
 		return
 	}
+	rows := make([][]string, 0, len(alerts))
+	for _, al := range alerts {
+		rows = append(rows, []string{strconv.FormatInt(al.ID, 10), al.MarkID, al.Title, score(al.Score), al.Seller, al.Location,
+			al.SourceID, string(al.Status), stamp(al.FirstSeen), stamp(al.LastSeen), al.URL})
+	}
+	writeCSV(w, "alerts", alertExportHeader, rows)
+}
+
+// alertExportHeader names the columns of both alert exports.
+var alertExportHeader = []string{"alert_id", "mark_id", "title", "score", "seller", "location", "source_id", "status", "first_seen", "last_seen", "url"}
+
+// exportedAlerts reads every alert the request's filter finds in the
+// principal's scope, page by page, or answers the error and returns
+// false. More than maxExportRows is refused, not cut short.
+func (a *api) exportedAlerts(w http.ResponseWriter, r *http.Request) ([]domain.Alert, bool) {
+	p, ok := principal(w, r)
+	if !ok {
+		return nil, false
+	}
 	q := r.URL.Query()
-	q.Del(paramLimit)
+	q.Del(paramLimit) // the export is the whole filter, not a page of it
 	q.Del(paramOffset)
 	f, _, none, err := a.alertFilter(q)
 	if err != nil {
 		writeError(w, r, err)
-		return
+		return nil, false
 	}
 	f.Scope, f.Limit = p.Scope, exportPage
-	var rows [][]string
+	out := []domain.Alert{}
 	for f.Offset = 0; !none; f.Offset += exportPage {
 		alerts, total, err := a.deps.Alerts.QueryAlerts(r.Context(), f)
 		if err != nil {
 			writeError(w, r, fmt.Errorf("exporting alerts: %w", err))
-			return
+			return nil, false
 		}
 		if total > maxExportRows {
 			writeError(w, r, domain.Errorf(domain.EINVALID, "exporting alerts: %d match; narrow the filter to at most %d", total, maxExportRows))
-			return
+			return nil, false
 		}
 		kept, _ := inScope(a, p, "alerts", alerts, func(al domain.Alert) bool { return p.Scope.Allows(al.MarkID, al.Location) })
-		for _, al := range kept {
-			rows = append(rows, []string{strconv.FormatInt(al.ID, 10), al.MarkID, al.Title, score(al.Score), al.Seller, al.Location,
-				al.SourceID, string(al.Status), stamp(al.FirstSeen), stamp(al.LastSeen), al.URL})
-		}
+		out = append(out, kept...)
 		if len(alerts) < exportPage || f.Offset+exportPage >= total {
 			break
 		}
 	}
-	writeCSV(w, "alerts", []string{"alert_id", "mark_id", "title", "score", "seller", "location", "source_id", "status", "first_seen", "last_seen", "url"}, rows)
+	return out, true
 }
 
 func score(s float64) string { return strconv.FormatFloat(s, 'f', 2, 64) }

@@ -73,6 +73,7 @@ func (a *api) routes() []route {
 		rs = append(rs,
 			route{"GET " + alertsPath, access.ReadAlerts, a.listAlerts},
 			route{"GET " + alertsPath + "/export.csv", access.ReadAlerts, a.exportAlerts},
+			route{"GET " + alertsPath + "/export.xlsx", access.ReadAlerts, a.exportAlertsXLSX},
 			route{"GET " + alertsPath + "/{id}", access.ReadAlerts, a.getAlert},
 		)
 		if d.Reviewer != nil {

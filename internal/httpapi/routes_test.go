@@ -21,6 +21,7 @@ func TestRouteTable(t *testing.T) {
 		"GET /api/v1/alerts":                        access.ReadAlerts,
 		"GET /api/v1/alerts/{id}":                   access.ReadAlerts,
 		"GET /api/v1/alerts/export.csv":             access.ReadAlerts,
+		"GET /api/v1/alerts/export.xlsx":            access.ReadAlerts,
 		"GET /api/v1/hits/export.csv":               access.ReadAlerts,
 		"PATCH /api/v1/alerts/{id}":                 access.Review,
 		"GET /api/v1/hits":                          access.ReadAlerts,
