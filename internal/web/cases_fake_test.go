@@ -221,6 +221,24 @@ func (f *fakeCases) CapturesOf(_ context.Context, alertID int64) ([]domain.Captu
 	return slices.Clone(f.caps[alertID]), f.evErr
 }
 
+// AlertImages is the store's rule over the fake's captures: the latest
+// capture's raster image per alert.
+func (f *fakeCases) AlertImages(_ context.Context, ids []int64) (map[int64]domain.ArtefactRef, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[int64]domain.ArtefactRef{}
+	for _, id := range ids {
+		for _, c := range f.caps[id] {
+			for _, ref := range c.Artefacts {
+				if ref.Role == domain.RoleImage && strings.HasPrefix(ref.MediaType, "image/") && ref.MediaType != "image/svg+xml" {
+					out[id] = ref
+				}
+			}
+		}
+	}
+	return out, f.evErr
+}
+
 func (f *fakeCases) ListVersions(_ context.Context, alertID int64) ([]domain.ListingVersion, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

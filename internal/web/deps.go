@@ -125,6 +125,9 @@ type SellerNetworkReader interface {
 type EvidenceReader interface {
 	CapturesOf(ctx context.Context, alertID int64) ([]domain.Capture, error)
 	ListVersions(ctx context.Context, alertID int64) ([]domain.ListingVersion, error)
+	// AlertImages returns the listing image the latest capture of each
+	// alert kept, for those that have a raster one: the thumbnails.
+	AlertImages(ctx context.Context, alertIDs []int64) (map[int64]domain.ArtefactRef, error)
 }
 
 // CaseStore keeps enforcement cases (案件). Every change writes its audit

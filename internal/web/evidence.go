@@ -81,6 +81,9 @@ func (c *console) evidence(w http.ResponseWriter, r *http.Request) {
 	if m, ok := c.marks[a.MarkID]; ok {
 		v.Mark = describeMark(m)
 	}
+	rows := []alertRow{v.Row}
+	c.addThumbs(r, rows)
+	v.Row = rows[0]
 	v.evidenceTrail = c.trail(r, a)
 	for i := range v.Reasons {
 		v.Reasons[i].Version = v.ReasonVersion

@@ -45,6 +45,11 @@ type alertRow struct {
 	CSRF        string
 	FirstSeen   string
 	LastSeen    string
+	// Thumb is the kept listing image's address on this origin; "" when
+	// none was kept. Never the marketplace's own image URL: loading it
+	// would tell the seller a supervisor is looking (and the policy
+	// refuses other origins' images).
+	Thumb string
 	// FileCase offers the 立案 form (a confirmed alert, a reviewer, case
 	// pages wired), with CaseTitle proposed.
 	FileCase  bool
@@ -141,6 +146,7 @@ func (c *console) queue(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Rows = append(v.Rows, c.row(r, a, r.URL.RequestURI()))
 	}
+	c.addThumbs(r, v.Rows)
 	if dropped {
 		// The store's total counted what the scope hides: do not show it,
 		// nor counts made by the same store.
