@@ -57,6 +57,11 @@ type AlertFilter struct {
 	From, To time.Time
 	// Sort is AlertSortNewest (also ""), AlertSortScore or AlertSortPrice.
 	Sort string
+	// ByHits keeps only the alerts of HitIDs (none when it is empty): the
+	// hit index's answer to words or a tactic, which it normalises and
+	// the store does not.
+	ByHits bool
+	HitIDs []int64
 }
 
 // Orders of AlertFilter.Sort, the names /api/v1/hits uses.

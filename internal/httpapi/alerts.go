@@ -24,14 +24,14 @@ type alertList struct {
 
 // listAlerts serves GET /api/v1/alerts within the principal's scope. It
 // takes the parameters /api/v1/hits takes, so a client builds both the same
-// way; the store applies every filter but q and tactic, which it refuses by
-// name rather than answering an unfiltered list as if it were filtered.
+// way; the store applies them, q and tactic through the hit index
+// (alertTextHits), which normalises words as the hit search does.
 func (a *api) listAlerts(w http.ResponseWriter, r *http.Request) {
 	p, ok := principal(w, r)
 	if !ok {
 		return
 	}
-	f, facets, none, err := a.alertFilter(r.URL.Query())
+	f, facets, none, err := a.alertFilter(r.Context(), r.URL.Query(), p.Scope)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -64,21 +64,13 @@ func (a *api) listAlerts(w http.ResponseWriter, r *http.Request) {
 // alertFilter reads an alert list's query: the shared parameters, with
 // kinds and platforms resolved to marks and sources (none: they leave
 // nothing) and score bands to score ranges.
-func (a *api) alertFilter(q url.Values) (af domain.AlertFilter, facets, none bool, err error) {
+func (a *api) alertFilter(ctx context.Context, q url.Values, scope domain.Scope) (af domain.AlertFilter, facets, none bool, err error) {
 	if err := onlyParams(q, alertParams); err != nil {
 		return af, false, false, err
 	}
 	f, err := readListFilter(q)
 	if err != nil {
 		return af, false, false, err
-	}
-	unsupported := map[string]bool{paramQ: f.Text != "", paramTactic: len(f.Tactics) > 0}
-	for _, name := range alertParams {
-		if unsupported[name] {
-			return af, false, false, domain.Errorf(domain.EINVALID,
-				"query parameter %s is not supported for alerts (the store does not search their text or reasons); "+
-					"/api/v1/hits?status=alert takes it", name)
-		}
 	}
 	marks, noMarks := resolveMarks(f, a.deps.Marks)
 	sources, noSources := resolveSources(f, a.platformSources(), a.platformOf)
@@ -103,6 +95,12 @@ func (a *api) alertFilter(q url.Values) (af domain.AlertFilter, facets, none boo
 	}
 	if af.Limit, af.Offset, err = page(q); err != nil {
 		return af, false, false, err
+	}
+	if (f.Text != "" || len(f.Tactics) > 0) && !noMarks && !noSources {
+		af.ByHits = true
+		if af.HitIDs, err = a.alertTextHits(ctx, f, af, scope); err != nil {
+			return af, false, false, err
+		}
 	}
 	facets = true
 	if q.Get(paramFacets) != "" {
@@ -199,3 +197,36 @@ func (a *api) scopedAlert(ctx context.Context, scope domain.Scope, id int64) (do
 	}
 	return alert, nil
 }
+
+// alertTextHits are the alerting hits whose listing the words f.Text
+// match, or with a reason of f.Tactics, as the hit search finds them
+// (normalised as the index is: 陸個核桃 finds 六个核桃), in scope and
+// narrowed by the filters the index has too. Alerts are kept by hit id;
+// more than the index answers at once is refused with what to narrow, so
+// a list is never silently cut.
+func (a *api) alertTextHits(ctx context.Context, f listFilter, af domain.AlertFilter, scope domain.Scope) ([]int64, error) {
+	if a.deps.Hits == nil {
+		return nil, domain.Errorf(domain.EUNAVAILABLE, "query parameters q and tactic need the search index, which this server has not")
+	}
+	hq := HitQuery{
+		Status: "alert", Tactics: f.Tactics, MarkIDs: af.MarkIDs, SourceIDs: af.SourceIDs, Sellers: af.Sellers,
+		Locations: af.Locations, ScoreBands: f.Scores, From: af.From, To: af.To, Limit: maxAlertTextHits,
+	}
+	res, err := a.deps.Hits.SearchHits(ctx, f.Text, hq, scope)
+	if err != nil {
+		return nil, fmt.Errorf("finding the alerts the words match: %w", err)
+	}
+	if res.Estimated || res.Total > len(res.Hits) {
+		return nil, domain.Errorf(domain.EINVALID,
+			"query parameters q/tactic match %d alerting hits, more than the %d an alert list takes; add words or filters (mark, source, province, dates)",
+			res.Total, maxAlertTextHits)
+	}
+	ids := make([]int64, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	return ids, nil
+}
+
+// maxAlertTextHits is the index's largest page (index.MaxLimit).
+const maxAlertTextHits = 1000

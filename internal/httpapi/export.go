@@ -92,7 +92,7 @@ func (a *api) exportedAlerts(w http.ResponseWriter, r *http.Request) ([]domain.A
 	q := r.URL.Query()
 	q.Del(paramLimit) // the export is the whole filter, not a page of it
 	q.Del(paramOffset)
-	f, _, none, err := a.alertFilter(q)
+	f, _, none, err := a.alertFilter(r.Context(), q, p.Scope)
 	if err != nil {
 		writeError(w, r, err)
 		return nil, false

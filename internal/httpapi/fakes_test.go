@@ -97,7 +97,8 @@ func (s *memStore) alertMatches(a domain.Alert, f domain.AlertFilter) bool {
 	score := len(f.Scores) == 0 || slices.ContainsFunc(f.Scores, func(r domain.ScoreRange) bool { return a.Score >= r.Min && a.Score < r.Max })
 	return (f.MarkID == "" || a.MarkID == f.MarkID) && in(f.MarkIDs, a.MarkID) && in(f.SourceIDs, a.SourceID) &&
 		in(f.Sellers, a.Seller) && loc && score && (f.From.IsZero() || !a.LastSeen.Before(f.From)) &&
-		(f.To.IsZero() || a.LastSeen.Before(f.To)) && (s.leak || f.Scope.Allows(a.MarkID, a.Location))
+		(f.To.IsZero() || a.LastSeen.Before(f.To)) && (!f.ByHits || slices.Contains(f.HitIDs, a.HitID)) &&
+		(s.leak || f.Scope.Allows(a.MarkID, a.Location))
 }
 
 func (s *memStore) GetAlert(_ context.Context, id int64) (domain.Alert, error) {

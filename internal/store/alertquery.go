@@ -85,6 +85,16 @@ func buildAlertQuery(f domain.AlertFilter, withStatus bool) (alertQuery, error) 
 		where = append(where, c)
 		args = append(args, a...)
 	}
+	if f.ByHits {
+		if len(f.HitIDs) == 0 {
+			where = append(where, "1 = 0")
+		} else {
+			where = append(where, "hit_id IN ("+placeholders(len(f.HitIDs))+")")
+			for _, id := range f.HitIDs {
+				args = append(args, id)
+			}
+		}
+	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
 		return alertQuery{}, domain.Errorf(domain.EINVALID, "from %s must come before to %s", f.From, f.To)
 	}
