@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 
 	"go.uber.org/zap"
 
@@ -18,7 +19,8 @@ type alertList struct {
 	Total  int            `json:"total"`
 	Limit  int            `json:"limit"`
 	Offset int            `json:"offset"`
-	// Facets holds what the store counts for alerts: status.
+	// Facets holds what the store counts for alerts: status, and mark,
+	// source, platform, score band and province when it can.
 	Facets Facets `json:"facets,omitempty"`
 }
 
@@ -57,8 +59,42 @@ func (a *api) listAlerts(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		list.Facets = Facets{paramStatus: statusFacet(n)}
+		if fc, ok := a.deps.Alerts.(alertFacetCounter); ok {
+			by, err := fc.CountAlertFacets(r.Context(), f)
+			if err != nil {
+				writeError(w, r, fmt.Errorf("counting alerts: %w", err))
+				return
+			}
+			a.addAlertFacets(list.Facets, by)
+		}
 	}
 	writeJSON(w, http.StatusOK, list)
+}
+
+// alertFacetCounter counts alerts by mark, source, score band and
+// location under a filter (the store's CountAlertFacets); a store without
+// it answers status counts only.
+type alertFacetCounter interface {
+	CountAlertFacets(ctx context.Context, f domain.AlertFilter) (map[string]map[string]int, error)
+}
+
+// addAlertFacets names the store's counts as /api/v1/hits names its
+// facets: platforms from sources, provinces from locations' first word.
+func (a *api) addAlertFacets(out Facets, by map[string]map[string]int) {
+	platforms, provinces := map[string]int{}, map[string]int{}
+	for src, n := range by["source"] {
+		platforms[a.platformOf(src)] += n
+	}
+	for loc, n := range by["location"] {
+		if p, _, _ := strings.Cut(strings.TrimSpace(loc), " "); p != "" {
+			provinces[p] += n
+		}
+	}
+	out[paramMark] = counts(by["mark"])
+	out[paramSource] = counts(by["source"])
+	out[paramPlatform] = counts(platforms)
+	out[paramScore] = counts(by["score"])
+	out[paramProvince] = counts(provinces)
 }
 
 // alertFilter reads an alert list's query: the shared parameters, with
