@@ -103,6 +103,7 @@ func (d *daemon) startHTTP(reg *prometheus.Registry, full bool) error {
 		APIDownloads:         true,
 		Networks:             d.db,
 		API:                  guard,
+		Platforms:            sourcePlatforms(d.sources),
 	}, d.log.Named("web"))
 	routes := append(api, console...)
 	if !full {

@@ -166,6 +166,9 @@ type Deps struct {
 	Marks []domain.Mark
 	// Sources, when set, adds a page listing the crawled sources.
 	Sources SourceLister
+	// Platforms maps source ids to their platforms, for the queue's
+	// platform filter (shown when two sources share one).
+	Platforms map[string]string
 	// Hits, when set, lets the evidence page show the listing's price.
 	Hits HitGetter
 	// API, when set, adds the search page (GET /search) and the queue's

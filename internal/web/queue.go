@@ -2,7 +2,9 @@ package web
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"go.uber.org/zap"
@@ -64,13 +66,16 @@ type queueView struct {
 	Statuses []option
 	// Sources is the source filter's choices; empty without a source
 	// list, and the filter is a text box holding Source.
-	Sources  []option
-	Source   string
-	Seller   string
-	Location string
-	Scores   []option
-	From, To string
-	Sorts    []option
+	Sources []option
+	Source  string
+	// Platforms is the platform filter's choices; empty when every source
+	// is its own platform.
+	Platforms []option
+	Seller    string
+	Location  string
+	Scores    []option
+	From, To  string
+	Sorts     []option
 	// StatusCounts are the filter's alerts by status, each a link to the
 	// queue with that status; empty when they could not be counted.
 	StatusCounts []statusCount
@@ -114,7 +119,7 @@ func (c *console) queue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	scope := access.ScopeFrom(r.Context())
-	f := q.filter()
+	f := q.filter(c.deps.Platforms)
 	f.Scope, f.Limit, f.Offset = scope, c.deps.PageSize, (q.page-1)*c.deps.PageSize
 	alerts, total, err := c.deps.Alerts.QueryAlerts(r.Context(), f)
 	if err != nil {
@@ -122,12 +127,13 @@ func (c *console) queue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := queueView{
-		page:     c.frame(r, "告警队列 Alert queue"),
-		Mark:     q.mark,
-		Marks:    c.markOptions(scope, q.mark),
-		Statuses: statusOptions(q.status),
-		Sources:  c.sourceOptions(r, q.source),
-		Source:   q.source, Seller: q.seller, Location: q.location, From: q.from, To: q.to,
+		page:      c.frame(r, "告警队列 Alert queue"),
+		Mark:      q.mark,
+		Marks:     c.markOptions(scope, q.mark),
+		Statuses:  statusOptions(q.status),
+		Sources:   c.sourceOptions(r, q.source),
+		Platforms: platformOptions(c.deps.Platforms, q.platform),
+		Source:    q.source, Seller: q.seller, Location: q.location, From: q.from, To: q.to,
 		Scores: scoreOptions(q.score),
 		Sorts:  queueSortOptions(q.sort),
 		Total:  total,
@@ -291,4 +297,28 @@ func (c *console) row(r *http.Request, a domain.Alert, back string) alertRow {
 		row.Actions = append(row.Actions, action{Status: s, Label: actionLabel(s)})
 	}
 	return row
+}
+
+// platformOptions are the platform filter's choices, from Deps.Platforms;
+// nil when no two sources share a platform (the source filter says it all).
+func platformOptions(platforms map[string]string, selected string) []option {
+	seen := map[string]int{}
+	for _, p := range platforms {
+		seen[p]++
+	}
+	shared := false
+	for _, n := range seen {
+		shared = shared || n > 1
+	}
+	if !shared && selected == "" {
+		return nil
+	}
+	opts := []option{{Value: "", Label: "全部平台 All platforms", Selected: selected == ""}}
+	for _, p := range slices.Sorted(maps.Keys(seen)) {
+		opts = append(opts, option{Value: p, Label: p, Selected: p == selected})
+	}
+	if _, ok := seen[selected]; !ok && selected != "" {
+		opts = append(opts, option{Value: selected, Label: selected, Selected: true})
+	}
+	return opts
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +36,7 @@ type queueQuery struct {
 	mark     string
 	status   string // "" never: open, confirmed, dismissed or all
 	source   string
+	platform string // a source definition's platform: every source of it
 	seller   string
 	location string // a location prefix by words: 河北, 河北 石家庄
 	score    string // a band name, "" for any
@@ -49,7 +51,7 @@ type queueQuery struct {
 // parseQueueQuery reads the queue's filter; days are read in loc.
 func parseQueueQuery(values url.Values, loc *time.Location) (queueQuery, error) {
 	word := func(name string) string { return strings.Join(strings.Fields(values.Get(name)), " ") }
-	q := queueQuery{mark: values.Get("mark"), status: values.Get("status"), source: word("source"), seller: word("seller"),
+	q := queueQuery{mark: values.Get("mark"), status: values.Get("status"), source: word("source"), platform: word("platform"), seller: word("seller"),
 		location: word("location"), score: values.Get("score"), from: values.Get("from"), to: values.Get("to"),
 		sort: values.Get("sort"), page: 1}
 	if q.mark != "" && !validMarkID(q.mark) {
@@ -126,12 +128,23 @@ func bandRange(name string) (domain.ScoreRange, bool) {
 }
 
 // filter is the store's filter for q, without scope and page.
-func (q queueQuery) filter() domain.AlertFilter {
+// platforms maps source ids to platforms (Deps.Platforms); a platform no
+// source has selects nothing.
+func (q queueQuery) filter(platforms map[string]string) domain.AlertFilter {
 	f := domain.AlertFilter{MarkID: q.mark, From: q.fromT, To: q.toT, Sort: q.sort}
+	if q.platform != "" {
+		f.SourceIDs = platformSources(platforms, q.platform)
+		if q.source != "" {
+			f.SourceIDs = slices.DeleteFunc(f.SourceIDs, func(s string) bool { return s != q.source })
+		}
+		if len(f.SourceIDs) == 0 {
+			f.ByHits = true // no source of it: nothing, rather than everything
+		}
+	}
 	if q.status != statusAll {
 		f.Status = domain.AlertStatus(q.status)
 	}
-	if q.source != "" {
+	if q.source != "" && q.platform == "" {
 		f.SourceIDs = []string{q.source}
 	}
 	if q.seller != "" {
@@ -150,7 +163,7 @@ func (q queueQuery) filter() domain.AlertFilter {
 // expects (url.Values would sort them); status is left to the caller.
 func (q queueQuery) params() [][2]string {
 	var out [][2]string
-	for _, p := range [][2]string{{"mark", q.mark}, {"source", q.source}, {"seller", q.seller}, {"location", q.location},
+	for _, p := range [][2]string{{"mark", q.mark}, {"platform", q.platform}, {"source", q.source}, {"seller", q.seller}, {"location", q.location},
 		{"score", q.score}, {"from", q.from}, {"to", q.to}, {"sort", q.sort}} {
 		if p[1] != "" {
 			out = append(out, p)
@@ -190,4 +203,20 @@ func (q queueQuery) exportURL(path string) string {
 		ps = append(ps, [2]string{"status", q.status})
 	}
 	return path + "?" + joinParams(ps)
+}
+
+// platformSources are the sources of platform, sorted; a source missing
+// from platforms is its own platform, as the API takes it.
+func platformSources(platforms map[string]string, platform string) []string {
+	var out []string
+	for src, p := range platforms {
+		if p == platform {
+			out = append(out, src)
+		}
+	}
+	if _, known := platforms[platform]; !known && len(out) == 0 {
+		out = append(out, platform)
+	}
+	slices.Sort(out)
+	return out
 }
