@@ -63,7 +63,7 @@ const benchSources = 12
 //	go test -run '^$' -bench BenchmarkWorkerProcesses -benchtime 1x ./internal/distributedtest/
 func BenchmarkWorkerProcesses(b *testing.B) {
 	env := benchEnv{
-		bin:    benchBinary(b),
+		bin:    markwatchBinary(b),
 		pg:     pgtest.Shared(b),
 		market: newBenchMarket(b, benchSources, 20*time.Millisecond),
 	}
@@ -181,20 +181,20 @@ func (e benchEnv) crawlAll(b *testing.B, n int) benchResult {
 	cfg := writeBenchConfig(b, dir, dbURL, e.meiliURL, e.meiliKey, fmt.Sprintf("bench_%d_%d", n, time.Now().UnixNano()), srcDir)
 
 	roles := map[int]string{}
-	sched := benchStart(b, e.bin, cfg, dir, "scheduler", "scheduler")
-	api := benchStart(b, e.bin, cfg, dir, "api", "api")
+	sched := start(b, e.bin, cfg, dir, "scheduler", "scheduler")
+	api := start(b, e.bin, cfg, dir, "api", "api")
 	procs := []*proc{sched, api}
 	roles[sched.cmd.Process.Pid], roles[api.cmd.Process.Pid] = "scheduler", "api"
 	for i := range n {
-		w := benchStart(b, e.bin, cfg, dir, fmt.Sprintf("worker-%d", i+1), "worker")
+		w := start(b, e.bin, cfg, dir, fmt.Sprintf("worker-%d", i+1), "worker")
 		procs = append(procs, w)
 		roles[w.cmd.Process.Pid] = "worker"
 	}
-	apiURL := benchField(b, api, "HTTP API listening", "url", 60*time.Second)
+	apiURL := api.field(b, "HTTP API listening", "url", 60*time.Second)
 	for _, p := range procs {
-		benchField(b, p, "markwatch running", "role", 60*time.Second)
+		p.field(b, "markwatch running", "role", 60*time.Second)
 	}
-	token := benchToken(b, e.bin, cfg, dir)
+	token := operatorToken(b, e.bin, cfg)
 	db, err := sql.Open("pgx", dbURL)
 	if err != nil {
 		b.Fatal(err)
@@ -207,9 +207,9 @@ func (e benchEnv) crawlAll(b *testing.B, n int) benchResult {
 	}
 	requests := e.market.requests.Load()
 	for _, id := range ids {
-		benchRunNow(b, apiURL, token, id)
+		runNow(b, apiURL, token, id)
 	}
-	benchWaitFor(b, "every source's crawl job completed", 150*time.Second, func(ctx context.Context) (bool, error) {
+	waitFor(b, "every source's crawl job completed", 150*time.Second, func(ctx context.Context) (bool, error) {
 		var done, failed int
 		err := db.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE state = 'completed'),
 			count(*) FILTER (WHERE state IN ('retryable', 'discarded', 'cancelled') OR cardinality(errors) > 0)
@@ -258,7 +258,7 @@ func stopAll(b *testing.B, procs []*proc) {
 	var wg sync.WaitGroup
 	for _, p := range procs {
 		wg.Go(func() {
-			if benchStop(p, stopGrace) {
+			if stop(p, stopGrace) {
 				b.Logf("%s did not exit within %v of SIGTERM: killed", p.name, stopGrace)
 			}
 		})

@@ -4,11 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -39,13 +37,13 @@ func TestSchedulerAPIAndThreeWorkersSurviveAWorkerKilledMidRun(t *testing.T) {
 	market := slowDemo(t, 120*time.Millisecond)
 	cfg := writeConfig(t, dbURL, meili.URL(), meili.Key(), market)
 
-	sched := start(t, bin, cfg, "scheduler", "scheduler")
+	sched := start(t, bin, cfg, "", "scheduler", "scheduler")
 	sched.field(t, "markwatch running", "role", 60*time.Second)
-	api := start(t, bin, cfg, "api", "api")
+	api := start(t, bin, cfg, "", "api", "api")
 	apiURL := api.field(t, "HTTP API listening", "url", 60*time.Second)
 	workers := map[int]*proc{}
 	for i := range 3 {
-		w := start(t, bin, cfg, fmt.Sprintf("worker-%d", i+1), "worker")
+		w := start(t, bin, cfg, "", fmt.Sprintf("worker-%d", i+1), "worker")
 		w.field(t, "markwatch running", "role", 60*time.Second)
 		workers[w.cmd.Process.Pid] = w
 	}
@@ -220,41 +218,4 @@ jobs: {workers: 1, rescue_after: 20s, stop_timeout: 5s}
 		t.Fatal(err)
 	}
 	return path
-}
-
-// operatorToken adds an operator (the first administrator must change
-// its password before acting) and creates an API token for it, with the
-// CLI on the shared store, as an installer would.
-func operatorToken(t *testing.T, bin, cfg string) string {
-	t.Helper()
-	run := func(stdin string, args ...string) string {
-		cmd := exec.Command(bin, append(args, "--config", cfg)...)
-		cmd.Env = append(os.Environ(), "MARKWATCH_DATA_DIR="+t.TempDir())
-		cmd.Stdin = strings.NewReader(stdin)
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("markwatch %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-		}
-		return strings.TrimSpace(string(out))
-	}
-	run("运维-冀货通-2026\n", "users", "add", "ops", "--role", "operator", "--password-stdin")
-	return run("", "tokens", "create", "--user", "ops", "--name", "e2e")
-}
-
-// runNow asks the api for a run of source id, as an operator would.
-func runNow(t *testing.T, apiURL, token, id string) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, apiURL+"/api/v1/sources/"+id+"/run", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		body, _ := io.ReadAll(resp.Body)
-		t.Fatalf("POST run of %s: %s %s", id, resp.Status, body)
-	}
 }

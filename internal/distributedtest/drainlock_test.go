@@ -25,10 +25,10 @@ func TestOneSchedulerDrainsAndAStandbyTakesOver(t *testing.T) {
 	cfg := writeConfig(t, dbURL, meili.URL(), meili.Key(), "http://127.0.0.1:9")
 
 	began := time.Now()
-	first := start(t, bin, cfg, "scheduler-1", "scheduler")
+	first := start(t, bin, cfg, "", "scheduler-1", "scheduler")
 	first.field(t, drainingMsg, "msg", 60*time.Second)
 	t.Logf("first scheduler draining after %v", time.Since(began).Round(time.Millisecond))
-	second := start(t, bin, cfg, "scheduler-2", "scheduler")
+	second := start(t, bin, cfg, "", "scheduler-2", "scheduler")
 	second.field(t, standbyMsg, "msg", 60*time.Second)
 	time.Sleep(3 * drainRetry) // the standby keeps trying, and keeps failing
 	if second.logged(drainingMsg) {
