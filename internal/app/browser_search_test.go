@@ -16,9 +16,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
-	"go.uber.org/zap"
 
-	"github.com/markwatch/markwatch/internal/domain"
 	"github.com/markwatch/markwatch/internal/packet"
 )
 
@@ -85,17 +83,7 @@ func TestBrowserSearchesNarrowsAndExports(t *testing.T) {
 	}
 	chromium := needBrowser(t)
 	cfg := testConfig(t, needMeilisearch(t))
-	runs := make(chan domain.CrawlRun, 4)
-	d, err := startDaemon(context.Background(), cfg, zap.NewNop(), func(r domain.CrawlRun) { runs <- r })
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.stop(context.Background())
-	select {
-	case <-runs:
-	case <-time.After(60 * time.Second):
-		t.Fatal("no crawl within 60s")
-	}
+	d, _ := startAfterFirstCrawl(t, cfg)
 	if err := d.indexer.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +96,7 @@ func TestBrowserSearchesNarrowsAndExports(t *testing.T) {
 	ctx := browser(t, chromium)
 
 	// Sign in through the form.
-	err = chromedp.Do(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(base+"/login"),
 		chromedp.SetValue(chromedp.CSS(`#name`), sup.Name),
 		chromedp.SetValue(chromedp.CSS(`#password`), sup.Password),

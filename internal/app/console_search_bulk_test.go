@@ -1,15 +1,11 @@
 package app
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
-
-	"go.uber.org/zap"
 
 	"github.com/markwatch/markwatch/internal/domain"
 )
@@ -24,17 +20,7 @@ func TestConsoleBulkReviewAsAnAttackerWouldTryIt(t *testing.T) {
 		t.Skip("starts the daemon and Meilisearch")
 	}
 	cfg := testConfig(t, needMeilisearch(t))
-	runs := make(chan domain.CrawlRun, 4)
-	d, err := startDaemon(context.Background(), cfg, zap.NewNop(), func(r domain.CrawlRun) { runs <- r })
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.stop(context.Background())
-	select {
-	case <-runs:
-	case <-time.After(60 * time.Second):
-		t.Fatal("no crawl within 60s")
-	}
+	d, _ := startAfterFirstCrawl(t, cfg)
 	base := d.httpURL
 	admin := testToken(t, d.db, "root", domain.RoleAdmin, "")
 	open := alertsOf(t, base, admin)

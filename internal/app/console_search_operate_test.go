@@ -6,9 +6,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
-
-	"go.uber.org/zap"
 
 	"github.com/markwatch/markwatch/internal/access"
 	"github.com/markwatch/markwatch/internal/domain"
@@ -24,17 +21,7 @@ func TestConsoleOperatorControlsThroughTheGuard(t *testing.T) {
 		t.Skip("starts the daemon and Meilisearch")
 	}
 	cfg := testConfig(t, needMeilisearch(t))
-	runs := make(chan domain.CrawlRun, 4)
-	d, err := startDaemon(context.Background(), cfg, zap.NewNop(), func(r domain.CrawlRun) { runs <- r })
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.stop(context.Background())
-	select {
-	case <-runs:
-	case <-time.After(60 * time.Second):
-		t.Fatal("no crawl within 60s")
-	}
+	d, _ := startAfterFirstCrawl(t, cfg)
 	base := d.httpURL
 	admin := testToken(t, d.db, "root", domain.RoleAdmin, "")
 	hash, err := access.HashPassword("运维-口令-2026-长一点")

@@ -8,9 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"go.uber.org/zap"
 
 	"github.com/markwatch/markwatch/internal/domain"
 )
@@ -24,13 +21,7 @@ func TestReindexBesideTheDaemon(t *testing.T) {
 		t.Skip("starts the daemon and Meilisearch")
 	}
 	cfg := testConfig(t, needMeilisearch(t))
-	runs := make(chan domain.CrawlRun, 2)
-	d, err := startDaemon(context.Background(), cfg, zap.NewNop(), func(r domain.CrawlRun) { runs <- r })
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.stop(context.Background())
-	within(t, runs, 90*time.Second, "the first crawl run")
+	d, _ := startAfterFirstCrawl(t, cfg)
 	ctx := context.Background()
 	stored := 0
 	if err := d.db.AllHits(ctx, func(domain.Hit) error { stored++; return nil }); err != nil || stored == 0 {

@@ -3,9 +3,6 @@ package app
 import (
 	"context"
 	"testing"
-	"time"
-
-	"go.uber.org/zap"
 
 	"github.com/markwatch/markwatch/internal/domain"
 )
@@ -19,13 +16,7 @@ func TestRunCountsEachHitOnce(t *testing.T) {
 		t.Skip("starts the daemon and Meilisearch")
 	}
 	cfg := testConfig(t, needMeilisearch(t))
-	runs := make(chan domain.CrawlRun, 2)
-	d, err := startDaemon(context.Background(), cfg, zap.NewNop(), func(r domain.CrawlRun) { runs <- r })
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.stop(context.Background())
-	first := within(t, runs, 90*time.Second, "the first crawl run")
+	d, first := startAfterFirstCrawl(t, cfg)
 	stored := 0
 	if err := d.db.AllHits(context.Background(), func(domain.Hit) error { stored++; return nil }); err != nil {
 		t.Fatal(err)
