@@ -17,22 +17,26 @@ import (
 )
 
 const migrateStoreUsage = `usage:
-  markwatch migrate-store --from sqlite:PATH --to postgres://user:password@host:5432/dbname
+  markwatch migrate-store --from sqlite:PATH [--to postgres://user:password@host:5432/dbname]
 
 Copies an installation's SQLite store into an empty PostgreSQL database,
 keeping ids, table by table in foreign-key order in one transaction, and
 verifies every table by row count and a SHA-256 over its rows. Stop the
 daemon first. The target is migrated to this version's schema; one that
 already holds data is refused, and so is a source written by another version.
-Prefer MARKWATCH_STORE_URL's form for the password: it is never printed.`
+Without --to the target is $MARKWATCH_STORE_URL, which keeps the password out
+of the process list; it is never printed either way.`
 
 // runMigrateStore is markwatch migrate-store (docs/DISTRIBUTED.md).
 func runMigrateStore(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("migrate-store", env)
 	from := fs.String("from", "", "the SQLite store to copy: sqlite:PATH")
-	to := fs.String("to", "", "the PostgreSQL database to copy into: postgres://…")
+	to := fs.String("to", "", "the PostgreSQL database to copy into: postgres://… (default $MARKWATCH_STORE_URL)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *to == "" && env.Getenv != nil {
+		*to, _ = env.Getenv("MARKWATCH_STORE_URL")
 	}
 	if fs.NArg() > 0 || *from == "" || *to == "" {
 		return usagef("%s", migrateStoreUsage)

@@ -40,14 +40,17 @@ func TestMigrateStoreCopiesAndVerifies(t *testing.T) {
 	}
 	to := pgtest.Start(t).NewDatabase(t)
 
-	run := func() (int, string, string) {
+	// The first run names the target with --to, the second takes it from
+	// MARKWATCH_STORE_URL, which keeps the password out of the process list.
+	run := func(args []string, getenv func(string) (string, bool)) (int, string, string) {
 		var out, errOut bytes.Buffer
-		code := Main(ctx, []string{"migrate-store", "--from", "sqlite:" + path, "--to", to}, Env{
-			Stdout: &out, Stderr: &errOut, Getenv: func(string) (string, bool) { return "", false },
+		code := Main(ctx, append([]string{"migrate-store", "--from", "sqlite:" + path}, args...), Env{
+			Stdout: &out, Stderr: &errOut, Getenv: getenv,
 		})
 		return code, out.String(), errOut.String()
 	}
-	code, out, errOut := run()
+	noEnv := func(string) (string, bool) { return "", false }
+	code, out, errOut := run([]string{"--to", to}, noEnv)
 	if code != 0 {
 		t.Fatalf("migrate-store exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -66,7 +69,7 @@ func TestMigrateStoreCopiesAndVerifies(t *testing.T) {
 		t.Fatalf("target alerts %d (%v), want the source's %d with its title", n, err, wantAlerts)
 	}
 
-	code, out, errOut = run()
+	code, out, errOut = run(nil, func(k string) (string, bool) { return to, k == "MARKWATCH_STORE_URL" })
 	if code == 0 || !strings.Contains(errOut, "not empty") || strings.Contains(out, "copied and verified") {
 		t.Fatalf("a second copy into a filled target: exit %d\n%s\n%s; want it refused as not empty", code, out, errOut)
 	}

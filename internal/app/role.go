@@ -1,7 +1,6 @@
 package app
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/markwatch/markwatch/internal/config"
@@ -72,7 +71,7 @@ func (r role) describe() string {
 	case roleAPI:
 		return "serves the HTTP API and console"
 	default:
-		return fmt.Sprintf("everything in one process (%s)", "schedule, crawl, store, index, alert, API")
+		return "everything in one process: schedule, crawl, store, index, alert, API"
 	}
 }
 
