@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -55,7 +56,7 @@ func TestAlertsByWordsGoThroughTheHitIndex(t *testing.T) {
 		if code != http.StatusOK {
 			t.Fatalf("%s: %d %s", tc.query, code, body)
 		}
-		if got := ids(body); !equalIDs(got, tc.want) {
+		if got := ids(body); !slices.Equal(got, tc.want) {
 			t.Errorf("%s as %s: alerts %v, want %v", tc.query, tc.tok, got, tc.want)
 		}
 	}
@@ -74,16 +75,4 @@ func TestAlertsByWordsGoThroughTheHitIndex(t *testing.T) {
 	if code != http.StatusBadRequest || !strings.Contains(string(body), "add words or filters") {
 		t.Errorf("too wide a match: %d %s, want 400 saying to narrow it", code, body)
 	}
-}
-
-func equalIDs(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/markwatch/markwatch/internal/domain"
 )
@@ -21,50 +20,10 @@ const alertColumns = `id, mark_id, coalesce(hit_id, 0), source_id, url, title, s
 	score, reasons, status, first_seen, last_seen, coalesce(seller_id, 0)`
 
 // ListAlerts returns one page of alerts, newest first, and the total number
-// matching the filter. Limit 0 means DefaultPageSize.
+// matching the filter. Limit 0 means DefaultPageSize. It is QueryAlerts:
+// one query builder serves every alert list.
 func (db *DB) ListAlerts(ctx context.Context, f domain.AlertFilter) ([]domain.Alert, int, error) {
-	limit, err := pageLimit(f.Limit, f.Offset)
-	if err != nil {
-		return nil, 0, fmt.Errorf("listing alerts: %w", err)
-	}
-	// An alert merged into another (alert_merges) is the same offer: only
-	// the kept one is listed.
-	where := []string{"id NOT IN (SELECT merged_id FROM alert_merges)"}
-	var args []any
-	if f.MarkID != "" {
-		where = append(where, "mark_id = ?")
-		args = append(args, f.MarkID)
-	}
-	switch f.Status {
-	case "":
-	case domain.AlertOpen, domain.AlertConfirmed, domain.AlertDismissed:
-		where = append(where, "status = ?")
-		args = append(args, string(f.Status))
-	default:
-		return nil, 0, domain.Errorf(domain.EINVALID,
-			"listing alerts: status %q must be one of open, confirmed, dismissed", f.Status)
-	}
-	// The scope is ANDed with the caller's own filters, so asking for
-	// another owner's mark by MarkID finds nothing.
-	sw, sa := scopeConds(f.Scope, "mark_id", "location")
-	where = append(where, sw...)
-	args = append(args, sa...)
-	cond := " WHERE " + strings.Join(where, " AND ")
-	var total int
-	if err := db.sql.QueryRowContext(ctx, "SELECT count(*) FROM alerts"+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("listing alerts: counting: %w", err)
-	}
-	rows, err := db.sql.QueryContext(ctx,
-		"SELECT "+alertColumns+" FROM alerts"+cond+" ORDER BY first_seen DESC, id DESC LIMIT ? OFFSET ?",
-		append(args, limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("listing alerts: %w", err)
-	}
-	alerts, err := scanAll(rows, scanAlert)
-	if err != nil {
-		return nil, 0, fmt.Errorf("listing alerts: %w", err)
-	}
-	return alerts, total, nil
+	return db.QueryAlerts(ctx, f)
 }
 
 // GetAlert returns one alert; a missing id is domain.ENOTFOUND. The id of
