@@ -35,18 +35,7 @@ func TestSelectorHealthEndToEnd(t *testing.T) {
 	defer d.stop(context.Background())
 	ctx := context.Background()
 	tok := testToken(t, d.db, "root", domain.RoleAdmin, "")
-	next := func(what string) domain.CrawlRun {
-		t.Helper()
-		select {
-		case r := <-runs:
-			return r
-		case <-time.After(60 * time.Second):
-			t.Fatalf("no %s crawl run finished within 60s", what)
-			return domain.CrawlRun{}
-		}
-	}
-
-	first := next("first")
+	first := within(t, runs, 60*time.Second, "the first crawl run")
 	if first.Status != domain.RunSucceeded || first.Degraded || first.Health == nil || first.Health.PagesAuto != 0 || first.Alerts == 0 {
 		t.Fatalf("first run = %+v (health %+v), want a healthy success with alerts", first, first.Health)
 	}
@@ -57,10 +46,7 @@ func TestSelectorHealthEndToEnd(t *testing.T) {
 
 	// The marketplace redesigns its result pages.
 	d.demo.SetLayout(demo.LayoutCards)
-	if err := d.sched.Trigger(demoSourceID); err != nil {
-		t.Fatal(err)
-	}
-	second := next("second")
+	second := triggerRun(t, d, runs, demoSourceID)
 	if second.Status != domain.RunSucceeded || !second.Degraded || second.Health == nil {
 		t.Fatalf("run after the markup changed = %+v (health %+v), want succeeded and degraded", second, second.Health)
 	}
@@ -126,10 +112,7 @@ func TestSelectorHealthEndToEnd(t *testing.T) {
 	// The layout comes back (or the definition is fixed): healthy again,
 	// and the banner and gauge clear.
 	d.demo.SetLayout(demo.LayoutClassic)
-	if err := d.sched.Trigger(demoSourceID); err != nil {
-		t.Fatal(err)
-	}
-	if third := next("third"); third.Status != domain.RunSucceeded || third.Degraded {
+	if third := triggerRun(t, d, runs, demoSourceID); third.Status != domain.RunSucceeded || third.Degraded {
 		t.Fatalf("run after the markup came back = %+v (health %+v), want healthy", third, third.Health)
 	}
 	_, metrics = call(t, nil, "GET", d.httpURL+"/metrics", tok, nil, nil)
@@ -143,10 +126,7 @@ func TestSelectorHealthEndToEnd(t *testing.T) {
 	// A smaller redesign: the list keeps its classes but the shop link is
 	// renamed. Nothing needs auto-detection; every listing loses its seller.
 	d.demo.SetLayout(demo.LayoutShopRenamed)
-	if err := d.sched.Trigger(demoSourceID); err != nil {
-		t.Fatal(err)
-	}
-	fourth := next("fourth")
+	fourth := triggerRun(t, d, runs, demoSourceID)
 	if fourth.Status != domain.RunSucceeded || !fourth.Degraded || fourth.Health == nil || fourth.Health.PagesAuto != 0 {
 		t.Fatalf("run after the shop link was renamed = %+v (health %+v), want degraded without auto-detection", fourth, fourth.Health)
 	}

@@ -28,20 +28,11 @@ func TestDemoRingLinksAcrossPlatforms(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.stop(context.Background())
-	waitRuns := func(n int) {
-		t.Helper()
-		for i := 0; i < n; i++ {
-			select {
-			case r := <-runs:
-				if r.Status != domain.RunSucceeded {
-					t.Fatalf("run %+v did not succeed", r)
-				}
-			case <-time.After(90 * time.Second):
-				t.Fatalf("only %d of %d runs finished within 90s", i, n)
-			}
+	for _, r := range firstRuns(t, runs, 90*time.Second, cfg.Sources.Demo.Platforms...) {
+		if r.Status != domain.RunSucceeded {
+			t.Fatalf("first run %+v did not succeed", r)
 		}
 	}
-	waitRuns(3)
 	// The demo's photos were fetched and hashed for the image signal.
 	tok := testToken(t, d.db, "root", domain.RoleAdmin, "")
 	_, metrics := call(t, nil, "GET", d.httpURL+"/metrics", tok, nil, nil)
@@ -82,10 +73,9 @@ func TestDemoRingLinksAcrossPlatforms(t *testing.T) {
 	if _, err := d.db.SetAlertStatus(ctx, ring.ID, domain.AlertConfirmed); err != nil {
 		t.Fatal(err)
 	}
-	if err := d.sched.Trigger("demo-pifa"); err != nil {
-		t.Fatal(err)
+	if r := triggerRun(t, d, runs, "demo-pifa"); r.Status != domain.RunSucceeded {
+		t.Fatalf("run after the confirmation %+v did not succeed", r)
 	}
-	waitRuns(1)
 	alerts, _, err = d.db.ListAlerts(ctx, domain.AlertFilter{Limit: 1000})
 	if err != nil {
 		t.Fatal(err)

@@ -130,10 +130,7 @@ func TestDaemonEndToEnd(t *testing.T) {
 	}
 
 	// A second run over the same pages raises nothing new.
-	if err := d.sched.Trigger(demoSourceID); err != nil {
-		t.Fatal(err)
-	}
-	second := within(t, runs, 90*time.Second, "the second crawl run")
+	second := triggerRun(t, d, runs, demoSourceID)
 	if second.Status != domain.RunSucceeded {
 		t.Fatalf("second run: %+v", second)
 	}
