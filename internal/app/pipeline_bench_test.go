@@ -98,21 +98,23 @@ func benchPipeline(b *testing.B, latency time.Duration) {
 		b.Fatal(err)
 	}
 	firstPipe := time.Since(start)
-	var rawTime, crawlTime, pipeTime time.Duration
+	var rawTime, crawlTime, pipeTime, crawlCPU, pipeCPU time.Duration
 	b.ResetTimer()
 	for range b.N {
 		rawTime += crawltest.RawFetch(b, rawTransport, base, queries)
 
-		start = time.Now()
+		start, cpu := time.Now(), processCPU(b)
 		st, err := crawler.Run(context.Background(), src, queries, func(domain.Listing) error { return nil })
 		crawlTime += time.Since(start)
+		crawlCPU += processCPU(b) - cpu
 		if err != nil || st.Pages != pagesPerIter || st.Listings != crawltest.CardsPerPage*pagesPerIter {
 			b.Fatalf("crawl alone: %+v %v", st, err)
 		}
 
-		start = time.Now()
+		start, cpu = time.Now(), processCPU(b)
 		run, err := runner.Run(context.Background(), src.ID)
 		pipeTime += time.Since(start)
+		pipeCPU += processCPU(b) - cpu
 		if err != nil || run.Status != domain.RunSucceeded || run.Pages != pagesPerIter || run.Listings != crawltest.CardsPerPage*pagesPerIter {
 			b.Fatalf("pipeline run: %+v %v", run, err)
 		}
@@ -127,6 +129,13 @@ func benchPipeline(b *testing.B, latency time.Duration) {
 	b.ReportMetric(piped/raw, "pipeline/raw")
 	b.ReportMetric(piped/crawled, "pipeline/crawl")
 	b.ReportMetric(firstCrawl.Seconds()/firstPipe.Seconds(), "first/crawl")
+	// CPU per listing and cores busy say whether a stage is CPU-bound
+	// (both cores busy) or waits on something.
+	listings := float64(b.N * pagesPerIter * crawltest.CardsPerPage)
+	b.ReportMetric(float64(crawlCPU.Microseconds())/listings, "crawl_cpu_µs/listing")
+	b.ReportMetric(float64(pipeCPU.Microseconds())/listings, "pipeline_cpu_µs/listing")
+	b.ReportMetric(crawlCPU.Seconds()/crawlTime.Seconds(), "crawl_cores")
+	b.ReportMetric(pipeCPU.Seconds()/pipeTime.Seconds(), "pipeline_cores")
 	b.ReportMetric(0, "ns/op")
 }
 
