@@ -24,6 +24,7 @@ var importRules = []struct {
 	{pkg: "internal/access", allowed: []string{"internal/domain"}},
 	{pkg: "internal/subscribe", allowed: []string{"internal/domain"}},
 	{pkg: "internal/match", allowed: []string{"internal/domain"}},
+	{pkg: "internal/storeurl", allowed: []string{}},
 	{pkg: "internal/httpapi", forbid: []string{"internal/store", "internal/index", "internal/app", "internal/web"}},
 	{pkg: "internal/web", forbid: []string{"internal/store", "internal/index", "internal/app", "internal/httpapi"}},
 	// The source lifecycle keeps its state through its own Store interface

@@ -6,10 +6,11 @@ import (
 	"net/url"
 	"reflect"
 	"slices"
-	"strings"
 	"time"
 
 	"go.uber.org/zap/zapcore"
+
+	"github.com/markwatch/markwatch/internal/storeurl"
 )
 
 // Redacted returns a copy safe to log or show: secrets are replaced by
@@ -38,25 +39,9 @@ func (s Store) redacted() Store {
 	return s
 }
 
-// redactStoreURL hides a PostgreSQL URL's password, in the userinfo or
-// in a password= parameter (both are libpq's forms).
-func redactStoreURL(raw string) string {
-	if !strings.Contains(raw, "://") {
-		return raw // "" or sqlite:PATH
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return redactedText
-	}
-	if _, hasPassword := u.User.Password(); hasPassword {
-		u.User = url.UserPassword(u.User.Username(), redactedText)
-	}
-	if q := u.Query(); q.Has("password") {
-		q.Set("password", redactedText)
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
-}
+// redactStoreURL hides a store URL's passwords as pgx reads them
+// (internal/storeurl).
+func redactStoreURL(raw string) string { return storeurl.Redact(raw) }
 
 func (w Webhook) redacted() Webhook {
 	w.Secret = Secret(w.Secret.mask())

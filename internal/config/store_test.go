@@ -34,6 +34,11 @@ func TestStoreURLFormsAreCheckedWithoutEchoingThePassword(t *testing.T) {
 		{"mysql://root:hunter2@localhost/markwatch", "is not a store"},
 		{"/var/lib/markwatch.db", "is not a store"},
 		{"postgres://u:hunter2@/markwatch", "is not a PostgreSQL URL"},
+		// An operator pastes libpq's keyword/value form, or a password
+		// with an unencoded # (FuzzStoreURLNeverShowsThePassword found
+		// both printed whole).
+		{"host=db.hebei.local user=markwatch password=hunter2 dbname=markwatch", "is not a store"},
+		{"postgres://markwatch:hunter2#1@db:5432/markwatch", "write a # in the password as %23"},
 	} {
 		t.Run(tc.url, func(t *testing.T) {
 			env := map[string]string{"MARKWATCH_STORE_URL": tc.url}
@@ -61,6 +66,11 @@ func TestStoreURLPasswordIsRedacted(t *testing.T) {
 	for _, raw := range []string{
 		"postgres://markwatch:hunter2@db:5432/markwatch",
 		"postgres://markwatch@db:5432/markwatch?password=hunter2&sslmode=disable",
+		// libpq's reading, which pgx follows: the userinfo ends at the
+		// first @, and ? or # in it are the password's (net/url reads
+		// "hunter2" as the host's port and the rest as a query).
+		"postgres://markwatch:pw?hunter2@db:5432/markwatch",
+		"postgres://markwatch@db:5432/markwatch?sslpassword=x&password=hunter2%3F",
 	} {
 		c.Store.URL = raw
 		core, logs := observer.New(zap.InfoLevel)

@@ -236,6 +236,9 @@ func checkStoreURL(raw string) error {
 		}
 		return nil
 	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
+		if strings.Contains(raw, "#") {
+			return fmt.Errorf("%q is not a PostgreSQL URL: # starts a fragment, which PostgreSQL URLs do not have; write a # in the password as %%23", redactStoreURL(raw))
+		}
 		u, err := url.Parse(raw)
 		if err != nil || u.Host == "" {
 			return fmt.Errorf("%q is not a PostgreSQL URL; use postgres://user:password@host:5432/dbname", redactStoreURL(raw))

@@ -5,13 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/markwatch/markwatch/internal/domain"
+	"github.com/markwatch/markwatch/internal/storeurl"
 )
 
 // maxPostgresWriters bounds the PostgreSQL write pool: writers there run
@@ -69,41 +69,19 @@ func openPostgres(ctx context.Context, storeURL string, opts Options) (*DB, erro
 	return db, nil
 }
 
-// redactURL is u with its password, in the user part or the password
-// parameter pgx also takes, replaced by xxxxx. A text that does not parse
-// as a URL is not shown at all: it may hold a password where a parser
-// would not look for one.
-func redactURL(u string) string {
-	p, err := url.Parse(u)
-	if err != nil {
-		return "(a store.url that is not a URL)"
-	}
-	if q := p.Query(); q.Has("password") {
-		q.Set("password", "xxxxx")
-		p.RawQuery = q.Encode()
-	}
-	return p.Redacted()
-}
+// redactURL is u with its passwords hidden, read as pgx reads them
+// (internal/storeurl); a text that is not a URL is not shown at all.
+func redactURL(u string) string { return storeurl.Redact(u) }
 
 // redactIn is msg with the passwords of storeURL, if it has any, replaced.
+// When storeURL is not a URL, where its passwords are cannot be told, and
+// none of msg is shown.
 func redactIn(msg, storeURL string) string {
-	p, err := url.Parse(storeURL)
-	if err != nil {
+	if !storeurl.IsURL(storeURL) {
 		return "(details left out: they may repeat the store.url)"
 	}
-	var secrets []string
-	if pw, ok := p.User.Password(); ok {
-		secrets = append(secrets, pw)
-	}
-	secrets = append(secrets, p.Query()["password"]...)
-	for _, pw := range secrets {
-		if pw == "" {
-			continue
-		}
-		msg = strings.ReplaceAll(msg, pw, "xxxxx")
-		if esc := url.QueryEscape(pw); esc != pw {
-			msg = strings.ReplaceAll(msg, esc, "xxxxx")
-		}
+	for _, pw := range storeurl.Passwords(storeURL) {
+		msg = strings.ReplaceAll(msg, pw, storeurl.Hidden)
 	}
 	return msg
 }

@@ -60,16 +60,26 @@ func TestOpenURLDialects(t *testing.T) {
 
 func TestRedactURL(t *testing.T) {
 	for in, want := range map[string]string{
-		"postgres://markwatch:s3cr%40t@db:5432/mw?sslmode=require": "postgres://markwatch:xxxxx@db:5432/mw?sslmode=require",
+		"postgres://markwatch:s3cr%40t@db:5432/mw?sslmode=require": "postgres://markwatch:[redacted]@db:5432/mw?sslmode=require",
 		"postgres://markwatch@db/mw":                               "postgres://markwatch@db/mw",
-		"postgres://markwatch@db/mw?password=s3cr3t":               "postgres://markwatch@db/mw?password=xxxxx",
-		"postgres://u:p@db/%zz":                                    "(a store.url that is not a URL)",
+		"postgres://markwatch@db/mw?password=s3cr3t":               "postgres://markwatch@db/mw?password=[redacted]",
+		// libpq's reading: the userinfo runs to the first @, a ? in it is
+		// the password's, and net/url would have shown it as a query.
+		"postgres://u:s3cr?t@db/mw":                "postgres://u:[redacted]@db/mw",
+		"host=db user=u password=s3cr3t dbname=mw": "[redacted]",
 	} {
 		if got := redactURL(in); got != want {
 			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := redactIn("bad password s3cr@t for s3cr%40t", "postgres://u:s3cr%40t@db/mw"); strings.Contains(got, "s3cr") {
-		t.Errorf("redactIn left the password: %q", got)
+	for _, tc := range []struct{ msg, url string }{
+		{"bad password s3cr@t for s3cr%40t", "postgres://u:s3cr%40t@db/mw"},
+		{"bad password s3cr?t", "postgres://u:s3cr?t@db/mw"},
+		{"bad password s3cr+t for s3cr%2Bt", "postgres://u@db/mw?password=s3cr%2Bt"},
+		{"bad password s3cr3t", "host=db password=s3cr3t"},
+	} {
+		if got := redactIn(tc.msg, tc.url); strings.Contains(got, "s3cr") {
+			t.Errorf("redactIn(%q, %q) left the password: %q", tc.msg, tc.url, got)
+		}
 	}
 }
