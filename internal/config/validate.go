@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/markwatch/markwatch/internal/storeurl"
 )
 
 // Validate checks every field and reports all problems at once, each naming
@@ -236,11 +238,9 @@ func checkStoreURL(raw string) error {
 		}
 		return nil
 	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
-		if strings.Contains(raw, "#") {
-			return fmt.Errorf("%q is not a PostgreSQL URL: # starts a fragment, which PostgreSQL URLs do not have; write a # in the password as %%23", redactStoreURL(raw))
-		}
-		u, err := url.Parse(raw)
-		if err != nil || u.Host == "" {
+		// Read as pgx reads it (internal/storeurl), so what is accepted
+		// here is what connects: a password may hold ?, # or @.
+		if !storeurl.HasHost(raw) {
 			return fmt.Errorf("%q is not a PostgreSQL URL; use postgres://user:password@host:5432/dbname", redactStoreURL(raw))
 		}
 		return nil

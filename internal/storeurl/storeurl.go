@@ -139,6 +139,29 @@ func Passwords(raw string) []string {
 	return out
 }
 
+// HasHost reports whether a URL names a host, as pgx reads it: in the
+// comma-separated list between the userinfo and the first / or ?, each
+// host before its :port. A URL without one would connect to a default
+// host nobody configured.
+func HasHost(raw string) bool {
+	p, ok := split(raw)
+	if !ok {
+		return false
+	}
+	hosts, _, _ := strings.Cut(p.hostPath, "/")
+	for _, h := range strings.Split(hosts, ",") {
+		if strings.HasPrefix(h, "[") {
+			h, _, _ = strings.Cut(h[1:], "]") // [::1]:5432
+		} else {
+			h, _, _ = strings.Cut(h, ":")
+		}
+		if strings.TrimSpace(h) != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // decode is a URL component as libpq decodes it: spaces around it
 // dropped, %XX decoded, nothing else special (a + stays a +). ok is false
 // for what libpq refuses: a space inside, a bad or a %00 escape.

@@ -39,3 +39,20 @@ func TestRedactAndPasswords(t *testing.T) {
 		}
 	}
 }
+
+func TestHasHost(t *testing.T) {
+	for raw, want := range map[string]bool{
+		"postgres://markwatch:s3cret@db.hebei.local:5432/markwatch": true,
+		"postgres://markwatch:pa?ss@db/markwatch":                   true,
+		"postgres://db1:5432,db2:5433/markwatch":                    true,
+		"postgres://[::1]:5432/markwatch":                           true,
+		"postgres://markwatch:s3cret@:5432/markwatch":               false,
+		"postgres://markwatch:s3cret@/markwatch":                    false,
+		"postgres://,/markwatch":                                    false,
+		"host=db password=s3cret":                                   false,
+	} {
+		if got := HasHost(raw); got != want {
+			t.Errorf("HasHost(%q) = %v, want %v", raw, got, want)
+		}
+	}
+}
