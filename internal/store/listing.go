@@ -82,13 +82,13 @@ func (db *DB) SaveListing(ctx context.Context, l domain.Listing, ms []domain.Mat
 // (the zero value when it did not try).
 func (db *DB) saveInTx(ctx context.Context, tx *writeTx, l domain.Listing, ms []domain.Match, ev *ListingEvidence, seen time.Time, sid int64, touched listingTouch) (SaveResult, error) {
 	var res SaveResult
-	lid, changed, moved, sellerMoved, err := upsertListing(ctx, tx, l, sid, seen, touched)
+	sl, err := upsertListing(ctx, tx, l, sid, seen, touched)
 	if err != nil {
 		return res, err
 	}
-	res.ListingID = lid
+	res.ListingID = sl.id
 	for _, m := range distinctMarks(ms) {
-		h, err := upsertHit(ctx, tx, lid, l, m, seen, changed)
+		h, err := upsertHit(ctx, tx, sl, l, m, seen)
 		if err != nil {
 			return res, err
 		}
@@ -96,7 +96,7 @@ func (db *DB) saveInTx(ctx context.Context, tx *writeTx, l domain.Listing, ms []
 		if !m.Alert {
 			continue
 		}
-		a, created, err := upsertAlert(ctx, tx, l, h, sid, sellerMoved, seen)
+		a, created, err := upsertAlert(ctx, tx, l, h, sid, sl, seen)
 		if err != nil {
 			return res, err
 		}
@@ -107,7 +107,7 @@ func (db *DB) saveInTx(ctx context.Context, tx *writeTx, l domain.Listing, ms []
 			}
 		} else {
 			res.TouchedAlerts++
-			if moved {
+			if sl.moved {
 				if err := db.sightingMoved(ctx, tx, l, h.MarkID, seen, ev); err != nil {
 					return res, err
 				}
@@ -213,51 +213,69 @@ func ensureSource(ctx context.Context, tx execer, id string, now time.Time) erro
 	return nil
 }
 
-// upsertListing returns the listing id, whether anything the index shows
-// (title, url, price, seller, location) is new or different, and whether
-// anything a listing version holds (title, price, seller, image) may have
-// moved: true for a listing row not seen before, whose alert may exist
-// through another source, and for one marked version_stale (a recheck
-// found it gone, so seeing it again is news).
+// savedListing is what upsertListing did to a listing row.
+type savedListing struct {
+	id int64
+	// changed: anything the index shows (title, url, price, seller,
+	// location) is new or different.
+	changed bool
+	// moved: anything a listing version holds (title, price, seller,
+	// image) may have moved: true for a listing row not seen before, whose
+	// alert may exist through another source, and for one marked
+	// version_stale (a recheck found it gone, so seeing it again is news).
+	moved bool
+	// sellerMoved: the row had another seller (none, before sellers were
+	// kept).
+	sellerMoved bool
+	// firstSeen: the row's first sighting is this one. Then no hit of it
+	// can have a last_seen before this sighting, so qTouchHit would match
+	// nothing: a new row has no hits, and an old row first seen at this
+	// very millisecond (a replay) has none seen earlier. Its alerts are
+	// most likely new too.
+	firstSeen bool
+}
+
+// upsertListing saves l's listing row (savedListing says what moved).
 //
-// sid is the listing's seller (saveSeller), 0 for none; the last result
-// reports that the row had another seller (none, before sellers were kept).
+// sid is the listing's seller (saveSeller), 0 for none.
 //
 // touched is what resight learnt in this transaction: the row it touched
 // (as qTouchListing would have), or that it found none to touch.
-func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, sid int64, seen time.Time, touched listingTouch) (int64, bool, bool, bool, error) {
+func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, sid int64, seen time.Time, touched listingTouch) (savedListing, error) {
 	key := listingKey(l)
 	var id int64
 	switch {
 	case touched.id != 0:
-		return touched.id, false, false, false, nil
+		return savedListing{id: touched.id}, nil
 	case !touched.tried:
 		// Most saves are re-sightings of an unchanged listing: try that first.
 		err := tx.QueryRowContext(ctx, qTouchListing,
 			l.Platform, l.Query, toMillis(seen), listingFP(l, sid),
 			l.SourceID, key, l.URL, l.Title, l.Price, l.Seller, l.Location, l.ImageURL, nullID(sid)).Scan(&id)
 		if err == nil {
-			return id, false, false, false, nil
+			return savedListing{id: id}, nil
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
-			return 0, false, false, false, fmt.Errorf("touching listing: %w", err)
+			return savedListing{}, fmt.Errorf("touching listing: %w", err)
 		}
 	}
 	// One statement inserts a first sighting or updates a changed one;
 	// bits says which of the three moved (see qUpsertListing).
-	var bits int64
+	var bits, first int64
 	err := tx.QueryRowContext(ctx, qUpsertListing,
 		l.SourceID, key, l.URL, l.Platform, l.Title, l.Price, l.Seller, l.Location, l.ImageURL, l.Query,
-		toMillis(seen), toMillis(seen), nullID(sid), listingFP(l, sid)).Scan(&id, &bits)
+		toMillis(seen), toMillis(seen), nullID(sid), listingFP(l, sid)).Scan(&id, &bits, &first)
 	if err != nil {
-		return 0, false, false, false, fmt.Errorf("upserting listing: %w", err)
+		return savedListing{}, fmt.Errorf("upserting listing: %w", err)
 	}
-	return id, bits&1 != 0, bits&2 != 0, bits&4 != 0, nil
+	return savedListing{id: id, changed: bits&1 != 0, moved: bits&2 != 0, sellerMoved: bits&4 != 0,
+		firstSeen: first == toMillis(seen)}, nil
 }
 
 // upsertHit stores the verdict for (listing, mark) and queues it for the index
 // when it is new or changed.
-func upsertHit(ctx context.Context, tx *writeTx, lid int64, l domain.Listing, m domain.Match, seen time.Time, listingChanged bool) (domain.Hit, error) {
+func upsertHit(ctx context.Context, tx *writeTx, sl savedListing, l domain.Listing, m domain.Match, seen time.Time) (domain.Hit, error) {
+	lid, listingChanged := sl.id, sl.changed
 	reasons, err := encodeReasons(m.Reasons)
 	if err != nil {
 		return domain.Hit{}, err
@@ -272,8 +290,12 @@ func upsertHit(ctx context.Context, tx *writeTx, lid int64, l domain.Listing, m 
 	fp := hitFP(m.MarkID, m.Score, m.Alert, m.Reasons)
 	// A later sighting with the same verdict only moves last_seen: one
 	// statement, and the index hears of it only when the listing changed.
-	err = tx.QueryRowContext(ctx, qTouchHit,
-		toMillis(seen), lid, m.MarkID, m.Score, m.Alert, reasons, fp).Scan(&h.ID, &firstMs, &lastMs)
+	// On a listing first seen now it would match nothing (savedListing).
+	err = sql.ErrNoRows
+	if !sl.firstSeen {
+		err = tx.QueryRowContext(ctx, qTouchHit,
+			toMillis(seen), lid, m.MarkID, m.Score, m.Alert, reasons, fp).Scan(&h.ID, &firstMs, &lastMs)
+	}
 	if err == nil {
 		h.FirstSeen, h.LastSeen = fromMillis(firstMs), fromMillis(lastMs)
 		if !listingChanged {
@@ -312,7 +334,7 @@ func upsertHit(ctx context.Context, tx *writeTx, lid int64, l domain.Listing, m 
 // The alert keeps the seller sid of its first sighting, or of the first
 // since sellers were kept: sellerMoved says the listing's seller changed,
 // and only then is an alert without one given sid.
-func upsertAlert(ctx context.Context, tx *writeTx, l domain.Listing, h domain.Hit, sid int64, sellerMoved bool, seen time.Time) (domain.Alert, bool, error) {
+func upsertAlert(ctx context.Context, tx *writeTx, l domain.Listing, h domain.Hit, sid int64, sl savedListing, seen time.Time) (domain.Alert, bool, error) {
 	reasons, err := encodeReasons(h.Reasons)
 	if err != nil {
 		return domain.Alert{}, false, err
@@ -323,31 +345,57 @@ func upsertAlert(ctx context.Context, tx *writeTx, l domain.Listing, h domain.Hi
 		Seller: l.Seller, SellerID: sid, Location: l.Location, Score: h.Score, Reasons: h.Reasons,
 		Status: domain.AlertOpen, FirstSeen: seen, LastSeen: seen,
 	}
-	// An alert is raised once and seen again on every crawl after: touch
-	// first, insert only when there was nothing to touch. SET expressions all
-	// read the old row, so reasons follows the old score.
-	res, err := tx.ExecContext(ctx, qTouchAlert,
-		toMillis(seen), h.Score, reasons, h.Score, h.MarkID, key)
-	if err != nil {
-		return domain.Alert{}, false, fmt.Errorf("touching alert for mark %s: %w", h.MarkID, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return domain.Alert{}, false, fmt.Errorf("touching alert for mark %s: %w", h.MarkID, err)
-	} else if n > 0 {
-		if sellerMoved && sid != 0 {
+	// SET expressions all read the old row, so reasons follows the old
+	// score.
+	touch := func() (bool, error) {
+		res, err := tx.ExecContext(ctx, qTouchAlert,
+			toMillis(seen), h.Score, reasons, h.Score, h.MarkID, key)
+		if err != nil {
+			return false, fmt.Errorf("touching alert for mark %s: %w", h.MarkID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return false, err
+		}
+		if sl.sellerMoved && sid != 0 {
 			if _, err := tx.ExecContext(ctx, qFillAlertSeller, sid, h.MarkID, key); err != nil {
-				return domain.Alert{}, false, fmt.Errorf("recording the seller of the alert for mark %s: %w", h.MarkID, err)
+				return false, fmt.Errorf("recording the seller of the alert for mark %s: %w", h.MarkID, err)
 			}
 		}
-		return domain.Alert{}, false, nil
+		return true, nil
 	}
-	err = tx.QueryRowContext(ctx, qInsertAlert,
-		a.MarkID, key, a.HitID, a.SourceID, a.URL, a.Title, a.Seller, a.Location, a.Score, reasons,
-		toMillis(seen), toMillis(seen), nullID(sid)).Scan(&a.ID)
-	if err != nil {
-		return domain.Alert{}, false, fmt.Errorf("inserting alert for mark %s: %w", h.MarkID, err)
+	// The insert does nothing when the alert exists (qTouchAlert's and its
+	// conflict's key are the same), so either order gives one alert.
+	insert := func() (bool, error) {
+		err := tx.QueryRowContext(ctx, qInsertAlert,
+			a.MarkID, key, a.HitID, a.SourceID, a.URL, a.Title, a.Seller, a.Location, a.Score, reasons,
+			toMillis(seen), toMillis(seen), nullID(sid)).Scan(&a.ID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("inserting alert for mark %s: %w", h.MarkID, err)
+		}
+		return true, nil
 	}
-	return a, true, nil
+	tries := []func() (bool, error){touch, insert}
+	if sl.firstSeen {
+		// A listing first seen now most likely raises its alert now;
+		// one of the same offer through another source conflicts and is
+		// touched.
+		tries = []func() (bool, error){insert, touch}
+	}
+	for _, try := range tries {
+		done, err := try()
+		switch {
+		case err != nil:
+			return domain.Alert{}, false, err
+		case done && a.ID != 0:
+			return a, true, nil // inserted
+		case done:
+			return domain.Alert{}, false, nil // touched
+		}
+	}
+	return domain.Alert{}, false, fmt.Errorf("saving alert for mark %s: neither touched nor inserted", h.MarkID)
 }
 
 // enqueue replaces any pending outbox row of the hit with a fresh one; see the

@@ -44,7 +44,7 @@ const (
 			seller = excluded.seller, location = excluded.location, image_url = excluded.image_url,
 			query = excluded.query, last_seen = max(last_seen, excluded.last_seen), version_stale = 0,
 			seller_id = excluded.seller_id, fp = excluded.fp
-		RETURNING id, saved_change`
+		RETURNING id, saved_change, first_seen`
 	// qTouchHit is a later sighting with the verdict unchanged: only
 	// last_seen moves. It matches nothing when last_seen would not move, so
 	// the caller's full path decides whether anything changed. fp is set
