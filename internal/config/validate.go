@@ -241,7 +241,7 @@ func checkStoreURL(raw string) error {
 		// Read as pgx reads it (internal/storeurl), so what is accepted
 		// here is what connects: a password may hold ?, # or @.
 		if !storeurl.HasHost(raw) {
-			return fmt.Errorf("%q is not a PostgreSQL URL; use postgres://user:password@host:5432/dbname", redactStoreURL(raw))
+			return fmt.Errorf("%q is not a PostgreSQL URL; use postgres://user:password@host:5432/dbname (a / in the password written %%2F)", redactStoreURL(raw))
 		}
 		return nil
 	default:

@@ -62,6 +62,14 @@ func FuzzRedactHidesWhatPgxReadsAsThePassword(f *testing.F) {
 		for _, fb := range cfg.Fallbacks {
 			visible = append(visible, fb.Host, strconv.Itoa(int(fb.Port)))
 		}
+		// Other parameters' values are shown; one may hold the same text.
+		if _, query, ok := strings.Cut(raw, "?"); ok {
+			for _, param := range strings.Split(query, "&") {
+				if k, v, _ := strings.Cut(param, "="); k != "password" && k != "sslpassword" {
+					visible = append(visible, v)
+				}
+			}
+		}
 		for k, v := range cfg.RuntimeParams {
 			visible = append(visible, k, v)
 		}

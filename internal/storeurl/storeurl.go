@@ -28,6 +28,10 @@ type parts struct {
 	hostPath string
 	query    string
 	hasQuery bool
+	// misread: an @ that libpq does not take as the userinfo's end,
+	// because a / comes before it ("user:pa/ss@db"): pgx reads no
+	// password there, but the text before the @ is most likely one.
+	misread bool
 }
 
 func split(raw string) (parts, bool) {
@@ -48,6 +52,11 @@ func split(raw string) (parts, bool) {
 	// The query starts at the first ?, in the host list or after the
 	// database name alike.
 	p.hostPath, p.query, p.hasQuery = strings.Cut(rest, "?")
+	if at := strings.LastIndex(p.hostPath, "@"); !p.hasUser && at >= 0 {
+		p.misread = true
+		p.user, p.password, p.hasPass = strings.Cut(p.hostPath[:at], ":")
+		p.hostPath = p.hostPath[at+1:]
+	}
 	return p, true
 }
 
@@ -77,7 +86,10 @@ func Redact(raw string) string {
 	}
 	var b strings.Builder
 	b.WriteString(p.scheme + "://")
-	if p.hasUser {
+	switch {
+	case p.misread:
+		b.WriteString(Hidden + "@")
+	case p.hasUser:
 		b.WriteString(p.user)
 		if p.hasPass {
 			b.WriteString(":" + Hidden)
@@ -142,11 +154,12 @@ func Passwords(raw string) []string {
 // HasHost reports whether a URL names a host, as pgx reads it: in the
 // comma-separated list between the userinfo and the first / or ?, each
 // host before its :port. A URL without one would connect to a default
-// host nobody configured.
+// host nobody configured; one whose userinfo pgx misreads (a / in the
+// password) to a host nobody meant.
 func HasHost(raw string) bool {
 	p, ok := split(raw)
-	if !ok {
-		return false
+	if !ok || p.misread {
+		return false // pgx would connect somewhere else than meant
 	}
 	hosts, _, _ := strings.Cut(p.hostPath, "/")
 	for _, h := range strings.Split(hosts, ",") {

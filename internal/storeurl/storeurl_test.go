@@ -26,6 +26,10 @@ func TestRedactAndPasswords(t *testing.T) {
 			"postgres://markwatch@db/markwatch?sslmode=disable&password=[redacted]&sslpassword=[redacted]", []string{"s3cret", "k3y"}},
 		{"postgresql://markwatch@db1:5432,db2:5433/markwatch?pass%77ord=s3cret",
 			"postgresql://markwatch@db1:5432,db2:5433/markwatch?pass%77ord=[redacted]", []string{"s3cret"}},
+		// A / in the password ends the userinfo search for libpq, which
+		// then reads "markwatch" as the host: pgx finds no password, but
+		// the operator wrote one.
+		{"postgres://markwatch:pa/ss@db/markwatch", "postgres://[redacted]@db/markwatch", []string{"pa/ss"}},
 		// What pgx reads as keyword/value, or cannot read, is hidden whole.
 		{"host=db.hebei.local user=markwatch password=s3cret dbname=markwatch", "[redacted]", nil},
 		{"mysql://root:s3cret@localhost/markwatch", "[redacted]", nil},
@@ -49,6 +53,7 @@ func TestHasHost(t *testing.T) {
 		"postgres://markwatch:s3cret@:5432/markwatch":               false,
 		"postgres://markwatch:s3cret@/markwatch":                    false,
 		"postgres://,/markwatch":                                    false,
+		"postgres://markwatch:pa/ss@db/markwatch":                   false,
 		"host=db password=s3cret":                                   false,
 	} {
 		if got := HasHost(raw); got != want {
