@@ -35,13 +35,9 @@ func (m Meilisearch) redacted() Meilisearch {
 }
 
 func (s Store) redacted() Store {
-	s.URL = redactStoreURL(s.URL)
+	s.URL = storeurl.Redact(s.URL)
 	return s
 }
-
-// redactStoreURL hides a store URL's passwords as pgx reads them
-// (internal/storeurl).
-func redactStoreURL(raw string) string { return storeurl.Redact(raw) }
 
 func (w Webhook) redacted() Webhook {
 	w.Secret = Secret(w.Secret.mask())

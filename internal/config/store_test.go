@@ -36,7 +36,7 @@ func TestStoreURLFormsAreCheckedWithoutEchoingThePassword(t *testing.T) {
 		{"postgres://u:hunter2@/markwatch", "is not a PostgreSQL URL"},
 		// An operator pastes libpq's keyword/value form: refused without
 		// printing it (it was printed whole).
-		{"host=db.hebei.local user=markwatch password=hunter2 dbname=markwatch", "is not a store"},
+		{"host=db.hebei.local user=markwatch password=hunter2 dbname=markwatch", "write it as a URL"},
 		// A password with an unencoded ? or #, which pgx reads as libpq
 		// does, is accepted as pgx will connect with it (net/url read the
 		// first as a port and refused it).

@@ -237,14 +237,16 @@ func checkStoreURL(raw string) error {
 			return fmt.Errorf("sqlite: needs a path, e.g. sqlite:/var/lib/markwatch/markwatch.db")
 		}
 		return nil
-	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
+	case storeurl.IsURL(raw):
 		// Read as pgx reads it (internal/storeurl), so what is accepted
 		// here is what connects: a password may hold ?, # or @.
 		if !storeurl.HasHost(raw) {
-			return fmt.Errorf("%q is not a PostgreSQL URL; use postgres://user:password@host:5432/dbname (a / in the password written %%2F)", redactStoreURL(raw))
+			return fmt.Errorf("%q is not a PostgreSQL URL; use postgres://user:password@host:5432/dbname, and write a / in the password as %%2F", storeurl.Redact(raw))
 		}
 		return nil
+	case !strings.Contains(raw, "://") && strings.Contains(raw, "="):
+		return fmt.Errorf("a keyword/value connection string (host=… password=…) is not taken; write it as a URL: postgres://user:password@host:5432/dbname")
 	default:
-		return fmt.Errorf("%q is not a store; use \"\" (SQLite in data_dir), sqlite:PATH or postgres://user:password@host:5432/dbname", redactStoreURL(raw))
+		return fmt.Errorf("%q is not a store; use \"\" (SQLite in data_dir), sqlite:PATH or postgres://user:password@host:5432/dbname", storeurl.Redact(raw))
 	}
 }

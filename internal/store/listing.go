@@ -377,22 +377,20 @@ func upsertAlert(ctx context.Context, tx *writeTx, l domain.Listing, h domain.Hi
 		}
 		return true, nil
 	}
-	tries := []func() (bool, error){touch, insert}
+	// A listing first seen now most likely raises its alert now: insert
+	// first; one of the same offer through another source conflicts and
+	// is touched. Otherwise the alert most likely exists: touch first.
 	if sl.firstSeen {
-		// A listing first seen now most likely raises its alert now;
-		// one of the same offer through another source conflicts and is
-		// touched.
-		tries = []func() (bool, error){insert, touch}
+		if created, err := insert(); err != nil || created {
+			return a, created, err
+		}
 	}
-	for _, try := range tries {
-		done, err := try()
-		switch {
-		case err != nil:
-			return domain.Alert{}, false, err
-		case done && a.ID != 0:
-			return a, true, nil // inserted
-		case done:
-			return domain.Alert{}, false, nil // touched
+	if touched, err := touch(); err != nil || touched {
+		return domain.Alert{}, false, err
+	}
+	if !sl.firstSeen {
+		if created, err := insert(); err != nil || created {
+			return a, created, err
 		}
 	}
 	return domain.Alert{}, false, fmt.Errorf("saving alert for mark %s: neither touched nor inserted", h.MarkID)

@@ -36,12 +36,12 @@ func OpenURL(ctx context.Context, storeURL string, opts Options) (*DB, error) {
 		return openPostgres(ctx, storeURL, opts)
 	}
 	return nil, domain.Errorf(domain.EINVALID, "opening store: store.url %q is none of %s",
-		redactURL(storeURL), acceptedURLs)
+		storeurl.Redact(storeURL), acceptedURLs)
 }
 
 // openPostgres opens the store at a postgres:// URL.
 func openPostgres(ctx context.Context, storeURL string, opts Options) (*DB, error) {
-	shown := redactURL(storeURL)
+	shown := storeurl.Redact(storeURL)
 	cfg, err := pgx.ParseConfig(storeURL)
 	if err != nil {
 		return nil, domain.Errorf(domain.EINVALID, "opening store %s: %s", shown, redactIn(err.Error(), storeURL))
@@ -68,10 +68,6 @@ func openPostgres(ctx context.Context, storeURL string, opts Options) (*DB, erro
 	}
 	return db, nil
 }
-
-// redactURL is u with its passwords hidden, read as pgx reads them
-// (internal/storeurl); a text that is not a URL is not shown at all.
-func redactURL(u string) string { return storeurl.Redact(u) }
 
 // redactIn is msg with the passwords of storeURL, if it has any, replaced.
 // When storeURL is not a URL, where its passwords are cannot be told, and

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/markwatch/markwatch/internal/domain"
+	"github.com/markwatch/markwatch/internal/storeurl"
 )
 
 // OpenURL takes the forms of docs/DISTRIBUTED.md and refuses the rest,
@@ -68,8 +69,8 @@ func TestRedactURL(t *testing.T) {
 		"postgres://u:s3cr?t@db/mw":                "postgres://u:[redacted]@db/mw",
 		"host=db user=u password=s3cr3t dbname=mw": "[redacted]",
 	} {
-		if got := redactURL(in); got != want {
-			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
+		if got := storeurl.Redact(in); got != want {
+			t.Errorf("storeurl.Redact(%q) = %q, want %q", in, got, want)
 		}
 	}
 	for _, tc := range []struct{ msg, url string }{
