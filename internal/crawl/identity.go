@@ -44,7 +44,7 @@ type IdentityRules struct {
 // upgraded to https.
 func (r IdentityRules) Canonical(raw string) string {
 	c := CanonicalURL(raw, r.KeepParams)
-	if len(r.Hosts) == 0 && !r.HTTPS {
+	if len(r.Hosts) == 0 && !r.HTTPS || r.settled(c) {
 		return c
 	}
 	u, err := url.Parse(c)
@@ -66,6 +66,19 @@ func (r IdentityRules) Canonical(raw string) string {
 	// Mapping may have produced a default port or a host in another case:
 	// one more pass keeps the result canonical.
 	return CanonicalURL(u.String(), r.KeepParams)
+}
+
+// settled reports whether the canonical URL c is plainly one these rules
+// leave as it is: https where they ask for it, on a host they do not map.
+func (r IdentityRules) settled(c string) bool {
+	if !plainCanonical(c, r.KeepParams) || r.HTTPS && !strings.HasPrefix(c, "https:") {
+		return false
+	}
+	host := c[strings.Index(c, "//")+2:]
+	host = host[:strings.IndexByte(host, '/')]
+	host, _, _ = strings.Cut(host, ":")
+	_, mapped := r.Hosts[host]
+	return !mapped
 }
 
 // Identity returns the identity of the offer at rawURL: "platform:itemid"
@@ -171,7 +184,13 @@ func CanonicalURL(raw string, keep []string) string {
 	// A canonical URL is a fixed point; a second pass settles the rare
 	// spelling a first pass can still change (an escape that decodes to a
 	// separator), so the result is stable.
+	if plainCanonical(raw, keep) {
+		return raw
+	}
 	c := canonicalOnce(raw, keep)
+	if plainCanonical(c, keep) {
+		return c
+	}
 	for range 3 {
 		next := canonicalOnce(c, keep)
 		if next == c {

@@ -108,6 +108,10 @@ func (db *DB) saveListings(ctx context.Context, batch []ListingMatches, inTx fun
 		return db.route(ctx, tx, events)
 	})
 	if err != nil {
+		if db.cache != nil {
+			// It may hold rows this transaction put in and rolled back.
+			db.cache.clear()
+		}
 		return nil, err
 	}
 	return results, nil

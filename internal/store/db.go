@@ -74,6 +74,9 @@ type DB struct {
 	// entry through saveInTx and reads each seller at its turn, the
 	// reference for the fast path (resight.go) and preloadSellers.
 	slowOnly bool
+	// cache is the fast path's memory of rows it saved (resightcache.go);
+	// nil on PostgreSQL.
+	cache *resightCache
 }
 
 // maxReadConns bounds the read pool.
@@ -109,15 +112,13 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	}
 	rd.SetMaxOpenConns(maxReadConns)
 	rd.SetMaxIdleConns(maxReadConns)
-	wr, err := sql.Open("sqlite", dsn(path))
-	if err != nil {
-		_ = rd.Close()
-		return nil, fmt.Errorf("opening store %s: %w", path, err)
-	}
+	cache := newResightCache(resightCacheMax)
+	wr := sql.OpenDB(newWriterConnector(dsn(path), cache))
 	wr.SetMaxOpenConns(1)
 	wr.SetMaxIdleConns(1)
 	wr.SetConnMaxLifetime(0)
 	db := newDB(dialectSQLite, rd, wr, opts)
+	db.cache = cache
 	if err := db.start(ctx); err != nil {
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}

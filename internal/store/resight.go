@@ -116,7 +116,12 @@ type listingTouch struct {
 type resighted struct {
 	at     int            // its index in the batch
 	seen   int64          // its sighting, in milliseconds
+	ref    listingRef     // its listing row's key
+	lfp    int64          // its listing fingerprint (listingFP)
+	akey   string         // its alert key
 	lid    int64          // its listing row, once read
+	rows   []readRow      // what the read returned for it (the cache's entry)
+	cached bool           // the cache answered for it
 	marks  []domain.Match // distinctMarks of its matches
 	fps    []int64        // hitFP of each mark
 	hits   []domain.Hit   // one per mark; ID 0 until its row was read
@@ -156,6 +161,7 @@ func (db *DB) resight(ctx context.Context, tx *writeTx, batch []ListingMatches, 
 	}
 	rs, err := resightCandidates(batch, sg)
 	if err != nil || len(rs) == 0 {
+		db.forgetUnsaved(batch, done)
 		return done, touched, err
 	}
 	if err := db.resightRead(ctx, tx, batch, sg, rs); err != nil {
@@ -184,16 +190,70 @@ func (db *DB) resight(ctx context.Context, tx *writeTx, batch []ListingMatches, 
 		results[r.at] = SaveResult{ListingID: r.lid, Hits: r.hits, TouchedAlerts: n}
 		done[r.at] = true
 	}
+	if err := db.touch(ctx, tx, &listings, &hits, &alerts); err != nil {
+		return done, touched, err
+	}
+	db.remember(rs, done)
+	db.forgetUnsaved(batch, done)
+	return done, touched, nil
+}
+
+// touch moves last_seen on the rows resight read unchanged; the cache,
+// which updates its copies itself (remember), does not count them as
+// changes.
+func (db *DB) touch(ctx context.Context, tx *writeTx, listings, hits, alerts *touchList) error {
+	if db.cache != nil {
+		db.cache.setTouching(true)
+		defer db.cache.setTouching(false)
+	}
 	for _, t := range []struct {
 		what string
 		q    *listQuery
 		ids  *touchList
-	}{{"listings", &db.resightQ.listings, &listings}, {"hits", &db.resightQ.hits, &hits}, {"alerts", &db.resightQ.alerts, &alerts}} {
+	}{{"listings", &db.resightQ.listings, listings}, {"hits", &db.resightQ.hits, hits}, {"alerts", &db.resightQ.alerts, alerts}} {
 		if err := t.ids.exec(ctx, tx, t.q); err != nil {
-			return done, touched, fmt.Errorf("touching unchanged %s: %w", t.what, err)
+			return fmt.Errorf("touching unchanged %s: %w", t.what, err)
 		}
 	}
-	return done, touched, nil
+	return nil
+}
+
+// remember puts in the cache what the fast path saved, its rows as the
+// touches left them.
+func (db *DB) remember(rs []resighted, done []bool) {
+	if db.cache == nil {
+		return
+	}
+	for i := range rs {
+		r := &rs[i]
+		if !done[r.at] || r.cached && db.cache.seen(r.ref, r.lid, r.hits, r.seen) {
+			continue
+		}
+		e := &cachedListing{fp: r.lfp, alertKey: r.akey, id: r.lid, hits: make([]readRow, len(r.rows))}
+		copy(e.hits, r.rows)
+		for k := range e.hits {
+			for _, h := range r.hits {
+				if h.ID == e.hits[k].hit {
+					e.hits[k].last = max(e.hits[k].last, r.seen)
+				}
+			}
+		}
+		db.cache.put(r.ref, e)
+	}
+}
+
+// forgetUnsaved drops from the cache the listings of the batch the fast
+// path did not save: saveInTx changes their rows, and the hook sees only
+// rows changed, not hits added.
+func (db *DB) forgetUnsaved(batch []ListingMatches, done []bool) {
+	if db.cache == nil {
+		return
+	}
+	for i, b := range batch {
+		if !done[i] {
+			db.cache.drop(listingRef{b.Listing.SourceID, listingKey(b.Listing)})
+		}
+	}
 }
 
 // resightCandidates are the entries the fast path tries, with their
@@ -212,7 +272,7 @@ func resightCandidates(batch []ListingMatches, sg []sighting) ([]resighted, erro
 		if b.Evidence != nil || listingKeys[listingRef{l.SourceID, listingKey(l)}] > 1 || alertKeys[alertKey(l)] > 1 {
 			continue
 		}
-		r := resighted{at: i, seen: toMillis(sg[i].seen), marks: distinctMarks(b.Matches)}
+		r := resighted{at: i, seen: toMillis(sg[i].seen), ref: listingRef{l.SourceID, listingKey(l)}, marks: distinctMarks(b.Matches)}
 		if len(r.marks) == 0 {
 			rs = append(rs, r) // Hits stays nil, as saveInTx leaves it
 			continue
@@ -228,15 +288,41 @@ func resightCandidates(batch []ListingMatches, sg []sighting) ([]resighted, erro
 	return rs, nil
 }
 
-// resightRead reads the candidates' rows (resightQueries.read) and fills
-// in what matched: listing ids, hits, alerts.
+// resightRead reads the candidates' rows (resightQueries.read), from the
+// cache where it holds them, and fills in what matched: listing ids, hits,
+// alerts.
 func (db *DB) resightRead(ctx context.Context, tx *writeTx, batch []ListingMatches, sg []sighting, rs []resighted) error {
+	if db.cache != nil {
+		var v int64
+		if err := tx.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
+			return fmt.Errorf("reading the data version: %w", err)
+		}
+		db.cache.checkVersion(v)
+	}
 	args := make([]any, 0, 5*len(rs))
 	var fp fpBuf
 	for i := range rs {
-		at := rs[i].at
-		l := batch[at].Listing
-		args = append(args, i, l.SourceID, listingKey(l), fp.listingFP(l, sg[at].sid), alertKey(l))
+		r := &rs[i]
+		l := batch[r.at].Listing
+		r.lfp, r.akey = fp.listingFP(l, sg[r.at].sid), alertKey(l)
+		if db.cache != nil {
+			if e, ok := db.cache.get(r.ref); ok {
+				// A fingerprint or alert key other than the entry's is
+				// a read that finds nothing: the slow path's.
+				if e.fp == r.lfp && e.alertKey == r.akey {
+					r.rows, r.cached = e.hits, true
+					for _, row := range e.hits {
+						r.take(l, e.id, row)
+					}
+					r.lid = e.id
+				}
+				continue
+			}
+		}
+		args = append(args, i, l.SourceID, r.ref.key, r.lfp, r.akey)
+	}
+	if len(args) == 0 {
+		return nil
 	}
 	err := db.resightQ.read.chunks(nil, args, func(q string, args []any) error {
 		rows, err := tx.QueryContext(ctx, q, args...)
@@ -246,12 +332,11 @@ func (db *DB) resightRead(ctx context.Context, tx *writeTx, batch []ListingMatch
 		defer rows.Close()
 		for rows.Next() {
 			var (
-				i                          int
-				lid, hid, hfp, first, last int64
-				aid                        int64
-				score                      float64
+				i   int
+				lid int64
+				row readRow
 			)
-			if err := rows.Scan(&i, &lid, &hid, &hfp, &first, &last, &aid, &score); err != nil {
+			if err := rows.Scan(&i, &lid, &row.hit, &row.fp, &row.first, &row.last, &row.alert, &row.score); err != nil {
 				return err
 			}
 			if i < 0 || i >= len(rs) {
@@ -259,24 +344,9 @@ func (db *DB) resightRead(ctx context.Context, tx *writeTx, batch []ListingMatch
 			}
 			r := &rs[i]
 			r.lid = lid
-			if hid == 0 {
-				continue
-			}
-			l := batch[r.at].Listing
-			for k, m := range r.marks {
-				if r.fps[k] != hfp || r.hits[k].ID != 0 {
-					continue
-				}
-				r.hits[k] = domain.Hit{
-					ID: hid, ListingID: lid, SourceID: l.SourceID, MarkID: m.MarkID,
-					Title: l.Title, URL: l.URL, Seller: l.Seller, Location: l.Location, Price: l.Price,
-					Score: m.Score, Alert: m.Alert, Reasons: nonNilReasons(m.Reasons),
-					FirstSeen: fromMillis(first), LastSeen: fromMillis(max(last, r.seen)),
-				}
-				if m.Alert && aid != 0 && score >= m.Score {
-					r.alerts[k] = aid
-				}
-				break
+			if row.hit != 0 {
+				r.rows = append(r.rows, row)
+				r.take(batch[r.at].Listing, lid, row)
 			}
 		}
 		return rows.Err()
@@ -285,6 +355,26 @@ func (db *DB) resightRead(ctx context.Context, tx *writeTx, batch []ListingMatch
 		return fmt.Errorf("reading %d listings seen again: %w", len(rs), err)
 	}
 	return nil
+}
+
+// take matches a row the read returned for r's listing row lid with the
+// first of r's marks whose verdict has the row's fingerprint.
+func (r *resighted) take(l domain.Listing, lid int64, row readRow) {
+	for k, m := range r.marks {
+		if r.fps[k] != row.fp || r.hits[k].ID != 0 {
+			continue
+		}
+		r.hits[k] = domain.Hit{
+			ID: row.hit, ListingID: lid, SourceID: l.SourceID, MarkID: m.MarkID,
+			Title: l.Title, URL: l.URL, Seller: l.Seller, Location: l.Location, Price: l.Price,
+			Score: m.Score, Alert: m.Alert, Reasons: nonNilReasons(m.Reasons),
+			FirstSeen: fromMillis(row.first), LastSeen: fromMillis(max(row.last, r.seen)),
+		}
+		if m.Alert && row.alert != 0 && row.score >= m.Score {
+			r.alerts[k] = row.alert
+		}
+		return
+	}
 }
 
 // touchList gathers ids to touch by sighting time: a batch holds a few
