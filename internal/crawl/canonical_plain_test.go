@@ -15,8 +15,8 @@ func TestPlainCanonical(t *testing.T) {
 		{"https://s.taobao.com/search?q=%E5%85%AD%E4%B8%AA%E6%A0%B8%E6%A1%83", nil, true},
 		{"https://m.jd.com/%E6%A0%B8%E6%A1%83/1.html", nil, true},
 		{"https://item.taobao.com/item.htm?id=618&spm=a21n5", nil, false}, // tracking parameter
-		{"https://detail.tmall.com/item.htm?skuId=4&id=618", nil, false},   // not sorted
-		{"https://detail.tmall.com/item.htm?id=618&ns=", nil, false},       // empty value
+		{"https://detail.tmall.com/item.htm?skuId=4&id=618", nil, false},  // not sorted
+		{"https://detail.tmall.com/item.htm?id=618&ns=", nil, false},      // empty value
 		{"https://detail.tmall.com/item.htm?id=618&x=1", []string{"id"}, false},
 		{"https://item.jd.com/100012345.html#comment", nil, false},
 		{"https://item.jd.com:443/1.html", nil, false},
@@ -27,7 +27,7 @@ func TestPlainCanonical(t *testing.T) {
 		{"https://item.jd.com/a/../1.html", nil, false},
 		{"https://item.jd.com/a//1.html", nil, false},
 		{"https://item.jd.com/a/", nil, false},
-		{"https://item.jd.com/%41.html", nil, false},   // an escape the writer spells bare
+		{"https://item.jd.com/%41.html", nil, false},    // an escape the writer spells bare
 		{"https://item.jd.com/%e6%a0.html", nil, false}, // lower-case hex
 		{"https://item.jd.com/1.html?", nil, false},
 		{"//item.jd.com/1.html", nil, false},
