@@ -58,8 +58,14 @@ func ShopKey(name string) string {
 // its name (when it has one) and the contacts found on its pages, each
 // once, the shop first.
 func Keys(l domain.Listing) []domain.Contact {
+	return KeysWith(l, ShopKey(l.Seller))
+}
+
+// KeysWith is Keys with the shop key of l.Seller, shop, already known:
+// a store batch computes it once for each shop name it holds.
+func KeysWith(l domain.Listing, shop string) []domain.Contact {
 	out := make([]domain.Contact, 0, len(l.Contacts)+1)
-	if k := ShopKey(l.Seller); k != "" {
+	if k := shop; k != "" {
 		out = append(out, domain.Contact{Kind: domain.ContactShop, Value: k})
 	}
 	for _, c := range l.Contacts {

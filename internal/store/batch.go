@@ -59,10 +59,7 @@ func (db *DB) saveListings(ctx context.Context, batch []ListingMatches, inTx fun
 		// writes, so the ids and networks are those one save after another
 		// gives, and the fast path below has every listing's seller id.
 		sellers := newSellerCache()
-		idents := make([]sellerOf, len(batch))
-		for i, b := range batch {
-			idents[i].ident, idents[i].ok = identOf(b.Listing)
-		}
+		idents := batchIdents(batch)
 		if !db.slowOnly {
 			if err := db.preloadSellers(ctx, tx, batch, idents, sellers); err != nil {
 				return err
@@ -71,7 +68,7 @@ func (db *DB) saveListings(ctx context.Context, batch []ListingMatches, inTx fun
 		sg := make([]sighting, len(batch))
 		for i, b := range batch {
 			sg[i].seen = db.seenAt(b.Listing)
-			sid, err := db.saveSellerAs(ctx, tx, b.Listing, idents[i].ident, idents[i].ok, sg[i].seen, sellers)
+			sid, err := db.saveSellerAs(ctx, tx, b.Listing, idents[i], sg[i].seen, sellers)
 			if err != nil {
 				return fmt.Errorf("listing %s: %w", describe(b.Listing), err)
 			}

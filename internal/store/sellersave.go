@@ -75,29 +75,49 @@ func newSellerCache() *sellerCache {
 // sellerIdent is a seller's identity: a shop on a platform.
 type sellerIdent struct{ platform, key string }
 
-// sellerOf is identOf's answer for one listing.
+// sellerOf is identWith's answer for one listing.
 type sellerOf struct {
 	ident sellerIdent
 	ok    bool
+	shop  string // seller.ShopKey of the listing's name
 }
 
-// identOf returns the seller identity of a listing; false for a listing
-// without a seller name. A name too short for a shop key is still a
-// shop, kept apart by its plain name, but links to no other by it.
-func identOf(l domain.Listing) (sellerIdent, bool) {
+// identWith returns the seller identity of a listing, whose name's
+// seller.ShopKey is shop (ShopKey ignores the spaces TrimSpace cuts); not
+// ok for a listing without a seller name. A name too short for a shop key
+// is still a shop, kept apart by its plain name, but links to no other by
+// it.
+func identWith(l domain.Listing, shop string) sellerOf {
 	name := strings.TrimSpace(l.Seller)
 	if name == "" {
-		return sellerIdent{}, false
+		return sellerOf{}
 	}
 	platform := l.Platform
 	if platform == "" {
 		platform = l.SourceID
 	}
-	key := seller.ShopKey(name)
+	key := shop
 	if key == "" {
 		key = "name:" + name
 	}
-	return sellerIdent{platform: platform, key: key}, true
+	return sellerOf{ident: sellerIdent{platform: platform, key: key}, ok: true, shop: shop}
+}
+
+// batchIdents are identWith of each listing of batch, each shop name's
+// key computed once: a page shows a few shops' listings.
+func batchIdents(batch []ListingMatches) []sellerOf {
+	idents := make([]sellerOf, len(batch))
+	keys := map[string]string{}
+	for i, b := range batch {
+		name := b.Listing.Seller
+		shop, ok := keys[name]
+		if !ok {
+			shop = seller.ShopKey(name)
+			keys[name] = shop
+		}
+		idents[i] = identWith(b.Listing, shop)
+	}
+	return idents
 }
 
 // saveSeller records the listing's seller and its contacts and returns
@@ -106,15 +126,15 @@ func identOf(l domain.Listing) (sellerIdent, bool) {
 // networks only ever merge, every seller sharing a contact is then in one
 // network, which SellerRisks and SellerNetwork read with one lookup.
 func (db *DB) saveSeller(ctx context.Context, tx *writeTx, l domain.Listing, seen time.Time, cache *sellerCache) (int64, error) {
-	ident, ok := identOf(l)
-	return db.saveSellerAs(ctx, tx, l, ident, ok, seen, cache)
+	return db.saveSellerAs(ctx, tx, l, identWith(l, seller.ShopKey(l.Seller)), seen, cache)
 }
 
-// saveSellerAs is saveSeller with l's identOf already known.
-func (db *DB) saveSellerAs(ctx context.Context, tx *writeTx, l domain.Listing, ident sellerIdent, ok bool, seen time.Time, cache *sellerCache) (int64, error) {
-	if !ok {
+// saveSellerAs is saveSeller with l's identWith already known.
+func (db *DB) saveSellerAs(ctx context.Context, tx *writeTx, l domain.Listing, of sellerOf, seen time.Time, cache *sellerCache) (int64, error) {
+	if !of.ok {
 		return 0, nil
 	}
+	ident := of.ident
 	st := cache.byIdent[ident]
 	switch {
 	case st == nil:
@@ -131,7 +151,7 @@ func (db *DB) saveSellerAs(ctx context.Context, tx *writeTx, l domain.Listing, i
 		}
 	}
 	var fresh []domain.Contact
-	for _, c := range seller.Keys(l) {
+	for _, c := range seller.KeysWith(l, of.shop) {
 		if !st.known[c] {
 			st.known[c] = true
 			fresh = append(fresh, c)
@@ -213,7 +233,7 @@ func touchSeller(ctx context.Context, tx *writeTx, st *sellerState, l domain.Lis
 // seller's own turn changes its row, and network merges before it update
 // the cache (addContacts) as they update the rows.
 //
-// idents[i] is identOf(batch[i].Listing), computed once for both.
+// idents are batchIdents(batch), computed once for both.
 func (db *DB) preloadSellers(ctx context.Context, tx *writeTx, batch []ListingMatches, idents []sellerOf, cache *sellerCache) error {
 	var (
 		args []any
