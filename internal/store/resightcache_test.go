@@ -86,9 +86,10 @@ func compareStores(t *testing.T, round int, fast, slow *DB, got, want []SaveResu
 	}
 }
 
-// A batch that fails leaves nothing of itself in the cache: the rows it
-// read and touched are rolled back with it.
-func TestResightCacheForgetsAFailedBatch(t *testing.T) {
+// cachedStore is a store whose cache holds the listings of two unchanged
+// rounds, and the first round's time. PostgreSQL keeps no cache.
+func cachedStore(t *testing.T) (*DB, time.Time) {
+	t.Helper()
 	db := openTest(t, nil)
 	if db.cache == nil {
 		t.Skipf("the %s store keeps no resight cache", db.Dialect())
@@ -102,6 +103,13 @@ func TestResightCacheForgetsAFailedBatch(t *testing.T) {
 	if db.cache.len() == 0 {
 		t.Fatal("an unchanged round left the cache empty")
 	}
+	return db, start
+}
+
+// A batch that fails leaves nothing of itself in the cache: the rows it
+// read and touched are rolled back with it.
+func TestResightCacheForgetsAFailedBatch(t *testing.T) {
+	db, start := cachedStore(t)
 	// A trigger makes the next batch fail after its fast path ran.
 	if _, err := db.wr.Exec(`CREATE TRIGGER fail_routes BEFORE INSERT ON index_outbox BEGIN SELECT RAISE(ABORT, 'refused'); END`); err != nil {
 		t.Fatal(err)
@@ -119,19 +127,7 @@ func TestResightCacheForgetsAFailedBatch(t *testing.T) {
 // A new writer connection starts with an empty cache: its data version
 // counts from anew, and it must not vouch for rows cached before it.
 func TestResightCacheEmptiesOnANewConnection(t *testing.T) {
-	db := openTest(t, nil)
-	if db.cache == nil {
-		t.Skipf("the %s store keeps no resight cache", db.Dialect())
-	}
-	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	for round := range 2 {
-		if _, err := db.SaveListings(context.Background(), resightRound(4, start.Add(time.Duration(round)*time.Hour))); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if db.cache.len() == 0 {
-		t.Fatal("an unchanged round left the cache empty")
-	}
+	db, start := cachedStore(t)
 	conn, err := db.wr.Conn(context.Background())
 	if err != nil {
 		t.Fatal(err)
