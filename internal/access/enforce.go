@@ -32,7 +32,8 @@ func (g *Guard) serveRoute(w http.ResponseWriter, r *http.Request, rt Route) {
 		if !p.Can(rt.Perm) {
 			g.refused(r, p, "permission missing", zap.String("permission", string(rt.Perm)))
 			refuse(w, rt.API, http.StatusForbidden, CodeForbidden,
-				"没有权限 your role ("+string(p.User.Role)+") may not do this")
+				"没有权限 your role ("+string(p.User.Role)+") lacks the permission "+string(rt.Perm)+
+					"; use a token of a user whose role has it, or ask an administrator to change your role")
 			return
 		}
 	}
@@ -149,7 +150,8 @@ func (g *Guard) passwordChangeRequired(w http.ResponseWriter, r *http.Request, r
 	g.refused(r, p, "password change required")
 	if rt.API {
 		refuse(w, true, http.StatusForbidden, CodePasswordChangeRequired,
-			"请先修改密码 this account must change its password first")
+			"请先修改密码 this account must change its password first: sign in at "+g.opts.PasswordPath+
+				" and set a new one (or: markwatch users passwd "+p.User.Name+")")
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")

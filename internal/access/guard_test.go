@@ -197,6 +197,10 @@ func TestPermissionMissingIs403(t *testing.T) {
 				if errorCode(t, w.Body.String()) != CodeForbidden {
 					t.Fatalf("code %s", w.Body)
 				}
+				// the refusal names what is missing and what to do
+				if b := w.Body.String(); !strings.Contains(b, "lacks the permission ") || !strings.Contains(b, "ask an administrator") {
+					t.Fatalf("refusal says nothing to do: %s", b)
+				}
 				if f.totalCalls() != before {
 					t.Fatal("handler ran")
 				}
@@ -491,6 +495,9 @@ func TestMustChangePassword(t *testing.T) {
 	w = f.do(req{method: "GET", target: "/api/v1/alerts", bearer: tok})
 	if w.Code != 403 || errorCode(t, w.Body.String()) != CodePasswordChangeRequired {
 		t.Fatalf("API: %d %s", w.Code, w.Body)
+	}
+	if b := w.Body.String(); !strings.Contains(b, "sign in at /account/password") || !strings.Contains(b, "markwatch users passwd ") {
+		t.Fatalf("API refusal says nothing to do: %s", b)
 	}
 	if w := f.do(req{method: "POST", target: "/api/v1/account/password", bearer: tok}); w.Code != 200 {
 		t.Fatalf("API password route: %d", w.Code)

@@ -65,8 +65,8 @@ func Keys(l domain.Listing) []domain.Contact {
 // a store batch computes it once for each shop name it holds.
 func KeysWith(l domain.Listing, shop string) []domain.Contact {
 	out := make([]domain.Contact, 0, len(l.Contacts)+1)
-	if k := shop; k != "" {
-		out = append(out, domain.Contact{Kind: domain.ContactShop, Value: k})
+	if shop != "" {
+		out = append(out, domain.Contact{Kind: domain.ContactShop, Value: shop})
 	}
 	for _, c := range l.Contacts {
 		if c.Value == "" || containsContact(out, c) {
