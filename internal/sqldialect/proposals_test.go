@@ -15,8 +15,8 @@ import (
 // comparisons are boolean, its | and << take integers, and its OR takes no
 // SMALLINT): one text both dialects run, through Postgres.
 const qUpsertListingShared = `INSERT INTO listings
-			(source_id, url_key, url, platform, title, price, seller, location, image_url, query, first_seen, last_seen, seller_id, fp, saved_change)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 3)
+			(source_id, url_key, url, platform, title, price, seller, location, image_url, query, first_seen, seller_id, fp, saved_change)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 3)
 		ON CONFLICT (source_id, url_key) DO UPDATE SET
 			saved_change = CASE WHEN url != excluded.url OR title != excluded.title OR price != excluded.price
 					OR seller != excluded.seller OR location != excluded.location THEN 1 ELSE 0 END
@@ -25,7 +25,7 @@ const qUpsertListingShared = `INSERT INTO listings
 				| CASE WHEN seller_id IS NOT excluded.seller_id THEN 4 ELSE 0 END,
 			url = excluded.url, platform = excluded.platform, title = excluded.title, price = excluded.price,
 			seller = excluded.seller, location = excluded.location, image_url = excluded.image_url,
-			query = excluded.query, last_seen = max(last_seen, excluded.last_seen), version_stale = 0,
+			query = excluded.query, version_stale = 0,
 			seller_id = excluded.seller_id, fp = excluded.fp
 		RETURNING id, saved_change`
 
@@ -36,12 +36,13 @@ var postgresTexts = map[string]string{
 	// resight.go qResightListings (UPDATE OR FAIL … jsonb_each, ->>): the
 	// batch's rows are JSON arrays; OR FAIL changes nothing for a
 	// statement that cannot conflict.
-	"qResightListings": `UPDATE listings SET last_seen = GREATEST(listings.last_seen, t.seen), saved_change = 0
+	// (A listing's last_seen is listing_seen's since schema version 10.)
+	"qResightListings": `UPDATE listing_seen SET last_seen = GREATEST(listing_seen.last_seen, t.seen)
 		FROM (SELECT v->>0 AS src, v->>1 AS k, (v->>2)::bigint AS fp, (v->>3)::bigint AS seen
-			FROM jsonb_array_elements($1::jsonb) AS e(v)) AS t
-		WHERE listings.source_id = t.src AND listings.url_key = t.k AND listings.fp = t.fp
-			AND listings.version_stale = 0
-		RETURNING id, source_id, url_key`,
+			FROM jsonb_array_elements($1::jsonb) AS e(v)) AS t, listings
+		WHERE listings.id = listing_seen.listing_id AND listings.source_id = t.src AND listings.url_key = t.k
+			AND listings.fp = t.fp AND listings.version_stale = 0
+		RETURNING listings.id, listings.source_id, listings.url_key`,
 	"qResightHits": `UPDATE hits SET last_seen = GREATEST(hits.last_seen, t.seen)
 		FROM (SELECT (v->>0)::bigint AS lid, (v->>1)::bigint AS fp, (v->>2)::bigint AS seen
 			FROM jsonb_array_elements($1::jsonb) AS e(v)) AS t
@@ -124,7 +125,7 @@ func TestSharedUpsertListingBitsAgree(t *testing.T) {
 	}
 	for i, s := range seq {
 		args := []any{"taobao", "taobao:30", "https://item.taobao.com/item.htm?id=30", "taobao", s.title, s.price,
-			s.seller, "河北 衡水", s.image, "老白干", int64(i + 1), int64(i + 1), s.sellerID, int64(42)}
+			s.seller, "河北 衡水", s.image, "老白干", int64(i + 1), s.sellerID, int64(42)}
 		var liteID, liteBits, pgID, pgBits int64
 		if err := lite.QueryRow(qUpsertListingShared, args...).Scan(&liteID, &liteBits); err != nil {
 			t.Fatalf("sighting %d: sqlite: %v", i, err)

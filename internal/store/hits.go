@@ -9,10 +9,16 @@ import (
 	"github.com/markwatch/markwatch/internal/domain"
 )
 
+// hitLastSeen is the last_seen of hit h: its listing's while it is live
+// (0010_listing_seen.sql), its own once frozen.
+const hitLastSeen = `CASE WHEN h.live = 1
+	THEN coalesce((SELECT s.last_seen FROM listing_seen s WHERE s.listing_id = h.listing_id), h.last_seen)
+	ELSE h.last_seen END`
+
 // hitColumns reads a hit with its listing's fields; callers join
 // hits h with listings l.
 const hitColumns = `h.id, h.listing_id, l.source_id, h.mark_id, l.title, l.url, l.seller, l.location,
-	l.price, h.score, h.alert, h.reasons, h.first_seen, h.last_seen`
+	l.price, h.score, h.alert, h.reasons, h.first_seen, ` + hitLastSeen
 
 func scanHit(s scanner) (domain.Hit, error) {
 	var (

@@ -228,20 +228,44 @@ type savedListing struct {
 	// kept).
 	sellerMoved bool
 	// firstSeen: the row's first sighting is this one. Then no hit of it
-	// can have a last_seen before this sighting, so qTouchHit would match
-	// nothing: a new row has no hits, and an old row first seen at this
-	// very millisecond (a replay) has none seen earlier. Its alerts are
-	// most likely new too.
+	// can have been seen before this sighting, so qTouchHit would match
+	// nothing and qFreezeHits has nothing to freeze: a new row has no hits,
+	// and an old row first seen at this very millisecond (a replay) has
+	// none seen earlier. Its alerts are most likely new too.
 	firstSeen bool
+	// last is the listing's last_seen after this sighting (listing_seen),
+	// in milliseconds; latest says this sighting is it, so the hits of its
+	// verdict are live (0010_listing_seen.sql).
+	last   int64
+	latest bool
 }
 
-// upsertListing saves l's listing row (savedListing says what moved).
+// upsertListing saves l's listing row (savedListing says what moved) and
+// its last_seen.
 //
 // sid is the listing's seller (saveSeller), 0 for none.
 //
-// touched is what resight learnt in this transaction: the row it touched
-// (as qTouchListing would have), or that it found none to touch.
+// touched is what resight learnt in this transaction: the row it found
+// unchanged (as qTouchListing would have), or that it found none.
 func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, sid int64, seen time.Time, touched listingTouch) (savedListing, error) {
+	sl, err := saveListingRow(ctx, tx, l, sid, seen, touched)
+	if err != nil {
+		return savedListing{}, err
+	}
+	if !sl.firstSeen {
+		if _, err := tx.ExecContext(ctx, qFreezeHits, sl.id, toMillis(seen)); err != nil {
+			return savedListing{}, fmt.Errorf("freezing the hits of listing %d: %w", sl.id, err)
+		}
+	}
+	if err := tx.QueryRowContext(ctx, qSeenListing, sl.id, toMillis(seen)).Scan(&sl.last); err != nil {
+		return savedListing{}, fmt.Errorf("moving the last sighting of listing %d: %w", sl.id, err)
+	}
+	sl.latest = sl.last == toMillis(seen)
+	return sl, nil
+}
+
+// saveListingRow is upsertListing's statement on the listing row.
+func saveListingRow(ctx context.Context, tx *writeTx, l domain.Listing, sid int64, seen time.Time, touched listingTouch) (savedListing, error) {
 	key := listingKey(l)
 	var id int64
 	switch {
@@ -250,7 +274,7 @@ func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, sid int64
 	case !touched.tried:
 		// Most saves are re-sightings of an unchanged listing: try that first.
 		err := tx.QueryRowContext(ctx, qTouchListing,
-			l.Platform, l.Query, toMillis(seen), listingFP(l, sid),
+			l.Platform, l.Query, listingFP(l, sid),
 			l.SourceID, key, l.URL, l.Title, l.Price, l.Seller, l.Location, l.ImageURL, nullID(sid)).Scan(&id)
 		if err == nil {
 			return savedListing{id: id}, nil
@@ -264,12 +288,20 @@ func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, sid int64
 	var bits, first int64
 	err := tx.QueryRowContext(ctx, qUpsertListing,
 		l.SourceID, key, l.URL, l.Platform, l.Title, l.Price, l.Seller, l.Location, l.ImageURL, l.Query,
-		toMillis(seen), toMillis(seen), nullID(sid), listingFP(l, sid)).Scan(&id, &bits, &first)
+		toMillis(seen), nullID(sid), listingFP(l, sid)).Scan(&id, &bits, &first)
 	if err != nil {
 		return savedListing{}, fmt.Errorf("upserting listing: %w", err)
 	}
 	return savedListing{id: id, changed: bits&1 != 0, moved: bits&2 != 0, sellerMoved: bits&4 != 0,
 		firstSeen: first == toMillis(seen)}, nil
+}
+
+// hitLast is a stored hit's last_seen: its listing's while it is live.
+func (sl savedListing) hitLast(last, live int64) time.Time {
+	if live == 1 {
+		last = max(last, sl.last)
+	}
+	return fromMillis(last)
 }
 
 // upsertHit stores the verdict for (listing, mark) and queues it for the index
@@ -286,18 +318,22 @@ func upsertHit(ctx context.Context, tx *writeTx, sl savedListing, l domain.Listi
 		Score: m.Score, Alert: m.Alert, Reasons: nonNilReasons(m.Reasons),
 		FirstSeen: seen, LastSeen: seen,
 	}
-	var firstMs, lastMs int64
+	var firstMs, lastMs, live int64
 	fp := hitFP(m.MarkID, m.Score, m.Alert, m.Reasons)
+	latest := 0
+	if sl.latest {
+		latest = 1
+	}
 	// A later sighting with the same verdict only moves last_seen: one
 	// statement, and the index hears of it only when the listing changed.
 	// On a listing first seen now it would match nothing (savedListing).
 	err = sql.ErrNoRows
 	if !sl.firstSeen {
 		err = tx.QueryRowContext(ctx, qTouchHit,
-			toMillis(seen), lid, m.MarkID, m.Score, m.Alert, reasons, fp).Scan(&h.ID, &firstMs, &lastMs)
+			toMillis(seen), lid, m.MarkID, m.Score, m.Alert, reasons, fp, latest).Scan(&h.ID, &firstMs, &lastMs, &live)
 	}
 	if err == nil {
-		h.FirstSeen, h.LastSeen = fromMillis(firstMs), fromMillis(lastMs)
+		h.FirstSeen, h.LastSeen = fromMillis(firstMs), sl.hitLast(lastMs, live)
 		if !listingChanged {
 			return h, nil
 		}
@@ -308,21 +344,21 @@ func upsertHit(ctx context.Context, tx *writeTx, sl savedListing, l domain.Listi
 	}
 	// A first sighting or a new verdict: one statement.
 	err = tx.QueryRowContext(ctx, qUpsertHit,
-		lid, m.MarkID, m.Score, m.Alert, reasons, toMillis(seen), toMillis(seen), fp).Scan(&h.ID, &firstMs, &lastMs)
+		lid, m.MarkID, m.Score, m.Alert, reasons, toMillis(seen), toMillis(seen), fp, latest).Scan(&h.ID, &firstMs, &lastMs, &live)
 	if err == nil {
-		h.FirstSeen, h.LastSeen = fromMillis(firstMs), fromMillis(lastMs)
+		h.FirstSeen, h.LastSeen = fromMillis(firstMs), sl.hitLast(lastMs, live)
 		return h, enqueue(ctx, tx, domain.OutboxUpsert, h.ID, seen)
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return domain.Hit{}, fmt.Errorf("upserting hit for mark %s: %w", m.MarkID, err)
 	}
-	// The same verdict, seen no later than last time (a replay, or two
-	// sources' clocks): nothing of the hit moves.
-	err = tx.QueryRowContext(ctx, qSelectHit, lid, m.MarkID).Scan(&h.ID, &firstMs, &lastMs)
+	// The same verdict on a listing first seen now (a replay at the same
+	// millisecond): nothing of the hit moves.
+	err = tx.QueryRowContext(ctx, qSelectHit, lid, m.MarkID).Scan(&h.ID, &firstMs, &lastMs, &live)
 	if err != nil {
 		return domain.Hit{}, fmt.Errorf("reading hit for mark %s: %w", m.MarkID, err)
 	}
-	h.FirstSeen, h.LastSeen = fromMillis(firstMs), fromMillis(lastMs)
+	h.FirstSeen, h.LastSeen = fromMillis(firstMs), sl.hitLast(lastMs, live)
 	if !listingChanged {
 		return h, nil
 	}

@@ -115,7 +115,8 @@ type listingRow struct {
 }
 
 func mergeListings(ctx context.Context, tx *sql.Tx, identity IdentityFunc, now time.Time, rep *MergeReport) error {
-	rows, err := tx.QueryContext(ctx, "SELECT id, source_id, url_key, url, first_seen, last_seen FROM listings WHERE url <> '' ORDER BY id")
+	rows, err := tx.QueryContext(ctx, `SELECT l.id, l.source_id, l.url_key, l.url, l.first_seen, coalesce(s.last_seen, l.first_seen)
+		FROM listings l LEFT JOIN listing_seen s ON s.listing_id = l.id WHERE l.url <> '' ORDER BY l.id`)
 	if err != nil {
 		return fmt.Errorf("reading listings: %w", err)
 	}
@@ -158,8 +159,17 @@ func mergeListings(ctx context.Context, tx *sql.Tx, identity IdentityFunc, now t
 			rep.ListingsMerged++
 		}
 		if len(rs) > 1 {
-			if _, err := tx.ExecContext(ctx, "UPDATE listings SET first_seen = ?, last_seen = ? WHERE id = ?", kept.first, kept.last, kept.id); err != nil {
+			if _, err := tx.ExecContext(ctx, "UPDATE listings SET first_seen = ? WHERE id = ?", kept.first, kept.id); err != nil {
 				return fmt.Errorf("updating listing %d: %w", kept.id, err)
+			}
+			if _, err := tx.ExecContext(ctx, "UPDATE listing_seen SET last_seen = ? WHERE listing_id = ?", kept.last, kept.id); err != nil {
+				return fmt.Errorf("updating the last sighting of listing %d: %w", kept.id, err)
+			}
+			// A hit seen at the merged listing's latest sighting is live
+			// again (foldListing froze them all), so the next unchanged
+			// re-sighting takes the fast path.
+			if _, err := tx.ExecContext(ctx, "UPDATE hits SET live = 1 WHERE listing_id = ? AND live = 0 AND last_seen = ?", kept.id, kept.last); err != nil {
+				return fmt.Errorf("making the current hits of listing %d live: %w", kept.id, err)
 			}
 		}
 		if kept.key != kept.new {
@@ -178,8 +188,22 @@ func mergeListings(ctx context.Context, tx *sql.Tx, identity IdentityFunc, now t
 	return nil
 }
 
+// qFreezeListingHits freezes the live hits of a listing at its last_seen
+// (0010_listing_seen.sql), so they keep their own once the listing's
+// sightings are folded with another's.
+const qFreezeListingHits = `UPDATE hits SET live = 0,
+		last_seen = max(last_seen, coalesce((SELECT s.last_seen FROM listing_seen s WHERE s.listing_id = hits.listing_id), last_seen))
+	WHERE listing_id = ? AND live = 1`
+
 // foldListing moves listing from's hits to listing into and deletes from.
+// Both listings' hits are frozen first: into's last_seen becomes the
+// later of the two, which says nothing of either's marks.
 func foldListing(ctx context.Context, tx *sql.Tx, into, from int64, now time.Time, rep *MergeReport) error {
+	for _, lid := range []int64{into, from} {
+		if _, err := tx.ExecContext(ctx, qFreezeListingHits, lid); err != nil {
+			return fmt.Errorf("freezing the hits of listing %d: %w", lid, err)
+		}
+	}
 	type hit struct {
 		id, first, last int64
 		mark, reasons   string

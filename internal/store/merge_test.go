@@ -43,7 +43,7 @@ func tableSnapshot(t *testing.T, db *DB) map[string]any {
 	out := map[string]any{}
 	for _, q := range []string{
 		"SELECT group_concat(id || '|' || url_key || '|' || status || '|' || first_seen || '|' || last_seen || '|' || coalesce(hit_id, 0), ';') FROM alerts",
-		"SELECT group_concat(id || '|' || url_key || '|' || first_seen || '|' || last_seen, ';') FROM listings",
+		"SELECT group_concat(l.id || '|' || l.url_key || '|' || l.first_seen || '|' || s.last_seen, ';') FROM listings l JOIN listing_seen s ON s.listing_id = l.id",
 		"SELECT group_concat(id || '|' || listing_id || '|' || mark_id, ';') FROM hits",
 		"SELECT group_concat(merged_id || '|' || kept_id, ';') FROM alert_merges",
 		"SELECT count(*) FROM audit_log", "SELECT count(*) FROM captures", "SELECT count(*) FROM listing_versions",

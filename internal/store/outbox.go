@@ -40,7 +40,7 @@ func (db *DB) readOutbox(ctx context.Context, tail string, args ...any) ([]domai
 		coalesce(h.listing_id, 0), coalesce(l.source_id, ''), coalesce(h.mark_id, ''), coalesce(l.title, ''),
 		coalesce(l.url, ''), coalesce(l.seller, ''), coalesce(l.location, ''), coalesce(l.price, 0),
 		coalesce(h.score, 0), coalesce(h.alert, 0), coalesce(h.reasons, '[]'),
-		coalesce(h.first_seen, 0), coalesce(h.last_seen, 0)
+		coalesce(h.first_seen, 0), coalesce(`+hitLastSeen+`, 0)
 		FROM index_outbox o
 		LEFT JOIN hits h ON h.id = o.hit_id
 		LEFT JOIN listings l ON l.id = h.listing_id

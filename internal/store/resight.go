@@ -36,22 +36,20 @@ import (
 // several writers can do the same.
 type resightQueries struct {
 	// read returns, for each entry whose listing row matches (key,
-	// fingerprint, not version_stale), one row per hit with a fingerprint
-	// (or one with hit 0 when there is none) and the alert of the hit's
-	// mark and the entry's alert key when the hit alerts (or alert 0).
-	// Rows: entry, source, key, fp, alert key.
+	// fingerprint, not version_stale), the listing's last_seen and one
+	// row per hit (or one with hit 0 when there is none) with its
+	// fingerprint (0 for none), times and liveness, and the alert of the
+	// hit's mark and the entry's alert key when the hit alerts (or alert
+	// 0). Rows: entry, source, key, fp, alert key.
 	read listQuery
-	// listings is qTouchListing on a row whose fingerprint matched: url,
-	// title, price, seller, location, image_url, seller_id, platform and
-	// query hold what it compares or sets, so only last_seen moves (and
-	// saved_change, 0 as qTouchListing writes it, see
-	// 0009_fingerprints.sql). Fixed: seen; ids.
+	// listings moves listing_seen.last_seen, as qSeenListing would, for a
+	// listing row whose fingerprint matched: url, title, price, seller,
+	// location, image_url, seller_id, platform and query hold what
+	// qTouchListing compares or sets, so it would change nothing else. Its
+	// hits, all of
+	// them live and of this verdict, take their last_seen from it, so
+	// nothing of them is written (0010_listing_seen.sql). Fixed: seen; ids.
 	listings listQuery
-	// hits is qTouchHit on a hit whose fingerprint (mark and verdict)
-	// matched, whatever its last_seen: qTouchHit's "last_seen < seen"
-	// only sends a replayed older sighting to qSelectHit, which returns
-	// the same row unchanged, as max() leaves it. Fixed: seen; ids.
-	hits listQuery
 	// alerts is qTouchAlert on an alert whose score the sighting does not
 	// raise: then qTouchAlert keeps score and reasons and only moves
 	// last_seen. An alert the sighting would raise sends its entry to the
@@ -67,15 +65,15 @@ type resightQueries struct {
 
 func newResightQueries(dialect string) *resightQueries {
 	return &resightQueries{
-		read: newTypedValuesQuery(dialect, `SELECT t.column1, l.id, coalesce(h.id, 0), coalesce(h.fp, 0),
-			coalesce(h.first_seen, 0), coalesce(h.last_seen, 0), coalesce(a.id, 0), coalesce(a.score, 0)
+		read: newTypedValuesQuery(dialect, `SELECT t.column1, l.id, s.last_seen, coalesce(h.id, 0), coalesce(h.fp, 0),
+			coalesce(h.first_seen, 0), coalesce(h.last_seen, 0), coalesce(h.live, 0), coalesce(a.id, 0), coalesce(a.score, 0)
 		FROM (VALUES) AS t
 		JOIN listings l ON l.source_id = t.column2 AND l.url_key = t.column3
-		LEFT JOIN hits h ON h.listing_id = l.id AND h.fp IS NOT NULL
+		JOIN listing_seen s ON s.listing_id = l.id
+		LEFT JOIN hits h ON h.listing_id = l.id
 		LEFT JOIN alerts a ON h.alert = 1 AND a.mark_id = h.mark_id AND a.url_key = t.column5
 		WHERE l.fp = t.column4 AND l.version_stale = 0`, "INTEGER", "TEXT", "TEXT", "INTEGER", "TEXT"),
-		listings: newInQuery("UPDATE listings SET last_seen = max(last_seen, ?), saved_change = 0 WHERE id IN (IDS)"),
-		hits:     newInQuery("UPDATE hits SET last_seen = max(last_seen, ?) WHERE id IN (IDS)"),
+		listings: newInQuery("UPDATE listing_seen SET last_seen = max(last_seen, ?) WHERE listing_id IN (IDS)"),
 		alerts:   newInQuery("UPDATE alerts SET last_seen = max(last_seen, ?) WHERE id IN (IDS)"),
 		sellers: newTypedValuesQuery(dialect, `SELECT t.column1, s.id, s.network_id, s.name, s.location, s.last_seen,
 			coalesce(c.kind, ''), coalesce(c.value, '')
@@ -88,7 +86,7 @@ func newResightQueries(dialect string) *resightQueries {
 // all are the statements, prepared at Open.
 func (q *resightQueries) all() []string {
 	var out []string
-	for _, v := range []*listQuery{&q.read, &q.listings, &q.hits, &q.alerts, &q.sellers} {
+	for _, v := range []*listQuery{&q.read, &q.listings, &q.alerts, &q.sellers} {
 		out = append(out, v.q[:]...)
 	}
 	return out
@@ -105,8 +103,9 @@ type listingRef struct{ source, key string }
 
 // listingTouch is what resight learnt of an entry's listing row, for
 // saveInTx: tried, it sent qTouchListing's conditions for the row; id is
-// the row they touched, 0 for none (a first sighting, or a change), so
-// saveInTx skips qTouchListing, whose answer it knows.
+// the row they matched, 0 for none (a first sighting, or a change), so
+// saveInTx skips qTouchListing, whose answer it knows. resight writes
+// nothing of an entry it leaves to saveInTx, which moves its last_seen.
 type listingTouch struct {
 	tried bool
 	id    int64
@@ -120,6 +119,8 @@ type resighted struct {
 	lfp    int64          // its listing fingerprint (listingFP)
 	akey   string         // its alert key
 	lid    int64          // its listing row, once read
+	last   int64          // the row's last_seen (listing_seen), once read
+	stale  bool           // a live hit is not of this verdict, or a hit of it is not live
 	rows   []readRow      // what the read returned for it (the cache's entry)
 	cached bool           // the cache answered for it
 	marks  []domain.Match // distinctMarks of its matches
@@ -129,9 +130,10 @@ type resighted struct {
 }
 
 // done says whether every row the entry's save touches was read: its
-// listing, a hit per mark, an alert per alerting mark.
+// listing, a live hit per mark, an alert per alerting mark; and that no
+// other hit of the listing is live, which this sighting must freeze.
 func (r *resighted) done() bool {
-	if r.lid == 0 {
+	if r.lid == 0 || r.stale {
 		return false
 	}
 	for k, m := range r.marks {
@@ -146,8 +148,8 @@ func (r *resighted) done() bool {
 // re-sightings, writes their results and reports which entries it saved;
 // saveInTx saves the others, in batch order. An entry whose listing row
 // matched but not all of whose hits or alerts did (a new verdict, a new
-// mark, an alert deleted or merged away) has its listing touched and is
-// left to saveInTx, which knows it (touched).
+// mark, an alert deleted or merged away) is left to saveInTx, which knows
+// its listing row (touched).
 //
 // Entries with evidence, or whose listing or alert key occurs twice in the
 // batch, are left to saveInTx: saved in order, so the last sighting wins,
@@ -167,7 +169,7 @@ func (db *DB) resight(ctx context.Context, tx *writeTx, batch []ListingMatches, 
 	if err := db.resightRead(ctx, tx, batch, sg, rs); err != nil {
 		return done, touched, err
 	}
-	var listings, hits, alerts touchList
+	var listings, alerts touchList
 	for i := range rs {
 		r := &rs[i]
 		touched[r.at].tried = true
@@ -175,13 +177,12 @@ func (db *DB) resight(ctx context.Context, tx *writeTx, batch []ListingMatches, 
 			continue
 		}
 		touched[r.at].id = r.lid
-		listings.add(r.seen, r.lid)
 		if !r.done() {
 			continue
 		}
+		listings.add(r.seen, r.lid)
 		n := 0
 		for k, m := range r.marks {
-			hits.add(r.seen, r.hits[k].ID)
 			if m.Alert {
 				alerts.add(r.seen, r.alerts[k])
 				n++
@@ -190,7 +191,7 @@ func (db *DB) resight(ctx context.Context, tx *writeTx, batch []ListingMatches, 
 		results[r.at] = SaveResult{ListingID: r.lid, Hits: r.hits, TouchedAlerts: n}
 		done[r.at] = true
 	}
-	if err := db.touch(ctx, tx, &listings, &hits, &alerts); err != nil {
+	if err := db.touch(ctx, tx, &listings, &alerts); err != nil {
 		return done, touched, err
 	}
 	db.remember(rs, done)
@@ -201,7 +202,7 @@ func (db *DB) resight(ctx context.Context, tx *writeTx, batch []ListingMatches, 
 // touch moves last_seen on the rows resight read unchanged; the cache,
 // which updates its copies itself (remember), does not count them as
 // changes.
-func (db *DB) touch(ctx context.Context, tx *writeTx, listings, hits, alerts *touchList) error {
+func (db *DB) touch(ctx context.Context, tx *writeTx, listings, alerts *touchList) error {
 	if db.cache != nil {
 		db.cache.setTouching(true)
 		defer db.cache.setTouching(false)
@@ -210,7 +211,7 @@ func (db *DB) touch(ctx context.Context, tx *writeTx, listings, hits, alerts *to
 		what string
 		q    *listQuery
 		ids  *touchList
-	}{{"listings", &db.resightQ.listings, listings}, {"hits", &db.resightQ.hits, hits}, {"alerts", &db.resightQ.alerts, alerts}} {
+	}{{"listings", &db.resightQ.listings, listings}, {"alerts", &db.resightQ.alerts, alerts}} {
 		if err := t.ids.exec(ctx, tx, t.q); err != nil {
 			return fmt.Errorf("touching unchanged %s: %w", t.what, err)
 		}
@@ -219,25 +220,18 @@ func (db *DB) touch(ctx context.Context, tx *writeTx, listings, hits, alerts *to
 }
 
 // remember puts in the cache what the fast path saved, its rows as the
-// touches left them.
+// touches left them: the listing's last_seen moved, its hits' rows not.
 func (db *DB) remember(rs []resighted, done []bool) {
 	if db.cache == nil {
 		return
 	}
 	for i := range rs {
 		r := &rs[i]
-		if !done[r.at] || r.cached && db.cache.seen(r.ref, r.lid, r.hits, r.seen) {
+		if !done[r.at] || r.cached && db.cache.seen(r.ref, r.lid, r.seen) {
 			continue
 		}
-		e := &cachedListing{fp: r.lfp, alertKey: r.akey, id: r.lid, hits: make([]readRow, len(r.rows))}
+		e := &cachedListing{fp: r.lfp, alertKey: r.akey, id: r.lid, last: max(r.last, r.seen), hits: make([]readRow, len(r.rows))}
 		copy(e.hits, r.rows)
-		for k := range e.hits {
-			for _, h := range r.hits {
-				if h.ID == e.hits[k].hit {
-					e.hits[k].last = max(e.hits[k].last, r.seen)
-				}
-			}
-		}
 		db.cache.put(r.ref, e)
 	}
 }
@@ -310,7 +304,7 @@ func (db *DB) resightRead(ctx context.Context, tx *writeTx, batch []ListingMatch
 				// A fingerprint or alert key other than the entry's is
 				// a read that finds nothing: the slow path's.
 				if e.fp == r.lfp && e.alertKey == r.akey {
-					r.rows, r.cached = e.hits, true
+					r.rows, r.cached, r.last = e.hits, true, e.last
 					for _, row := range e.hits {
 						r.take(l, e.id, row)
 					}
@@ -332,18 +326,18 @@ func (db *DB) resightRead(ctx context.Context, tx *writeTx, batch []ListingMatch
 		defer rows.Close()
 		for rows.Next() {
 			var (
-				i   int
-				lid int64
-				row readRow
+				i         int
+				lid, last int64
+				row       readRow
 			)
-			if err := rows.Scan(&i, &lid, &row.hit, &row.fp, &row.first, &row.last, &row.alert, &row.score); err != nil {
+			if err := rows.Scan(&i, &lid, &last, &row.hit, &row.fp, &row.first, &row.last, &row.live, &row.alert, &row.score); err != nil {
 				return err
 			}
 			if i < 0 || i >= len(rs) {
 				return fmt.Errorf("read entry %d of %d", i, len(rs))
 			}
 			r := &rs[i]
-			r.lid = lid
+			r.lid, r.last = lid, last
 			if row.hit != 0 {
 				r.rows = append(r.rows, row)
 				r.take(batch[r.at].Listing, lid, row)
@@ -358,23 +352,26 @@ func (db *DB) resightRead(ctx context.Context, tx *writeTx, batch []ListingMatch
 }
 
 // take matches a row the read returned for r's listing row lid with the
-// first of r's marks whose verdict has the row's fingerprint.
+// first of r's marks whose verdict has the row's fingerprint. r is stale
+// when the row is a live hit of no mark of r, or r's hit but not live.
 func (r *resighted) take(l domain.Listing, lid int64, row readRow) {
 	for k, m := range r.marks {
-		if r.fps[k] != row.fp || r.hits[k].ID != 0 {
+		if row.fp == 0 || r.fps[k] != row.fp || r.hits[k].ID != 0 {
 			continue
 		}
 		r.hits[k] = domain.Hit{
 			ID: row.hit, ListingID: lid, SourceID: l.SourceID, MarkID: m.MarkID,
 			Title: l.Title, URL: l.URL, Seller: l.Seller, Location: l.Location, Price: l.Price,
 			Score: m.Score, Alert: m.Alert, Reasons: nonNilReasons(m.Reasons),
-			FirstSeen: fromMillis(row.first), LastSeen: fromMillis(max(row.last, r.seen)),
+			FirstSeen: fromMillis(row.first), LastSeen: fromMillis(max(row.last, r.last, r.seen)),
 		}
 		if m.Alert && row.alert != 0 && row.score >= m.Score {
 			r.alerts[k] = row.alert
 		}
+		r.stale = r.stale || row.live != 1
 		return
 	}
+	r.stale = r.stale || row.live == 1
 }
 
 // touchList gathers ids to touch by sighting time: a batch holds a few

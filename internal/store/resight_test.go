@@ -164,7 +164,7 @@ func TestResightSavesWhatTheSlowPathSaves(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: slow: %v", c.name, err)
 		}
-		tables := []string{"listings", "hits", "alerts", "listing_versions", "index_outbox",
+		tables := []string{"listings", "listing_seen", "hits", "alerts", "listing_versions", "index_outbox",
 			"sellers", "seller_contacts", "captures", "capture_jobs"}
 		rf, rs := rankIDs(t, fast, tables), rankIDs(t, slow, tables)
 		if got, want := rf.results(got), rs.results(want); !reflect.DeepEqual(got, want) {
@@ -267,11 +267,25 @@ func (r idRanks) results(res []SaveResult) []SaveResult {
 	return out
 }
 
+// dumpedAs is how dumpTable reads a table whose stored rows may differ
+// between two paths that store the same state: a live hit's last_seen
+// column is only a lower bound (0010_listing_seen.sql), so hits are
+// compared by the last_seen readers see.
+var dumpedAs = map[string]string{
+	"hits": "SELECT id, listing_id, mark_id, score, alert, reasons, first_seen, " + hitLastSeen +
+		" AS last_seen, fp, live FROM hits h ORDER BY 1",
+	"listing_seen": "SELECT listing_id, last_seen FROM listing_seen ORDER BY 1",
+}
+
 // dumpTable returns every row of table, in rowid order, as text, with
 // ids as ranks (ranks).
 func dumpTable(t *testing.T, db *DB, table string, ranks idRanks) []string {
 	t.Helper()
-	rows, err := db.sql.Query("SELECT * FROM " + table + " ORDER BY rowid")
+	q, ok := dumpedAs[table]
+	if !ok {
+		q = "SELECT * FROM " + table + " ORDER BY rowid"
+	}
+	rows, err := db.sql.Query(q)
 	if err != nil {
 		// WITHOUT ROWID tables: their primary key orders them.
 		rows, err = db.sql.Query("SELECT * FROM " + table + " ORDER BY 1, 2, 3")
@@ -296,6 +310,11 @@ func dumpTable(t *testing.T, db *DB, table string, ranks idRanks) []string {
 		}
 		var b strings.Builder
 		for i, v := range vals {
+			if cols[i] == "saved_change" {
+				// what the last upsert of the row changed, read only by
+				// that upsert's RETURNING; a touch leaves it
+				continue
+			}
 			if id, ok := v.(int64); ok && ranks != nil {
 				if cols[i] == "id" {
 					v = ranks.of(table, id)

@@ -1,10 +1,6 @@
 package store
 
-import (
-	"sync"
-
-	"github.com/markwatch/markwatch/internal/domain"
-)
+import "sync"
 
 // resightCache keeps, for listings the fast path (resight.go) saved, what
 // its read would return for them again, so a scheduled re-crawl of
@@ -15,9 +11,10 @@ import (
 // It must answer exactly what the read would, so every way a cached row
 // can change empties the entries it could affect:
 //   - the writer connection's pre-update hook (sqlitehook.go) sees every
-//     row any statement on it changes or deletes, in listings, hits and
-//     alerts, and drops the entries of those rows; the fast path's own
-//     last_seen touches, which the cache applies itself, are let through;
+//     row any statement on it changes or deletes, in listings,
+//     listing_seen, hits and alerts, and drops the entries of those rows;
+//     the fast path's own last_seen touches, which the cache applies
+//     itself, are let through;
 //   - PRAGMA data_version, read at the start of each batch, changes when
 //     another connection committed (another process on the same file, a
 //     test's second handle): then everything goes;
@@ -45,21 +42,21 @@ type resightCache struct {
 }
 
 // cachedListing is what resightQueries.read returned for a listing row:
-// its fingerprint and the alert key the read joined on, its id, and its
-// rows, as they stand after the save that cached them.
+// its fingerprint and the alert key the read joined on, its id and
+// last_seen, and its rows, as they stand after the save that cached them.
 type cachedListing struct {
 	fp       int64
 	alertKey string
-	id       int64
+	id, last int64
 	hits     []readRow
 }
 
-// readRow is one row of resightQueries.read: a hit with its fingerprint
-// and times, and its alert (0 for none) with the alert's score.
+// readRow is one row of resightQueries.read: a hit with its fingerprint,
+// times and liveness, and its alert (0 for none) with the alert's score.
 type readRow struct {
-	hit, fp, first, last int64
-	alert                int64
-	score                float64
+	hit, fp, first, last, live int64
+	alert                      int64
+	score                      float64
 }
 
 // resightCacheMax bounds the entries: about 250 bytes each, so 50 MB at
@@ -130,23 +127,17 @@ func (c *resightCache) put(ref listingRef, e *cachedListing) {
 	}
 }
 
-// seen moves last_seen to at on the cached rows of hits, which the fast
-// path touched, when ref's entry is still that of listing row id; false
-// when it is not (put it again).
-func (c *resightCache) seen(ref listingRef, id int64, hits []domain.Hit, at int64) bool {
+// seen moves the cached listing's last_seen to at, as the fast path's
+// touch did, when ref's entry is still that of listing row id; false when
+// it is not (put it again).
+func (c *resightCache) seen(ref listingRef, id int64, at int64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[ref]
 	if !ok || e.id != id {
 		return false
 	}
-	for k := range e.hits {
-		for _, h := range hits {
-			if h.ID == e.hits[k].hit {
-				e.hits[k].last = max(e.hits[k].last, at)
-			}
-		}
-	}
+	e.last = max(e.last, at)
 	return true
 }
 
@@ -194,7 +185,7 @@ func (c *resightCache) setTouching(on bool) {
 
 // changed is the pre-update hook's report of a row of table about to be
 // changed, inserted or deleted; rowid is the row's id (an INTEGER PRIMARY
-// KEY in each of these tables).
+// KEY in each of these tables; listing_seen's is the listing's).
 func (c *resightCache) changed(table string, rowid int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -202,7 +193,7 @@ func (c *resightCache) changed(table string, rowid int64) {
 		return
 	}
 	switch table {
-	case "listings":
+	case "listings", "listing_seen":
 		if ref, ok := c.byListing[rowid]; ok {
 			c.dropLocked(ref)
 		}

@@ -74,7 +74,7 @@ func TestResightCacheAnswersAsTheReadWould(t *testing.T) {
 // the same results.
 func compareStores(t *testing.T, round int, fast, slow *DB, got, want []SaveResult) {
 	t.Helper()
-	tables := []string{"listings", "hits", "alerts", "listing_versions", "index_outbox", "sellers"}
+	tables := []string{"listings", "listing_seen", "hits", "alerts", "listing_versions", "index_outbox", "sellers"}
 	rf, rs := rankIDs(t, fast, tables), rankIDs(t, slow, tables)
 	if g, w := rf.results(got), rs.results(want); !reflect.DeepEqual(g, w) {
 		t.Fatalf("round %d: results differ\nfast: %+v\nslow: %+v", round, g, w)

@@ -11,17 +11,19 @@ import (
 // (preparing was about a quarter of a save's CPU time).
 const (
 	qEnsureSource = "INSERT INTO sources (id, created_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING"
-	// qTouchListing is a re-sighting's one statement: it only matches when
-	// nothing the index shows has changed and the image (part of a listing
-	// version, see versions.go) is the same, and then only moves last_seen.
+	// qTouchListing is a re-sighting's one statement on the listing row: it
+	// only matches when nothing the index shows has changed and the image
+	// (part of a listing version, see versions.go) is the same. last_seen
+	// is listing_seen's (qSeenListing).
 	// Plain positional parameters: numbered ones cost the driver an
 	// allocation each per execution.
 	// The seller is compared, not set: setting an indexed column costs an
 	// index write even when its value stays the same. fp (fingerprint.go)
-	// is set, so a row written before fingerprints gets one; saved_change
-	// is 0, what qUpsertListing writes when nothing changed, so the two
-	// store the same row (see resight.go).
-	qTouchListing = `UPDATE listings SET platform = ?, query = ?, last_seen = max(last_seen, ?), fp = ?, saved_change = 0
+	// is set, so a row written before fingerprints gets one. saved_change
+	// is left as it is: only qUpsertListing's RETURNING reads it, and it
+	// writes it first; the fast path (resight.go) leaves it too, so both
+	// store the same row.
+	qTouchListing = `UPDATE listings SET platform = ?, query = ?, fp = ?
 		WHERE source_id = ? AND url_key = ? AND url = ? AND title = ? AND price = ? AND seller = ? AND location = ?
 		AND image_url = ? AND version_stale = 0 AND seller_id IS ?
 		RETURNING id`
@@ -32,8 +34,8 @@ const (
 	// arithmetic over comparisons, so the one text serves PostgreSQL,
 	// whose comparisons are boolean.
 	qUpsertListing = `INSERT INTO listings
-			(source_id, url_key, url, platform, title, price, seller, location, image_url, query, first_seen, last_seen, seller_id, fp, saved_change)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 3)
+			(source_id, url_key, url, platform, title, price, seller, location, image_url, query, first_seen, seller_id, fp, saved_change)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 3)
 		ON CONFLICT (source_id, url_key) DO UPDATE SET
 			saved_change = CASE WHEN url != excluded.url OR title != excluded.title OR price != excluded.price
 					OR seller != excluded.seller OR location != excluded.location THEN 1 ELSE 0 END
@@ -42,29 +44,44 @@ const (
 				| CASE WHEN seller_id IS NOT excluded.seller_id THEN 4 ELSE 0 END,
 			url = excluded.url, platform = excluded.platform, title = excluded.title, price = excluded.price,
 			seller = excluded.seller, location = excluded.location, image_url = excluded.image_url,
-			query = excluded.query, last_seen = max(last_seen, excluded.last_seen), version_stale = 0,
+			query = excluded.query, version_stale = 0,
 			seller_id = excluded.seller_id, fp = excluded.fp
 		RETURNING id, saved_change, first_seen`
-	// qTouchHit is a later sighting with the verdict unchanged: only
-	// last_seen moves. It matches nothing when last_seen would not move, so
-	// the caller's full path decides whether anything changed. fp is set
-	// for a hit written before fingerprints.
-	qTouchHit = `UPDATE hits SET last_seen = ?1, fp = ?7
-		WHERE listing_id = ?2 AND mark_id = ?3 AND score = ?4 AND alert = ?5 AND reasons = ?6 AND last_seen < ?1
-		RETURNING id, first_seen, last_seen`
+	// qSeenListing moves a listing's last_seen (listing_seen, see
+	// 0010_listing_seen.sql) and returns it, so the caller knows whether
+	// this sighting is its latest.
+	qSeenListing = `INSERT INTO listing_seen (listing_id, last_seen) VALUES (?, ?)
+		ON CONFLICT (listing_id) DO UPDATE SET last_seen = max(listing_seen.last_seen, excluded.last_seen)
+		RETURNING last_seen`
+	// qFreezeHits runs before qSeenListing on a sighting that is the
+	// listing's latest (?2 no earlier than its last_seen): every live hit
+	// of the listing is frozen at the listing's last_seen, the latest
+	// sighting that gave its mark. The hits of this sighting's verdict are
+	// made live again by qTouchHit or qUpsertHit; the others stay frozen.
+	qFreezeHits = `UPDATE hits SET live = 0,
+			last_seen = max(last_seen, (SELECT s.last_seen FROM listing_seen s WHERE s.listing_id = ?1))
+		WHERE listing_id = ?1 AND live = 1 AND (SELECT s.last_seen FROM listing_seen s WHERE s.listing_id = ?1) <= ?2`
+	// qTouchHit is a later sighting with the verdict unchanged: it moves
+	// last_seen and makes the hit live when this sighting is the listing's
+	// latest (?8 is 1). It matches nothing when the verdict changed, so the
+	// caller's full path decides what changed. fp is set for a hit written
+	// before fingerprints.
+	qTouchHit = `UPDATE hits SET last_seen = max(last_seen, ?1), fp = ?7, live = max(live, ?8)
+		WHERE listing_id = ?2 AND mark_id = ?3 AND score = ?4 AND alert = ?5 AND reasons = ?6
+		RETURNING id, first_seen, last_seen, live`
 	// qUpsertHit is a hit's one statement when qTouchHit matched nothing:
 	// it inserts a first sighting or takes a new verdict, and returns no row
-	// when the verdict is the same (last_seen would not move either, or
-	// qTouchHit had matched).
+	// when the verdict is the same (qTouchHit had matched, or was not run
+	// on a listing first seen now).
 	qUpsertHit = `INSERT INTO hits
-			(listing_id, mark_id, score, alert, reasons, first_seen, last_seen, fp)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			(listing_id, mark_id, score, alert, reasons, first_seen, last_seen, fp, live)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (listing_id, mark_id) DO UPDATE SET
 			score = excluded.score, alert = excluded.alert, reasons = excluded.reasons, fp = excluded.fp,
-			last_seen = max(last_seen, excluded.last_seen)
+			last_seen = max(last_seen, excluded.last_seen), live = max(live, excluded.live)
 		WHERE score != excluded.score OR alert != excluded.alert OR reasons != excluded.reasons
-		RETURNING id, first_seen, last_seen`
-	qSelectHit   = "SELECT id, first_seen, last_seen FROM hits WHERE listing_id = ? AND mark_id = ?"
+		RETURNING id, first_seen, last_seen, live`
+	qSelectHit   = "SELECT id, first_seen, last_seen, live FROM hits WHERE listing_id = ? AND mark_id = ?"
 	qInsertAlert = `INSERT INTO alerts
 		(mark_id, url_key, hit_id, source_id, url, title, seller, location, score, reasons, status, first_seen, last_seen, seller_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)
@@ -91,7 +108,7 @@ const (
 
 // hotStatements are prepared on the write connection at Open.
 var hotStatements = []string{
-	qEnsureSource, qTouchListing, qUpsertListing, qTouchHit, qUpsertHit, qSelectHit, qInsertAlert, qTouchAlert, qEnqueue, qInsertVersion, qSelectAlertID,
+	qEnsureSource, qTouchListing, qUpsertListing, qSeenListing, qFreezeHits, qTouchHit, qUpsertHit, qSelectHit, qInsertAlert, qTouchAlert, qEnqueue, qInsertVersion, qSelectAlertID,
 }
 
 // allHot are the statements prepared at Open: the listing's, its
