@@ -32,11 +32,16 @@ func (s storeAdapter) SaveListings(ctx context.Context, batch []pipeline.Item, r
 		return nil, err
 	}
 	out := make([]pipeline.SaveResult, len(res))
+	n := 0
+	for _, r := range res {
+		n += len(r.Hits)
+	}
+	all := make([]int64, 0, n) // one array for the batch's hit ids
 	for i, r := range res {
-		ids := make([]int64, len(r.Hits))
-		for j, h := range r.Hits {
-			ids[j] = h.ID
+		for _, h := range r.Hits {
+			all = append(all, h.ID)
 		}
+		ids := all[len(all)-len(r.Hits) : len(all) : len(all)]
 		out[i] = pipeline.SaveResult{Hits: len(r.Hits), HitIDs: ids, NewAlerts: r.NewAlerts}
 	}
 	return out, nil

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -188,21 +189,39 @@ func alertKey(l domain.Listing) string {
 
 // distinctMarks keeps the best match per mark, in first-seen order, so a
 // matcher returning a mark twice cannot violate UNIQUE(listing, mark).
+//
+// A listing matches a few marks, so it looks them up in what it has kept
+// rather than in a map, which was an allocation per re-sighting; past
+// distinctMarksScan matches a map keeps it linear.
 func distinctMarks(ms []domain.Match) []domain.Match {
 	out := make([]domain.Match, 0, len(ms))
-	at := make(map[string]int, len(ms))
+	var at map[string]int
+	if len(ms) > distinctMarksScan {
+		at = make(map[string]int, len(ms))
+	}
 	for _, m := range ms {
-		if i, ok := at[m.MarkID]; ok {
+		i, ok := -1, false
+		if at != nil {
+			i, ok = at[m.MarkID]
+		} else {
+			i = slices.IndexFunc(out, func(o domain.Match) bool { return o.MarkID == m.MarkID })
+			ok = i >= 0
+		}
+		if ok {
 			if m.Score > out[i].Score {
 				out[i] = m
 			}
 			continue
 		}
-		at[m.MarkID] = len(out)
+		if at != nil {
+			at[m.MarkID] = len(out)
+		}
 		out = append(out, m)
 	}
 	return out
 }
+
+const distinctMarksScan = 8
 
 func ensureSource(ctx context.Context, tx execer, id string, now time.Time) error {
 	_, err := tx.ExecContext(ctx, qEnsureSource,

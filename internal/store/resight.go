@@ -194,7 +194,7 @@ func (db *DB) resight(ctx context.Context, tx *writeTx, batch []ListingMatches, 
 	if err := db.touch(ctx, tx, &listings, &alerts); err != nil {
 		return done, touched, err
 	}
-	db.remember(rs, done)
+	db.remember(batch, sg, rs, done)
 	db.forgetUnsaved(batch, done)
 	return done, touched, nil
 }
@@ -221,7 +221,7 @@ func (db *DB) touch(ctx context.Context, tx *writeTx, listings, alerts *touchLis
 
 // remember puts in the cache what the fast path saved, its rows as the
 // touches left them: the listing's last_seen moved, its hits' rows not.
-func (db *DB) remember(rs []resighted, done []bool) {
+func (db *DB) remember(batch []ListingMatches, sg []sighting, rs []resighted, done []bool) {
 	if db.cache == nil {
 		return
 	}
@@ -230,7 +230,8 @@ func (db *DB) remember(rs []resighted, done []bool) {
 		if !done[r.at] || r.cached && db.cache.seen(r.ref, r.lid, r.seen) {
 			continue
 		}
-		e := &cachedListing{fp: r.lfp, alertKey: r.akey, id: r.lid, last: max(r.last, r.seen), hits: make([]readRow, len(r.rows))}
+		e := &cachedListing{fp: r.lfp, alertKey: r.akey, id: r.lid, last: max(r.last, r.seen), hits: make([]readRow, len(r.rows)),
+			as: cachedSightingOf(batch[r.at].Listing, sg[r.at].sid, r.marks), fps: r.fps}
 		copy(e.hits, r.rows)
 		db.cache.put(r.ref, e)
 	}
@@ -251,7 +252,7 @@ func (db *DB) forgetUnsaved(batch []ListingMatches, done []bool) {
 }
 
 // resightCandidates are the entries the fast path tries, with their
-// marks and the fingerprints of their verdicts.
+// marks; resightRead gives them their fingerprints.
 func resightCandidates(batch []ListingMatches, sg []sighting) ([]resighted, error) {
 	listingKeys := make(map[listingRef]int, len(batch))
 	alertKeys := make(map[string]int, len(batch))
@@ -260,7 +261,6 @@ func resightCandidates(batch []ListingMatches, sg []sighting) ([]resighted, erro
 		alertKeys[alertKey(b.Listing)]++
 	}
 	rs := make([]resighted, 0, len(batch))
-	var fp fpBuf
 	for i, b := range batch {
 		l := b.Listing
 		if b.Evidence != nil || listingKeys[listingRef{l.SourceID, listingKey(l)}] > 1 || alertKeys[alertKey(l)] > 1 {
@@ -274,9 +274,6 @@ func resightCandidates(batch []ListingMatches, sg []sighting) ([]resighted, erro
 		r.fps = make([]int64, len(r.marks))
 		r.hits = make([]domain.Hit, len(r.marks))
 		r.alerts = make([]int64, len(r.marks))
-		for k, m := range r.marks {
-			r.fps[k] = fp.hitFP(m.MarkID, m.Score, m.Alert, m.Reasons)
-		}
 		rs = append(rs, r)
 	}
 	return rs, nil
@@ -297,10 +294,19 @@ func (db *DB) resightRead(ctx context.Context, tx *writeTx, batch []ListingMatch
 	var fp fpBuf
 	for i := range rs {
 		r := &rs[i]
-		l := batch[r.at].Listing
-		r.lfp, r.akey = fp.listingFP(l, sg[r.at].sid), alertKey(l)
+		l, sid := batch[r.at].Listing, sg[r.at].sid
+		r.akey = alertKey(l)
 		if db.cache != nil {
 			if e, ok := db.cache.get(r.ref); ok {
+				// A sighting equal to the cached one has its
+				// fingerprints: hashing is most of what is left of an
+				// unchanged re-sighting's cost in Go.
+				if e.as.same(l, sid, r.marks) {
+					r.lfp = e.fp
+					copy(r.fps, e.fps)
+				} else {
+					r.fingerprint(&fp, l, sid)
+				}
 				// A fingerprint or alert key other than the entry's is
 				// a read that finds nothing: the slow path's.
 				if e.fp == r.lfp && e.alertKey == r.akey {
@@ -313,6 +319,7 @@ func (db *DB) resightRead(ctx context.Context, tx *writeTx, batch []ListingMatch
 				continue
 			}
 		}
+		r.fingerprint(&fp, l, sid)
 		args = append(args, i, l.SourceID, r.ref.key, r.lfp, r.akey)
 	}
 	if len(args) == 0 {
@@ -349,6 +356,14 @@ func (db *DB) resightRead(ctx context.Context, tx *writeTx, batch []ListingMatch
 		return fmt.Errorf("reading %d listings seen again: %w", len(rs), err)
 	}
 	return nil
+}
+
+// fingerprint computes r's listing fingerprint and its marks'.
+func (r *resighted) fingerprint(fp *fpBuf, l domain.Listing, sid int64) {
+	r.lfp = fp.listingFP(l, sid)
+	for k, m := range r.marks {
+		r.fps[k] = fp.hitFP(m.MarkID, m.Score, m.Alert, m.Reasons)
+	}
 }
 
 // take matches a row the read returned for r's listing row lid with the

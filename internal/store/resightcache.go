@@ -1,6 +1,11 @@
 package store
 
-import "sync"
+import (
+	"slices"
+	"sync"
+
+	"github.com/markwatch/markwatch/internal/domain"
+)
 
 // resightCache keeps, for listings the fast path (resight.go) saved, what
 // its read would return for them again, so a scheduled re-crawl of
@@ -49,6 +54,42 @@ type cachedListing struct {
 	alertKey string
 	id, last int64
 	hits     []readRow
+	// as is the sighting that cached it, fps its marks' fingerprints, so
+	// an equal sighting is not hashed again.
+	as  cachedSighting
+	fps []int64
+}
+
+// cachedSighting is what listingFP and hitFP cover of a sighting: equal
+// ones have equal fingerprints.
+type cachedSighting struct {
+	url, title, seller, location, image, platform, query string
+	price                                                float64
+	sid                                                  int64
+	marks                                                []domain.Match
+}
+
+func cachedSightingOf(l domain.Listing, sid int64, marks []domain.Match) cachedSighting {
+	return cachedSighting{url: l.URL, title: l.Title, seller: l.Seller, location: l.Location, image: l.ImageURL,
+		platform: l.Platform, query: l.Query, price: l.Price, sid: sid, marks: marks}
+}
+
+// same says whether l, sid and marks are the sighting s was taken of.
+// Scores and prices compare as numbers: a NaN is never the same, and so
+// is hashed again.
+func (s *cachedSighting) same(l domain.Listing, sid int64, marks []domain.Match) bool {
+	if s.url != l.URL || s.title != l.Title || s.seller != l.Seller || s.location != l.Location ||
+		s.image != l.ImageURL || s.platform != l.Platform || s.query != l.Query || s.price != l.Price ||
+		s.sid != sid || len(s.marks) != len(marks) {
+		return false
+	}
+	for k, m := range marks {
+		o := s.marks[k]
+		if o.MarkID != m.MarkID || o.Score != m.Score || o.Alert != m.Alert || !slices.Equal(o.Reasons, m.Reasons) {
+			return false
+		}
+	}
+	return true
 }
 
 // readRow is one row of resightQueries.read: a hit with its fingerprint,
