@@ -100,9 +100,11 @@ type readRow struct {
 	score                      float64
 }
 
-// resightCacheMax bounds the entries: about 250 bytes each, so 50 MB at
-// most. Past it an arbitrary entry makes room; its listing is read again.
-const resightCacheMax = 200_000
+// resightCacheMax bounds the entries: about 600 bytes each with the
+// sighting they keep (its text fields and verdicts), so about 60 MB at
+// most. Past it an arbitrary entry makes room; its listing is read and
+// hashed again.
+const resightCacheMax = 100_000
 
 func newResightCache(limit int) *resightCache {
 	c := &resightCache{max: limit}
