@@ -99,11 +99,11 @@ func buildAlertQuery(f domain.AlertFilter, withStatus bool) (alertQuery, error) 
 		return alertQuery{}, domain.Errorf(domain.EINVALID, "from %s must come before to %s", f.From, f.To)
 	}
 	if !f.From.IsZero() {
-		where = append(where, "last_seen >= ?")
+		where = append(where, alertLastSeen+" >= ?")
 		args = append(args, toMillis(f.From))
 	}
 	if !f.To.IsZero() {
-		where = append(where, "last_seen < ?")
+		where = append(where, alertLastSeen+" < ?")
 		args = append(args, toMillis(f.To))
 	}
 	sw, sa := scopeConds(f.Scope, "mark_id", "location")

@@ -17,7 +17,17 @@ const (
 )
 
 const alertColumns = `id, mark_id, coalesce(hit_id, 0), source_id, url, title, seller, location,
-	score, reasons, status, first_seen, last_seen, coalesce(seller_id, 0)`
+	score, reasons, status, first_seen, ` + alertLastSeen + `, coalesce(seller_id, 0)`
+
+// alertLastSeen is an alert's last_seen, in a query whose only table with
+// these columns is alerts: the later of its own and, while it is live
+// through a listing, that listing's (0011_alert_live.sql).
+const alertLastSeen = `CASE WHEN live_listing IS NULL THEN last_seen
+	ELSE max(last_seen, coalesce((SELECT s.last_seen FROM listing_seen s WHERE s.listing_id = live_listing), 0)) END`
+
+// alertLastSeenOf is alertLastSeen for alerts aliased a.
+const alertLastSeenOf = `CASE WHEN a.live_listing IS NULL THEN a.last_seen
+	ELSE max(a.last_seen, coalesce((SELECT s.last_seen FROM listing_seen s WHERE s.listing_id = a.live_listing), 0)) END`
 
 // ListAlerts returns one page of alerts, newest first, and the total number
 // matching the filter. Limit 0 means DefaultPageSize. It is QueryAlerts:

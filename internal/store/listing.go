@@ -83,12 +83,13 @@ func (db *DB) SaveListing(ctx context.Context, l domain.Listing, ms []domain.Mat
 // (the zero value when it did not try).
 func (db *DB) saveInTx(ctx context.Context, tx *writeTx, l domain.Listing, ms []domain.Match, ev *ListingEvidence, seen time.Time, sid int64, touched listingTouch) (SaveResult, error) {
 	var res SaveResult
-	sl, err := upsertListing(ctx, tx, l, sid, seen, touched)
+	marks := distinctMarks(ms)
+	sl, err := upsertListing(ctx, tx, l, sid, seen, touched, marks)
 	if err != nil {
 		return res, err
 	}
 	res.ListingID = sl.id
-	for _, m := range distinctMarks(ms) {
+	for _, m := range marks {
 		h, err := upsertHit(ctx, tx, sl, l, m, seen)
 		if err != nil {
 			return res, err
@@ -260,13 +261,15 @@ type savedListing struct {
 }
 
 // upsertListing saves l's listing row (savedListing says what moved) and
-// its last_seen.
+// its last_seen, first freezing what its last sightings kept live and this
+// one does not: its hits, and its alerts but those of the marks it alerts
+// (marks, the sighting's distinctMarks).
 //
 // sid is the listing's seller (saveSeller), 0 for none.
 //
 // touched is what resight learnt in this transaction: the row it found
 // unchanged (as qTouchListing would have), or that it found none.
-func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, sid int64, seen time.Time, touched listingTouch) (savedListing, error) {
+func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, sid int64, seen time.Time, touched listingTouch, marks []domain.Match) (savedListing, error) {
 	sl, err := saveListingRow(ctx, tx, l, sid, seen, touched)
 	if err != nil {
 		return savedListing{}, err
@@ -274,6 +277,15 @@ func upsertListing(ctx context.Context, tx *writeTx, l domain.Listing, sid int64
 	if !sl.firstSeen {
 		if _, err := tx.ExecContext(ctx, qFreezeHits, sl.id, toMillis(seen)); err != nil {
 			return savedListing{}, fmt.Errorf("freezing the hits of listing %d: %w", sl.id, err)
+		}
+		args := []any{sl.id, toMillis(seen)}
+		for _, m := range marks {
+			if m.Alert {
+				args = append(args, m.MarkID)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, freezeAlertsSQL(len(args)-2), args...); err != nil {
+			return savedListing{}, fmt.Errorf("freezing the alerts of listing %d: %w", sl.id, err)
 		}
 	}
 	if err := tx.QueryRowContext(ctx, qSeenListing, sl.id, toMillis(seen)).Scan(&sl.last); err != nil {
@@ -402,9 +414,13 @@ func upsertAlert(ctx context.Context, tx *writeTx, l domain.Listing, h domain.Hi
 	}
 	// SET expressions all read the old row, so reasons follows the old
 	// score.
+	live := int64(0) // the alert follows the listing from now on (0011_alert_live.sql)
+	if sl.latest {
+		live = sl.id
+	}
 	touch := func() (bool, error) {
 		res, err := tx.ExecContext(ctx, qTouchAlert,
-			toMillis(seen), h.Score, reasons, h.Score, h.MarkID, key)
+			sl.id, toMillis(seen), nullID(live), h.Score, reasons, h.Score, h.MarkID, key)
 		if err != nil {
 			return false, fmt.Errorf("touching alert for mark %s: %w", h.MarkID, err)
 		}
@@ -423,7 +439,7 @@ func upsertAlert(ctx context.Context, tx *writeTx, l domain.Listing, h domain.Hi
 	insert := func() (bool, error) {
 		err := tx.QueryRowContext(ctx, qInsertAlert,
 			a.MarkID, key, a.HitID, a.SourceID, a.URL, a.Title, a.Seller, a.Location, a.Score, reasons,
-			toMillis(seen), toMillis(seen), nullID(sid)).Scan(&a.ID)
+			toMillis(seen), toMillis(seen), nullID(sid), nullID(live)).Scan(&a.ID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return false, nil
 		}

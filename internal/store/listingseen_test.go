@@ -118,3 +118,87 @@ func TestUnchangedReSightingWritesNoHitRow(t *testing.T) {
 		t.Errorf("the re-sighting returned last_seen %v, want %v", res[0].Hits[0].LastSeen, l.SeenAt)
 	}
 }
+
+// An alert's last_seen follows the listing whose sightings keep raising
+// it, freezes when one does not (a lower score below the alert line, or
+// no match), and still moves with the same offer seen through another
+// source (0011_alert_live.sql).
+func TestAlertLastSeenFollowsItsListingWhileItAlerts(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, nil)
+	t0 := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+	hour := func(h int) time.Time { return t0.Add(time.Duration(h) * time.Hour) }
+	alerts := match("lincheng-walnut", 0.9, true)
+	weak := match("lincheng-walnut", 0.5, false)
+	save := func(source string, at time.Time, ms ...domain.Match) {
+		t.Helper()
+		l := walnut("https://item.demo.local/7201")
+		l.SourceID, l.SeenAt = source, at
+		mustSaveBatch(t, db, ListingMatches{Listing: l, Matches: ms})
+	}
+	save("demo", hour(0), alerts)
+	var id int64
+	if err := db.sql.QueryRowContext(ctx, "SELECT id FROM alerts").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name   string
+		source string
+		at     time.Time
+		ms     []domain.Match
+		want   time.Time
+	}{
+		{"seen again alerting", "demo", hour(1), []domain.Match{alerts}, hour(1)},
+		{"and again", "demo", hour(2), []domain.Match{alerts}, hour(2)},
+		{"an older sighting replayed", "demo", hour(1).Add(30 * time.Minute), []domain.Match{alerts}, hour(2)},
+		{"the same offer through another source", "demo-pifa", hour(3), []domain.Match{alerts}, hour(3)},
+		{"the first source again", "demo", hour(4), []domain.Match{alerts}, hour(4)},
+		{"scored below the alert line: frozen", "demo", hour(5), []domain.Match{weak}, hour(4)},
+		{"still below", "demo", hour(6), []domain.Match{weak}, hour(4)},
+		{"alerting again: live again", "demo", hour(7), []domain.Match{alerts}, hour(7)},
+		{"then unchanged", "demo", hour(8), []domain.Match{alerts}, hour(8)},
+		{"no match at all: frozen", "demo", hour(9), nil, hour(8)},
+		{"the other source still sees it", "demo-pifa", hour(10), []domain.Match{alerts}, hour(10)},
+		// now live through the other source's listing
+		{"the first source alerting again", "demo", hour(11), []domain.Match{alerts}, hour(11)},
+		{"and unchanged, while live through the other", "demo", hour(12), []domain.Match{alerts}, hour(12)},
+	}
+	for _, s := range steps {
+		save(s.source, s.at, s.ms...)
+		a, err := db.GetAlert(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !a.LastSeen.Equal(s.want) {
+			t.Errorf("%s: alert last_seen %v, want %v", s.name, a.LastSeen, s.want)
+		}
+		list, _, err := db.ListAlerts(ctx, domain.AlertFilter{From: s.want})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 1 || !list[0].LastSeen.Equal(s.want) {
+			t.Errorf("%s: alerts seen from %v: %+v, want this one", s.name, s.want, list)
+		}
+		if list, _, _ = db.ListAlerts(ctx, domain.AlertFilter{From: s.want.Add(time.Millisecond)}); len(list) != 0 {
+			t.Errorf("%s: alerts seen after %v: %d, want none", s.name, s.want, len(list))
+		}
+	}
+	// The alert is live through the other source's listing: its unchanged
+	// re-sighting writes nothing of the alert row.
+	var before, after int64
+	if err := db.sql.QueryRowContext(ctx, "SELECT last_seen FROM alerts").Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	save("demo-pifa", hour(13), alerts)
+	if err := db.sql.QueryRowContext(ctx, "SELECT last_seen FROM alerts").Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	a, err := db.GetAlert(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after != before || !a.LastSeen.Equal(hour(13)) {
+		t.Errorf("an unchanged re-sighting: stored last_seen %v (was %v), read %v; want the row untouched and %v read",
+			fromMillis(after), fromMillis(before), a.LastSeen, hour(13))
+	}
+}

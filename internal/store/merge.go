@@ -171,6 +171,11 @@ func mergeListings(ctx context.Context, tx *sql.Tx, identity IdentityFunc, now t
 			if _, err := tx.ExecContext(ctx, "UPDATE hits SET live = 1 WHERE listing_id = ? AND live = 0 AND last_seen = ?", kept.id, kept.last); err != nil {
 				return fmt.Errorf("making the current hits of listing %d live: %w", kept.id, err)
 			}
+			// So is an alert last seen then through one of them that
+			// alerts.
+			if _, err := tx.ExecContext(ctx, qReliveAlerts, kept.id, kept.last); err != nil {
+				return fmt.Errorf("making the current alerts of listing %d live: %w", kept.id, err)
+			}
 		}
 		if kept.key != kept.new {
 			if _, err := tx.ExecContext(ctx, "UPDATE listings SET url_key = ? WHERE id = ?", fmt.Sprintf("~identity:%d", kept.id), kept.id); err != nil {
@@ -195,13 +200,37 @@ const qFreezeListingHits = `UPDATE hits SET live = 0,
 		last_seen = max(last_seen, coalesce((SELECT s.last_seen FROM listing_seen s WHERE s.listing_id = hits.listing_id), last_seen))
 	WHERE listing_id = ? AND live = 1`
 
+// qFreezeListingAlerts freezes the alerts live through a listing at its
+// last_seen (0011_alert_live.sql), before the listing is folded away.
+const qFreezeListingAlerts = `UPDATE alerts SET live_listing = NULL,
+		last_seen = max(last_seen, coalesce((SELECT s.last_seen FROM listing_seen s WHERE s.listing_id = ?1), last_seen))
+	WHERE live_listing = ?1`
+
+// qReliveAlerts makes an alert live through a merged listing (?1) again
+// when it was last seen at the listing's latest sighting (?2) through a
+// live, alerting hit of it.
+const qReliveAlerts = `UPDATE alerts SET live_listing = ?1
+	WHERE live_listing IS NULL AND last_seen = ?2
+		AND hit_id IN (SELECT h.id FROM hits h WHERE h.listing_id = ?1 AND h.live = 1 AND h.alert = 1)`
+
+// qReliveAlert makes a merged alert (?1) live through its hit's listing
+// when it was last seen at that listing's latest sighting, through the hit,
+// live and alerting.
+const qReliveAlert = `UPDATE alerts SET live_listing = (SELECT h.listing_id FROM hits h WHERE h.id = alerts.hit_id)
+	WHERE id = ?1 AND live_listing IS NULL AND EXISTS (SELECT 1 FROM hits h JOIN listing_seen s ON s.listing_id = h.listing_id
+		WHERE h.id = alerts.hit_id AND h.live = 1 AND h.alert = 1 AND s.last_seen = alerts.last_seen)`
+
 // foldListing moves listing from's hits to listing into and deletes from.
-// Both listings' hits are frozen first: into's last_seen becomes the
-// later of the two, which says nothing of either's marks.
+// Both listings' hits and alerts are frozen first: into's last_seen
+// becomes the later of the two, which says nothing of either's marks, and
+// from goes.
 func foldListing(ctx context.Context, tx *sql.Tx, into, from int64, now time.Time, rep *MergeReport) error {
 	for _, lid := range []int64{into, from} {
 		if _, err := tx.ExecContext(ctx, qFreezeListingHits, lid); err != nil {
 			return fmt.Errorf("freezing the hits of listing %d: %w", lid, err)
+		}
+		if _, err := tx.ExecContext(ctx, qFreezeListingAlerts, lid); err != nil {
+			return fmt.Errorf("freezing the alerts of listing %d: %w", lid, err)
 		}
 	}
 	type hit struct {
@@ -300,7 +329,7 @@ func statusRank(s string) int {
 }
 
 func (db *DB) mergeAlerts(ctx context.Context, tx *sql.Tx, identity IdentityFunc, now time.Time, rep *MergeReport) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id, mark_id, url_key, source_id, url, status, reasons, score, hit_id, first_seen, last_seen
+	rows, err := tx.QueryContext(ctx, `SELECT id, mark_id, url_key, source_id, url, status, reasons, score, hit_id, first_seen, `+alertLastSeen+`
 		FROM alerts WHERE id NOT IN (SELECT merged_id FROM alert_merges) ORDER BY id`)
 	if err != nil {
 		return fmt.Errorf("reading alerts: %w", err)
@@ -396,10 +425,15 @@ func (db *DB) foldAlerts(ctx context.Context, tx *sql.Tx, rs []alertRow, now tim
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, "UPDATE alerts SET status = ?, first_seen = ?, last_seen = ?, score = ?, reasons = ?, hit_id = ? WHERE id = ?",
+	// The kept alert is frozen at the merged last_seen: it now stands for
+	// sightings through several listings.
+	_, err = tx.ExecContext(ctx, "UPDATE alerts SET status = ?, first_seen = ?, last_seen = ?, score = ?, reasons = ?, hit_id = ?, live_listing = NULL WHERE id = ?",
 		status, first, last, best.score, best.reasons, hit, kept.id)
 	if err != nil {
 		return fmt.Errorf("updating alert %d: %w", kept.id, err)
+	}
+	if _, err := tx.ExecContext(ctx, qReliveAlert, kept.id); err != nil {
+		return fmt.Errorf("making alert %d live: %w", kept.id, err)
 	}
 	reason := fmt.Sprintf("alert merged into alert %d (same offer)", kept.id)
 	for _, o := range rs[1:] {

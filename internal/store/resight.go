@@ -40,7 +40,8 @@ type resightQueries struct {
 	// row per hit (or one with hit 0 when there is none) with its
 	// fingerprint (0 for none), times and liveness, and the alert of the
 	// hit's mark and the entry's alert key when the hit alerts (or alert
-	// 0). Rows: entry, source, key, fp, alert key.
+	// 0), with its score and the listing it is live through (0 for none).
+	// Rows: entry, source, key, fp, alert key.
 	read listQuery
 	// listings moves listing_seen.last_seen, as qSeenListing would, for a
 	// listing row whose fingerprint matched: url, title, price, seller,
@@ -51,9 +52,12 @@ type resightQueries struct {
 	// nothing of them is written (0010_listing_seen.sql). Fixed: seen; ids.
 	listings listQuery
 	// alerts is qTouchAlert on an alert whose score the sighting does not
-	// raise: then qTouchAlert keeps score and reasons and only moves
-	// last_seen. An alert the sighting would raise sends its entry to the
-	// slow path. An unchanged verdict should never raise it (every save of
+	// raise and that is live through another listing (the offer through
+	// another source): then qTouchAlert keeps score and reasons and only
+	// moves last_seen. One live through the entry's listing takes its
+	// last_seen from it, and is not written; a frozen one (no listing) is
+	// left to the slow path, which makes it live. An alert the sighting
+	// would raise sends its entry to the slow path. An unchanged verdict should never raise it (every save of
 	// the hit touched the alert with this score, and no statement lowers
 	// an alert's score: merges keep the best), but comparing makes the
 	// fast path exact without relying on that. Fixed: seen; ids.
@@ -66,7 +70,8 @@ type resightQueries struct {
 func newResightQueries(dialect string) *resightQueries {
 	return &resightQueries{
 		read: newTypedValuesQuery(dialect, `SELECT t.column1, l.id, s.last_seen, coalesce(h.id, 0), coalesce(h.fp, 0),
-			coalesce(h.first_seen, 0), coalesce(h.last_seen, 0), coalesce(h.live, 0), coalesce(a.id, 0), coalesce(a.score, 0)
+			coalesce(h.first_seen, 0), coalesce(h.last_seen, 0), coalesce(h.live, 0), coalesce(a.id, 0), coalesce(a.score, 0),
+			coalesce(a.live_listing, 0)
 		FROM (VALUES) AS t
 		JOIN listings l ON l.source_id = t.column2 AND l.url_key = t.column3
 		JOIN listing_seen s ON s.listing_id = l.id
@@ -127,6 +132,7 @@ type resighted struct {
 	fps    []int64        // hitFP of each mark
 	hits   []domain.Hit   // one per mark; ID 0 until its row was read
 	alerts []int64        // the alert of each alerting mark, once read
+	follow []bool         // that alert is live through the entry's listing
 }
 
 // done says whether every row the entry's save touches was read: its
@@ -184,7 +190,9 @@ func (db *DB) resight(ctx context.Context, tx *writeTx, batch []ListingMatches, 
 		n := 0
 		for k, m := range r.marks {
 			if m.Alert {
-				alerts.add(r.seen, r.alerts[k])
+				if !r.follow[k] {
+					alerts.add(r.seen, r.alerts[k])
+				}
 				n++
 			}
 		}
@@ -274,6 +282,7 @@ func resightCandidates(batch []ListingMatches, sg []sighting) ([]resighted, erro
 		r.fps = make([]int64, len(r.marks))
 		r.hits = make([]domain.Hit, len(r.marks))
 		r.alerts = make([]int64, len(r.marks))
+		r.follow = make([]bool, len(r.marks))
 		rs = append(rs, r)
 	}
 	return rs, nil
@@ -337,7 +346,7 @@ func (db *DB) resightRead(ctx context.Context, tx *writeTx, batch []ListingMatch
 				lid, last int64
 				row       readRow
 			)
-			if err := rows.Scan(&i, &lid, &last, &row.hit, &row.fp, &row.first, &row.last, &row.live, &row.alert, &row.score); err != nil {
+			if err := rows.Scan(&i, &lid, &last, &row.hit, &row.fp, &row.first, &row.last, &row.live, &row.alert, &row.score, &row.alertLive); err != nil {
 				return err
 			}
 			if i < 0 || i >= len(rs) {
@@ -380,8 +389,8 @@ func (r *resighted) take(l domain.Listing, lid int64, row readRow) {
 			Score: m.Score, Alert: m.Alert, Reasons: nonNilReasons(m.Reasons),
 			FirstSeen: fromMillis(row.first), LastSeen: fromMillis(max(row.last, r.last, r.seen)),
 		}
-		if m.Alert && row.alert != 0 && row.score >= m.Score {
-			r.alerts[k] = row.alert
+		if m.Alert && row.alert != 0 && row.score >= m.Score && row.alertLive != 0 {
+			r.alerts[k], r.follow[k] = row.alert, row.alertLive == lid
 		}
 		r.stale = r.stale || row.live != 1
 		return

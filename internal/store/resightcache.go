@@ -93,10 +93,11 @@ func (s *cachedSighting) same(l domain.Listing, sid int64, marks []domain.Match)
 }
 
 // readRow is one row of resightQueries.read: a hit with its fingerprint,
-// times and liveness, and its alert (0 for none) with the alert's score.
+// times and liveness, and its alert (0 for none) with the alert's score
+// and the listing it is live through (0 for none).
 type readRow struct {
 	hit, fp, first, last, live int64
-	alert                      int64
+	alert, alertLive           int64
 	score                      float64
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // The statements SaveListing runs, prepared once when the store opens
@@ -81,17 +82,24 @@ const (
 			last_seen = max(last_seen, excluded.last_seen), live = max(live, excluded.live)
 		WHERE score != excluded.score OR alert != excluded.alert OR reasons != excluded.reasons
 		RETURNING id, first_seen, last_seen, live`
-	qSelectHit   = "SELECT id, first_seen, last_seen, live FROM hits WHERE listing_id = ? AND mark_id = ?"
+	qSelectHit = "SELECT id, first_seen, last_seen, live FROM hits WHERE listing_id = ? AND mark_id = ?"
+	// qInsertAlert and qTouchAlert take live_listing (0011_alert_live.sql):
+	// the sighting's listing when it is that listing's latest, else NULL.
 	qInsertAlert = `INSERT INTO alerts
-		(mark_id, url_key, hit_id, source_id, url, title, seller, location, score, reasons, status, first_seen, last_seen, seller_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)
+		(mark_id, url_key, hit_id, source_id, url, title, seller, location, score, reasons, status, first_seen, last_seen, seller_id, live_listing)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)
 		ON CONFLICT (mark_id, url_key) DO NOTHING RETURNING id`
+	// qTouchAlert leaves last_seen to listing_seen when the alert is live
+	// through the sighting's listing, and makes a frozen alert live.
 	qTouchAlert = `UPDATE alerts SET
-		last_seen = max(last_seen, ?),
+		last_seen = CASE WHEN live_listing = ? THEN last_seen ELSE max(last_seen, ?) END,
+		live_listing = CASE WHEN live_listing IS NULL THEN ? ELSE live_listing END,
 		reasons = CASE WHEN ? > score THEN ? ELSE reasons END,
 		score = max(score, ?)
 		WHERE mark_id = ? AND url_key = ?`
-	qEnqueue = "INSERT OR REPLACE INTO index_outbox (op, hit_id, attempts, last_error, created_at) VALUES (?, ?, 0, '', ?)"
+	// qFreezeAlerts is freezeAlertsSQL with no mark kept.
+	qFreezeAlerts = freezeAlertsHead
+	qEnqueue      = "INSERT OR REPLACE INTO index_outbox (op, hit_id, attempts, last_error, created_at) VALUES (?, ?, 0, '', ?)"
 	// qEnqueuePostgres is qEnqueue on PostgreSQL: the hit's row takes a
 	// new id, as SQLite's delete-and-insert gives it, so acknowledging the
 	// older id cannot drop the newer change.
@@ -106,9 +114,30 @@ const (
 	qSelectAlertID = "SELECT id FROM alerts WHERE mark_id = ? AND url_key = ?"
 )
 
+// freezeAlertsHead runs beside qFreezeHits: every alert live through the
+// listing (?1) is frozen at the listing's last_seen, the latest sighting
+// that alerted it, when this sighting (?2) is the listing's latest.
+const freezeAlertsHead = `UPDATE alerts SET live_listing = NULL,
+		last_seen = max(last_seen, (SELECT s.last_seen FROM listing_seen s WHERE s.listing_id = ?1))
+	WHERE live_listing = ?1 AND (SELECT s.last_seen FROM listing_seen s WHERE s.listing_id = ?1) <= ?2`
+
+// freezeAlertsSQL is qFreezeAlerts sparing the alerts of the marks this
+// sighting alerts (?3 on): upsertAlert keeps them live, and leaving them
+// unwritten stores what the fast path stores.
+func freezeAlertsSQL(keep int) string {
+	if keep == 0 {
+		return qFreezeAlerts
+	}
+	params := make([]string, keep)
+	for i := range params {
+		params[i] = fmt.Sprintf("?%d", i+3)
+	}
+	return freezeAlertsHead + " AND mark_id NOT IN (" + strings.Join(params, ", ") + ")"
+}
+
 // hotStatements are prepared on the write connection at Open.
 var hotStatements = []string{
-	qEnsureSource, qTouchListing, qUpsertListing, qSeenListing, qFreezeHits, qTouchHit, qUpsertHit, qSelectHit, qInsertAlert, qTouchAlert, qEnqueue, qInsertVersion, qSelectAlertID,
+	qEnsureSource, qTouchListing, qUpsertListing, qSeenListing, qFreezeHits, qFreezeAlerts, qTouchHit, qUpsertHit, qSelectHit, qInsertAlert, qTouchAlert, qEnqueue, qInsertVersion, qSelectAlertID,
 }
 
 // allHot are the statements prepared at Open: the listing's, its
