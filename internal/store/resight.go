@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/markwatch/markwatch/internal/domain"
@@ -218,9 +219,10 @@ func (db *DB) touch(ctx context.Context, tx *writeTx, listings, alerts *touchLis
 	for _, t := range []struct {
 		what string
 		q    *listQuery
+		span string
 		ids  *touchList
-	}{{"listings", &db.resightQ.listings, listings}, {"alerts", &db.resightQ.alerts, alerts}} {
-		if err := t.ids.exec(ctx, tx, t.q); err != nil {
+	}{{"listings", &db.resightQ.listings, qTouchListingSpan, listings}, {"alerts", &db.resightQ.alerts, "", alerts}} {
+		if err := t.ids.exec(ctx, tx, t.q, t.span); err != nil {
 			return fmt.Errorf("touching unchanged %s: %w", t.what, err)
 		}
 	}
@@ -402,7 +404,7 @@ func (r *resighted) take(l domain.Listing, lid int64, row readRow) {
 // pages, each seen at one time.
 type touchList struct {
 	seen []int64
-	ids  [][]any
+	ids  [][]int64
 }
 
 func (t *touchList) add(seen, id int64) {
@@ -413,19 +415,72 @@ func (t *touchList) add(seen, id int64) {
 		}
 	}
 	t.seen = append(t.seen, seen)
-	t.ids = append(t.ids, []any{id})
+	t.ids = append(t.ids, []int64{id})
 }
 
-// exec runs q on each time's ids; each id names one row, so they must all
-// be there.
-func (t *touchList) exec(ctx context.Context, tx *writeTx, q *listQuery) error {
-	for i, seen := range t.seen {
-		n, err := q.exec(ctx, tx, []any{seen}, t.ids[i])
-		if err != nil {
-			return err
+// minSpan is the shortest run of consecutive ids touched as a range
+// (touchSpans): one statement of three parameters and a cursor walking
+// the rows, instead of an IN list SQLite sorts into a temporary index and
+// probes id by id. A page's listings are stored together when first seen,
+// so a re-crawl's ids mostly come in such runs.
+const minSpan = 8
+
+// touchSpans splits ids (sorted in place) into runs of at least minSpan
+// consecutive ids, as [first, last] pairs, and the ids left over.
+func touchSpans(ids []int64) (spans [][2]int64, rest []any) {
+	slices.Sort(ids)
+	for i := 0; i < len(ids); {
+		j := i + 1
+		for j < len(ids) && ids[j] == ids[j-1]+1 {
+			j++
 		}
-		if n != int64(len(t.ids[i])) {
-			return fmt.Errorf("touched %d rows of %d read in this transaction", n, len(t.ids[i]))
+		if j-i >= minSpan {
+			spans = append(spans, [2]int64{ids[i], ids[j-1]})
+		} else {
+			for _, id := range ids[i:j] {
+				rest = append(rest, id)
+			}
+		}
+		i = j
+	}
+	return spans, rest
+}
+
+// exec runs q on each time's ids, span on its runs of consecutive ids
+// (span nil: none); each id names one row, so they must all be there.
+func (t *touchList) exec(ctx context.Context, tx *writeTx, q *listQuery, span string) error {
+	for i, seen := range t.seen {
+		ids := t.ids[i] // distinct: so are the batch's listing and alert keys
+		var spans [][2]int64
+		var rest []any
+		if span != "" {
+			spans, rest = touchSpans(ids)
+		} else {
+			for _, id := range ids {
+				rest = append(rest, id)
+			}
+		}
+		var n int64
+		for _, sp := range spans {
+			res, err := tx.ExecContext(ctx, span, seen, sp[0], sp[1])
+			if err != nil {
+				return err
+			}
+			c, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			n += c
+		}
+		if len(rest) > 0 {
+			c, err := q.exec(ctx, tx, []any{seen}, rest)
+			if err != nil {
+				return err
+			}
+			n += c
+		}
+		if n != int64(len(ids)) {
+			return fmt.Errorf("touched %d rows of %d read in this transaction", n, len(ids))
 		}
 	}
 	return nil

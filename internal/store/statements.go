@@ -54,6 +54,9 @@ const (
 	qSeenListing = `INSERT INTO listing_seen (listing_id, last_seen) VALUES (?, ?)
 		ON CONFLICT (listing_id) DO UPDATE SET last_seen = max(listing_seen.last_seen, excluded.last_seen)
 		RETURNING last_seen`
+	// qTouchListingSpan is the fast path's touch of listings whose ids are
+	// consecutive (touchSpans): every row from ?2 to ?3 is one it read.
+	qTouchListingSpan = "UPDATE listing_seen SET last_seen = max(last_seen, ?) WHERE listing_id BETWEEN ? AND ?"
 	// qFreezeHits runs before qSeenListing on a sighting that is the
 	// listing's latest (?2 no earlier than its last_seen): every live hit
 	// of the listing is frozen at the listing's last_seen, the latest
@@ -137,7 +140,7 @@ func freezeAlertsSQL(keep int) string {
 
 // hotStatements are prepared on the write connection at Open.
 var hotStatements = []string{
-	qEnsureSource, qTouchListing, qUpsertListing, qSeenListing, qFreezeHits, qFreezeAlerts, qTouchHit, qUpsertHit, qSelectHit, qInsertAlert, qTouchAlert, qEnqueue, qInsertVersion, qSelectAlertID,
+	qEnsureSource, qTouchListing, qUpsertListing, qSeenListing, qTouchListingSpan, qFreezeHits, qFreezeAlerts, qTouchHit, qUpsertHit, qSelectHit, qInsertAlert, qTouchAlert, qEnqueue, qInsertVersion, qSelectAlertID,
 }
 
 // allHot are the statements prepared at Open: the listing's, its
