@@ -87,33 +87,28 @@ func benchPipeline(b *testing.B, latency time.Duration) {
 	}
 	rawTransport := crawltest.Transport()
 
+	// untimed runs crawl alone and then the pipeline once, and returns
+	// how long each took.
+	untimed := func() (crawled, piped time.Duration) {
+		start := time.Now()
+		if _, err := crawler.Run(context.Background(), src, queries, func(domain.Listing) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+		crawled, start = time.Since(start), time.Now()
+		if _, err := runner.Run(context.Background(), src.ID); err != nil {
+			b.Fatal(err)
+		}
+		return crawled, time.Since(start)
+	}
 	// The first run sees every listing for the first time; it is timed
 	// on its own (first/crawl), so the ratios are those of a re-crawl
 	// however many iterations the benchmark runs.
-	start := time.Now()
-	if _, err := crawler.Run(context.Background(), src, queries, func(domain.Listing) error { return nil }); err != nil {
-		b.Fatal(err)
-	}
-	firstCrawl := time.Since(start)
-	start = time.Now()
-	if _, err := runner.Run(context.Background(), src.ID); err != nil {
-		b.Fatal(err)
-	}
-	firstPipe := time.Since(start)
+	firstCrawl, firstPipe := untimed()
 	// The second run is the first re-crawl: the store's resight cache
 	// holds only what a re-sighting saved, so it reads every listing
 	// from SQLite (second/crawl). The iterations are the re-crawls after
 	// it, as a running daemon's scheduled re-crawls are.
-	start = time.Now()
-	if _, err := crawler.Run(context.Background(), src, queries, func(domain.Listing) error { return nil }); err != nil {
-		b.Fatal(err)
-	}
-	secondCrawl := time.Since(start)
-	start = time.Now()
-	if _, err := runner.Run(context.Background(), src.ID); err != nil {
-		b.Fatal(err)
-	}
-	secondPipe := time.Since(start)
+	secondCrawl, secondPipe := untimed()
 	var rawTime, crawlTime, pipeTime, crawlCPU, pipeCPU time.Duration
 	b.ResetTimer()
 	for range b.N {

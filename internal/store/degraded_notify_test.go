@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 
@@ -88,19 +87,7 @@ func TestMigrateVersion5KeepsNotifications(t *testing.T) {
 	sqliteOnly(t, "upgrades a SQLite file written by an older schema (PostgreSQL starts at the current schema)")
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v5.db")
-	ms, err := loadMigrations(dialectSQLite)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := sql.Open("sqlite", dsn(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	qs := []string{`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`}
-	for _, m := range ms[:5] {
-		qs = append(qs, m.sql, `INSERT INTO schema_migrations VALUES (`+strconv.Itoa(m.version)+`, '`+m.name+`', 1700000000000)`)
-	}
-	qs = append(qs,
+	buildOldDatabase(t, path, 5,
 		`INSERT INTO users (id, name, role, created_at) VALUES (7, 'op', 'operator', 1700000000000)`,
 		`INSERT INTO subscriptions (id, user_id, channel, target, mode, created_at, updated_at)
 			VALUES (3, 7, 'webhook', 'https://hooks.example/x', 'immediate', 1700000000000, 1700000000000)`,
@@ -109,15 +96,8 @@ func TestMigrateVersion5KeepsNotifications(t *testing.T) {
 		`INSERT INTO notifications (id, subscription_id, user_id, event, alert_id, mark_id, idempotency_key, due_at, state,
 			attempts, next_attempt_at, created_at, sent_at, message_key)
 			VALUES (21, 3, 7, 'alert', 11, 'liugehetao', 'mw-alert-11-s3', 1700000000000, 'sent', 1, 1700000000000,
-			1700000000000, 1700000001000, 'mw-alert-11-s3')`)
-	for _, q := range qs {
-		if _, err := raw.Exec(q); err != nil {
-			t.Fatalf("building version 5: %v\n%s", err, q)
-		}
-	}
-	if err := raw.Close(); err != nil {
-		t.Fatal(err)
-	}
+			1700000000000, 1700000001000, 'mw-alert-11-s3')`,
+	)
 	db, err := Open(ctx, path, Options{RecordHash: testRecordHash})
 	if err != nil {
 		t.Fatalf("Open(v5) = %v", err)

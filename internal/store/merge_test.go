@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -273,24 +271,12 @@ func TestMigrateVersion3DuplicatesToOneAlert(t *testing.T) {
 	sqliteOnly(t, "upgrades a SQLite file written by an older schema (PostgreSQL starts at the current schema)")
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v3.db")
-	ms, err := loadMigrations(dialectSQLite)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := sql.Open("sqlite", dsn(path))
-	if err != nil {
-		t.Fatal(err)
-	}
 	const (
 		u1   = "http://item.jd.com/100012345.html"
 		u2   = "https://item.jd.com/100012345.html#comment"
 		hash = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	)
-	stmts := []string{`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`}
-	for _, m := range ms[:3] {
-		stmts = append(stmts, m.sql, fmt.Sprintf(`INSERT INTO schema_migrations VALUES (%d, '%s', 1700000000000)`, m.version, m.name))
-	}
-	stmts = append(stmts,
+	buildOldDatabase(t, path, 3,
 		`DELETE FROM listing_versions`,
 		`INSERT INTO sources (id, created_at) VALUES ('jd', 1700000000000)`,
 		`INSERT INTO listings (id, source_id, url_key, url, platform, title, first_seen, last_seen)
@@ -311,14 +297,6 @@ func TestMigrateVersion3DuplicatesToOneAlert(t *testing.T) {
 		`INSERT INTO audit_log (at, actor_name, action, object, mark_id, before, after)
 			VALUES (1700000300000, 'supervisor', 'alert.review', 'alert:1', 'hengshui-laobaigan', '{"status":"open"}', '{"status":"confirmed"}')`,
 	)
-	for _, q := range stmts {
-		if _, err := raw.Exec(q); err != nil {
-			t.Fatalf("building version 3: %v\n%s", err, q)
-		}
-	}
-	if err := raw.Close(); err != nil {
-		t.Fatal(err)
-	}
 	db, err := Open(ctx, path, Options{RecordHash: testRecordHash})
 	if err != nil {
 		t.Fatalf("Open(v3) = %v", err)

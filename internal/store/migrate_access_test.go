@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"path/filepath"
 	"testing"
 
@@ -16,18 +15,7 @@ func TestMigrateVersion1WithData(t *testing.T) {
 	sqliteOnly(t, "upgrades a SQLite file written by an older schema (PostgreSQL starts at the current schema)")
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v1.db")
-	ms, err := loadMigrations(dialectSQLite)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := sql.Open("sqlite", dsn(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{
-		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`,
-		ms[0].sql,
-		`INSERT INTO schema_migrations VALUES (1, '0001_init.sql', 1700000000000)`,
+	buildOldDatabase(t, path, 1,
 		`INSERT INTO sources (id, schedule, created_at) VALUES ('taobao', '@every 6h', 1700000000000)`,
 		`INSERT INTO listings (id, source_id, url_key, url, platform, title, price, seller, location, first_seen, last_seen)
 			VALUES (1, 'taobao', 'https://item.taobao.com/item.htm?id=1', 'https://item.taobao.com/item.htm?id=1', 'taobao',
@@ -38,14 +26,7 @@ func TestMigrateVersion1WithData(t *testing.T) {
 			VALUES (1, 'liugehetao', 'https://item.taobao.com/item.htm?id=1', 1, 'taobao', 'https://item.taobao.com/item.htm?id=1',
 			'六个核桅 核桃乳', '某某食品专营店', '河北 石家庄', 0.93, 'confirmed', 1700000000000, 1700000000000)`,
 		`INSERT INTO index_outbox (op, hit_id, created_at) VALUES ('upsert', 1, 1700000000000)`,
-	} {
-		if _, err := raw.Exec(q); err != nil {
-			t.Fatalf("building version 1: %v\n%s", err, q)
-		}
-	}
-	if err := raw.Close(); err != nil {
-		t.Fatal(err)
-	}
+	)
 
 	r := &testRouter{}
 	db, err := Open(ctx, path, Options{Router: r.Route})

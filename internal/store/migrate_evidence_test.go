@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -18,29 +17,16 @@ func TestMigrateVersion2WithData(t *testing.T) {
 	sqliteOnly(t, "upgrades a SQLite file written by an older schema (PostgreSQL starts at the current schema)")
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v2.db")
-	ms, err := loadMigrations(dialectSQLite)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := sql.Open("sqlite", dsn(path))
-	if err != nil {
-		t.Fatal(err)
-	}
 	const item = "https://item.taobao.com/item.htm?id=5001"
-	for _, q := range []string{
-		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`,
-		ms[0].sql,
-		`INSERT INTO schema_migrations VALUES (1, '0001_init.sql', 1700000000000)`,
-		ms[1].sql,
-		`INSERT INTO schema_migrations VALUES (2, '0002_access.sql', 1700000000000)`,
+	buildOldDatabase(t, path, 2,
 		`INSERT INTO sources (id, schedule, created_at) VALUES ('demo', '@every 6h', 1700000000000)`,
 		`INSERT INTO listings (id, source_id, url_key, url, platform, title, price, seller, location, image_url, first_seen, last_seen)
-			VALUES (1, 'demo', '` + item + `', '` + item + `', 'taobao',
+			VALUES (1, 'demo', '`+item+`', '`+item+`', 'taobao',
 			'六个核桅 核桃乳 240ml*20罐 整箱', 49.9, '某某食品专营店', '河北 石家庄', 'https://img.alicdn.com/old.jpg', 1700000000000, 1700000600000)`,
 		`INSERT INTO hits (id, listing_id, mark_id, score, alert, reasons, first_seen, last_seen)
 			VALUES (1, 1, 'liugehetao', 0.93, 1, '[]', 1700000000000, 1700000600000)`,
 		`INSERT INTO alerts (id, mark_id, url_key, hit_id, source_id, url, title, seller, location, score, status, first_seen, last_seen)
-			VALUES (1, 'liugehetao', '` + item + `', 1, 'demo', '` + item + `',
+			VALUES (1, 'liugehetao', '`+item+`', 1, 'demo', '`+item+`',
 			'六个核桅 核桃乳 240ml*20罐 整箱', '某某食品专营店', '河北 石家庄', 0.93, 'confirmed', 1700000000000, 1700000600000)`,
 		`INSERT INTO alerts (id, mark_id, url_key, hit_id, source_id, url, title, seller, location, score, status, first_seen, last_seen)
 			VALUES (2, 'hengshui-laobaigan', 'https://item.jd.com/1.html', NULL, 'jd', 'https://item.jd.com/1.html',
@@ -48,14 +34,7 @@ func TestMigrateVersion2WithData(t *testing.T) {
 		`INSERT INTO users (id, name, role, owner, created_at) VALUES (1, 'yangyuan', 'owner', '河北养元智汇饮品股份有限公司', 1700000000000)`,
 		`INSERT INTO audit_log (at, actor_name, action, object, mark_id, before, after)
 			VALUES (1700000300000, 'admin', 'alert.review', 'alert:1', 'liugehetao', '{"status":"open"}', '{"status":"confirmed"}')`,
-	} {
-		if _, err := raw.Exec(q); err != nil {
-			t.Fatalf("building version 2: %v\n%s", err, q)
-		}
-	}
-	if err := raw.Close(); err != nil {
-		t.Fatal(err)
-	}
+	)
 
 	db, err := Open(ctx, path, Options{RecordHash: testRecordHash})
 	if err != nil {

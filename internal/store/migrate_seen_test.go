@@ -19,21 +19,9 @@ func TestMigrateVersion9WithData(t *testing.T) {
 	sqliteOnly(t, "upgrades a SQLite file written by an older schema (PostgreSQL starts at the current schema)")
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v9.db")
-	ms, err := loadMigrations(dialectSQLite)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := sql.Open("sqlite", dsn(path))
-	if err != nil {
-		t.Fatal(err)
-	}
 	const item = "https://item.demo.local/9101"
 	const first, last = 1700000000000, 1700000600000
-	qs := []string{`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`}
-	for _, m := range ms[:9] {
-		qs = append(qs, m.sql, fmt.Sprintf("INSERT INTO schema_migrations VALUES (%d, '%s', 1700000000000)", m.version, m.name))
-	}
-	qs = append(qs,
+	buildOldDatabase(t, path, 9,
 		`INSERT INTO sources (id, schedule, created_at) VALUES ('demo', '@every 6h', 1700000000000)`,
 		fmt.Sprintf(`INSERT INTO listings (id, source_id, url_key, url, platform, title, price, seller, location, query, first_seen, last_seen)
 			VALUES (1, 'demo', '%s', '%s', 'demo', '临城薄皮核桃 2025新货 5斤装', 59.9, '太行山货店', '河北 邢台', '核桃', %d, %d)`, item, item, first, last),
@@ -42,14 +30,6 @@ func TestMigrateVersion9WithData(t *testing.T) {
 		fmt.Sprintf(`INSERT INTO alerts (id, mark_id, url_key, hit_id, source_id, url, title, seller, location, score, status, first_seen, last_seen)
 			VALUES (1, 'lincheng-walnut', '%s', 1, 'demo', '%s', '临城薄皮核桃 2025新货 5斤装', '太行山货店', '河北 邢台', 0.9, 'open', %d, %d)`, item, item, first, last),
 	)
-	for _, q := range qs {
-		if _, err := raw.Exec(q); err != nil {
-			t.Fatalf("building version 9: %v\n%s", err, q)
-		}
-	}
-	if err := raw.Close(); err != nil {
-		t.Fatal(err)
-	}
 	db, err := Open(ctx, path, Options{})
 	if err != nil {
 		t.Fatalf("Open(v9) = %v", err)

@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -17,20 +15,8 @@ func TestMigrateVersion6WithData(t *testing.T) {
 	sqliteOnly(t, "upgrades a SQLite file written by an older schema (PostgreSQL starts at the current schema)")
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v6.db")
-	ms, err := loadMigrations(dialectSQLite)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := sql.Open("sqlite", dsn(path))
-	if err != nil {
-		t.Fatal(err)
-	}
 	const item = "https://item.taobao.com/item.htm?id=5001"
-	qs := []string{`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`}
-	for _, m := range ms[:6] {
-		qs = append(qs, m.sql, fmt.Sprintf("INSERT INTO schema_migrations VALUES (%d, '%s', 1700000000000)", m.version, m.name))
-	}
-	qs = append(qs,
+	buildOldDatabase(t, path, 6,
 		`INSERT INTO sources (id, schedule, created_at) VALUES ('taobao-search', '@every 6h', 1700000000000)`,
 		`INSERT INTO listings (id, source_id, url_key, url, platform, title, price, seller, location, image_url, first_seen, last_seen)
 			VALUES (1, 'taobao-search', '`+item+`', '`+item+`', 'taobao',
@@ -41,14 +27,6 @@ func TestMigrateVersion6WithData(t *testing.T) {
 			VALUES (1, 'liugehetao', '`+item+`', 1, 'taobao-search', '`+item+`',
 			'六个核桅 核桃乳 240ml*20罐 整箱', '鑫旺食品专营店', '河北 衡水', 0.9, 'confirmed', 1700000000000, 1700000600000)`,
 	)
-	for _, q := range qs {
-		if _, err := raw.Exec(q); err != nil {
-			t.Fatalf("building version 6: %v\n%s", err, q)
-		}
-	}
-	if err := raw.Close(); err != nil {
-		t.Fatal(err)
-	}
 
 	db, err := Open(ctx, path, Options{})
 	if err != nil {

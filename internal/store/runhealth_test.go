@@ -2,11 +2,9 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"path/filepath"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -105,30 +103,11 @@ func TestMigrateVersion4KeepsRuns(t *testing.T) {
 	sqliteOnly(t, "upgrades a SQLite file written by an older schema (PostgreSQL starts at the current schema)")
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v4.db")
-	ms, err := loadMigrations(dialectSQLite)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := sql.Open("sqlite", dsn(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	qs := []string{`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`}
-	for _, m := range ms[:4] {
-		qs = append(qs, m.sql, `INSERT INTO schema_migrations VALUES (`+strconv.Itoa(m.version)+`, '`+m.name+`', 1700000000000)`)
-	}
-	qs = append(qs,
+	buildOldDatabase(t, path, 4,
 		`INSERT INTO sources (id, schedule, created_at) VALUES ('demo', '@every 6h', 1700000000000)`,
 		`INSERT INTO crawl_runs (id, source_id, status, started_at, finished_at, pages, listings, hits, alerts, errors, end_reason)
-			VALUES (41, 'demo', 'succeeded', 1700000000000, 1700000060000, 6, 34, 9, 3, '{"http_5xx":1}', 'done')`)
-	for _, q := range qs {
-		if _, err := raw.Exec(q); err != nil {
-			t.Fatalf("building version 4: %v\n%s", err, q)
-		}
-	}
-	if err := raw.Close(); err != nil {
-		t.Fatal(err)
-	}
+			VALUES (41, 'demo', 'succeeded', 1700000000000, 1700000060000, 6, 34, 9, 3, '{"http_5xx":1}', 'done')`,
+	)
 	db, err := Open(ctx, path, Options{RecordHash: testRecordHash})
 	if err != nil {
 		t.Fatalf("Open(v4) = %v", err)
