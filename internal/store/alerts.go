@@ -25,10 +25,6 @@ const alertColumns = `id, mark_id, coalesce(hit_id, 0), source_id, url, title, s
 const alertLastSeen = `CASE WHEN live_listing IS NULL THEN last_seen
 	ELSE max(last_seen, coalesce((SELECT s.last_seen FROM listing_seen s WHERE s.listing_id = live_listing), 0)) END`
 
-// alertLastSeenOf is alertLastSeen for alerts aliased a.
-const alertLastSeenOf = `CASE WHEN a.live_listing IS NULL THEN a.last_seen
-	ELSE max(a.last_seen, coalesce((SELECT s.last_seen FROM listing_seen s WHERE s.listing_id = a.live_listing), 0)) END`
-
 // ListAlerts returns one page of alerts, newest first, and the total number
 // matching the filter. Limit 0 means DefaultPageSize. It is QueryAlerts:
 // one query builder serves every alert list.

@@ -384,3 +384,37 @@ func BenchmarkFingerprint(b *testing.B) {
 	b.ReportMetric(float64(fnvT.Nanoseconds())/float64(b.N*100), "fnv_ns/listing")
 	b.ReportMetric(sha.Seconds()/fnvT.Seconds(), "ratio")
 }
+
+// A merge whose offer had one alert, through one of its URL forms, makes
+// that alert live again through the merged listing (qReliveListingAlerts):
+// the next unchanged sighting takes the fast path and still moves the
+// alert's last_seen.
+func TestMergeKeepsASingleAlertLive(t *testing.T) {
+	ctx := context.Background()
+	clock := newClock()
+	db := openTest(t, clock)
+	httpForm := "http://item.jd.com/100012345.html"
+	spmForm := "https://item.jd.com/100012345.html?spm=a.b.c"
+	weak := domain.Match{MarkID: "hengshui-laobaigan", Score: 0.5, Alert: false, Reasons: []domain.Reason{{Tactic: "sound", Text: "同音替换: 干→甘"}}}
+	later := alerting("hengshui-laobaigan")
+	mustSaveBatch(t, db, ListingMatches{Listing: laobaiganListing(httpForm, "河北 石家庄"), Matches: []domain.Match{weak}})
+	clock.Advance(time.Hour)
+	mustSaveBatch(t, db, ListingMatches{Listing: laobaiganListing(spmForm, "河北 石家庄"), Matches: []domain.Match{later}})
+	if rep, err := db.MergeIdentities(ctx, "", testIdentity); err != nil || rep.ListingsMerged != 1 || rep.AlertsMerged != 0 {
+		t.Fatalf("merge: %+v, %v; want the listings merged, the one alert kept", rep, err)
+	}
+	l := laobaiganListing(httpForm, "河北 石家庄")
+	l.ID, l.SeenAt = "jd:100012345", clock.Now().Add(time.Hour)
+	batch := []ListingMatches{{Listing: l, Matches: []domain.Match{later}}}
+	if done := resightDone(t, db, batch); !done[0] {
+		t.Error("the merged listing's unchanged re-sighting took the slow path")
+	}
+	mustSaveBatch(t, db, batch...)
+	var id int64
+	if err := db.sql.QueryRow("SELECT id FROM alerts").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := db.GetAlert(ctx, id); err != nil || !a.LastSeen.Equal(l.SeenAt) {
+		t.Errorf("the alert after the re-sighting: %+v, %v; want last_seen %v", a, err, l.SeenAt)
+	}
+}

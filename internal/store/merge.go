@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -173,7 +174,7 @@ func mergeListings(ctx context.Context, tx *sql.Tx, identity IdentityFunc, now t
 			}
 			// So is an alert last seen then through one of them that
 			// alerts.
-			if _, err := tx.ExecContext(ctx, qReliveAlerts, kept.id, kept.last); err != nil {
+			if _, err := tx.ExecContext(ctx, qReliveListingAlerts, kept.id); err != nil {
 				return fmt.Errorf("making the current alerts of listing %d live: %w", kept.id, err)
 			}
 		}
@@ -193,32 +194,22 @@ func mergeListings(ctx context.Context, tx *sql.Tx, identity IdentityFunc, now t
 	return nil
 }
 
-// qFreezeListingHits freezes the live hits of a listing at its last_seen
-// (0010_listing_seen.sql), so they keep their own once the listing's
-// sightings are folded with another's.
-const qFreezeListingHits = `UPDATE hits SET live = 0,
-		last_seen = max(last_seen, coalesce((SELECT s.last_seen FROM listing_seen s WHERE s.listing_id = hits.listing_id), last_seen))
-	WHERE listing_id = ? AND live = 1`
+// freezeAll is the sighting time qFreezeHits and qFreezeAlerts take to
+// freeze whatever is live through a listing: no sighting is later.
+const freezeAll = int64(math.MaxInt64)
 
-// qFreezeListingAlerts freezes the alerts live through a listing at its
-// last_seen (0011_alert_live.sql), before the listing is folded away.
-const qFreezeListingAlerts = `UPDATE alerts SET live_listing = NULL,
-		last_seen = max(last_seen, coalesce((SELECT s.last_seen FROM listing_seen s WHERE s.listing_id = ?1), last_seen))
-	WHERE live_listing = ?1`
-
-// qReliveAlerts makes an alert live through a merged listing (?1) again
-// when it was last seen at the listing's latest sighting (?2) through a
-// live, alerting hit of it.
-const qReliveAlerts = `UPDATE alerts SET live_listing = ?1
-	WHERE live_listing IS NULL AND last_seen = ?2
-		AND hit_id IN (SELECT h.id FROM hits h WHERE h.listing_id = ?1 AND h.live = 1 AND h.alert = 1)`
-
-// qReliveAlert makes a merged alert (?1) live through its hit's listing
-// when it was last seen at that listing's latest sighting, through the hit,
-// live and alerting.
-const qReliveAlert = `UPDATE alerts SET live_listing = (SELECT h.listing_id FROM hits h WHERE h.id = alerts.hit_id)
-	WHERE id = ?1 AND live_listing IS NULL AND EXISTS (SELECT 1 FROM hits h JOIN listing_seen s ON s.listing_id = h.listing_id
+// qReliveAlertsHead makes frozen alerts live again through their hit's
+// listing when they were last seen at that listing's latest sighting,
+// through the hit, live and alerting (0011_alert_live.sql); a merge froze
+// them, and live they take the fast path. Its tails pick the alerts.
+const qReliveAlertsHead = `UPDATE alerts SET live_listing = (SELECT h.listing_id FROM hits h WHERE h.id = alerts.hit_id)
+	WHERE live_listing IS NULL AND EXISTS (SELECT 1 FROM hits h JOIN listing_seen s ON s.listing_id = h.listing_id
 		WHERE h.id = alerts.hit_id AND h.live = 1 AND h.alert = 1 AND s.last_seen = alerts.last_seen)`
+
+const (
+	qReliveListingAlerts = qReliveAlertsHead + " AND hit_id IN (SELECT id FROM hits WHERE listing_id = ?1)"
+	qReliveAlert         = qReliveAlertsHead + " AND id = ?1"
+)
 
 // foldListing moves listing from's hits to listing into and deletes from.
 // Both listings' hits and alerts are frozen first: into's last_seen
@@ -226,10 +217,10 @@ const qReliveAlert = `UPDATE alerts SET live_listing = (SELECT h.listing_id FROM
 // from goes.
 func foldListing(ctx context.Context, tx *sql.Tx, into, from int64, now time.Time, rep *MergeReport) error {
 	for _, lid := range []int64{into, from} {
-		if _, err := tx.ExecContext(ctx, qFreezeListingHits, lid); err != nil {
+		if _, err := tx.ExecContext(ctx, qFreezeHits, lid, freezeAll); err != nil {
 			return fmt.Errorf("freezing the hits of listing %d: %w", lid, err)
 		}
-		if _, err := tx.ExecContext(ctx, qFreezeListingAlerts, lid); err != nil {
+		if _, err := tx.ExecContext(ctx, qFreezeAlerts, lid, freezeAll); err != nil {
 			return fmt.Errorf("freezing the alerts of listing %d: %w", lid, err)
 		}
 	}

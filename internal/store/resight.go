@@ -48,9 +48,10 @@ type resightQueries struct {
 	// listing row whose fingerprint matched: url, title, price, seller,
 	// location, image_url, seller_id, platform and query hold what
 	// qTouchListing compares or sets, so it would change nothing else. Its
-	// hits, all of
-	// them live and of this verdict, take their last_seen from it, so
-	// nothing of them is written (0010_listing_seen.sql). Fixed: seen; ids.
+	// hits, all of them live and of this verdict, take their last_seen
+	// from it, so nothing of them is written (0010_listing_seen.sql).
+	// Runs of consecutive ids go through qTouchListingSpan instead
+	// (touchSpans). Fixed: seen; ids.
 	listings listQuery
 	// alerts is qTouchAlert on an alert whose score the sighting does not
 	// raise and that is live through another listing (the offer through
@@ -58,10 +59,11 @@ type resightQueries struct {
 	// moves last_seen. One live through the entry's listing takes its
 	// last_seen from it, and is not written; a frozen one (no listing) is
 	// left to the slow path, which makes it live. An alert the sighting
-	// would raise sends its entry to the slow path. An unchanged verdict should never raise it (every save of
-	// the hit touched the alert with this score, and no statement lowers
-	// an alert's score: merges keep the best), but comparing makes the
-	// fast path exact without relying on that. Fixed: seen; ids.
+	// would raise sends its entry to the slow path. An unchanged verdict
+	// should never raise it (every save of the hit touched the alert with
+	// this score, and no statement lowers an alert's score: merges keep
+	// the best), but comparing makes the fast path exact without relying
+	// on that. Fixed: seen; ids.
 	alerts listQuery
 	// sellers is qSelectSeller for the sellers of a batch
 	// (preloadSellers). Rows: seller, platform, shop key.
@@ -447,7 +449,7 @@ func touchSpans(ids []int64) (spans [][2]int64, rest []any) {
 }
 
 // exec runs q on each time's ids, span on its runs of consecutive ids
-// (span nil: none); each id names one row, so they must all be there.
+// ("" for none); each id names one row, so they must all be there.
 func (t *touchList) exec(ctx context.Context, tx *writeTx, q *listQuery, span string) error {
 	for i, seen := range t.seen {
 		ids := t.ids[i] // distinct: so are the batch's listing and alert keys

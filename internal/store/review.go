@@ -36,10 +36,9 @@ func (db *DB) ReviewAlert(ctx context.Context, id int64, rv domain.Review, actor
 		}
 		id = kept
 		var platform string
-		row := tx.QueryRowContext(ctx, `SELECT a.id, a.mark_id, coalesce(a.hit_id, 0), a.source_id, a.url, a.title, a.seller, a.location,
-			a.score, a.reasons, a.status, a.first_seen, `+alertLastSeenOf+`, coalesce(a.seller_id, 0), coalesce(l.platform, '')
-			FROM alerts a LEFT JOIN hits h ON h.id = a.hit_id LEFT JOIN listings l ON l.id = h.listing_id
-			WHERE a.id = ?`, id)
+		row := tx.QueryRowContext(ctx, "SELECT "+alertColumns+`,
+			coalesce((SELECT l.platform FROM hits h JOIN listings l ON l.id = h.listing_id WHERE h.id = alerts.hit_id), '')
+			FROM alerts WHERE id = ?`, id)
 		a, err = scanAlert(scanFunc(func(dest ...any) error { return row.Scan(append(dest, &platform)...) }))
 		if errors.Is(err, sql.ErrNoRows) {
 			return domain.Errorf(domain.ENOTFOUND, "alert %d does not exist", id)

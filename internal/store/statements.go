@@ -100,9 +100,7 @@ const (
 		reasons = CASE WHEN ? > score THEN ? ELSE reasons END,
 		score = max(score, ?)
 		WHERE mark_id = ? AND url_key = ?`
-	// qFreezeAlerts is freezeAlertsSQL with no mark kept.
-	qFreezeAlerts = freezeAlertsHead
-	qEnqueue      = "INSERT OR REPLACE INTO index_outbox (op, hit_id, attempts, last_error, created_at) VALUES (?, ?, 0, '', ?)"
+	qEnqueue = "INSERT OR REPLACE INTO index_outbox (op, hit_id, attempts, last_error, created_at) VALUES (?, ?, 0, '', ?)"
 	// qEnqueuePostgres is qEnqueue on PostgreSQL: the hit's row takes a
 	// new id, as SQLite's delete-and-insert gives it, so acknowledging the
 	// older id cannot drop the newer change.
@@ -117,10 +115,10 @@ const (
 	qSelectAlertID = "SELECT id FROM alerts WHERE mark_id = ? AND url_key = ?"
 )
 
-// freezeAlertsHead runs beside qFreezeHits: every alert live through the
+// qFreezeAlerts runs beside qFreezeHits: every alert live through the
 // listing (?1) is frozen at the listing's last_seen, the latest sighting
 // that alerted it, when this sighting (?2) is the listing's latest.
-const freezeAlertsHead = `UPDATE alerts SET live_listing = NULL,
+const qFreezeAlerts = `UPDATE alerts SET live_listing = NULL,
 		last_seen = max(last_seen, (SELECT s.last_seen FROM listing_seen s WHERE s.listing_id = ?1))
 	WHERE live_listing = ?1 AND (SELECT s.last_seen FROM listing_seen s WHERE s.listing_id = ?1) <= ?2`
 
@@ -135,7 +133,7 @@ func freezeAlertsSQL(keep int) string {
 	for i := range params {
 		params[i] = fmt.Sprintf("?%d", i+3)
 	}
-	return freezeAlertsHead + " AND mark_id NOT IN (" + strings.Join(params, ", ") + ")"
+	return qFreezeAlerts + " AND mark_id NOT IN (" + strings.Join(params, ", ") + ")"
 }
 
 // hotStatements are prepared on the write connection at Open.
