@@ -158,18 +158,12 @@ func TestResightGivesOldRowsTheirFingerprint(t *testing.T) {
 // that of the verdict it keeps, so the next crawl takes the fast path and
 // a verdict that moved does not.
 func TestMergeKeepsFingerprints(t *testing.T) {
-	ctx := context.Background()
 	clock := newClock()
 	db := openTest(t, clock)
-	httpForm := "http://item.jd.com/100012345.html"
-	spmForm := "https://item.jd.com/100012345.html?spm=a.b.c"
 	older := domain.Match{MarkID: "hengshui-laobaigan", Score: 0.88, Alert: true, Reasons: []domain.Reason{{Tactic: "sound", Text: "同音替换: 干→甘"}}}
 	later := alerting("hengshui-laobaigan")
-	mustSaveBatch(t, db, ListingMatches{Listing: laobaiganListing(httpForm, "河北 石家庄"), Matches: []domain.Match{older}})
-	clock.Advance(time.Hour)
-	mustSaveBatch(t, db, ListingMatches{Listing: laobaiganListing(spmForm, "河北 石家庄"), Matches: []domain.Match{later}})
-	if rep, err := db.MergeIdentities(ctx, "", testIdentity); err != nil || rep.HitsMerged != 1 {
-		t.Fatalf("merge: %+v, %v", rep, err)
+	if rep := mergeTwoURLForms(t, db, clock, older, later); rep.HitsMerged != 1 {
+		t.Fatalf("merge: %+v", rep)
 	}
 	var (
 		mark, reasons string
@@ -185,7 +179,7 @@ func TestMergeKeepsFingerprints(t *testing.T) {
 	}
 	// The offer seen again under its identity (the kept row keeps its
 	// URL), with the later verdict.
-	l := laobaiganListing(httpForm, "河北 石家庄")
+	l := laobaiganListing(jdHTTPForm, "河北 石家庄")
 	l.ID, l.SeenAt = "jd:100012345", clock.Now().Add(time.Hour)
 	if done := resightDone(t, db, []ListingMatches{{Listing: l, Matches: []domain.Match{later}}}); !done[0] {
 		t.Error("the merged listing's unchanged re-sighting took the slow path")
@@ -393,17 +387,12 @@ func TestMergeKeepsASingleAlertLive(t *testing.T) {
 	ctx := context.Background()
 	clock := newClock()
 	db := openTest(t, clock)
-	httpForm := "http://item.jd.com/100012345.html"
-	spmForm := "https://item.jd.com/100012345.html?spm=a.b.c"
 	weak := domain.Match{MarkID: "hengshui-laobaigan", Score: 0.5, Alert: false, Reasons: []domain.Reason{{Tactic: "sound", Text: "同音替换: 干→甘"}}}
 	later := alerting("hengshui-laobaigan")
-	mustSaveBatch(t, db, ListingMatches{Listing: laobaiganListing(httpForm, "河北 石家庄"), Matches: []domain.Match{weak}})
-	clock.Advance(time.Hour)
-	mustSaveBatch(t, db, ListingMatches{Listing: laobaiganListing(spmForm, "河北 石家庄"), Matches: []domain.Match{later}})
-	if rep, err := db.MergeIdentities(ctx, "", testIdentity); err != nil || rep.ListingsMerged != 1 || rep.AlertsMerged != 0 {
-		t.Fatalf("merge: %+v, %v; want the listings merged, the one alert kept", rep, err)
+	if rep := mergeTwoURLForms(t, db, clock, weak, later); rep.ListingsMerged != 1 || rep.AlertsMerged != 0 {
+		t.Fatalf("merge: %+v; want the listings merged, the one alert kept", rep)
 	}
-	l := laobaiganListing(httpForm, "河北 石家庄")
+	l := laobaiganListing(jdHTTPForm, "河北 石家庄")
 	l.ID, l.SeenAt = "jd:100012345", clock.Now().Add(time.Hour)
 	batch := []ListingMatches{{Listing: l, Matches: []domain.Match{later}}}
 	if done := resightDone(t, db, batch); !done[0] {
@@ -417,4 +406,25 @@ func TestMergeKeepsASingleAlertLive(t *testing.T) {
 	if a, err := db.GetAlert(ctx, id); err != nil || !a.LastSeen.Equal(l.SeenAt) {
 		t.Errorf("the alert after the re-sighting: %+v, %v; want last_seen %v", a, err, l.SeenAt)
 	}
+}
+
+// jdHTTPForm and jdSPMForm are two URL forms of one JD offer, which
+// testIdentity takes for one.
+const (
+	jdHTTPForm = "http://item.jd.com/100012345.html"
+	jdSPMForm  = "https://item.jd.com/100012345.html?spm=a.b.c"
+)
+
+// mergeTwoURLForms saves the offer through jdHTTPForm with first, an hour
+// later through jdSPMForm with second, and merges them.
+func mergeTwoURLForms(t *testing.T, db *DB, clock *fakeClock, first, second domain.Match) MergeReport {
+	t.Helper()
+	mustSaveBatch(t, db, ListingMatches{Listing: laobaiganListing(jdHTTPForm, "河北 石家庄"), Matches: []domain.Match{first}})
+	clock.Advance(time.Hour)
+	mustSaveBatch(t, db, ListingMatches{Listing: laobaiganListing(jdSPMForm, "河北 石家庄"), Matches: []domain.Match{second}})
+	rep, err := db.MergeIdentities(context.Background(), "", testIdentity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
 }
